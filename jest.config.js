@@ -1,0 +1,13 @@
+// Nest 12 and @kubernetes/client-node ship as ES modules; jest loads CommonJS, so swc
+// compiles both our TypeScript and those packages.
+const esmPackages = ['@nestjs', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': '@swc/jest' },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  testTimeout: 60000,
+};
