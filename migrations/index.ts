@@ -1,0 +1,4 @@
+import { UsersAndBusinesses1763800000000 } from './1763800000000-users-and-businesses';
+
+/** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
+export const MIGRATIONS = [UsersAndBusinesses1763800000000];

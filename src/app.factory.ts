@@ -1,0 +1,29 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { UsersService } from './auth/users.service';
+import { validationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+
+/** Builds the application exactly as production runs it; tests use the same function. */
+export async function createApp(config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']) {
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger, bufferLogs: false });
+  app.useGlobalPipes(validationPipe());
+  setUpOpenApi(app);
+  await app.get(UsersService).ensureSystemAdmin();
+  return app;
+}
+
+function setUpOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('OTE edge platform API')
+      .setDescription('Users, businesses, edge clusters, applications and deployments (OTE-stack v1).')
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'token')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+}

@@ -1,0 +1,41 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQuery } from '../common/paging';
+import { IsPassword } from './password';
+import { UserStatus } from './user.entity';
+
+export class LoginDto {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(64) user: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(128) password: string;
+}
+
+export class CreateUserDto {
+  @ApiProperty({ description: '1-64 letters, digits or _.@-' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'user must be 1-64 letters, digits or _.@-' })
+  user: string;
+  @ApiProperty() @IsString() @IsPassword() password: string;
+  @ApiProperty()
+  @IsString()
+  @Matches(/^\+?[0-9][0-9 -]{3,30}$/, { message: 'phone must be a phone number' })
+  phone: string;
+  @ApiProperty() @IsBoolean() isAdmin: boolean;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(128) realName: string;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @IsNotEmpty() oldPassword: string;
+  @ApiProperty() @IsString() @IsPassword() password: string;
+}
+
+export class ResetPasswordDto {
+  @ApiProperty() @IsString() @IsPassword() password: string;
+}
+
+export class AuditUserDto {
+  @ApiProperty({ enum: [0, 1, 2, 3] }) @IsInt() @IsIn([0, 1, 2, 3]) status: UserStatus;
+}
+
+export class UserListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: ['id', 'user_name'] }) @IsOptional() @IsIn(['id', 'user_name']) orderBy?: 'id' | 'user_name';
+}

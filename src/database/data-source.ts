@@ -1,0 +1,29 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { UserEntity } from '../auth/user.entity';
+import { BusinessEntity } from '../business/business.entity';
+
+export const ENTITIES = [UserEntity, BusinessEntity];
+
+/** The schema comes only from migrations; `synchronize` stays off everywhere. */
+export const dataSourceOptions = (databaseUrl: string): DataSourceOptions => ({
+  type: 'postgres',
+  url: databaseUrl,
+  entities: ENTITIES,
+  migrations: MIGRATIONS,
+  migrationsTableName: 'migrations',
+  migrationsTransactionMode: 'each',
+  synchronize: false,
+  extra: { max: 20 },
+});
+
+export async function runMigrations(databaseUrl: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(databaseUrl));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

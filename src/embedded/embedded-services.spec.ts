@@ -1,0 +1,105 @@
+import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { Pool } from 'pg';
+import { startEmbeddedServices } from './embedded-services';
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('startEmbeddedServices', () => {
+  let dir: string;
+  let logs: string[];
+  const log = (msg: string) => logs.push(msg);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ote-embedded-'));
+    // As root, PostgreSQL runs as user postgres, who must be able to enter it (mkdtemp makes it 0700).
+    await chmod(dir, 0o755);
+  });
+  beforeEach(() => (logs = []));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs PostgreSQL and Redis whose data outlives a restart', async () => {
+    const first = await startEmbeddedServices({}, dir, log);
+    try {
+      expect(first.databaseUrl).toMatch(/^postgres:\/\/ote:[^@]+@127\.0\.0\.1:\d+\/ote$/);
+      expect(first.redisUrl).toMatch(/^redis:\/\/:[^@]+@127\.0\.0\.1:\d+$/);
+      const pool = new Pool({ connectionString: first.databaseUrl, max: 5 });
+      try {
+        // pg_sleep keeps all five queries open at once, each on its own server process.
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () =>
+            pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.2)'),
+          ),
+        );
+        expect(new Set(results.map(({ rows }) => rows[0].pid)).size).toBe(5);
+        await pool.query('CREATE TABLE kept (value text)');
+        await pool.query("INSERT INTO kept VALUES ('from the first start')");
+      } finally {
+        await pool.end();
+      }
+      const redis = new IORedis(first.redisUrl!);
+      await redis.set('kept', 'from the first start');
+      await redis.quit();
+    } finally {
+      await first.stop();
+    }
+    expect(logs.some((msg) => msg.startsWith('creating a PostgreSQL cluster'))).toBe(true);
+    // Both remove their pid files when they shut down cleanly.
+    expect(await exists(join(dir, 'postgres', 'data', 'postmaster.pid'))).toBe(false);
+    expect(await exists(join(dir, 'redis', 'redis.pid'))).toBe(false);
+
+    logs = [];
+    const second = await startEmbeddedServices({}, dir, log);
+    try {
+      const pool = new Pool({ connectionString: second.databaseUrl });
+      try {
+        const { rows } = await pool.query<{ value: string }>('SELECT value FROM kept');
+        expect(rows).toEqual([{ value: 'from the first start' }]);
+      } finally {
+        await pool.end();
+      }
+      const redis = new IORedis(second.redisUrl!);
+      expect(await redis.get('kept')).toBe('from the first start');
+      await redis.quit();
+    } finally {
+      await second.stop();
+    }
+    expect(logs.some((msg) => msg.startsWith('creating a PostgreSQL cluster'))).toBe(false);
+  });
+
+  it('stops the servers that a previous run left running and takes over their data', async () => {
+    const abandoned = await startEmbeddedServices({}, dir, log);
+    // Starting again without stopping is what a run that died leaves behind, seen from the next one.
+    const next = await startEmbeddedServices({}, dir, log);
+    try {
+      expect(logs.filter((msg) => msg.includes('that a previous run left running'))).toHaveLength(2);
+      const pool = new Pool({ connectionString: next.databaseUrl });
+      try {
+        expect((await pool.query('SELECT value FROM kept')).rowCount).toBe(1);
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await next.stop();
+      await abandoned.stop();
+    }
+  });
+
+  it('starts nothing when both URLs are given', async () => {
+    const services = await startEmbeddedServices(
+      { DATABASE_URL: 'postgres://elsewhere/db', REDIS_URL: 'redis://elsewhere' },
+      join(dir, 'unused'),
+      log,
+    );
+    expect(services.databaseUrl).toBeUndefined();
+    expect(services.redisUrl).toBeUndefined();
+    await services.stop();
+    expect(await exists(join(dir, 'unused'))).toBe(false);
+  });
+});

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import path from 'node:path';
+import { createApp } from './app.factory';
+import { ConfigurationError, loadConfig, runsApi } from './config/app-config';
+import { runMigrations } from './database/data-source';
+import { EmbeddedServices, startEmbeddedServices } from './embedded/embedded-services';
+
+/** The quick start's first system administrator, documented in the README; production sets its own. */
+const QUICK_START_ADMIN_PASSWORD = 'Admin12345';
+
+/**
+ * `node dist/src/main.js [--embedded]`: applies pending migrations, then runs the API and/or the
+ * workers as PROCESS_ROLE says. With --embedded, PostgreSQL and Redis missing from the environment are
+ * started under .data/.
+ */
+async function main(): Promise<void> {
+  const logger = new Logger('main');
+  const env = { ...process.env };
+  let embedded: EmbeddedServices | undefined;
+  if (process.argv.includes('--embedded')) {
+    embedded = await startEmbeddedServices(env, path.resolve(__dirname, '../../.data'), (msg) => logger.log(msg));
+    env.DATABASE_URL ??= embedded.databaseUrl;
+    env.REDIS_URL ??= embedded.redisUrl;
+    env.ADMIN_PASSWORD ??= QUICK_START_ADMIN_PASSWORD;
+  }
+  const config = loadConfig(env);
+  const applied = await runMigrations(config.databaseUrl);
+  if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
+
+  const app = await createApp(config);
+  // Close the app first (workers finish their running jobs), then the embedded services it used.
+  const shutdown = async (signal: string) => {
+    logger.log(`${signal}: shutting down`);
+    await app.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
+  if (runsApi(config)) {
+    await app.listen(config.port);
+    logger.log(`listening on http://localhost:${config.port} (OpenAPI at /docs), role ${config.processRole}`);
+  } else {
+    await app.init();
+    logger.log('worker process started');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigurationError ? error.message : error);
+  process.exit(1);
+});

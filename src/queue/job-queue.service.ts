@@ -1,0 +1,66 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { redisConnection } from '../redis/redis.module';
+import { ALL_QUEUES, JobName, JobPayloads, JOBS, QueueName } from './jobs';
+
+/** Enqueues jobs with the options the registry gives them; the only producer API other modules use. */
+@Injectable()
+export class JobQueueService implements OnApplicationShutdown {
+  private readonly connection: Redis;
+  private readonly queues: Map<QueueName, Queue>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.connection = redisConnection(config);
+    this.queues = new Map(
+      ALL_QUEUES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.bullPrefix })]),
+    );
+  }
+
+  get bullPrefix(): string {
+    return `${this.config.redisPrefix}:bull`;
+  }
+
+  async enqueue<K extends JobName>(name: K, payload: JobPayloads[K], delayMs = 0): Promise<void> {
+    const definition = JOBS[name];
+    await this.queue(definition.queue).add(name, payload, { ...definition.options(payload), delay: delayMs });
+  }
+
+  async enqueueMany<K extends JobName>(name: K, payloads: JobPayloads[K][]): Promise<void> {
+    if (payloads.length === 0) return;
+    const definition = JOBS[name];
+    await this.queue(definition.queue).addBulk(
+      payloads.map((payload) => ({ name, data: payload, opts: definition.options(payload) })),
+    );
+  }
+
+  /** Installs (or moves) a repeating job; the scheduler id makes this idempotent across replicas. */
+  async schedule<K extends JobName>(name: K, payload: JobPayloads[K], everyMs: number): Promise<void> {
+    const definition = JOBS[name];
+    await this.queue(definition.queue).upsertJobScheduler(
+      name,
+      { every: everyMs },
+      { name, data: payload, opts: definition.options(payload) },
+    );
+  }
+
+  /** Jobs waiting, delayed or running, over every queue: zero means the system is quiet. */
+  async pendingCount(): Promise<number> {
+    const counts = await Promise.all(
+      [...this.queues.values()].map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+    );
+    return counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
+  }
+
+  queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

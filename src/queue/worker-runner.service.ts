@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Job, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
+import { redisConnection } from '../redis/redis.module';
+import { JOB_HANDLER } from './job-handler.decorator';
+import { JobQueueService } from './job-queue.service';
+import { ALL_QUEUES, JobName, JOBS, QueueName } from './jobs';
+
+type Handler = (payload: unknown, job: Job) => Promise<unknown>;
+
+/**
+ * Finds every @JobHandler at start-up, checks that each registered job has exactly one, and, when
+ * PROCESS_ROLE runs workers, starts one BullMQ worker per queue that dispatches by job name.
+ */
+@Injectable()
+export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WorkerRunner.name);
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    private readonly jobs: JobQueueService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const handlers = this.discoverHandlers();
+    if (!runsWorkers(this.config)) return;
+    for (const queue of ALL_QUEUES) this.workers.push(this.startWorker(queue, handlers));
+    this.logger.log(`workers started for queues: ${ALL_QUEUES.join(', ')}`);
+  }
+
+  /** Lets running jobs finish before the process exits, so no cluster is left half-applied. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  /** For crash tests: stop at once, abandoning running jobs as a killed process would. */
+  async kill(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close(true)));
+  }
+
+  private startWorker(queue: QueueName, handlers: Map<JobName, Handler>): Worker {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const handler = handlers.get(job.name as JobName);
+        if (!handler) throw new Error(`no handler for job ${job.name}`);
+        return handler(job.data, job);
+      },
+      { connection: redisConnection(this.config), prefix: this.jobs.bullPrefix, concurrency: 8 },
+    );
+    worker.on('failed', (job, error) =>
+      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
+    );
+    worker.on('error', (error) => this.logger.error(`worker ${queue}: ${error.message}`));
+    return worker;
+  }
+
+  private discoverHandlers(): Map<JobName, Handler> {
+    const handlers = new Map<JobName, Handler>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      const prototype = Object.getPrototypeOf(instance);
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER, prototype[method]);
+        if (!name) continue;
+        if (handlers.has(name)) throw new Error(`job ${name} has more than one handler`);
+        handlers.set(name, (instance[method] as Handler).bind(instance));
+      }
+    }
+    const missing = (Object.keys(JOBS) as JobName[]).filter((name) => !handlers.has(name));
+    if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
+    return handlers;
+  }
+}

@@ -1,0 +1,87 @@
+import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { JobQueueService } from '../../src/queue/job-queue.service';
+import { createTestDatabase } from './database';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ADMIN = { user: 'sysadmin', password: 'Sysadmin123' };
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  api: () => TestAgent;
+  /** Stops the application and starts a new one on the same database and Redis keys. */
+  restart: (env?: Record<string, string>) => Promise<void>;
+  /** Waits until no job is waiting, delayed or running: tests wait for quiet queues, never sleep. */
+  waitForQuietQueues: (timeoutMs?: number) => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/** One application per test file, on its own database and its own Redis key prefix. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const redisPrefix = `ote-test-${randomBytes(4).toString('hex')}`;
+  const baseEnv = {
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    JWT_SECRET: 'test-secret-of-sufficient-length',
+    ADMIN_USER: ADMIN.user,
+    ADMIN_PASSWORD: ADMIN.password,
+    BCRYPT_ROUNDS: '4',
+  };
+  const boot = async (extra: Record<string, string>) => {
+    const config = loadConfig({ ...baseEnv, ...env, ...extra });
+    const app = await createApp(config, false);
+    await app.init();
+    return { app, config };
+  };
+  let current = await boot({});
+
+  const testApp: TestApp = {
+    get app() {
+      return current.app;
+    },
+    get config() {
+      return current.config;
+    },
+    api: () => request(current.app.getHttpServer()),
+    restart: async (extra = {}) => {
+      await current.app.close();
+      current = await boot(extra);
+    },
+    waitForQuietQueues: async (timeoutMs = 30_000) => {
+      const jobs = current.app.get(JobQueueService);
+      const deadline = Date.now() + timeoutMs;
+      while ((await jobs.pendingCount()) > 0) {
+        if (Date.now() > deadline) throw new Error('queues did not become quiet in time');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close: async () => {
+      await current.app.close();
+      await database.drop();
+      await deleteRedisKeys(redisPrefix);
+    },
+  };
+  return testApp;
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new IORedis(TEST_REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
