@@ -1,6 +1,18 @@
 // Nest 12 and @kubernetes/client-node ship as ES modules; jest loads CommonJS, so swc
 // compiles both our TypeScript and those packages.
-const esmPackages = ['@nestjs', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose'];
+const esmPackages = [
+  '@nestjs',
+  '@kubernetes/client-node',
+  'openid-client',
+  'oauth4webapi',
+  'jose',
+  'jsonpath-plus',
+  '@jsep-plugin',
+  'jsep',
+  'rfc4648',
+  'socks-proxy-agent',
+  'agent-base',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

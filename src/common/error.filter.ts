@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { DomainError, HTTP_STATUS_OF } from './errors';
 
 const PG_UNIQUE_VIOLATION = '23505';
+const PG_FOREIGN_KEY_VIOLATION = '23503';
 
 /** Maps every error to `{code, message}` with `code` equal to the HTTP status; never leaks a stack. */
 @Catch()
@@ -28,9 +29,14 @@ export class ErrorFilter implements ExceptionFilter {
         typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
       return { status: error.getStatus(), message: Array.isArray(message) ? message.join('; ') : message, headers: {} };
     }
-    // A unique index caught a race the service's own check could not see.
-    if (error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === PG_UNIQUE_VIOLATION) {
-      return { status: HttpStatus.CONFLICT, message: 'already exists', headers: {} };
+    if (error instanceof QueryFailedError) {
+      const code = (error.driverError as { code?: string })?.code;
+      // The database's constraints catch what a service's own checks could not see: a racing
+      // duplicate, or a row that others still refer to.
+      if (code === PG_UNIQUE_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'already exists', headers: {} };
+      if (code === PG_FOREIGN_KEY_VIOLATION) {
+        return { status: HttpStatus.CONFLICT, message: 'still in use by other records', headers: {} };
+      }
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error', headers: {} };
   }

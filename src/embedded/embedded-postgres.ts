@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { access, chown, mkdir, readFile, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chown,
+  mkdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { Account, ManagedServer, pickPort, run, startServer, stopLeftover } from './processes';
@@ -38,7 +49,16 @@ export async function startPostgres(
     command: join(bin, 'postgres'),
     // No Unix socket: its default directory (/tmp or /var/run/postgresql) may be another server's or not
     // writable by the account; TCP on loopback is all the app needs.
-    args: ['-D', cluster, '-c', `port=${port}`, '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    args: [
+      '-D',
+      cluster,
+      '-c',
+      `port=${port}`,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ],
     cwd: home,
     logFile: join(home, 'server.log'),
     // "Fast" shutdown: rolls back open transactions and disconnects clients instead of waiting for them.

@@ -74,9 +74,16 @@ async function redisServer(log: (msg: string) => void): Promise<string> {
 async function findOnPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const candidate = join(dir, name);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Fails until the server accepts our password and answers (it answers LOADING while it replays its data). */

@@ -8,15 +8,52 @@ export enum QueueName {
   Cluster = 'cluster',
 }
 
-export enum JobName {}
-
-export type JobPayloads = Record<JobName, never>;
-
-interface JobDefinition {
-  queue: QueueName;
-  options: (payload: never) => JobsOptions;
+export enum JobName {
+  /** Reads one cluster's nodes and records whether it answered. */
+  ClusterSync = 'cluster.sync',
+  /** Fans out ClusterSync for every registered cluster; repeated every CLUSTER_SYNC_SECONDS. */
+  ClusterSyncAll = 'cluster.sync-all',
+  /** Creates namespace ns<businessId> in one cluster. */
+  NamespaceEnsure = 'namespace.ensure',
 }
 
-export const JOBS: Record<JobName, JobDefinition> = {};
+export interface JobPayloads {
+  [JobName.ClusterSync]: { clusterId: string };
+  [JobName.ClusterSyncAll]: Record<string, never>;
+  [JobName.NamespaceEnsure]: { businessId: number; clusterId: string };
+}
+
+interface JobDefinition<K extends JobName> {
+  queue: QueueName;
+  options: (payload: JobPayloads[K]) => JobsOptions;
+}
+
+/** Transient cluster failures are retried for roughly an hour and a half before the job gives up. */
+const RETRY_WHILE_UNREACHABLE: JobsOptions = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 1000 },
+};
+
+export const JOBS: { [K in JobName]: JobDefinition<K> } = {
+  [JobName.ClusterSync]: {
+    queue: QueueName.Cluster,
+    // No deterministic id: a sync asked for while another one runs must still run afterwards.
+    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
+  },
+  [JobName.ClusterSyncAll]: {
+    queue: QueueName.Cluster,
+    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
+  },
+  [JobName.NamespaceEnsure]: {
+    queue: QueueName.Cluster,
+    // One job per (business, cluster) at a time: enqueuing it twice while one waits is harmless.
+    options: ({ businessId, clusterId }) => ({
+      jobId: `namespace.${businessId}.${clusterId}`,
+      ...RETRY_WHILE_UNREACHABLE,
+      removeOnComplete: true,
+      removeOnFail: 5000,
+    }),
+  },
+};
 
 export const ALL_QUEUES = Object.values(QueueName);

@@ -213,10 +213,27 @@ const RESOURCES: ResDef[] = [
     nameRule: 'label',
   }),
   rd('v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['status'], hasStatus: true }),
-  rd('v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'], hasStatus: true }),
-  rd('v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: ['status'], hasStatus: true }),
-  rd('v1', 'pods', 'Pod', true, { shortNames: ['po'], subresources: ['status'], hasStatus: true, deleteReturnsObject: true }),
-  rd('v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'], hasStatus: true }),
+  rd('v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, {
+    shortNames: ['pvc'],
+    subresources: ['status'],
+    hasStatus: true,
+  }),
+  rd('v1', 'persistentvolumes', 'PersistentVolume', false, {
+    shortNames: ['pv'],
+    subresources: ['status'],
+    hasStatus: true,
+  }),
+  rd('v1', 'pods', 'Pod', true, {
+    shortNames: ['po'],
+    subresources: ['log', 'status'],
+    hasStatus: true,
+    deleteReturnsObject: true,
+  }),
+  rd('v1', 'resourcequotas', 'ResourceQuota', true, {
+    shortNames: ['quota'],
+    subresources: ['status'],
+    hasStatus: true,
+  }),
   rd('v1', 'secrets', 'Secret', true),
   rd('v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], deleteReturnsObject: true }),
   rd('v1', 'services', 'Service', true, {
@@ -229,21 +246,53 @@ const RESOURCES: ResDef[] = [
   }),
   rd('apps/v1', 'controllerrevisions', 'ControllerRevision', true),
   rd('apps/v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], subresources: ['status'], ...WL }),
-  rd('apps/v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], subresources: ['scale', 'status'], ...WL }),
-  rd('apps/v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], subresources: ['scale', 'status'], ...WL }),
-  rd('apps/v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], subresources: ['scale', 'status'], ...WL }),
-  rd('autoscaling/v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], subresources: ['status'], ...WL }),
+  rd('apps/v1', 'deployments', 'Deployment', true, {
+    shortNames: ['deploy'],
+    subresources: ['scale', 'status'],
+    ...WL,
+  }),
+  rd('apps/v1', 'replicasets', 'ReplicaSet', true, {
+    shortNames: ['rs'],
+    subresources: ['scale', 'status'],
+    ...WL,
+  }),
+  rd('apps/v1', 'statefulsets', 'StatefulSet', true, {
+    shortNames: ['sts'],
+    subresources: ['scale', 'status'],
+    ...WL,
+  }),
+  rd('autoscaling/v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+    shortNames: ['hpa'],
+    subresources: ['status'],
+    ...WL,
+  }),
   rd('batch/v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], subresources: ['status'], ...WL }),
   rd('batch/v1', 'jobs', 'Job', true, { subresources: ['status'], ...WL }),
   rd('networking.k8s.io/v1', 'ingressclasses', 'IngressClass', false),
-  rd('networking.k8s.io/v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'], ...WL }),
-  rd('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'], generation: true }),
-  rd('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'], ...WL }),
-  rd('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', false, { nameRule: 'path' }),
+  rd('networking.k8s.io/v1', 'ingresses', 'Ingress', true, {
+    shortNames: ['ing'],
+    subresources: ['status'],
+    ...WL,
+  }),
+  rd('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', true, {
+    shortNames: ['netpol'],
+    generation: true,
+  }),
+  rd('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
+    shortNames: ['pdb'],
+    subresources: ['status'],
+    ...WL,
+  }),
+  rd('rbac.authorization.k8s.io/v1', 'clusterrolebindings', 'ClusterRoleBinding', false, {
+    nameRule: 'path',
+  }),
   rd('rbac.authorization.k8s.io/v1', 'clusterroles', 'ClusterRole', false, { nameRule: 'path' }),
   rd('rbac.authorization.k8s.io/v1', 'rolebindings', 'RoleBinding', true, { nameRule: 'path' }),
   rd('rbac.authorization.k8s.io/v1', 'roles', 'Role', true, { nameRule: 'path' }),
-  rd('storage.k8s.io/v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'], deleteReturnsObject: true }),
+  rd('storage.k8s.io/v1', 'storageclasses', 'StorageClass', false, {
+    shortNames: ['sc'],
+    deleteReturnsObject: true,
+  }),
 ];
 
 const GROUP_VERSIONS: string[] = [];
@@ -287,7 +336,16 @@ const D = {
 
 // Fields usable in fieldSelector per resource (besides metadata.name / metadata.namespace).
 const FIELD_LABELS: Record<string, string[]> = {
-  pods: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  pods: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   nodes: ['spec.unschedulable'],
   namespaces: ['status.phase'],
   secrets: ['type'],
@@ -345,9 +403,20 @@ function resDetails(def: ResDef, name: string): J {
 
 const E = {
   notFound: (def: ResDef, name: string) =>
-    new ApiError(404, statusBody(404, 'NotFound', `${qualifiedResource(def)} "${name}" not found`, resDetails(def, name))),
+    new ApiError(
+      404,
+      statusBody(404, 'NotFound', `${qualifiedResource(def)} "${name}" not found`, resDetails(def, name)),
+    ),
   alreadyExists: (def: ResDef, name: string) =>
-    new ApiError(409, statusBody(409, 'AlreadyExists', `${qualifiedResource(def)} "${name}" already exists`, resDetails(def, name))),
+    new ApiError(
+      409,
+      statusBody(
+        409,
+        'AlreadyExists',
+        `${qualifiedResource(def)} "${name}" already exists`,
+        resDetails(def, name),
+      ),
+    ),
   conflict: (def: ResDef, name: string) =>
     new ApiError(
       409,
@@ -360,17 +429,39 @@ const E = {
     ),
   badRequest: (message: string) => new ApiError(400, statusBody(400, 'BadRequest', message)),
   forbidden: (def: ResDef, name: string, why: string) =>
-    new ApiError(403, statusBody(403, 'Forbidden', `${qualifiedResource(def)} "${name}" is forbidden: ${why}`, resDetails(def, name))),
+    new ApiError(
+      403,
+      statusBody(
+        403,
+        'Forbidden',
+        `${qualifiedResource(def)} "${name}" is forbidden: ${why}`,
+        resDetails(def, name),
+      ),
+    ),
   methodNotAllowed: () =>
-    new ApiError(405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {})),
-  pathNotFound: () => new ApiError(404, statusBody(404, 'NotFound', 'the server could not find the requested resource', {})),
+    new ApiError(
+      405,
+      statusBody(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      ),
+    ),
+  pathNotFound: () =>
+    new ApiError(404, statusBody(404, 'NotFound', 'the server could not find the requested resource', {})),
   unsupportedMedia: (types: string[]) =>
     new ApiError(
       415,
-      statusBody(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`),
+      statusBody(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`,
+      ),
     ),
   unauthorized: () => new ApiError(401, statusBody(401, 'Unauthorized', 'Unauthorized')),
-  tooLarge: () => new ApiError(413, statusBody(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728')),
+  tooLarge: () =>
+    new ApiError(413, statusBody(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728')),
 };
 
 interface Cause {
@@ -401,9 +492,21 @@ const F = {
     reason: 'FieldValueNotSupported',
     message: `Unsupported value: ${fmtVal(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
   }),
-  duplicate: (field: string, value: J): Cause => ({ field, reason: 'FieldValueDuplicate', message: `Duplicate value: ${fmtVal(value)}` }),
-  notFoundField: (field: string, value: J): Cause => ({ field, reason: 'FieldValueNotFound', message: `Not found: ${fmtVal(value)}` }),
-  forbidden: (field: string, detail: string): Cause => ({ field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` }),
+  duplicate: (field: string, value: J): Cause => ({
+    field,
+    reason: 'FieldValueDuplicate',
+    message: `Duplicate value: ${fmtVal(value)}`,
+  }),
+  notFoundField: (field: string, value: J): Cause => ({
+    field,
+    reason: 'FieldValueNotFound',
+    message: `Not found: ${fmtVal(value)}`,
+  }),
+  forbidden: (field: string, detail: string): Cause => ({
+    field,
+    reason: 'FieldValueForbidden',
+    message: `Forbidden: ${detail}`,
+  }),
 };
 
 function invalidError(def: ResDef, name: string, causes: Cause[]): ApiError {
@@ -512,11 +615,23 @@ function validateLabels(labels: J, field: string, out: Cause[]): void {
 // Quantities (resource.Quantity): parse, canonicalize
 // ---------------------------------------------------------------------------
 
-const QTY_RE = /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const QTY_RE =
+  /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 const QTY_MSG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const BIN: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 const DEC: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const DEC_SUFFIX: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const DEC_SUFFIX: Record<number, string> = {
+  [-9]: 'n',
+  [-6]: 'u',
+  [-3]: 'm',
+  0: '',
+  3: 'k',
+  6: 'M',
+  9: 'G',
+  12: 'T',
+  15: 'P',
+  18: 'E',
+};
 
 /** Quantity as a float (cpu in cores, memory in bytes); undefined if invalid. */
 export function parseQuantity(q: unknown): number | undefined {
@@ -579,7 +694,9 @@ function canonicalQuantity(q: string | number): string | undefined {
   }
   // value = digits * 10^(exp - scale)
   const e2 = exp - scale;
-  return e2 >= 0 ? canonicalDecimal(digits * pow10(e2), 1n, sign, expForm) : canonicalDecimal(digits, pow10(-e2), sign, expForm);
+  return e2 >= 0
+    ? canonicalDecimal(digits * pow10(e2), 1n, sign, expForm)
+    : canonicalDecimal(digits, pow10(-e2), sign, expForm);
 }
 
 function canonicalDecimal(num: bigint, den: bigint, sign: string, expForm: boolean): string {
@@ -631,7 +748,8 @@ function parseLabelSelector(input: string): LabelReq[] {
   };
   const checkVal = (v: string) => {
     const errs = labelValueErrors(v);
-    if (errs.length) fail(`values[0][${JSON.stringify(v)}]: Invalid value: ${JSON.stringify(v)}: ${errs.join('; ')}`);
+    if (errs.length)
+      fail(`values[0][${JSON.stringify(v)}]: Invalid value: ${JSON.stringify(v)}: ${errs.join('; ')}`);
   };
   ws();
   if (i >= n) return reqs;
@@ -737,7 +855,8 @@ function matchLabelReqs(reqs: LabelReq[], labels: Record<string, string> | undef
 function labelSelectorToReqs(sel: J): LabelReq[] {
   const out: LabelReq[] = [];
   if (!isObj(sel)) return out;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) out.push({ key: k, op: 'eq', values: [String(v)] });
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {}))
+    out.push({ key: k, op: 'eq', values: [String(v)] });
   for (const e of Array.isArray(sel.matchExpressions) ? sel.matchExpressions : []) {
     const op = String(e?.operator ?? '');
     const values = Array.isArray(e?.values) ? e.values.map(String) : [];
@@ -855,7 +974,8 @@ function strategicMergePatch(target: J, patch: J): J {
     if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const f = k.slice('$deleteFromPrimitiveList/'.length);
-      if (Array.isArray(result[f]) && Array.isArray(v)) result[f] = result[f].filter((x: J) => !v.some((y: J) => deepEqual(x, y)));
+      if (Array.isArray(result[f]) && Array.isArray(v))
+        result[f] = result[f].filter((x: J) => !v.some((y: J) => deepEqual(x, y)));
       continue;
     }
     if (v === null) {
@@ -917,7 +1037,8 @@ function arrIndex(arr: J[], tok: string, allowEnd: boolean): number {
   if (tok === '-' && allowEnd) return arr.length;
   if (!/^(0|[1-9][0-9]*)$/.test(tok)) throw new PatchError(`invalid array index: ${tok}`);
   const i = Number(tok);
-  if (i > arr.length || (!allowEnd && i === arr.length)) throw new PatchError(`array index out of bounds: ${tok}`);
+  if (i > arr.length || (!allowEnd && i === arr.length))
+    throw new PatchError(`array index out of bounds: ${tok}`);
   return i;
 }
 
@@ -926,13 +1047,17 @@ function getAt(doc: J, toks: string[], path: string, opName: string): J {
   for (const t of toks) {
     if (Array.isArray(cur)) cur = cur[arrIndex(cur, t, false)];
     else if (isObj(cur) && Object.prototype.hasOwnProperty.call(cur, t)) cur = cur[t];
-    else throw new PatchError(`${opName} operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`);
+    else
+      throw new PatchError(
+        `${opName} operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`,
+      );
   }
   return cur;
 }
 
 function applyJsonPatch(docIn: J, ops: J): J {
-  if (!Array.isArray(ops)) throw E.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw E.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = clone(docIn);
   for (const op of ops) {
     if (!isObj(op)) throw E.badRequest('json: cannot unmarshal into Go value of type jsonpatch.Operation');
@@ -949,10 +1074,14 @@ function applyJsonPatch(docIn: J, ops: J): J {
       const parent = parentOf('add');
       if (Array.isArray(parent)) parent.splice(arrIndex(parent, last, true), 0, value);
       else if (isObj(parent)) parent[last] = value;
-      else throw new PatchError(`add operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`);
+      else
+        throw new PatchError(
+          `add operation does not apply: doc is missing path: ${JSON.stringify(path)}: missing value`,
+        );
     };
     const remove = (opn: string, toksR: string[], pathR: string): J => {
-      if (toksR.length === 0) throw new PatchError(`${opn} operation does not apply: cannot remove the document root`);
+      if (toksR.length === 0)
+        throw new PatchError(`${opn} operation does not apply: cannot remove the document root`);
       const parent = getAt(doc, toksR.slice(0, -1), pathR, opn);
       const l = toksR[toksR.length - 1] as string;
       if (Array.isArray(parent)) {
@@ -964,7 +1093,9 @@ function applyJsonPatch(docIn: J, ops: J): J {
         delete parent[l];
         return v;
       }
-      throw new PatchError(`${opn} operation does not apply: doc is missing path: ${JSON.stringify(pathR)}: missing value`);
+      throw new PatchError(
+        `${opn} operation does not apply: doc is missing path: ${JSON.stringify(pathR)}: missing value`,
+      );
     };
     switch (name) {
       case 'add':
@@ -982,14 +1113,20 @@ function applyJsonPatch(docIn: J, ops: J): J {
         }
         const parent = parentOf('replace');
         if (Array.isArray(parent)) parent[arrIndex(parent, last, false)] = clone(op.value);
-        else if (isObj(parent) && Object.prototype.hasOwnProperty.call(parent, last)) parent[last] = clone(op.value);
-        else throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+        else if (isObj(parent) && Object.prototype.hasOwnProperty.call(parent, last))
+          parent[last] = clone(op.value);
+        else
+          throw new PatchError(
+            `replace operation does not apply: doc is missing key: ${path}: missing value`,
+          );
         break;
       }
       case 'move': {
         const ftoks = parsePointer(op.from);
         if (toks.length > ftoks.length && ftoks.every((t, i) => toks[i] === t))
-          throw new PatchError(`move operation does not apply: cannot move ${op.from} into its own child ${path}`);
+          throw new PatchError(
+            `move operation does not apply: cannot move ${op.from} into its own child ${path}`,
+          );
         const v = remove('move', ftoks, op.from);
         add(v);
         break;
@@ -1034,9 +1171,14 @@ function canonicalizeResources(res: J, path: string, kindStr: string, version: s
     if (part === 'claims' || !isObj(m)) continue;
     for (const [k, v] of Object.entries(m)) {
       if (typeof v !== 'string' && typeof v !== 'number')
-        throw E.badRequest(`${kindStr} in version "${version}" cannot be handled as a ${kindStr}: ${QTY_MSG}`);
+        throw E.badRequest(
+          `${kindStr} in version "${version}" cannot be handled as a ${kindStr}: ${QTY_MSG}`,
+        );
       const c = canonicalQuantity(v);
-      if (c === undefined) throw E.badRequest(`${kindStr} in version "${version}" cannot be handled as a ${kindStr}: ${QTY_MSG}`);
+      if (c === undefined)
+        throw E.badRequest(
+          `${kindStr} in version "${version}" cannot be handled as a ${kindStr}: ${QTY_MSG}`,
+        );
       m[k] = c;
     }
   }
@@ -1045,7 +1187,8 @@ function canonicalizeResources(res: J, path: string, kindStr: string, version: s
 
 function defaultContainer(c: J, kindStr: string, version: string, isPod: boolean): void {
   if (!isObj(c)) return;
-  if (typeof c.image === 'string' && c.imagePullPolicy === undefined) c.imagePullPolicy = defaultImagePullPolicy(c.image);
+  if (typeof c.image === 'string' && c.imagePullPolicy === undefined)
+    c.imagePullPolicy = defaultImagePullPolicy(c.image);
   if (c.terminationMessagePath === undefined) c.terminationMessagePath = '/dev/termination-log';
   if (c.terminationMessagePolicy === undefined) c.terminationMessagePolicy = 'File';
   if (c.resources === undefined) c.resources = {};
@@ -1056,7 +1199,8 @@ function defaultContainer(c: J, kindStr: string, version: string, isPod: boolean
     for (const [k, v] of Object.entries(c.resources.limits)) if (req[k] === undefined) req[k] = v;
     c.resources.requests = req;
   }
-  if (Array.isArray(c.ports)) for (const p of c.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
+  if (Array.isArray(c.ports))
+    for (const p of c.ports) if (isObj(p) && p.protocol === undefined) p.protocol = 'TCP';
   if (Array.isArray(c.env))
     for (const e of c.env)
       if (isObj(e) && e.value !== undefined && typeof e.value !== 'string')
@@ -1065,7 +1209,13 @@ function defaultContainer(c: J, kindStr: string, version: string, isPod: boolean
         );
 }
 
-function defaultPodSpec(spec: J, kindStr: string, version: string, isPod: boolean, defaultRestart: string | undefined): void {
+function defaultPodSpec(
+  spec: J,
+  kindStr: string,
+  version: string,
+  isPod: boolean,
+  defaultRestart: string | undefined,
+): void {
   if (!isObj(spec)) return;
   if (spec.restartPolicy === undefined && defaultRestart) spec.restartPolicy = defaultRestart;
   if (spec.dnsPolicy === undefined) spec.dnsPolicy = 'ClusterFirst';
@@ -1114,7 +1264,8 @@ function validatePodSpec(spec: J, f: string, out: Cause[], isJob: boolean): void
       if (isObj(v?.hostPath) && !v.hostPath.path) out.push(F.required(`${f}.volumes[${i}].hostPath.path`));
     });
   }
-  if (!Array.isArray(spec.containers) || spec.containers.length === 0) out.push(F.required(`${f}.containers`));
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0)
+    out.push(F.required(`${f}.containers`));
   const names = new Set<string>();
   for (const list of ['initContainers', 'containers']) {
     if (!Array.isArray(spec[list])) continue;
@@ -1133,9 +1284,15 @@ function validatePodSpec(spec: J, f: string, out: Cause[], isJob: boolean): void
           const pf = `${cf}.ports[${j}]`;
           if (!Number.isInteger(p?.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
             if (p?.containerPort === undefined) out.push(F.required(`${pf}.containerPort`));
-            else out.push(F.invalid(`${pf}.containerPort`, p.containerPort, 'must be between 1 and 65535, inclusive'));
+            else
+              out.push(
+                F.invalid(`${pf}.containerPort`, p.containerPort, 'must be between 1 and 65535, inclusive'),
+              );
           }
-          if (p?.hostPort !== undefined && (!Number.isInteger(p.hostPort) || p.hostPort < 0 || p.hostPort > 65535))
+          if (
+            p?.hostPort !== undefined &&
+            (!Number.isInteger(p.hostPort) || p.hostPort < 0 || p.hostPort > 65535)
+          )
             out.push(F.invalid(`${pf}.hostPort`, p.hostPort, 'must be between 1 and 65535, inclusive'));
           if (p?.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol))
             out.push(F.notSupported(`${pf}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
@@ -1159,16 +1316,26 @@ function validatePodSpec(spec: J, f: string, out: Cause[], isJob: boolean): void
           const a = parseQuantity(v);
           const b = parseQuantity(lim[k]);
           if (a !== undefined && b !== undefined && a > b)
-            out.push(F.invalid(`${cf}.resources.requests`, v, `must be less than or equal to ${k} limit of ${lim[k]}`));
+            out.push(
+              F.invalid(
+                `${cf}.resources.requests`,
+                v,
+                `must be less than or equal to ${k} limit of ${lim[k]}`,
+              ),
+            );
         }
       }
     });
   }
   if (isJob) {
-    if (spec.restartPolicy === undefined) out.push(F.required(`${f}.restartPolicy`, 'valid values: "OnFailure", "Never"'));
+    if (spec.restartPolicy === undefined)
+      out.push(F.required(`${f}.restartPolicy`, 'valid values: "OnFailure", "Never"'));
     else if (!['OnFailure', 'Never'].includes(spec.restartPolicy))
       out.push(F.notSupported(`${f}.restartPolicy`, spec.restartPolicy, ['OnFailure', 'Never']));
-  } else if (spec.restartPolicy !== undefined && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) {
+  } else if (
+    spec.restartPolicy !== undefined &&
+    !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)
+  ) {
     out.push(F.notSupported(`${f}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
   }
   if (isObj(spec.nodeSelector)) validateLabels(spec.nodeSelector, `${f}.nodeSelector`, out);
@@ -1179,20 +1346,25 @@ function typeCheck(obj: J, def: ResDef): void {
     E.badRequest(
       `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: json: cannot unmarshal ${what} into Go struct field ${path} of type ${goType}`,
     );
-  const jt = (v: J) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v);
-  if (obj.metadata !== undefined && !isObj(obj.metadata)) throw bad(jt(obj.metadata), `${def.kind}.metadata`, 'v1.ObjectMeta');
+  const jt = (v: J) =>
+    Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v;
+  if (obj.metadata !== undefined && !isObj(obj.metadata))
+    throw bad(jt(obj.metadata), `${def.kind}.metadata`, 'v1.ObjectMeta');
   const md = obj.metadata ?? {};
   for (const f of ['labels', 'annotations']) {
     if (md[f] === undefined || md[f] === null) continue;
     if (!isObj(md[f])) throw bad(jt(md[f]), `ObjectMeta.metadata.${f}`, 'map[string]string');
-    for (const v of Object.values(md[f])) if (typeof v !== 'string' && v !== null) throw bad(jt(v), `ObjectMeta.metadata.${f}`, 'string');
+    for (const v of Object.values(md[f]))
+      if (typeof v !== 'string' && v !== null) throw bad(jt(v), `ObjectMeta.metadata.${f}`, 'string');
   }
-  if (md.name !== undefined && typeof md.name !== 'string') throw bad(jt(md.name), 'ObjectMeta.metadata.name', 'string');
+  if (md.name !== undefined && typeof md.name !== 'string')
+    throw bad(jt(md.name), 'ObjectMeta.metadata.name', 'string');
   if (def.kind === 'ConfigMap' || def.kind === 'Secret') {
     for (const f of ['data', 'stringData', 'binaryData']) {
       if (obj[f] === undefined || obj[f] === null) continue;
       if (!isObj(obj[f])) throw bad(jt(obj[f]), `${def.kind}.${f}`, 'map[string]string');
-      for (const v of Object.values(obj[f])) if (typeof v !== 'string') throw bad(jt(v), `${def.kind}.${f}`, 'string');
+      for (const v of Object.values(obj[f]))
+        if (typeof v !== 'string') throw bad(jt(v), `${def.kind}.${f}`, 'string');
     }
   }
 }
@@ -1268,15 +1440,25 @@ class FakeKubeCluster implements FakeCluster {
     this.enforceResources = opts.enforceResources ?? true;
     for (const r of RESOURCES) this.store.set(this.skey(r), new Map());
 
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) this.createNamespaceInternal(ns);
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      this.createNamespaceInternal(ns);
     this.internalCreate(D.svc, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], clusterIP: '10.96.0.1', type: 'ClusterIP' },
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { component: 'apiserver', provider: 'kubernetes' },
+      },
+      spec: {
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+        clusterIP: '10.96.0.1',
+        type: 'ClusterIP',
+      },
     });
     const nodes = opts.nodes ?? 1;
-    const specs: FakeNodeSpec[] = typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}` })) : nodes;
+    const specs: FakeNodeSpec[] =
+      typeof nodes === 'number' ? Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}` })) : nodes;
     for (const s of specs) this.addNodeInternal(s);
     this.reconcile();
 
@@ -1314,6 +1496,8 @@ class FakeKubeCluster implements FakeCluster {
       `- name: ${yq(this.name)}`,
       '  cluster:',
       `    server: ${yq(this.url)}`,
+      // client-node refuses plain http:// servers unless TLS verification is (vacuously) skipped
+      '    insecure-skip-tls-verify: true',
       'contexts:',
       `- name: ${yq(this.name)}`,
       '  context:',
@@ -1391,10 +1575,13 @@ class FakeKubeCluster implements FakeCluster {
     const body = clone(obj);
     if (existing) {
       if (body.metadata) delete body.metadata.resourceVersion;
-      const r = this.doReplace(def, ns, existing.metadata.name, body, false, false);
-      return clone(r);
+      const r = clone(this.doReplace(def, ns, existing.metadata.name, body, false, false));
+      this.reconcile();
+      return r;
     }
-    return clone(this.doCreate(def, ns, body, false));
+    const created = clone(this.doCreate(def, ns, body, false));
+    this.reconcile();
+    return created;
   }
 
   remove(apiVersion: string, kind: string, namespace: string | undefined, name: string): boolean {
@@ -1438,7 +1625,8 @@ class FakeKubeCluster implements FakeCluster {
 
   private listLive(def: ResDef, ns?: string): J[] {
     const out: J[] = [];
-    for (const o of this.bucket(def).values()) if (ns === undefined || o.metadata.namespace === ns) out.push(o);
+    for (const o of this.bucket(def).values())
+      if (ns === undefined || o.metadata.namespace === ns) out.push(o);
     out.sort((a, b) => {
       const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
       const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
@@ -1455,12 +1643,17 @@ class FakeKubeCluster implements FakeCluster {
   /** Store (insert or overwrite) and bump resourceVersion. */
   private write(def: ResDef, obj: J): void {
     obj.metadata.resourceVersion = this.nextRv();
-    this.bucket(def).set(this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name), obj);
+    this.bucket(def).set(
+      this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name),
+      obj,
+    );
     this.changed = true;
   }
 
   private deleteLive(def: ResDef, obj: J): void {
-    this.bucket(def).delete(this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name));
+    this.bucket(def).delete(
+      this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name),
+    );
     this.nextRv();
     this.changed = true;
     this.needGc = true;
@@ -1534,7 +1727,9 @@ class FakeKubeCluster implements FakeCluster {
     };
     if (spec.gpu && spec.gpu > 0) capacity['nvidia.com/gpu'] = String(spec.gpu);
     const now = nowTs();
-    const hash = createHash('sha256').update(this.name + '/' + spec.name).digest('hex');
+    const hash = createHash('sha256')
+      .update(this.name + '/' + spec.name)
+      .digest('hex');
     const node: J = {
       apiVersion: 'v1',
       kind: 'Node',
@@ -1558,10 +1753,38 @@ class FakeKubeCluster implements FakeCluster {
         capacity,
         allocatable: { ...capacity },
         conditions: [
-          { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-          { type: 'DiskPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-          { type: 'PIDPressure', status: 'False', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
-          { type: 'Ready', status: 'True', lastHeartbeatTime: now, lastTransitionTime: now, reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+          {
+            type: 'MemoryPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+            reason: 'KubeletHasSufficientMemory',
+            message: 'kubelet has sufficient memory available',
+          },
+          {
+            type: 'DiskPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+            reason: 'KubeletHasNoDiskPressure',
+            message: 'kubelet has no disk pressure',
+          },
+          {
+            type: 'PIDPressure',
+            status: 'False',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+            reason: 'KubeletHasSufficientPID',
+            message: 'kubelet has sufficient PID available',
+          },
+          {
+            type: 'Ready',
+            status: 'True',
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+          },
         ],
         addresses: [
           { type: 'InternalIP', address: ip },
@@ -1603,7 +1826,9 @@ class FakeKubeCluster implements FakeCluster {
     c.status = want;
     c.lastHeartbeatTime = now;
     c.reason = ready ? 'KubeletReady' : 'KubeletNotReady';
-    c.message = ready ? 'kubelet is posting ready status' : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady';
+    c.message = ready
+      ? 'kubelet is posting ready status'
+      : 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady';
     const taints: J[] = (n.spec.taints ?? []).filter((t: J) => t.key !== 'node.kubernetes.io/not-ready');
     if (!ready) taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: now });
     if (taints.length) n.spec.taints = taints;
@@ -1643,7 +1868,11 @@ class FakeKubeCluster implements FakeCluster {
           body = e.body;
         } else {
           status = 500;
-          body = statusBody(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+          body = statusBody(
+            500,
+            'InternalError',
+            `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       }
       this.logRequest(req, status);
@@ -1663,7 +1892,8 @@ class FakeKubeCluster implements FakeCluster {
 
   private logRequest(req: http.IncomingMessage, status: number): void {
     this.requestLog.push({ method: req.method ?? 'GET', path: req.url ?? '/', status });
-    if (this.requestLog.length > REQUEST_LOG_CAP) this.requestLog.splice(0, this.requestLog.length - REQUEST_LOG_CAP);
+    if (this.requestLog.length > REQUEST_LOG_CAP)
+      this.requestLog.splice(0, this.requestLog.length - REQUEST_LOG_CAP);
   }
 
   private handle(req: http.IncomingMessage, rawBody: string): [number, J] {
@@ -1681,7 +1911,21 @@ class FakeKubeCluster implements FakeCluster {
 
     // non-resource endpoints
     if (segs.length === 0) {
-      return [200, { paths: ['/api', '/api/v1', '/apis', ...GROUP_VERSIONS.filter((g) => g.includes('/')).map((g) => `/apis/${g}`), '/healthz', '/livez', '/readyz', '/version'] }];
+      return [
+        200,
+        {
+          paths: [
+            '/api',
+            '/api/v1',
+            '/apis',
+            ...GROUP_VERSIONS.filter((g) => g.includes('/')).map((g) => `/apis/${g}`),
+            '/healthz',
+            '/livez',
+            '/readyz',
+            '/version',
+          ],
+        },
+      ];
     }
     if (segs.length === 1 && ['healthz', 'livez', 'readyz'].includes(segs[0] as string)) {
       if (method !== 'GET') throw E.methodNotAllowed();
@@ -1708,7 +1952,16 @@ class FakeKubeCluster implements FakeCluster {
     let rest: string[];
     if (segs[0] === 'api') {
       if (segs.length === 1)
-        return [200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] }];
+        return [
+          200,
+          {
+            kind: 'APIVersions',
+            versions: ['v1'],
+            serverAddressByClientCIDRs: [
+              { clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` },
+            ],
+          },
+        ];
       group = '';
       version = segs[1] as string;
       rest = segs.slice(2);
@@ -1735,7 +1988,10 @@ class FakeKubeCluster implements FakeCluster {
   }
 
   private apiGroup(g: string): J {
-    const versions = GROUP_VERSIONS.filter((x) => x.startsWith(g + '/')).map((x) => ({ groupVersion: x, version: x.split('/')[1] }));
+    const versions = GROUP_VERSIONS.filter((x) => x.startsWith(g + '/')).map((x) => ({
+      groupVersion: x,
+      version: x.split('/')[1],
+    }));
     return { name: g, versions, preferredVersion: versions[0] };
   }
 
@@ -1753,18 +2009,68 @@ class FakeKubeCluster implements FakeCluster {
     const resources: J[] = [];
     for (const r of RESOURCES) {
       if (gvOf(r) !== gv) continue;
-      const e: J = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+      const e: J = {
+        name: r.plural,
+        singularName: r.singular,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: r.verbs,
+      };
       if (r.shortNames.length) e.shortNames = r.shortNames;
-      if (['pods', 'services', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs', 'horizontalpodautoscalers'].includes(r.plural))
+      if (
+        [
+          'pods',
+          'services',
+          'deployments',
+          'daemonsets',
+          'statefulsets',
+          'replicasets',
+          'jobs',
+          'cronjobs',
+          'horizontalpodautoscalers',
+        ].includes(r.plural)
+      )
         e.categories = ['all'];
-      e.storageVersionHash = createHash('sha256').update(gv + r.plural).digest('base64').slice(0, 11);
+      e.storageVersionHash = createHash('sha256')
+        .update(gv + r.plural)
+        .digest('base64')
+        .slice(0, 11);
       resources.push(e);
       for (const sub of r.subresources) {
         if (sub === 'scale')
-          resources.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+          resources.push({
+            name: `${r.plural}/scale`,
+            singularName: '',
+            namespaced: r.namespaced,
+            group: 'autoscaling',
+            version: 'v1',
+            kind: 'Scale',
+            verbs: ['get', 'patch', 'update'],
+          });
         else if (sub === 'status')
-          resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
-        else if (sub === 'finalize') resources.push({ name: `${r.plural}/finalize`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['update'] });
+          resources.push({
+            name: `${r.plural}/status`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: ['get', 'patch', 'update'],
+          });
+        else if (sub === 'log')
+          resources.push({
+            name: `${r.plural}/log`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: 'Pod',
+            verbs: ['get'],
+          });
+        else if (sub === 'finalize')
+          resources.push({
+            name: `${r.plural}/finalize`,
+            singularName: '',
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: ['update'],
+          });
       }
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources };
@@ -1776,7 +2082,11 @@ class FakeKubeCluster implements FakeCluster {
     let name: string | undefined;
     let sub: string | undefined;
     let extra: string[];
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+    if (
+      rest[0] === 'namespaces' &&
+      rest.length >= 3 &&
+      !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+    ) {
       namespace = rest[1];
       plural = rest[2] as string;
       name = rest[3];
@@ -1797,15 +2107,23 @@ class FakeKubeCluster implements FakeCluster {
   }
 
   private parseBody(raw: string): J {
-    if (!raw.trim()) throw E.badRequest('Object \'Kind\' is missing in \'\'');
+    if (!raw.trim()) throw E.badRequest("Object 'Kind' is missing in ''");
     try {
       return JSON.parse(raw);
     } catch (e) {
-      throw E.badRequest(`the object provided is unrecognized: ${e instanceof Error ? e.message : String(e)}`);
+      throw E.badRequest(
+        `the object provided is unrecognized: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
-  private dispatch(method: string, p: ParsedPath, q: URLSearchParams, raw: string, contentType: string): [number, J] {
+  private dispatch(
+    method: string,
+    p: ParsedPath,
+    q: URLSearchParams,
+    raw: string,
+    contentType: string,
+  ): [number, J] {
     const { def, namespace, name, sub } = p;
     const dryRun = q.getAll('dryRun').includes('All');
     const ct = (contentType.split(';')[0] ?? '').trim().toLowerCase();
@@ -1816,7 +2134,12 @@ class FakeKubeCluster implements FakeCluster {
           return [200, this.doList(def, namespace, q)];
         case 'POST': {
           if (def.namespaced && namespace === undefined) throw E.methodNotAllowed();
-          if (ct && ct !== 'application/json' && !ct.endsWith('+json')) throw E.unsupportedMedia(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+          if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
+            throw E.unsupportedMedia([
+              'application/json',
+              'application/yaml',
+              'application/vnd.kubernetes.protobuf',
+            ]);
           const body = this.parseBody(raw);
           const created = this.doCreate(def, namespace, body, dryRun);
           const out = clone(created);
@@ -1831,6 +2154,10 @@ class FakeKubeCluster implements FakeCluster {
       }
     }
     if (sub === 'scale') return this.handleScale(method, def, namespace, name, raw, ct);
+    if (sub === 'log') {
+      if (method !== 'GET') throw E.methodNotAllowed();
+      return this.podLog(namespace, name, q);
+    }
     switch (method) {
       case 'GET': {
         const o = this.getLive(def, namespace, name);
@@ -1843,7 +2170,12 @@ class FakeKubeCluster implements FakeCluster {
           if (!o) throw E.notFound(def, name);
           return [200, clone(o)];
         }
-        if (ct && ct !== 'application/json' && !ct.endsWith('+json')) throw E.unsupportedMedia(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+        if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
+          throw E.unsupportedMedia([
+            'application/json',
+            'application/yaml',
+            'application/vnd.kubernetes.protobuf',
+          ]);
         const body = this.parseBody(raw);
         const out = clone(this.doReplace(def, namespace, name, body, dryRun, sub === 'status'));
         if (!dryRun) this.reconcile();
@@ -1881,7 +2213,9 @@ class FakeKubeCluster implements FakeCluster {
     const fs = q.get('fieldSelector');
     const lreqs = ls ? parseLabelSelector(ls) : [];
     const freqs = fs ? parseFieldSelector(fs, def) : [];
-    let items = this.listLive(def, ns).filter((o) => matchLabelReqs(lreqs, o.metadata.labels) && matchFieldReqs(freqs, o));
+    let items = this.listLive(def, ns).filter(
+      (o) => matchLabelReqs(lreqs, o.metadata.labels) && matchFieldReqs(freqs, o),
+    );
     const meta: J = { resourceVersion: String(this.rv) };
     const cont = q.get('continue');
     if (cont) {
@@ -1896,7 +2230,13 @@ class FakeKubeCluster implements FakeCluster {
     const limit = Number(q.get('limit') ?? '0');
     if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
       const last = items[limit - 1];
-      meta.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.rv, k: `${last.metadata.namespace ?? ''}/${last.metadata.name}` })).toString('base64');
+      meta.continue = Buffer.from(
+        JSON.stringify({
+          v: 'meta.k8s.io/v1',
+          rv: this.rv,
+          k: `${last.metadata.namespace ?? ''}/${last.metadata.name}`,
+        }),
+      ).toString('base64');
       meta.remainingItemCount = items.length - limit;
       items = items.slice(0, limit);
     }
@@ -1917,10 +2257,14 @@ class FakeKubeCluster implements FakeCluster {
     if (!isObj(body)) throw E.badRequest(`the object provided is unrecognized (must be of type ${def.kind})`);
     const gv = gvOf(def);
     if (body.apiVersion !== undefined && body.apiVersion !== gv) {
-      throw E.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`);
+      throw E.badRequest(
+        `the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`,
+      );
     }
     if (body.kind !== undefined && body.kind !== def.kind) {
-      throw E.badRequest(`${body.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${body.kind}" is registered for version "${gv}"`);
+      throw E.badRequest(
+        `${body.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${body.kind}" is registered for version "${gv}"`,
+      );
     }
     typeCheck(body, def);
     const b = clone(body);
@@ -1936,7 +2280,9 @@ class FakeKubeCluster implements FakeCluster {
     const md = obj.metadata;
     if (def.namespaced) {
       if (md.namespace !== undefined && md.namespace !== '' && md.namespace !== ns)
-        throw E.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw E.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       md.namespace = ns;
       const nsObj = this.getLive(D.ns, undefined, ns as string);
       if (!nsObj) throw E.notFound(D.ns, ns as string);
@@ -1946,7 +2292,8 @@ class FakeKubeCluster implements FakeCluster {
     if (!md.name && md.generateName) md.name = `${md.generateName}${randSuffix()}`;
     const causes: Cause[] = [];
     if (!md.name) causes.push(F.required('metadata.name', 'name or generateName is required'));
-    else for (const m of nameErrors(def.nameRule, md.name)) causes.push(F.invalid('metadata.name', md.name, m));
+    else
+      for (const m of nameErrors(def.nameRule, md.name)) causes.push(F.invalid('metadata.name', md.name, m));
     if (causes.length) throw invalidError(def, md.name ?? '', causes);
     if (this.getLive(def, ns, md.name)) throw E.alreadyExists(def, md.name);
 
@@ -1973,11 +2320,22 @@ class FakeKubeCluster implements FakeCluster {
   }
 
   private seedNamespace(ns: string): void {
-    this.internalCreate(D.sa, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } });
+    this.internalCreate(D.sa, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default', namespace: ns },
+    });
     this.internalCreate(D.cm, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'kube-root-ca.crt', namespace: ns, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+      metadata: {
+        name: 'kube-root-ca.crt',
+        namespace: ns,
+        annotations: {
+          'kubernetes.io/description':
+            'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+        },
+      },
       data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nZmFrZS1rdWJlLWNh\n-----END CERTIFICATE-----\n' },
     });
   }
@@ -1987,7 +2345,9 @@ class FakeKubeCluster implements FakeCluster {
     const md = obj.metadata;
     const causes: Cause[] = [];
     validateLabels(md.labels, 'metadata.labels', causes);
-    if (isObj(md.annotations)) for (const k of Object.keys(md.annotations)) for (const m of qualifiedNameErrors(k)) causes.push(F.invalid('metadata.annotations', k, m));
+    if (isObj(md.annotations))
+      for (const k of Object.keys(md.annotations))
+        for (const m of qualifiedNameErrors(k)) causes.push(F.invalid('metadata.annotations', k, m));
     const kindStr = def.kind;
     const ver = def.version;
     switch (def.kind) {
@@ -2000,7 +2360,8 @@ class FakeKubeCluster implements FakeCluster {
         if (!old) {
           if (isObj(obj.spec)) defaultPodSpec(obj.spec, kindStr, ver, true, 'Always');
           validatePodSpec(obj.spec, 'spec', causes, false);
-          if (!isObj(obj.status) || !obj.status.phase) obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
+          if (!isObj(obj.status) || !obj.status.phase)
+            obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
         } else {
           if (isObj(obj.spec)) defaultPodSpec(obj.spec, kindStr, ver, true, 'Always');
           // only a few pod spec fields are mutable
@@ -2013,7 +2374,13 @@ class FakeKubeCluster implements FakeCluster {
             for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
             if (!old.spec?.nodeName) delete s.nodeName;
           }
-          if (!deepEqual(a, b)) causes.push(F.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'));
+          if (!deepEqual(a, b))
+            causes.push(
+              F.forbidden(
+                'spec',
+                'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+              ),
+            );
         }
         break;
       }
@@ -2027,7 +2394,11 @@ class FakeKubeCluster implements FakeCluster {
           if (spec.strategy === undefined) spec.strategy = { type: 'RollingUpdate' };
           if (spec.strategy.type === undefined) spec.strategy.type = 'RollingUpdate';
           if (spec.strategy.type === 'RollingUpdate') {
-            spec.strategy.rollingUpdate = { maxUnavailable: '25%', maxSurge: '25%', ...(spec.strategy.rollingUpdate ?? {}) };
+            spec.strategy.rollingUpdate = {
+              maxUnavailable: '25%',
+              maxSurge: '25%',
+              ...(spec.strategy.rollingUpdate ?? {}),
+            };
           }
           if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
           if (spec.progressDeadlineSeconds === undefined) spec.progressDeadlineSeconds = 600;
@@ -2035,39 +2406,68 @@ class FakeKubeCluster implements FakeCluster {
         if (def.kind === 'DaemonSet') {
           if (spec.updateStrategy === undefined) spec.updateStrategy = { type: 'RollingUpdate' };
           if (spec.updateStrategy.type === 'RollingUpdate')
-            spec.updateStrategy.rollingUpdate = { maxUnavailable: 1, maxSurge: 0, ...(spec.updateStrategy.rollingUpdate ?? {}) };
+            spec.updateStrategy.rollingUpdate = {
+              maxUnavailable: 1,
+              maxSurge: 0,
+              ...(spec.updateStrategy.rollingUpdate ?? {}),
+            };
           if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
         }
         if (def.kind === 'StatefulSet') {
           if (spec.podManagementPolicy === undefined) spec.podManagementPolicy = 'OrderedReady';
-          if (spec.updateStrategy === undefined) spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+          if (spec.updateStrategy === undefined)
+            spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
           if (spec.revisionHistoryLimit === undefined) spec.revisionHistoryLimit = 10;
-          if (spec.persistentVolumeClaimRetentionPolicy === undefined) spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
+          if (spec.persistentVolumeClaimRetentionPolicy === undefined)
+            spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Retain', whenScaled: 'Retain' };
         }
         if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0))
           causes.push(F.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
         const tmpl = spec.template;
         if (!isObj(tmpl)) causes.push(F.required('spec.template'));
         else {
-          if (isObj(tmpl.metadata)) validateLabels(tmpl.metadata.labels, 'spec.template.metadata.labels', causes);
+          if (isObj(tmpl.metadata))
+            validateLabels(tmpl.metadata.labels, 'spec.template.metadata.labels', causes);
           if (isObj(tmpl.spec)) defaultPodSpec(tmpl.spec, kindStr, ver, false, 'Always');
           validatePodSpec(tmpl.spec, 'spec.template.spec', causes, false);
           if (tmpl.spec?.restartPolicy !== undefined && tmpl.spec.restartPolicy !== 'Always')
-            causes.push(F.notSupported('spec.template.spec.restartPolicy', tmpl.spec.restartPolicy, ['Always']));
+            causes.push(
+              F.notSupported('spec.template.spec.restartPolicy', tmpl.spec.restartPolicy, ['Always']),
+            );
         }
         const sel = spec.selector;
         if (!isObj(sel)) causes.push(F.required('spec.selector'));
         else {
           const reqs = labelSelectorToReqs(sel);
-          if (reqs.length === 0) causes.push(F.invalid('spec.selector', sel, `empty selector is invalid for ${def.kind.toLowerCase()}`));
+          if (reqs.length === 0)
+            causes.push(
+              F.invalid('spec.selector', sel, `empty selector is invalid for ${def.kind.toLowerCase()}`),
+            );
           else if (isObj(tmpl) && !matchLabelReqs(reqs, tmpl.metadata?.labels))
-            causes.push(F.invalid('spec.template.metadata.labels', tmpl.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
-          if (old && def.group === 'apps' && !deepEqual(old.spec?.selector, sel)) causes.push(F.invalid('spec.selector', sel, 'field is immutable'));
+            causes.push(
+              F.invalid(
+                'spec.template.metadata.labels',
+                tmpl.metadata?.labels ?? {},
+                '`selector` does not match template `labels`',
+              ),
+            );
+          if (old && def.group === 'apps' && !deepEqual(old.spec?.selector, sel))
+            causes.push(F.invalid('spec.selector', sel, 'field is immutable'));
         }
         if (def.kind === 'StatefulSet' && old) {
           const a = clone(old.spec);
           const b = clone(spec);
-          for (const s of [a, b]) for (const f of ['replicas', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'ordinals', 'revisionHistoryLimit']) delete s[f];
+          for (const s of [a, b])
+            for (const f of [
+              'replicas',
+              'template',
+              'updateStrategy',
+              'persistentVolumeClaimRetentionPolicy',
+              'minReadySeconds',
+              'ordinals',
+              'revisionHistoryLimit',
+            ])
+              delete s[f];
           if (!deepEqual(a, b))
             causes.push(
               F.forbidden(
@@ -2123,11 +2523,14 @@ class FakeKubeCluster implements FakeCluster {
         const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
         if (spec.type === undefined) spec.type = 'ClusterIP';
         if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(spec.type))
-          causes.push(F.notSupported('spec.type', spec.type, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']));
+          causes.push(
+            F.notSupported('spec.type', spec.type, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']),
+          );
         if (spec.sessionAffinity === undefined) spec.sessionAffinity = 'None';
         if (spec.type !== 'ExternalName') {
           if (old?.spec?.clusterIP && spec.clusterIP === undefined) spec.clusterIP = old.spec.clusterIP;
-          if (old?.spec?.clusterIP && spec.clusterIP !== old.spec.clusterIP) causes.push(F.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
+          if (old?.spec?.clusterIP && spec.clusterIP !== old.spec.clusterIP)
+            causes.push(F.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
           if (spec.clusterIP === undefined || spec.clusterIP === '') {
             const n = this.svcIpCounter++;
             spec.clusterIP = `10.96.${Math.floor(n / 250) % 256}.${(n % 250) + 2}`;
@@ -2136,7 +2539,11 @@ class FakeKubeCluster implements FakeCluster {
           if (spec.ipFamilies === undefined) spec.ipFamilies = ['IPv4'];
           if (spec.ipFamilyPolicy === undefined) spec.ipFamilyPolicy = 'SingleStack';
           if (spec.internalTrafficPolicy === undefined) spec.internalTrafficPolicy = 'Cluster';
-          if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && spec.externalTrafficPolicy === undefined) spec.externalTrafficPolicy = 'Cluster';
+          if (
+            (spec.type === 'NodePort' || spec.type === 'LoadBalancer') &&
+            spec.externalTrafficPolicy === undefined
+          )
+            spec.externalTrafficPolicy = 'Cluster';
           if (!Array.isArray(spec.ports) || spec.ports.length === 0) {
             if (spec.clusterIP !== 'None') causes.push(F.required('spec.ports'));
           } else {
@@ -2144,7 +2551,11 @@ class FakeKubeCluster implements FakeCluster {
               if (!isObj(p)) return;
               if (p.protocol === undefined) p.protocol = 'TCP';
               if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
-                causes.push(p.port === undefined ? F.required(`spec.ports[${i}].port`) : F.invalid(`spec.ports[${i}].port`, p.port, 'must be between 1 and 65535, inclusive'));
+                causes.push(
+                  p.port === undefined
+                    ? F.required(`spec.ports[${i}].port`)
+                    : F.invalid(`spec.ports[${i}].port`, p.port, 'must be between 1 and 65535, inclusive'),
+                );
               if (p.targetPort === undefined) p.targetPort = p.port;
               if (spec.ports.length > 1 && !p.name) causes.push(F.required(`spec.ports[${i}].name`));
               if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort === undefined) {
@@ -2162,15 +2573,24 @@ class FakeKubeCluster implements FakeCluster {
         if (old && old.type !== obj.type) causes.push(F.invalid('type', obj.type, 'field is immutable'));
         if (isObj(obj.stringData)) {
           obj.data = isObj(obj.data) ? obj.data : {};
-          for (const [k, v] of Object.entries(obj.stringData)) obj.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+          for (const [k, v] of Object.entries(obj.stringData))
+            obj.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
           delete obj.stringData;
         }
         if (isObj(obj.data)) {
           for (const [k, v] of Object.entries(obj.data)) {
             if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(String(v)))
-              throw E.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0`);
+              throw E.badRequest(
+                `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0`,
+              );
             if (!/^[-._a-zA-Z0-9]+$/.test(k))
-              causes.push(F.invalid(`data[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+              causes.push(
+                F.invalid(
+                  `data[${k}]`,
+                  k,
+                  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                ),
+              );
           }
         }
         if (obj.type === 'kubernetes.io/dockerconfigjson') {
@@ -2181,11 +2601,18 @@ class FakeKubeCluster implements FakeCluster {
               const parsed = JSON.parse(Buffer.from(String(raw), 'base64').toString('utf8'));
               if (!isObj(parsed)) throw new Error('not an object');
             } catch (e) {
-              causes.push(F.invalid('data[.dockerconfigjson]', '<secret contents redacted>', e instanceof Error ? e.message : 'invalid JSON'));
+              causes.push(
+                F.invalid(
+                  'data[.dockerconfigjson]',
+                  '<secret contents redacted>',
+                  e instanceof Error ? e.message : 'invalid JSON',
+                ),
+              );
             }
           }
         }
-        if (obj.type === 'kubernetes.io/dockercfg' && obj.data?.['.dockercfg'] === undefined) causes.push(F.required('data[.dockercfg]'));
+        if (obj.type === 'kubernetes.io/dockercfg' && obj.data?.['.dockercfg'] === undefined)
+          causes.push(F.required('data[.dockercfg]'));
         if (obj.type === 'kubernetes.io/tls') {
           if (obj.data?.['tls.crt'] === undefined) causes.push(F.required('data[tls.crt]'));
           if (obj.data?.['tls.key'] === undefined) causes.push(F.required('data[tls.key]'));
@@ -2196,7 +2623,13 @@ class FakeKubeCluster implements FakeCluster {
         if (isObj(obj.data))
           for (const k of Object.keys(obj.data))
             if (!/^[-._a-zA-Z0-9]+$/.test(k))
-              causes.push(F.invalid(`data[${k}]`, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+              causes.push(
+                F.invalid(
+                  `data[${k}]`,
+                  k,
+                  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                ),
+              );
         break;
       case 'HorizontalPodAutoscaler': {
         const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
@@ -2210,29 +2643,48 @@ class FakeKubeCluster implements FakeCluster {
         if (!Number.isInteger(spec.minReplicas) || spec.minReplicas < 1)
           causes.push(F.invalid('spec.minReplicas', spec.minReplicas, 'must be greater than or equal to 1'));
         if (spec.maxReplicas === undefined) causes.push(F.required('spec.maxReplicas'));
-        else if (!Number.isInteger(spec.maxReplicas) || spec.maxReplicas < 1) causes.push(F.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than 0'));
+        else if (!Number.isInteger(spec.maxReplicas) || spec.maxReplicas < 1)
+          causes.push(F.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than 0'));
         else if (Number.isInteger(spec.minReplicas) && spec.maxReplicas < spec.minReplicas)
-          causes.push(F.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
+          causes.push(
+            F.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`'),
+          );
         if (Array.isArray(spec.metrics))
           spec.metrics.forEach((m: J, i: number) => {
             const types = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
-            if (!types.includes(m?.type)) causes.push(F.notSupported(`spec.metrics[${i}].type`, m?.type ?? '', types));
+            if (!types.includes(m?.type))
+              causes.push(F.notSupported(`spec.metrics[${i}].type`, m?.type ?? '', types));
             const t = m?.resource?.target;
-            if (m?.type === 'Resource' && isObj(t) && !['Utilization', 'Value', 'AverageValue'].includes(t.type))
-              causes.push(F.notSupported(`spec.metrics[${i}].resource.target.type`, t.type ?? '', ['AverageValue', 'Utilization', 'Value']));
+            if (
+              m?.type === 'Resource' &&
+              isObj(t) &&
+              !['Utilization', 'Value', 'AverageValue'].includes(t.type)
+            )
+              causes.push(
+                F.notSupported(`spec.metrics[${i}].resource.target.type`, t.type ?? '', [
+                  'AverageValue',
+                  'Utilization',
+                  'Value',
+                ]),
+              );
           });
-        if (!old && !isObj(obj.status?.currentMetrics)) obj.status = { currentReplicas: 0, desiredReplicas: 0 };
+        if (!old && !isObj(obj.status?.currentMetrics))
+          obj.status = { currentReplicas: 0, desiredReplicas: 0 };
         break;
       }
       case 'PersistentVolumeClaim': {
         const spec = isObj(obj.spec) ? obj.spec : (obj.spec = {});
         if (spec.volumeMode === undefined) spec.volumeMode = 'Filesystem';
-        if (!Array.isArray(spec.accessModes) || spec.accessModes.length === 0) causes.push(F.required('spec.accessModes'));
+        if (!Array.isArray(spec.accessModes) || spec.accessModes.length === 0)
+          causes.push(F.required('spec.accessModes'));
         const st = spec.resources?.requests?.storage;
         if (st === undefined) causes.push(F.required('spec.resources[storage]'));
         else {
           const c = canonicalQuantity(st);
-          if (c === undefined) throw E.badRequest(`PersistentVolumeClaim in version "v1" cannot be handled as a PersistentVolumeClaim: ${QTY_MSG}`);
+          if (c === undefined)
+            throw E.badRequest(
+              `PersistentVolumeClaim in version "v1" cannot be handled as a PersistentVolumeClaim: ${QTY_MSG}`,
+            );
           spec.resources.requests.storage = c;
         }
         if (!old) obj.status = { phase: 'Pending' };
@@ -2257,7 +2709,8 @@ class FakeKubeCluster implements FakeCluster {
         else {
           if (!obj.roleRef.kind) causes.push(F.required('roleRef.kind'));
           if (!obj.roleRef.name) causes.push(F.required('roleRef.name'));
-          if (old && !deepEqual(old.roleRef, obj.roleRef)) causes.push(F.invalid('roleRef', obj.roleRef, 'cannot change roleRef'));
+          if (old && !deepEqual(old.roleRef, obj.roleRef))
+            causes.push(F.invalid('roleRef', obj.roleRef, 'cannot change roleRef'));
         }
         break;
       }
@@ -2267,13 +2720,29 @@ class FakeKubeCluster implements FakeCluster {
     if (causes.length) throw invalidError(def, md.name ?? '', causes);
   }
 
-  private doReplace(def: ResDef, ns: string | undefined, name: string, body: J, dryRun: boolean, statusOnly: boolean): J {
+  private doReplace(
+    def: ResDef,
+    ns: string | undefined,
+    name: string,
+    body: J,
+    dryRun: boolean,
+    statusOnly: boolean,
+  ): J {
     const old = this.getLive(def, ns, name);
     const obj = this.normalizeBody(def, body);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name)
-      throw E.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    if (def.namespaced && obj.metadata.namespace !== undefined && obj.metadata.namespace !== '' && obj.metadata.namespace !== ns)
-      throw E.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw E.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    if (
+      def.namespaced &&
+      obj.metadata.namespace !== undefined &&
+      obj.metadata.namespace !== '' &&
+      obj.metadata.namespace !== ns
+    )
+      throw E.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     if (!old) throw E.notFound(def, name);
     return this.commitUpdate(def, old, obj, dryRun, statusOnly);
   }
@@ -2282,11 +2751,21 @@ class FakeKubeCluster implements FakeCluster {
   private commitUpdate(def: ResDef, old: J, incoming: J, dryRun: boolean, statusOnly: boolean): J {
     const name = old.metadata.name;
     const rvIn = incoming.metadata?.resourceVersion;
-    if (rvIn !== undefined && rvIn !== '' && String(rvIn) !== old.metadata.resourceVersion) throw E.conflict(def, name);
-    if (incoming.metadata?.uid !== undefined && incoming.metadata.uid !== '' && incoming.metadata.uid !== old.metadata.uid) {
+    if (rvIn !== undefined && rvIn !== '' && String(rvIn) !== old.metadata.resourceVersion)
+      throw E.conflict(def, name);
+    if (
+      incoming.metadata?.uid !== undefined &&
+      incoming.metadata.uid !== '' &&
+      incoming.metadata.uid !== old.metadata.uid
+    ) {
       throw new ApiError(
         409,
-        statusBody(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${old.metadata.uid}`, resDetails(def, name)),
+        statusBody(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${old.metadata.uid}`,
+          resDetails(def, name),
+        ),
       );
     }
     let obj: J;
@@ -2316,7 +2795,8 @@ class FakeKubeCluster implements FakeCluster {
     if (def.kind === 'Node' && !statusOnly) obj.status = clone(old.status);
     if (def.kind === 'Namespace' && !statusOnly) obj.status = clone(old.status);
     if (!statusOnly) this.defaultAndValidate(def, obj, old);
-    if (def.generation && !statusOnly && !deepEqual(old.spec, obj.spec)) md.generation = (old.metadata.generation ?? 1) + 1;
+    if (def.generation && !statusOnly && !deepEqual(old.spec, obj.spec))
+      md.generation = (old.metadata.generation ?? 1) + 1;
     md.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(obj, old)) return old; // no-op update: resourceVersion unchanged
     if (dryRun) return obj;
@@ -2324,8 +2804,22 @@ class FakeKubeCluster implements FakeCluster {
     return obj;
   }
 
-  private doPatch(def: ResDef, ns: string | undefined, name: string, raw: string, ct: string, q: URLSearchParams, dryRun: boolean, statusOnly: boolean): [number, J] {
-    const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+  private doPatch(
+    def: ResDef,
+    ns: string | undefined,
+    name: string,
+    raw: string,
+    ct: string,
+    q: URLSearchParams,
+    dryRun: boolean,
+    statusOnly: boolean,
+  ): [number, J] {
+    const types = [
+      'application/json-patch+json',
+      'application/merge-patch+json',
+      'application/strategic-merge-patch+json',
+      'application/apply-patch+yaml',
+    ];
     if (!types.includes(ct)) throw E.unsupportedMedia(types);
     let patch: J;
     try {
@@ -2340,16 +2834,29 @@ class FakeKubeCluster implements FakeCluster {
       if (!q.get('fieldManager'))
         throw new ApiError(
           422,
-          statusBody(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
-            group: 'meta.k8s.io',
-            kind: 'PatchOptions',
-            causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
-          }),
+          statusBody(
+            422,
+            'Invalid',
+            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+            {
+              group: 'meta.k8s.io',
+              kind: 'PatchOptions',
+              causes: [
+                {
+                  reason: 'FieldValueRequired',
+                  message: 'Required value: is required for apply patch',
+                  field: 'fieldManager',
+                },
+              ],
+            },
+          ),
         );
       if (!isObj(patch)) throw E.badRequest('error decoding YAML: the apply patch must be an object');
       if (!patch.apiVersion || !patch.kind) throw E.badRequest('invalid object type: /, Kind=');
       if (patch.metadata?.name !== undefined && patch.metadata.name !== name)
-        throw E.badRequest(`the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`);
+        throw E.badRequest(
+          `the name of the object (${patch.metadata.name}) does not match the name on the URL (${name})`,
+        );
       if (!old) {
         const body = clone(patch);
         body.metadata = { ...(body.metadata ?? {}), name };
@@ -2366,7 +2873,8 @@ class FakeKubeCluster implements FakeCluster {
         if (!isObj(patch)) throw E.badRequest('error decoding patch: merge patch must be a JSON object');
         result = mergePatch(current, patch);
       } else {
-        if (!isObj(patch)) throw E.badRequest('error decoding patch: strategic merge patch must be a JSON object');
+        if (!isObj(patch))
+          throw E.badRequest('error decoding patch: strategic merge patch must be a JSON object');
         const p = clone(patch);
         if (ct === 'application/apply-patch+yaml' && isObj(p.metadata)) delete p.metadata.resourceVersion;
         result = strategicMergePatch(current, p);
@@ -2375,7 +2883,9 @@ class FakeKubeCluster implements FakeCluster {
       if (e instanceof PatchError)
         throw new ApiError(
           422,
-          statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: e.message }] }),
+          statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+            causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
+          }),
         );
       throw e;
     }
@@ -2386,16 +2896,29 @@ class FakeKubeCluster implements FakeCluster {
     return [200, clone(updated)];
   }
 
-  private doDelete(def: ResDef, ns: string | undefined, name: string, opts: J, policy: string | undefined, dryRun: boolean): [number, J] {
+  private doDelete(
+    def: ResDef,
+    ns: string | undefined,
+    name: string,
+    opts: J,
+    policy: string | undefined,
+    dryRun: boolean,
+  ): [number, J] {
     const o = this.getLive(def, ns, name);
     if (!o) throw E.notFound(def, name);
-    if (def === D.ns && ['default', 'kube-system', 'kube-public'].includes(name)) throw E.forbidden(def, name, 'this namespace may not be deleted');
+    if (def === D.ns && ['default', 'kube-system', 'kube-public'].includes(name))
+      throw E.forbidden(def, name, 'this namespace may not be deleted');
     const pre = opts?.preconditions;
     if (isObj(pre)) {
       if (pre.uid && pre.uid !== o.metadata.uid)
         throw new ApiError(
           409,
-          statusBody(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${o.metadata.uid}`, resDetails(def, name)),
+          statusBody(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${o.metadata.uid}`,
+            resDetails(def, name),
+          ),
         );
       if (pre.resourceVersion && pre.resourceVersion !== o.metadata.resourceVersion)
         throw new ApiError(
@@ -2416,7 +2939,8 @@ class FakeKubeCluster implements FakeCluster {
     if (def.deleteReturnsObject) {
       out.metadata.deletionTimestamp = nowTs();
       if (def === D.ns) out.status = { ...(out.status ?? {}), phase: 'Terminating' };
-      if (def === D.pod) out.metadata.deletionGracePeriodSeconds = out.spec?.terminationGracePeriodSeconds ?? 30;
+      if (def === D.pod)
+        out.metadata.deletionGracePeriodSeconds = out.spec?.terminationGracePeriodSeconds ?? 30;
       return [200, out];
     }
     const details: J = { name };
@@ -2438,13 +2962,26 @@ class FakeKubeCluster implements FakeCluster {
     return list;
   }
 
-  private handleScale(method: string, def: ResDef, ns: string | undefined, name: string, raw: string, ct: string): [number, J] {
+  private handleScale(
+    method: string,
+    def: ResDef,
+    ns: string | undefined,
+    name: string,
+    raw: string,
+    ct: string,
+  ): [number, J] {
     const o = this.getLive(def, ns, name);
     if (!o) throw E.notFound(def, name);
     const scaleOf = (x: J): J => ({
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: x.metadata.name, namespace: x.metadata.namespace, uid: x.metadata.uid, resourceVersion: x.metadata.resourceVersion, creationTimestamp: x.metadata.creationTimestamp },
+      metadata: {
+        name: x.metadata.name,
+        namespace: x.metadata.namespace,
+        uid: x.metadata.uid,
+        resourceVersion: x.metadata.resourceVersion,
+        creationTimestamp: x.metadata.creationTimestamp,
+      },
       spec: { replicas: x.spec?.replicas ?? 0 },
       status: { replicas: x.status?.replicas ?? 0, selector: selectorToString(x.spec?.selector) },
     });
@@ -2462,7 +2999,13 @@ class FakeKubeCluster implements FakeCluster {
       try {
         scale = ct === 'application/json-patch+json' ? applyJsonPatch(cur, patch) : mergePatch(cur, patch);
       } catch (e) {
-        if (e instanceof PatchError) throw new ApiError(422, statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', { causes: [{ reason: 'UnexpectedServerResponse', message: e.message }] }));
+        if (e instanceof PatchError)
+          throw new ApiError(
+            422,
+            statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+              causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
+            }),
+          );
         throw e;
       }
     } else throw E.methodNotAllowed();
@@ -2470,12 +3013,23 @@ class FakeKubeCluster implements FakeCluster {
     if (!Number.isInteger(replicas) || replicas < 0)
       throw new ApiError(
         422,
-        statusBody(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${fmtVal(replicas)}: must be greater than or equal to 0`, {
-          name,
-          group: 'autoscaling',
-          kind: 'Scale',
-          causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${fmtVal(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }],
-        }),
+        statusBody(
+          422,
+          'Invalid',
+          `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${fmtVal(replicas)}: must be greater than or equal to 0`,
+          {
+            name,
+            group: 'autoscaling',
+            kind: 'Scale',
+            causes: [
+              {
+                reason: 'FieldValueInvalid',
+                message: `Invalid value: ${fmtVal(replicas)}: must be greater than or equal to 0`,
+                field: 'spec.replicas',
+              },
+            ],
+          },
+        ),
       );
     const rvIn = scale?.metadata?.resourceVersion;
     if (method === 'PUT' && rvIn && rvIn !== o.metadata.resourceVersion) throw E.conflict(def, name);
@@ -2486,6 +3040,31 @@ class FakeKubeCluster implements FakeCluster {
       this.reconcile();
     }
     return [200, scaleOf(this.getLive(def, ns, name))];
+  }
+
+  /** GET pods/{name}/log: a few synthetic lines, like a container that logs its start-up. */
+  private podLog(ns: string | undefined, name: string, q: URLSearchParams): [number, J] {
+    const pod = this.getLive(D.pod, ns, name);
+    if (!pod) throw E.notFound(D.pod, name);
+    const containers: J[] = pod.spec?.containers ?? [];
+    const cname = q.get('container') ?? (containers.length === 1 ? containers[0]?.name : undefined);
+    if (!cname)
+      throw E.badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`,
+      );
+    if (!containers.some((c) => c.name === cname))
+      throw E.badRequest(`container ${cname} is not valid for pod ${name}`);
+    const cs = (pod.status?.containerStatuses ?? []).find((x: J) => x.name === cname);
+    const crashLoop = cs?.state?.waiting?.reason === 'CrashLoopBackOff';
+    if (!cs || (cs.state?.waiting && !crashLoop)) {
+      const reason = cs?.state?.waiting?.reason ?? 'ContainerCreating';
+      throw E.badRequest(`container "${cname}" in pod "${name}" is waiting to start: ${reason}`);
+    }
+    const image = containers.find((c) => c.name === cname)?.image ?? '';
+    const lines = [`starting ${image}`, `container ${cname} in pod ${ns}/${name} is running`];
+    if (crashLoop) lines.push('fatal: simulated crash (cluster mode "crash")');
+    if (cs.state?.terminated) lines.push(`exited with code ${cs.state.terminated.exitCode}`);
+    return [200, lines.join('\n') + '\n'];
   }
 
   // ---- controllers --------------------------------------------------------
@@ -2523,11 +3102,22 @@ class FakeKubeCluster implements FakeCluster {
 
   private ownedBy(def: ResDef, owner: J): J[] {
     const uid = owner.metadata.uid;
-    return this.listLive(def, owner.metadata.namespace).filter((o) => Array.isArray(o.metadata.ownerReferences) && o.metadata.ownerReferences.some((r: J) => r?.uid === uid && r.controller));
+    return this.listLive(def, owner.metadata.namespace).filter(
+      (o) =>
+        Array.isArray(o.metadata.ownerReferences) &&
+        o.metadata.ownerReferences.some((r: J) => r?.uid === uid && r.controller),
+    );
   }
 
   private ownerRef(def: ResDef, owner: J): J {
-    return { apiVersion: gvOf(def), kind: def.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+    return {
+      apiVersion: gvOf(def),
+      kind: def.kind,
+      name: owner.metadata.name,
+      uid: owner.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
   }
 
   private setStatus(def: ResDef, obj: J, status: J): void {
@@ -2536,7 +3126,13 @@ class FakeKubeCluster implements FakeCluster {
     this.write(def, obj);
   }
 
-  private newPod(owner: J, ownerDef: ResDef, name: string, extraLabels: Record<string, string>, nodeName?: string): J {
+  private newPod(
+    owner: J,
+    ownerDef: ResDef,
+    name: string,
+    extraLabels: Record<string, string>,
+    nodeName?: string,
+  ): J {
     const tmpl = clone(owner.spec.template ?? {});
     const tmd = isObj(tmpl.metadata) ? tmpl.metadata : {};
     const spec = isObj(tmpl.spec) ? tmpl.spec : {};
@@ -2556,7 +3152,8 @@ class FakeKubeCluster implements FakeCluster {
       spec,
       status: { phase: 'Pending', qosClass: qosClass(spec) },
     };
-    if (isObj(tmd.annotations) && Object.keys(tmd.annotations).length) pod.metadata.annotations = { ...tmd.annotations };
+    if (isObj(tmd.annotations) && Object.keys(tmd.annotations).length)
+      pod.metadata.annotations = { ...tmd.annotations };
     if (ownerDef !== D.sts) pod.metadata.generateName = `${name.slice(0, name.lastIndexOf('-'))}-`;
     this.write(D.pod, pod);
     return pod;
@@ -2572,7 +3169,12 @@ class FakeKubeCluster implements FakeCluster {
   private hpaController(): void {
     for (const h of this.listLive(D.hpa)) {
       const ref = h.spec?.scaleTargetRef;
-      const tdef = RESOURCES.find((r) => r.kind === ref?.kind && (ref.apiVersion ? gvOf(r) === ref.apiVersion : true) && ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind));
+      const tdef = RESOURCES.find(
+        (r) =>
+          r.kind === ref?.kind &&
+          (ref.apiVersion ? gvOf(r) === ref.apiVersion : true) &&
+          ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(r.kind),
+      );
       const target = tdef ? this.getLive(tdef, h.metadata.namespace, ref.name) : undefined;
       const min = h.spec?.minReplicas ?? 1;
       const max = h.spec?.maxReplicas ?? min;
@@ -2580,7 +3182,15 @@ class FakeKubeCluster implements FakeCluster {
         this.setStatus(D.hpa, h, {
           currentReplicas: 0,
           desiredReplicas: 0,
-          conditions: [{ type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${ref?.kind ?? ''}.${tdef?.group ?? 'apps'} "${ref?.name ?? ''}" not found`, lastTransitionTime: h.status?.conditions?.[0]?.lastTransitionTime ?? nowTs() }],
+          conditions: [
+            {
+              type: 'AbleToScale',
+              status: 'False',
+              reason: 'FailedGetScale',
+              message: `the HPA controller was unable to get the target's current scale: ${ref?.kind ?? ''}.${tdef?.group ?? 'apps'} "${ref?.name ?? ''}" not found`,
+              lastTransitionTime: h.status?.conditions?.[0]?.lastTransitionTime ?? nowTs(),
+            },
+          ],
         });
         continue;
       }
@@ -2593,7 +3203,15 @@ class FakeKubeCluster implements FakeCluster {
       }
       const st: J = { currentReplicas: target.status?.replicas ?? 0, desiredReplicas: desired };
       const prevLt = h.status?.conditions?.[0]?.lastTransitionTime ?? nowTs();
-      st.conditions = [{ type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size', lastTransitionTime: prevLt }];
+      st.conditions = [
+        {
+          type: 'AbleToScale',
+          status: 'True',
+          reason: 'ReadyForNewScale',
+          message: 'recommended size matches current size',
+          lastTransitionTime: prevLt,
+        },
+      ];
       this.setStatus(D.hpa, h, st);
     }
   }
@@ -2605,7 +3223,10 @@ class FakeKubeCluster implements FakeCluster {
       const hash = safeHash(tmpl).slice(0, 10);
       const owned = this.ownedBy(D.rs, d);
       let newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
-      const maxRev = owned.reduce((m, rs) => Math.max(m, Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)), 0);
+      const maxRev = owned.reduce(
+        (m, rs) => Math.max(m, Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)),
+        0,
+      );
       const replicas = d.spec.replicas ?? 1;
       if (!newRs) {
         const labels = { ...(tmpl.metadata?.labels ?? {}), 'pod-template-hash': hash };
@@ -2646,7 +3267,9 @@ class FakeKubeCluster implements FakeCluster {
           newRs.spec.replicas = replicas;
           newRs.metadata.generation = (newRs.metadata.generation ?? 1) + 1;
           newRs.metadata.annotations['deployment.kubernetes.io/desired-replicas'] = String(replicas);
-          newRs.metadata.annotations['deployment.kubernetes.io/max-replicas'] = String(replicas + surge(d, replicas));
+          newRs.metadata.annotations['deployment.kubernetes.io/max-replicas'] = String(
+            replicas + surge(d, replicas),
+          );
           dirty = true;
         }
         if (dirty) this.write(D.rs, newRs);
@@ -2664,14 +3287,21 @@ class FakeKubeCluster implements FakeCluster {
       const limit = d.spec.revisionHistoryLimit ?? 10;
       const idle = olds
         .filter((rs) => rs.spec.replicas === 0 && !(rs.status?.replicas > 0))
-        .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+        .sort(
+          (a, b) =>
+            Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) -
+            Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+        );
       while (idle.length > limit) {
         const rs = idle.shift();
         if (rs) this.deleteLive(D.rs, rs);
       }
       const rev = newRs.metadata.annotations?.['deployment.kubernetes.io/revision'];
       if (rev && d.metadata.annotations?.['deployment.kubernetes.io/revision'] !== rev) {
-        d.metadata.annotations = { ...(d.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': rev };
+        d.metadata.annotations = {
+          ...(d.metadata.annotations ?? {}),
+          'deployment.kubernetes.io/revision': rev,
+        };
         this.write(D.deploy, d);
       }
     }
@@ -2682,11 +3312,16 @@ class FakeKubeCluster implements FakeCluster {
       const want = rs.spec?.replicas ?? 1;
       const pods = this.ownedBy(D.pod, rs).filter((p) => !isTerminal(p));
       if (pods.length < want) {
-        for (let i = pods.length; i < want; i++) this.newPod(rs, D.rs, this.uniquePodName(rs.metadata.namespace, rs.metadata.name), {});
+        for (let i = pods.length; i < want; i++)
+          this.newPod(rs, D.rs, this.uniquePodName(rs.metadata.namespace, rs.metadata.name), {});
       } else if (pods.length > want) {
         // delete unscheduled first, then not ready, then newest
-        const rank = (p: J) => (!p.spec.nodeName ? 0 : p.status?.phase === 'Pending' ? 1 : !podReady(p) ? 2 : 3);
-        pods.sort((a, b) => rank(a) - rank(b) || (a.metadata.creationTimestamp < b.metadata.creationTimestamp ? 1 : -1));
+        const rank = (p: J) =>
+          !p.spec.nodeName ? 0 : p.status?.phase === 'Pending' ? 1 : !podReady(p) ? 2 : 3;
+        pods.sort(
+          (a, b) =>
+            rank(a) - rank(b) || (a.metadata.creationTimestamp < b.metadata.creationTimestamp ? 1 : -1),
+        );
         for (const p of pods.slice(0, pods.length - want)) this.deleteLive(D.pod, p);
       }
     }
@@ -2694,8 +3329,10 @@ class FakeKubeCluster implements FakeCluster {
 
   private nodeMatchesPod(node: J, podSpec: J): boolean {
     const labels = node.metadata.labels ?? {};
-    if (isObj(podSpec?.nodeSelector)) for (const [k, v] of Object.entries(podSpec.nodeSelector)) if (labels[k] !== v) return false;
-    const terms = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    if (isObj(podSpec?.nodeSelector))
+      for (const [k, v] of Object.entries(podSpec.nodeSelector)) if (labels[k] !== v) return false;
+    const terms =
+      podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
     if (Array.isArray(terms) && terms.length > 0) {
       const ok = terms.some((t: J) => {
         const exprs: J[] = Array.isArray(t?.matchExpressions) ? t.matchExpressions : [];
@@ -2703,7 +3340,12 @@ class FakeKubeCluster implements FakeCluster {
         if (exprs.length === 0 && fields.length === 0) return false;
         const reqs: LabelReq[] = exprs.map((e) => nodeSelReq(e));
         if (!matchLabelReqs(reqs, labels)) return false;
-        for (const f of fields) if (f?.key === 'metadata.name' && !matchLabelReqs([nodeSelReq({ ...f, key: 'n' })], { n: node.metadata.name })) return false;
+        for (const f of fields)
+          if (
+            f?.key === 'metadata.name' &&
+            !matchLabelReqs([nodeSelReq({ ...f, key: 'n' })], { n: node.metadata.name })
+          )
+            return false;
         return true;
       });
       if (!ok) return false;
@@ -2720,7 +3362,15 @@ class FakeKubeCluster implements FakeCluster {
       const pods = this.ownedBy(D.pod, ds);
       const wanted = new Set(
         nodes
-          .filter((n) => this.nodeMatchesPod(n, tmpl.spec) && tolerates(tmpl.spec, n, ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable', 'node.kubernetes.io/unschedulable']))
+          .filter(
+            (n) =>
+              this.nodeMatchesPod(n, tmpl.spec) &&
+              tolerates(tmpl.spec, n, [
+                'node.kubernetes.io/not-ready',
+                'node.kubernetes.io/unreachable',
+                'node.kubernetes.io/unschedulable',
+              ]),
+          )
           .map((n) => n.metadata.name),
       );
       const have = new Set<string>();
@@ -2734,7 +3384,16 @@ class FakeKubeCluster implements FakeCluster {
       }
       for (const nn of wanted) {
         if (have.has(nn)) continue;
-        this.newPod(ds, D.ds, this.uniquePodName(ds.metadata.namespace, ds.metadata.name), { 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) }, nn);
+        this.newPod(
+          ds,
+          D.ds,
+          this.uniquePodName(ds.metadata.namespace, ds.metadata.name),
+          {
+            'controller-revision-hash': hash,
+            'pod-template-generation': String(ds.metadata.generation ?? 1),
+          },
+          nn,
+        );
       }
     }
   }
@@ -2751,7 +3410,12 @@ class FakeKubeCluster implements FakeCluster {
       for (const p of pods) {
         const m = /-(\d+)$/.exec(p.metadata.name);
         const ord = m ? Number(m[1]) : -1;
-        if (ord < 0 || ord >= want || p.metadata.labels?.['controller-revision-hash'] !== rev || byOrd.has(ord)) {
+        if (
+          ord < 0 ||
+          ord >= want ||
+          p.metadata.labels?.['controller-revision-hash'] !== rev ||
+          byOrd.has(ord)
+        ) {
           this.deleteLive(D.pod, p);
           continue;
         }
@@ -2780,7 +3444,12 @@ class FakeKubeCluster implements FakeCluster {
   private jobController(): void {
     for (const job of this.listLive(D.job)) {
       if (job.spec?.suspend) continue;
-      if (job.status?.conditions?.some((c: J) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')) continue;
+      if (
+        job.status?.conditions?.some(
+          (c: J) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+        )
+      )
+        continue;
       const pods = this.ownedBy(D.pod, job);
       const completions = job.spec?.completions ?? 1;
       if (pods.length === 0) {
@@ -2812,7 +3481,7 @@ class FakeKubeCluster implements FakeCluster {
       const fits: J[] = [];
       for (const n of nodes) {
         if (n.spec?.unschedulable) {
-          bump("node(s) were unschedulable");
+          bump('node(s) were unschedulable');
           continue;
         }
         const taint = untoleratedTaint(pod.spec, n, []);
@@ -2834,12 +3503,23 @@ class FakeKubeCluster implements FakeCluster {
         fits.push(n);
       }
       if (fits.length === 0) {
-        const parts = [...reasons.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([r, c]) => `${c} ${r}`);
+        const parts = [...reasons.entries()]
+          .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+          .map(([r, c]) => `${c} ${r}`);
         const msg = `0/${nodes.length} nodes are available: ${parts.join(', ')}${parts.length ? '. ' : ''}preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`;
         const prev = pod.status?.conditions?.find((c: J) => c.type === 'PodScheduled');
         const st = {
           phase: 'Pending',
-          conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: prev?.status === 'False' ? prev.lastTransitionTime : nowTs(), reason: 'Unschedulable', message: msg }],
+          conditions: [
+            {
+              type: 'PodScheduled',
+              status: 'False',
+              lastProbeTime: null,
+              lastTransitionTime: prev?.status === 'False' ? prev.lastTransitionTime : nowTs(),
+              reason: 'Unschedulable',
+              message: msg,
+            },
+          ],
           qosClass: qosClass(pod.spec),
         };
         this.setStatus(D.pod, pod, st);
@@ -2875,7 +3555,11 @@ class FakeKubeCluster implements FakeCluster {
     const lastSlash = noDigest.lastIndexOf('/');
     const colon = noDigest.lastIndexOf(':');
     const repo = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
-    return this.failingImages.has(repo) || this.failingImages.has(fqImage(image)) || this.failingImages.has(fqImage(repo));
+    return (
+      this.failingImages.has(repo) ||
+      this.failingImages.has(fqImage(image)) ||
+      this.failingImages.has(fqImage(repo))
+    );
   }
 
   /** Compute pod status from mode, node readiness and images. Pods run immediately. */
@@ -2901,20 +3585,32 @@ class FakeKubeCluster implements FakeCluster {
       if (!nodeReady) {
         if (!Array.isArray(old.containerStatuses)) {
           // kubelet is down: the pod stays Pending, bound but not started
-          this.setStatus(D.pod, pod, { phase: 'Pending', conditions: [cond('PodScheduled', 'True')], qosClass: qosClass(pod.spec) });
+          this.setStatus(D.pod, pod, {
+            phase: 'Pending',
+            conditions: [cond('PodScheduled', 'True')],
+            qosClass: qosClass(pod.spec),
+          });
         } else {
           // node lifecycle controller marks pods NotReady; container statuses stay as last reported
           const st = clone(old);
-          st.conditions = (st.conditions ?? []).map((c: J) => (c.type === 'Ready' ? cond('Ready', 'False') : c));
+          st.conditions = (st.conditions ?? []).map((c: J) =>
+            c.type === 'Ready' ? cond('Ready', 'False') : c,
+          );
           this.setStatus(D.pod, pod, st);
         }
         continue;
       }
       const restart = pod.spec.restartPolicy ?? 'Always';
       const prevStatuses = new Map<string, J>();
-      for (const cs of [...(old.initContainerStatuses ?? []), ...(old.containerStatuses ?? [])]) prevStatuses.set(cs.name, cs);
-      const cid = (c: J) => prevStatuses.get(c.name)?.containerID ?? `containerd://${createHash('sha256').update(pod.metadata.uid + c.name + Math.random()).digest('hex')}`;
-      const imageID = (img: string) => `${fqImage(img).replace(/:[^/:]+$/, '')}@sha256:${createHash('sha256').update(img).digest('hex')}`;
+      for (const cs of [...(old.initContainerStatuses ?? []), ...(old.containerStatuses ?? [])])
+        prevStatuses.set(cs.name, cs);
+      const cid = (c: J) =>
+        prevStatuses.get(c.name)?.containerID ??
+        `containerd://${createHash('sha256')
+          .update(pod.metadata.uid + c.name + Math.random())
+          .digest('hex')}`;
+      const imageID = (img: string) =>
+        `${fqImage(img).replace(/:[^/:]+$/, '')}@sha256:${createHash('sha256').update(img).digest('hex')}`;
       const startedAt = (c: J) => prevStatuses.get(c.name)?.state?.running?.startedAt ?? ts;
 
       // init containers
@@ -2923,12 +3619,34 @@ class FakeKubeCluster implements FakeCluster {
       for (const c of pod.spec.initContainers ?? []) {
         const prev = prevStatuses.get(c.name);
         if (this.imageFails(c.image)) {
-          initStatuses.push({ name: c.name, image: fqImage(c.image), imageID: '', ready: false, restartCount: prev?.restartCount ?? 0, started: false, state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } }, lastState: {} });
+          initStatuses.push({
+            name: c.name,
+            image: fqImage(c.image),
+            imageID: '',
+            ready: false,
+            restartCount: prev?.restartCount ?? 0,
+            started: false,
+            state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } },
+            lastState: {},
+          });
           initBlocked = true;
           break;
         }
-        const term = prev?.state?.terminated?.reason === 'Completed' ? prev.state.terminated : { exitCode: 0, reason: 'Completed', startedAt: ts, finishedAt: ts, containerID: cid(c) };
-        initStatuses.push({ name: c.name, image: fqImage(c.image), imageID: imageID(c.image), containerID: cid(c), ready: true, restartCount: prev?.restartCount ?? 0, started: false, state: { terminated: term }, lastState: {} });
+        const term =
+          prev?.state?.terminated?.reason === 'Completed'
+            ? prev.state.terminated
+            : { exitCode: 0, reason: 'Completed', startedAt: ts, finishedAt: ts, containerID: cid(c) };
+        initStatuses.push({
+          name: c.name,
+          image: fqImage(c.image),
+          imageID: imageID(c.image),
+          containerID: cid(c),
+          ready: true,
+          restartCount: prev?.restartCount ?? 0,
+          started: false,
+          state: { terminated: term },
+          lastState: {},
+        });
       }
       const statuses: J[] = [];
       let pullErr = false;
@@ -2940,21 +3658,54 @@ class FakeKubeCluster implements FakeCluster {
         const prev = prevStatuses.get(c.name);
         const base = { name: c.name, image: fqImage(c.image) };
         if (initBlocked) {
-          statuses.push({ ...base, imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } }, lastState: {} });
+          statuses.push({
+            ...base,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: { waiting: { reason: 'PodInitializing' } },
+            lastState: {},
+          });
           pullErr = true;
           continue;
         }
         if (this.imageFails(c.image)) {
           pullErr = true;
-          statuses.push({ ...base, imageID: '', ready: false, restartCount: prev?.restartCount ?? 0, started: false, state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } }, lastState: {} });
+          statuses.push({
+            ...base,
+            imageID: '',
+            ready: false,
+            restartCount: prev?.restartCount ?? 0,
+            started: false,
+            state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } },
+            lastState: {},
+          });
           continue;
         }
         if (this.simMode === 'crash') {
           crashed = true;
-          const lastTerm = { exitCode: 1, reason: 'Error', startedAt: ts, finishedAt: ts, containerID: cid(c) };
+          const lastTerm = {
+            exitCode: 1,
+            reason: 'Error',
+            startedAt: ts,
+            finishedAt: ts,
+            containerID: cid(c),
+          };
           if (restart === 'Never') {
             failed++;
-            statuses.push({ ...base, imageID: imageID(c.image), containerID: cid(c), ready: false, restartCount: 0, started: false, state: { terminated: prev?.state?.terminated?.reason === 'Error' ? prev.state.terminated : lastTerm }, lastState: {} });
+            statuses.push({
+              ...base,
+              imageID: imageID(c.image),
+              containerID: cid(c),
+              ready: false,
+              restartCount: 0,
+              started: false,
+              state: {
+                terminated: prev?.state?.terminated?.reason === 'Error' ? prev.state.terminated : lastTerm,
+              },
+              lastState: {},
+            });
             continue;
           }
           const wasCrashing = prev?.state?.waiting?.reason === 'CrashLoopBackOff';
@@ -2966,16 +3717,33 @@ class FakeKubeCluster implements FakeCluster {
             ready: false,
             restartCount: rc,
             started: false,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
-            lastState: { terminated: wasCrashing ? prev.lastState?.terminated ?? lastTerm : lastTerm },
+            state: {
+              waiting: {
+                reason: 'CrashLoopBackOff',
+                message: `back-off 10s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+              },
+            },
+            lastState: { terminated: wasCrashing ? (prev.lastState?.terminated ?? lastTerm) : lastTerm },
           });
           continue;
         }
         // healthy
         if (restart !== 'Always') {
           completed++;
-          const t = prev?.state?.terminated?.reason === 'Completed' ? prev.state.terminated : { exitCode: 0, reason: 'Completed', startedAt: ts, finishedAt: ts, containerID: cid(c) };
-          statuses.push({ ...base, imageID: imageID(c.image), containerID: cid(c), ready: false, restartCount: prev?.restartCount ?? 0, started: false, state: { terminated: t }, lastState: prev?.lastState ?? {} });
+          const t =
+            prev?.state?.terminated?.reason === 'Completed'
+              ? prev.state.terminated
+              : { exitCode: 0, reason: 'Completed', startedAt: ts, finishedAt: ts, containerID: cid(c) };
+          statuses.push({
+            ...base,
+            imageID: imageID(c.image),
+            containerID: cid(c),
+            ready: false,
+            restartCount: prev?.restartCount ?? 0,
+            started: false,
+            state: { terminated: t },
+            lastState: prev?.lastState ?? {},
+          });
           continue;
         }
         running++;
@@ -3005,7 +3773,21 @@ class FakeKubeCluster implements FakeCluster {
       const readyMsg = terminalDone ? undefined : `containers with unready status: [${notReady.join(' ')}]`;
       const conditions = [
         cond('PodReadyToStartContainers', terminalDone ? 'False' : 'True'),
-        initBlocked ? cond('Initialized', 'False', 'ContainersNotInitialized', `containers with incomplete status: [${initStatuses.filter((s) => s.state.waiting).map((s) => s.name).join(' ')}]`) : cond('Initialized', 'True', terminalDone && (pod.spec.initContainers ?? []).length === 0 ? 'PodCompleted' : undefined),
+        initBlocked
+          ? cond(
+              'Initialized',
+              'False',
+              'ContainersNotInitialized',
+              `containers with incomplete status: [${initStatuses
+                .filter((s) => s.state.waiting)
+                .map((s) => s.name)
+                .join(' ')}]`,
+            )
+          : cond(
+              'Initialized',
+              'True',
+              terminalDone && (pod.spec.initContainers ?? []).length === 0 ? 'PodCompleted' : undefined,
+            ),
         allReady ? cond('Ready', 'True') : cond('Ready', 'False', readyReason, readyMsg),
         allReady ? cond('ContainersReady', 'True') : cond('ContainersReady', 'False', readyReason, readyMsg),
         cond('PodScheduled', 'True'),
@@ -3039,9 +3821,16 @@ class FakeKubeCluster implements FakeCluster {
     for (const rs of this.listLive(D.rs)) {
       const pods = this.ownedBy(D.pod, rs).filter((p) => !isTerminal(p));
       const ready = pods.filter(podReady).length;
-      const reqs = labelSelectorToReqs(rs.spec?.template?.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : {});
+      const reqs = labelSelectorToReqs(
+        rs.spec?.template?.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : {},
+      );
       const fully = pods.filter((p) => matchLabelReqs(reqs, p.metadata.labels)).length;
-      const st: J = omitZero({ replicas: pods.length, fullyLabeledReplicas: fully, readyReplicas: ready, availableReplicas: ready });
+      const st: J = omitZero({
+        replicas: pods.length,
+        fullyLabeledReplicas: fully,
+        readyReplicas: ready,
+        availableReplicas: ready,
+      });
       st.replicas = pods.length; // required field
       st.observedGeneration = rs.metadata.generation ?? 1;
       this.setStatus(D.rs, rs, st);
@@ -3081,18 +3870,43 @@ class FakeKubeCluster implements FakeCluster {
         };
       };
       const availableOk = available >= want - maxUnavail;
-      const complete = updated === want && replicas === want && available === want && (newRs?.status?.availableReplicas ?? 0) === want;
+      const complete =
+        updated === want &&
+        replicas === want &&
+        available === want &&
+        (newRs?.status?.availableReplicas ?? 0) === want;
       const conditions = [
         availableOk
           ? mk('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-          : mk('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+          : mk(
+              'Available',
+              'False',
+              'MinimumReplicasUnavailable',
+              'Deployment does not have minimum availability.',
+            ),
         complete
-          ? mk('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${newRs?.metadata.name ?? ''}" has successfully progressed.`)
-          : mk('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${newRs?.metadata.name ?? ''}" is progressing.`),
+          ? mk(
+              'Progressing',
+              'True',
+              'NewReplicaSetAvailable',
+              `ReplicaSet "${newRs?.metadata.name ?? ''}" has successfully progressed.`,
+            )
+          : mk(
+              'Progressing',
+              'True',
+              'ReplicaSetUpdated',
+              `ReplicaSet "${newRs?.metadata.name ?? ''}" is progressing.`,
+            ),
       ];
       const st: J = {
         observedGeneration: d.metadata.generation ?? 1,
-        ...omitZero({ replicas, updatedReplicas: updated, readyReplicas: ready, availableReplicas: available, unavailableReplicas: Math.max(0, want - available) }),
+        ...omitZero({
+          replicas,
+          updatedReplicas: updated,
+          readyReplicas: ready,
+          availableReplicas: available,
+          unavailableReplicas: Math.max(0, want - available),
+        }),
         conditions,
       };
       this.setStatus(D.deploy, d, st);
@@ -3105,7 +3919,15 @@ class FakeKubeCluster implements FakeCluster {
       const tmpl = ds.spec?.template;
       if (!isObj(tmpl)) continue;
       const hash = safeHash(tmpl).slice(0, 10);
-      const desired = nodes.filter((n) => this.nodeMatchesPod(n, tmpl.spec) && tolerates(tmpl.spec, n, ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable', 'node.kubernetes.io/unschedulable'])).length;
+      const desired = nodes.filter(
+        (n) =>
+          this.nodeMatchesPod(n, tmpl.spec) &&
+          tolerates(tmpl.spec, n, [
+            'node.kubernetes.io/not-ready',
+            'node.kubernetes.io/unreachable',
+            'node.kubernetes.io/unschedulable',
+          ]),
+      ).length;
       const pods = this.ownedBy(D.pod, ds).filter((p) => !isTerminal(p));
       const ready = pods.filter(podReady).length;
       const updated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash).length;
@@ -3115,7 +3937,11 @@ class FakeKubeCluster implements FakeCluster {
         numberMisscheduled: 0,
         numberReady: ready,
         observedGeneration: ds.metadata.generation ?? 1,
-        ...omitZero({ numberAvailable: ready, numberUnavailable: Math.max(0, desired - ready), updatedNumberScheduled: updated }),
+        ...omitZero({
+          numberAvailable: ready,
+          numberUnavailable: Math.max(0, desired - ready),
+          updatedNumberScheduled: updated,
+        }),
       };
       this.setStatus(D.ds, ds, st);
     }
@@ -3152,18 +3978,59 @@ class FakeKubeCluster implements FakeCluster {
       const completions = job.spec?.completions ?? 1;
       const old = job.status ?? {};
       const ts = nowTs();
-      const st: J = { ...omitZero({ active, succeeded, failed }), ready, terminating: 0, uncountedTerminatedPods: {} };
+      const st: J = {
+        ...omitZero({ active, succeeded, failed }),
+        ready,
+        terminating: 0,
+        uncountedTerminatedPods: {},
+      };
       if (pods.length) st.startTime = old.startTime ?? ts;
       const conds: J[] = [];
       const keep = (type: string) => (old.conditions ?? []).find((c: J) => c.type === type);
       if (succeeded >= completions) {
         const t = keep('Complete');
-        conds.push(keep('SuccessCriteriaMet') ?? { type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' });
-        conds.push(t ?? { type: 'Complete', status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' });
+        conds.push(
+          keep('SuccessCriteriaMet') ?? {
+            type: 'SuccessCriteriaMet',
+            status: 'True',
+            lastProbeTime: ts,
+            lastTransitionTime: ts,
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+          },
+        );
+        conds.push(
+          t ?? {
+            type: 'Complete',
+            status: 'True',
+            lastProbeTime: ts,
+            lastTransitionTime: ts,
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+          },
+        );
         st.completionTime = old.completionTime ?? ts;
       } else if (failed > 0 && active === 0) {
-        conds.push(keep('FailureTarget') ?? { type: 'FailureTarget', status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
-        conds.push(keep('Failed') ?? { type: 'Failed', status: 'True', lastProbeTime: ts, lastTransitionTime: ts, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+        conds.push(
+          keep('FailureTarget') ?? {
+            type: 'FailureTarget',
+            status: 'True',
+            lastProbeTime: ts,
+            lastTransitionTime: ts,
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+          },
+        );
+        conds.push(
+          keep('Failed') ?? {
+            type: 'Failed',
+            status: 'True',
+            lastProbeTime: ts,
+            lastTransitionTime: ts,
+            reason: 'BackoffLimitExceeded',
+            message: 'Job has reached the specified backoff limit',
+          },
+        );
       }
       if (conds.length) st.conditions = conds;
       this.setStatus(D.job, job, st);
@@ -3217,7 +4084,12 @@ function toleration(tols: J[], taint: J): boolean {
 function untoleratedTaint(podSpec: J, node: J, ignoreKeys: string[]): J | undefined {
   const taints: J[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
   const tols: J[] = Array.isArray(podSpec?.tolerations) ? podSpec.tolerations : [];
-  return taints.find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !ignoreKeys.includes(t.key) && !toleration(tols, t));
+  return taints.find(
+    (t) =>
+      (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+      !ignoreKeys.includes(t.key) &&
+      !toleration(tols, t),
+  );
 }
 
 function tolerates(podSpec: J, node: J, ignoreKeys: string[]): boolean {
@@ -3256,7 +4128,8 @@ function qosClass(spec: J): string {
 function fqImage(image: string): string {
   let img = image;
   const first = img.split('/')[0] as string;
-  const hasRegistry = img.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasRegistry =
+    img.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (!hasRegistry) img = img.includes('/') ? `docker.io/${img}` : `docker.io/library/${img}`;
   const last = img.split('/').pop() as string;
   if (!img.includes('@') && !last.includes(':')) img += ':latest';
@@ -3293,4 +4166,12 @@ function maxUnavailable(d: J, replicas: number): number {
 }
 
 // Exposed for unit tests of the helpers.
-export const __internals = { parseLabelSelector, matchLabelReqs, mergePatch, strategicMergePatch, applyJsonPatch, canonicalQuantity, podTemplateOf };
+export const __internals = {
+  parseLabelSelector,
+  matchLabelReqs,
+  mergePatch,
+  strategicMergePatch,
+  applyJsonPatch,
+  canonicalQuantity,
+  podTemplateOf,
+};
