@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { BusinessModule } from './business/business.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { JwtAuthGuard, RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorFilter } from './common/error.filter';
@@ -24,7 +25,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, AuthModule, BusinessModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, AuthModule, BusinessModule, ClusterModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -2,8 +2,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
+import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
 
-export const ENTITIES = [UserEntity, BusinessEntity];
+export const ENTITIES = [UserEntity, BusinessEntity, ClusterEntity, ClusterLabelEntity, NodeEntity];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */
 export const dataSourceOptions = (databaseUrl: string): DataSourceOptions => ({

@@ -50,8 +50,9 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     options: ({ businessId, clusterId }) => ({
       jobId: `namespace.${businessId}.${clusterId}`,
       ...RETRY_WHILE_UNREACHABLE,
+      // Finished jobs leave no trace, so the same id can be enqueued again by the next repair.
       removeOnComplete: true,
-      removeOnFail: 5000,
+      removeOnFail: true,
     }),
   },
 };

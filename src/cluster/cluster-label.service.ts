@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { notFound } from '../common/errors';
+import { Paged, toPage, UnlimitedPageQuery } from '../common/paging';
+import { unixSeconds } from '../common/time';
+import { ClusterEntity, ClusterLabelEntity } from './cluster.entity';
+import { ClusterService } from './cluster.service';
+import { ClusterLabelDto } from './dto';
+
+/** Listeners told which clusters gained or lost a label, after the change is stored. */
+export type ClusterLabelListener = (label: string, clusterIds: string[]) => Promise<void>;
+
+/** Cluster labels live in the database; deployments pick their target clusters by them. */
+@Injectable()
+export class ClusterLabelService {
+  private readonly listeners: ClusterLabelListener[] = [];
+
+  constructor(
+    @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
+    @InjectRepository(ClusterLabelEntity) private readonly labels: Repository<ClusterLabelEntity>,
+    private readonly clusterService: ClusterService,
+  ) {}
+
+  onLabelsChanged(listener: ClusterLabelListener): void {
+    this.listeners.push(listener);
+  }
+
+  async add(dto: ClusterLabelDto): Promise<void> {
+    const clusters = await this.findAll(dto.clusterName);
+    await this.labels
+      .createQueryBuilder()
+      .insert()
+      .values(clusters.map((cluster) => ({ clusterId: cluster.id, label: dto.clusterLabel })))
+      .orIgnore()
+      .execute();
+    await this.notify(dto.clusterLabel, clusters);
+  }
+
+  async remove(dto: ClusterLabelDto): Promise<void> {
+    const clusters = await this.findAll(dto.clusterName);
+    await this.labels.delete({ label: dto.clusterLabel, clusterId: In(clusters.map((cluster) => cluster.id)) });
+    await this.notify(dto.clusterLabel, clusters);
+  }
+
+  async names(): Promise<string[]> {
+    const rows: { label: string }[] = await this.labels
+      .createQueryBuilder('l')
+      .select('DISTINCT l.label', 'label')
+      .orderBy('label')
+      .getRawMany();
+    return rows.map((row) => row.label);
+  }
+
+  async ofCluster(clusterName: string, query: UnlimitedPageQuery): Promise<Paged<{ clusterLabel: string; createTime: number }>> {
+    const cluster = await this.clusterService.findByName(clusterName);
+    const [rows, total] = await this.labels.findAndCount({
+      where: { clusterId: cluster.id },
+      order: { label: query.order ?? 'asc' },
+      ...toPage(query),
+    });
+    return { data: rows.map((row) => ({ clusterLabel: row.label, createTime: unixSeconds(row.createTime) })), total };
+  }
+
+  private async findAll(names: string[]): Promise<ClusterEntity[]> {
+    const unique = [...new Set(names)];
+    const clusters = await this.clusters.findBy({ name: In(unique) });
+    const missing = unique.filter((name) => !clusters.some((cluster) => cluster.name === name));
+    if (missing.length) throw notFound(`cluster ${missing.join(', ')}`);
+    return clusters;
+  }
+
+  private async notify(label: string, clusters: ClusterEntity[]): Promise<void> {
+    for (const listener of this.listeners) await listener(label, clusters.map((cluster) => cluster.id));
+  }
+}

@@ -1,0 +1,210 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { V1Node } from '@kubernetes/client-node';
+import { DataSource, In, Not, Repository } from 'typeorm';
+import { BusinessService } from '../business/business.service';
+import { conflict, invalid, notFound } from '../common/errors';
+import { Paged, toPage } from '../common/paging';
+import { SecretBox } from '../common/secret-box';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
+import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { JobQueueService } from '../queue/job-queue.service';
+import { JobName } from '../queue/jobs';
+import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
+import { ClusterConnector } from './cluster-connector.service';
+import { ClusterListQuery, RegisterClusterDto } from './dto';
+import { nodeRecord } from './node-record';
+
+export interface ClusterView {
+  clusterName: string;
+  clusterId: string;
+  nodeCount: number;
+  isReady: boolean;
+}
+
+/** Registration must answer quickly even when the kubeconfig points at nothing. */
+const REGISTRATION_TIMEOUT_MS = 5000;
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
+
+export const businessNamespace = (businessId: number) => `ns${businessId}`;
+
+@Injectable()
+export class ClusterService implements OnModuleInit {
+  constructor(
+    @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly secrets: SecretBox,
+    private readonly connector: ClusterConnector,
+    private readonly jobs: JobQueueService,
+    private readonly businesses: BusinessService,
+  ) {}
+
+  onModuleInit(): void {
+    this.businesses.onApproved((businessId) => this.createBusinessNamespaces(businessId));
+  }
+
+  /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
+  async register(dto: RegisterClusterDto): Promise<void> {
+    if (await this.clusters.existsBy({ name: dto.clusterName })) throw conflict(`cluster ${dto.clusterName} already exists`);
+    let nodes: V1Node[];
+    try {
+      const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
+      nodes = (await kube(() => clients.core.listNode())).items;
+    } catch (error) {
+      if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
+      throw error;
+    }
+    const now = new Date();
+    const cluster = await this.dataSource.transaction(async (manager) => {
+      const saved = await manager.getRepository(ClusterEntity).save({
+        name: dto.clusterName,
+        kubeconfigSealed: this.secrets.seal(dto.kubeconfig),
+        lastSyncAt: now,
+        lastSyncOkAt: now,
+        lastSyncError: null,
+      });
+      await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
+      return saved;
+    });
+    const businessIds = await this.businesses.approvedIds();
+    await this.jobs.enqueueMany(
+      JobName.NamespaceEnsure,
+      businessIds.map((businessId) => ({ businessId, clusterId: cluster.id })),
+    );
+  }
+
+  async remove(clusterName: string): Promise<void> {
+    const cluster = await this.findByName(clusterName);
+    await this.clusters.delete(cluster.id);
+    this.connector.forget(cluster.id);
+  }
+
+  async list(query: ClusterListQuery): Promise<Paged<ClusterView>> {
+    const builder = this.clusters.createQueryBuilder('c').orderBy('c.name', query.order === 'desc' ? 'DESC' : 'ASC');
+    if (query.clusterLabel && query.clusterLabel !== 'all') {
+      builder.innerJoin(ClusterLabelEntity, 'l', 'l.cluster_id = c.id AND l.label = :label', { label: query.clusterLabel });
+    }
+    const { skip, take } = toPage(query);
+    const [rows, total] = await builder.skip(skip).take(take).getManyAndCount();
+    const counts = await this.nodeCounts(rows.map((row) => row.id));
+    return { data: rows.map((row) => this.toView(row, counts.get(row.id) ?? 0)), total };
+  }
+
+  /** Clusters a deployment with this target label goes to: `all` or empty means every cluster. */
+  async withLabel(label: string): Promise<ClusterEntity[]> {
+    if (!label || label === 'all') return this.clusters.find({ order: { name: 'ASC' } });
+    return this.clusters
+      .createQueryBuilder('c')
+      .innerJoin(ClusterLabelEntity, 'l', 'l.cluster_id = c.id AND l.label = :label', { label })
+      .orderBy('c.name')
+      .getMany();
+  }
+
+  async findByName(clusterName: string): Promise<ClusterEntity> {
+    const cluster = await this.clusters.findOneBy({ name: clusterName });
+    if (!cluster) throw notFound(`cluster ${clusterName}`);
+    return cluster;
+  }
+
+  findById(clusterId: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ id: clusterId });
+  }
+
+  async allIds(): Promise<string[]> {
+    return (await this.clusters.find({ select: { id: true } })).map((cluster) => cluster.id);
+  }
+
+  /** Reads a cluster's nodes into the database and records whether it answered. */
+  async sync(clusterId: string): Promise<void> {
+    const cluster = await this.findById(clusterId);
+    if (!cluster) return;
+    const clients = this.connector.clientsFor(cluster);
+    const now = new Date();
+    let nodes: V1Node[];
+    try {
+      nodes = (await kube(() => clients.core.listNode())).items;
+    } catch (error) {
+      if (!(error instanceof KubeError)) throw error;
+      await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const records = nodes.map((node) => nodeRecord(cluster.id, node, now));
+      const repository = manager.getRepository(NodeEntity);
+      if (records.length) await repository.upsert(records, ['clusterId', 'name']);
+      await repository.delete({ clusterId: cluster.id, name: Not(In(records.map((record) => record.name))) });
+      await manager
+        .getRepository(ClusterEntity)
+        .update(cluster.id, { lastSyncAt: now, lastSyncOkAt: now, lastSyncError: null });
+    });
+    await this.enqueueMissingNamespaces(cluster);
+  }
+
+  /** Creates ns<businessId> in one cluster; an existing namespace is success. */
+  async ensureNamespace(businessId: number, clusterId: string): Promise<void> {
+    const cluster = await this.findById(clusterId);
+    if (!cluster) return;
+    const { core } = this.connector.clientsFor(cluster);
+    try {
+      await kube(() =>
+        core.createNamespace({
+          body: {
+            metadata: {
+              name: businessNamespace(businessId),
+              labels: { ...MANAGED_BY, 'ote-stack/business': String(businessId) },
+            },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+  }
+
+  /** A cluster is ready when its last sync succeeded, within three sync periods. */
+  isReady(cluster: ClusterEntity, now = Date.now()): boolean {
+    const { lastSyncAt, lastSyncOkAt } = cluster;
+    if (!lastSyncOkAt || (lastSyncAt && lastSyncAt > lastSyncOkAt)) return false;
+    return now - lastSyncOkAt.getTime() <= 3 * this.config.clusterSyncSeconds * 1000;
+  }
+
+  private async createBusinessNamespaces(businessId: number): Promise<void> {
+    const clusterIds = await this.allIds();
+    await this.jobs.enqueueMany(
+      JobName.NamespaceEnsure,
+      clusterIds.map((clusterId) => ({ businessId, clusterId })),
+    );
+  }
+
+  /**
+   * Repairs what an enqueue lost (a crash between an approval's commit and its jobs, or retries that
+   * ran out while a cluster was down): every approved business's namespace that the cluster lacks.
+   */
+  private async enqueueMissingNamespaces(cluster: ClusterEntity): Promise<void> {
+    const businessIds = await this.businesses.approvedIds();
+    if (businessIds.length === 0) return;
+    const { core } = this.connector.clientsFor(cluster);
+    const existing = await kube(() => core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }));
+    const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
+    const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
+    await this.jobs.enqueueMany(
+      JobName.NamespaceEnsure,
+      missing.map((businessId) => ({ businessId, clusterId: cluster.id })),
+    );
+  }
+
+  private async nodeCounts(clusterIds: string[]): Promise<Map<string, number>> {
+    if (clusterIds.length === 0) return new Map();
+    const rows: { cluster_id: string; count: string }[] = await this.dataSource.query(
+      'SELECT cluster_id, count(*) AS count FROM nodes WHERE cluster_id = ANY($1) GROUP BY cluster_id',
+      [clusterIds],
+    );
+    return new Map(rows.map((row) => [row.cluster_id, Number(row.count)]));
+  }
+
+  private toView(cluster: ClusterEntity, nodeCount: number): ClusterView {
+    return { clusterName: cluster.name, clusterId: cluster.id, nodeCount, isReady: this.isReady(cluster) };
+  }
+}

@@ -1,0 +1,99 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { PageQuery, UnlimitedPageQuery } from '../common/paging';
+
+/** SPEC §4: 1–63 letters, digits, `-` and `.`, starting and ending with a letter or digit. */
+export const LABEL_RULE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$/;
+const LABEL_MESSAGE = '$property must be 1-63 letters, digits, - and ., starting and ending with a letter or digit';
+const IsLabel = (each = false) => Matches(LABEL_RULE, { each, message: LABEL_MESSAGE });
+
+export const NODE_FIELDS = [
+  'nodeName',
+  'clusterName',
+  'operatingSystem',
+  'kernelVersion',
+  'ip',
+  'cpu',
+  'memory',
+  'disk',
+  'gpu',
+  'isReady',
+] as const;
+export type NodeField = (typeof NODE_FIELDS)[number];
+
+const splitList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
+
+export class RegisterClusterDto {
+  @ApiProperty() @IsString() @IsLabel() clusterName: string;
+  @ApiProperty({ description: 'kubeconfig YAML; its current context is used' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1_000_000)
+  kubeconfig: string;
+}
+
+export class ClusterLabelDto {
+  @ApiProperty() @IsString() @IsLabel() clusterLabel: string;
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @IsLabel(true)
+  clusterName: string[];
+}
+
+export class ClusterListQuery extends UnlimitedPageQuery {
+  @ApiPropertyOptional({ default: 0, description: 'no limit by default' }) override pageSize = 0;
+  @ApiPropertyOptional({ description: '"all" or a cluster label' })
+  @IsOptional()
+  @Matches(/^(all|[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?)$/, { message: LABEL_MESSAGE })
+  clusterLabel?: string;
+}
+
+export class NodeListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: `comma-separated: ${NODE_FIELDS.join(',')}` })
+  @IsOptional()
+  @Transform(splitList)
+  @IsIn(NODE_FIELDS, { each: true, message: `field must be among ${NODE_FIELDS.join(', ')}` })
+  field?: NodeField[];
+  @ApiPropertyOptional() @IsOptional() @IsLabel() nodeLabel?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) clusterName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(253) nodeName?: string;
+}
+
+export class NodeLabelDto {
+  @ApiProperty() @IsString() @IsLabel() nodeLabel: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(63) clusterName: string;
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  nodeName: string[];
+}
+
+export class DeleteNodeLabelDto extends NodeLabelDto {
+  @ApiPropertyOptional({ default: false, description: 'also delete the deployments that target this label' })
+  @IsOptional()
+  @IsBoolean()
+  deleteDeploy?: boolean;
+}
+
+export class NodeLabelListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) clusterName?: string;
+}

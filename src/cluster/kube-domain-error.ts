@@ -1,0 +1,17 @@
+import { DomainError, ErrorKind } from '../common/errors';
+import { KubeError, KubeErrorKind } from '../kube/kube-error';
+
+const KIND: Record<KubeErrorKind, ErrorKind> = {
+  [KubeErrorKind.Unreachable]: ErrorKind.Unavailable,
+  [KubeErrorKind.ServerError]: ErrorKind.Unavailable,
+  [KubeErrorKind.Denied]: ErrorKind.Unavailable,
+  [KubeErrorKind.NotFound]: ErrorKind.NotFound,
+  [KubeErrorKind.Conflict]: ErrorKind.Conflict,
+  [KubeErrorKind.Invalid]: ErrorKind.Invalid,
+};
+
+/** How a cluster's failure reads to an API caller: which cluster, and what it said. */
+export function clusterFailure(clusterName: string, error: unknown): unknown {
+  if (!(error instanceof KubeError)) return error;
+  return new DomainError(KIND[error.kind], `cluster ${clusterName}: ${error.message}`);
+}

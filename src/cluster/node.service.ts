@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { Repository } from 'typeorm';
+import { notFound } from '../common/errors';
+import { Paged, toPage } from '../common/paging';
+import { kube } from '../kube/kube-error';
+import { NodeEntity } from './cluster.entity';
+import { ClusterConnector } from './cluster-connector.service';
+import { ClusterService } from './cluster.service';
+import { DeleteNodeLabelDto, NODE_FIELDS, NodeField, NodeLabelDto, NodeListQuery } from './dto';
+import { clusterFailure } from './kube-domain-error';
+
+export const NODE_LABEL_PREFIX = 'ote-stack/';
+export const nodeLabelKey = (label: string) => `${NODE_LABEL_PREFIX}${label}`;
+
+export type NodeView = Record<NodeField, string | number | boolean>;
+
+/**
+ * Runs before a node label is removed from a cluster: the deploy module answers 409 while a live
+ * deployment targets it, or deletes those deployments when the caller said deleteDeploy.
+ */
+export type NodeLabelRemovalCheck = (clusterId: string, label: string, deleteDeploy: boolean) => Promise<void>;
+
+@Injectable()
+export class NodeService {
+  private readonly removalChecks: NodeLabelRemovalCheck[] = [];
+
+  constructor(
+    @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
+    private readonly clusters: ClusterService,
+    private readonly connector: ClusterConnector,
+  ) {}
+
+  beforeLabelRemoved(check: NodeLabelRemovalCheck): void {
+    this.removalChecks.push(check);
+  }
+
+  async list(query: NodeListQuery): Promise<Paged<Partial<NodeView>> & { meta: { readyNodeCount: number } }> {
+    const builder = this.nodes
+      .createQueryBuilder('n')
+      .innerJoin('clusters', 'c', 'c.id = n.cluster_id')
+      .addSelect('c.name', 'cluster_name')
+      .orderBy('c.name')
+      .addOrderBy('n.name');
+    if (query.clusterName) builder.andWhere('c.name = :clusterName', { clusterName: query.clusterName });
+    if (query.nodeName) builder.andWhere('n.name = :nodeName', { nodeName: query.nodeName });
+    if (query.nodeLabel) builder.andWhere('n.labels ->> :key = :true', { key: nodeLabelKey(query.nodeLabel), true: 'true' });
+
+    const readyNodeCount = await builder.clone().andWhere('n.is_ready').getCount();
+    const total = await builder.getCount();
+    const { skip, take } = toPage(query);
+    const { entities, raw } = await builder.offset(skip).limit(take).getRawAndEntities();
+    const fields = query.field?.length ? query.field : NODE_FIELDS;
+    const data = entities.map((node, index) => {
+      const view = this.toView(node, raw[index].cluster_name);
+      return Object.fromEntries(fields.map((field) => [field, view[field]]));
+    });
+    return { data, total, meta: { readyNodeCount } };
+  }
+
+  /** Sets `ote-stack/<label>: "true"` on each named Node with a merge patch, and records the result. */
+  async addLabel(dto: NodeLabelDto): Promise<void> {
+    await this.patchLabels(dto, 'true');
+  }
+
+  async removeLabel(dto: DeleteNodeLabelDto): Promise<void> {
+    const cluster = await this.clusters.findByName(dto.clusterName);
+    for (const check of this.removalChecks) await check(cluster.id, dto.nodeLabel, dto.deleteDeploy ?? false);
+    await this.patchLabels(dto, null);
+  }
+
+  /** The ote-stack labels in use on nodes, in one cluster or in all. */
+  async labelNames(clusterName?: string): Promise<string[]> {
+    const clusterId = clusterName ? (await this.clusters.findByName(clusterName)).id : null;
+    const rows: { label: string }[] = await this.nodes.query(
+      `SELECT DISTINCT substr(l.key, $1::int + 1) AS label
+         FROM nodes n, jsonb_each_text(n.labels) l
+        WHERE l.key LIKE $2 AND l.value = 'true' AND ($3::uuid IS NULL OR n.cluster_id = $3)
+        ORDER BY label`,
+      [NODE_LABEL_PREFIX.length, `${NODE_LABEL_PREFIX}%`, clusterId],
+    );
+    return rows.map((row) => row.label);
+  }
+
+  private async patchLabels(dto: NodeLabelDto, value: 'true' | null): Promise<void> {
+    const cluster = await this.clusters.findByName(dto.clusterName);
+    const names = [...new Set(dto.nodeName)];
+    const known = await this.nodes.findBy(names.map((name) => ({ clusterId: cluster.id, name })));
+    const missing = names.filter((name) => !known.some((node) => node.name === name));
+    if (missing.length) throw notFound(`node ${missing.join(', ')} in cluster ${dto.clusterName}`);
+
+    const { core } = this.connector.clientsFor(cluster);
+    for (const name of names) {
+      try {
+        const node = await kube(() =>
+          core.patchNode(
+            { name, body: { metadata: { labels: { [nodeLabelKey(dto.nodeLabel)]: value } } } },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          ),
+        );
+        await this.nodes.update({ clusterId: cluster.id, name }, { labels: node.metadata?.labels ?? {} });
+      } catch (error) {
+        throw clusterFailure(dto.clusterName, error);
+      }
+    }
+  }
+
+  private toView(node: NodeEntity, clusterName: string): NodeView {
+    return {
+      nodeName: node.name,
+      clusterName,
+      operatingSystem: node.operatingSystem,
+      kernelVersion: node.kernelVersion,
+      ip: node.ip,
+      cpu: node.cpu,
+      memory: node.memory,
+      disk: node.disk,
+      gpu: node.gpu,
+      isReady: node.isReady,
+    };
+  }
+}
