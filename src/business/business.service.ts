@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, Repository } from 'typeorm';
+import { Brackets, DataSource, In, Repository } from 'typeorm';
 import { UsersService } from '../auth/users.service';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, notFound } from '../common/errors';
@@ -114,6 +114,16 @@ export class BusinessService {
   async approvedIds(): Promise<number[]> {
     const rows = await this.businesses.find({ select: { id: true }, where: { status: BusinessStatus.Approved } });
     return rows.map((row) => row.id);
+  }
+
+  async namesByIds(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.businesses.find({ select: { id: true, name: true }, where: { id: In(ids) } });
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  async idByName(name: string): Promise<number | null> {
+    return (await this.businesses.findOne({ select: { id: true }, where: { name } }))?.id ?? null;
   }
 
   private liveBusinessOf(userId: number): Promise<boolean> {

@@ -10,7 +10,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
 import { isConflict, kube, KubeError } from '../kube/kube-error';
 import { JobQueueService } from '../queue/job-queue.service';
-import { JobName } from '../queue/jobs';
+import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
 import { ClusterConnector } from './cluster-connector.service';
 import { ClusterListQuery, RegisterClusterDto } from './dto';
@@ -40,6 +40,13 @@ export class ClusterService implements OnModuleInit {
     private readonly jobs: JobQueueService,
     private readonly businesses: BusinessService,
   ) {}
+
+  private readonly registrationListeners: ((clusterId: string) => Promise<void>)[] = [];
+
+  /** Called after a cluster's registration has been committed. */
+  onRegistered(listener: (clusterId: string) => Promise<void>): void {
+    this.registrationListeners.push(listener);
+  }
 
   onModuleInit(): void {
     this.businesses.onApproved((businessId) => this.createBusinessNamespaces(businessId));
@@ -73,6 +80,7 @@ export class ClusterService implements OnModuleInit {
       JobName.NamespaceEnsure,
       businessIds.map((businessId) => ({ businessId, clusterId: cluster.id })),
     );
+    for (const listener of this.registrationListeners) await listener(cluster.id);
   }
 
   async remove(clusterName: string): Promise<void> {
@@ -189,10 +197,16 @@ export class ClusterService implements OnModuleInit {
     const existing = await kube(() => core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }));
     const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
     const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
-    await this.jobs.enqueueMany(
-      JobName.NamespaceEnsure,
-      missing.map((businessId) => ({ businessId, clusterId: cluster.id })),
-    );
+    const payloads = missing.map((businessId) => ({ businessId, clusterId: cluster.id }));
+    await this.jobs.enqueueMany(JobName.NamespaceEnsure, payloads);
+    // The cluster answers now: a job still backing off from its outage (same id, so the enqueue above
+    // was a no-op) runs at once instead of after its delay, which grows to hours.
+    const definition = JOBS[JobName.NamespaceEnsure];
+    const queue = this.jobs.queue(definition.queue);
+    for (const payload of payloads) {
+      const job = await queue.getJob(definition.options(payload).jobId!);
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined); // it may have just started
+    }
   }
 
   private async nodeCounts(clusterIds: string[]): Promise<Map<string, number>> {

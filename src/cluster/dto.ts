@@ -57,7 +57,7 @@ export class ClusterLabelDto {
 }
 
 export class ClusterListQuery extends UnlimitedPageQuery {
-  @ApiPropertyOptional({ default: 0, description: 'no limit by default' }) override pageSize = 0;
+  @ApiPropertyOptional({ default: 0, description: 'no limit by default' }) override pageSize: number = 0;
   @ApiPropertyOptional({ description: '"all" or a cluster label' })
   @IsOptional()
   @Matches(/^(all|[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?)$/, { message: LABEL_MESSAGE })

@@ -1,10 +1,30 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { AppEntity } from '../app/app.entity';
 import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
+import {
+  DeploymentClusterEntity,
+  DeploymentEntity,
+  DeploymentVersionEntity,
+  DeployRequestEntity,
+  SoftwareDeploymentEntity,
+} from '../deploy/deploy.entity';
 
-export const ENTITIES = [UserEntity, BusinessEntity, ClusterEntity, ClusterLabelEntity, NodeEntity];
+export const ENTITIES = [
+  UserEntity,
+  BusinessEntity,
+  ClusterEntity,
+  ClusterLabelEntity,
+  NodeEntity,
+  AppEntity,
+  DeploymentEntity,
+  DeployRequestEntity,
+  DeploymentClusterEntity,
+  DeploymentVersionEntity,
+  SoftwareDeploymentEntity,
+];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */
 export const dataSourceOptions = (databaseUrl: string): DataSourceOptions => ({

@@ -19,13 +19,23 @@ export interface KubeClients {
   server: string;
 }
 
+/**
+ * What is wrong with kubeconfig text, without quoting it: a YAML error's message carries a snippet of
+ * the offending lines, which in a kubeconfig are often the token or the client key.
+ */
+function yamlProblem(error: unknown): string {
+  const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
+  if (typeof reason === 'string' && mark) return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
+  return (error as Error).name === 'YAMLException' ? 'unparsable YAML' : (error as Error).message;
+}
+
 /** Parses kubeconfig text and checks it names a current context with a cluster and a user. */
 export function parseKubeconfig(text: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromString(text);
   } catch (error) {
-    throw new KubeError(KubeErrorKind.Invalid, `kubeconfig is not valid YAML: ${(error as Error).message}`);
+    throw new KubeError(KubeErrorKind.Invalid, `kubeconfig is not valid YAML: ${yamlProblem(error)}`);
   }
   const context = kc.getContextObject(kc.getCurrentContext());
   if (!context) throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig has no current context');

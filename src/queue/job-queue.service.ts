@@ -45,12 +45,21 @@ export class JobQueueService implements OnApplicationShutdown {
     );
   }
 
-  /** Jobs waiting, delayed or running, over every queue: zero means the system is quiet. */
+  /**
+   * Jobs waiting, delayed or running, over every queue: zero means the system is quiet. The next
+   * run of a repeating job is always scheduled, so it does not count.
+   */
   async pendingCount(): Promise<number> {
     const counts = await Promise.all(
-      [...this.queues.values()].map((queue) => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+      [...this.queues.values()].map(async (queue) => {
+        const [{ waiting, active, prioritized }, delayed] = await Promise.all([
+          queue.getJobCounts('waiting', 'active', 'prioritized'),
+          queue.getDelayed(),
+        ]);
+        return waiting + active + prioritized + delayed.filter((job) => !job.repeatJobKey).length;
+      }),
     );
-    return counts.reduce((sum, count) => sum + Object.values(count).reduce((a, b) => a + b, 0), 0);
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   queue(name: QueueName): Queue {

@@ -6,6 +6,8 @@ import type { JobsOptions } from 'bullmq';
  */
 export enum QueueName {
   Cluster = 'cluster',
+  Deploy = 'deploy',
+  Package = 'package',
 }
 
 export enum JobName {
@@ -15,12 +17,19 @@ export enum JobName {
   ClusterSyncAll = 'cluster.sync-all',
   /** Creates namespace ns<businessId> in one cluster. */
   NamespaceEnsure = 'namespace.ensure',
+  /** Brings one deployment's clusters to what its current request asks for, then watches the rollout. */
+  DeployConverge = 'deploy.converge',
+  /** Decides one application version's package state: available, incomplete or corrupt. */
+  PackageVerify = 'package.verify',
 }
 
 export interface JobPayloads {
   [JobName.ClusterSync]: { clusterId: string };
   [JobName.ClusterSyncAll]: Record<string, never>;
   [JobName.NamespaceEnsure]: { businessId: number; clusterId: string };
+  /** `trigger` tells a reconciliation (target clusters changed) from the request's own run. */
+  [JobName.DeployConverge]: { deploymentId: number; requestId: number; trigger?: string };
+  [JobName.PackageVerify]: { appId: number };
 }
 
 interface JobDefinition<K extends JobName> {
@@ -51,6 +60,28 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
       jobId: `namespace.${businessId}.${clusterId}`,
       ...RETRY_WHILE_UNREACHABLE,
       // Finished jobs leave no trace, so the same id can be enqueued again by the next repair.
+      removeOnComplete: true,
+      removeOnFail: true,
+    }),
+  },
+  [JobName.DeployConverge]: {
+    queue: QueueName.Deploy,
+    // One run per request: approving twice, or a retry of the enqueue, cannot start a second run.
+    options: ({ requestId, trigger }) => ({
+      jobId: trigger ? `deploy.${requestId}.${trigger}` : `deploy.${requestId}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    }),
+  },
+  [JobName.PackageVerify]: {
+    queue: QueueName.Package,
+    // One verification per version at a time; finished jobs leave no trace, so a repair can enqueue again.
+    options: ({ appId }) => ({
+      jobId: `package.verify.${appId}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: true,
       removeOnFail: true,
     }),

@@ -51,7 +51,15 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         if (!handler) throw new Error(`no handler for job ${job.name}`);
         return handler(job.data, job);
       },
-      { connection: redisConnection(this.config), prefix: this.jobs.bullPrefix, concurrency: 8 },
+      {
+        connection: redisConnection(this.config),
+        prefix: this.jobs.bullPrefix,
+        concurrency: 8,
+        lockDuration: this.config.jobLockSeconds * 1000,
+        stalledInterval: this.config.jobLockSeconds * 1000,
+        // A job abandoned by a killed worker is picked up again rather than failed.
+        maxStalledCount: 10,
+      },
     );
     worker.on('failed', (job, error) =>
       this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),

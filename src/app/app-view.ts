@@ -1,0 +1,102 @@
+import { unixSeconds } from '../common/time';
+import type { AppEntity } from './app.entity';
+import type { AppDeployType, AppVersion, EnvSpec, PackageStatus, PortSpec, VolumeSpec } from './app-version';
+
+/** One application as `GET /v1/app` shows it (seed 002): CPU in cores, times in Unix seconds. */
+export interface AppView {
+  id: number;
+  appName: string;
+  status: PackageStatus;
+  deployType: AppDeployType;
+  image: string;
+  projectName: string;
+  repositoryId: string;
+  version: string;
+  replicas: number;
+  port: PortSpec[];
+  command: string;
+  volume: VolumeSpec[];
+  env: EnvSpec[];
+  minReplicas: number;
+  maxReplicas: number;
+  minCPU: number;
+  maxCPU: number;
+  GPU: number;
+  isHPA: boolean;
+  targetCPUUtilization: number;
+  targetMemUtilization: number;
+  minMemory: number;
+  maxMemory: number;
+  maxUnavailable: number;
+  maxSurge: number;
+  minReadySeconds: number;
+  createTime: number;
+  updateTime: number;
+}
+
+/** Requests give CPU in percent of a core; responses give cores (10 → 0.1, 200 → 2). */
+export const percentToCores = (percent: number): number => percent / 100;
+
+export function toAppVersion(entity: AppEntity): AppVersion {
+  return {
+    id: entity.id,
+    businessId: entity.businessId,
+    appName: entity.appName,
+    version: entity.version,
+    deployType: entity.deployType,
+    image: entity.image,
+    repositoryId: entity.repositoryId,
+    replicas: entity.replicas,
+    port: entity.port,
+    command: entity.command,
+    volume: entity.volume,
+    env: entity.env,
+    minReplicas: entity.minReplicas,
+    maxReplicas: entity.maxReplicas,
+    minCPU: entity.minCPU,
+    maxCPU: entity.maxCPU,
+    GPU: entity.GPU,
+    isHPA: entity.isHPA,
+    targetCPUUtilization: entity.targetCPUUtilization,
+    targetMemUtilization: entity.targetMemUtilization,
+    minMemory: entity.minMemory,
+    maxMemory: entity.maxMemory,
+    maxUnavailable: entity.maxUnavailable,
+    maxSurge: entity.maxSurge,
+    minReadySeconds: entity.minReadySeconds,
+    status: entity.status,
+  };
+}
+
+export function toAppView(entity: AppEntity, projectName: string): AppView {
+  return {
+    id: entity.id,
+    appName: entity.appName,
+    status: entity.status,
+    deployType: entity.deployType,
+    image: entity.image,
+    projectName,
+    repositoryId: entity.repositoryId ?? '',
+    version: entity.version,
+    replicas: entity.replicas,
+    port: entity.port,
+    command: entity.command,
+    volume: entity.volume,
+    env: entity.env,
+    minReplicas: entity.minReplicas,
+    maxReplicas: entity.maxReplicas,
+    minCPU: percentToCores(entity.minCPU),
+    maxCPU: percentToCores(entity.maxCPU),
+    GPU: entity.GPU,
+    isHPA: entity.isHPA,
+    targetCPUUtilization: entity.targetCPUUtilization,
+    targetMemUtilization: entity.targetMemUtilization,
+    minMemory: entity.minMemory,
+    maxMemory: entity.maxMemory,
+    maxUnavailable: entity.maxUnavailable,
+    maxSurge: entity.maxSurge,
+    minReadySeconds: entity.minReadySeconds,
+    createTime: unixSeconds(entity.createTime),
+    updateTime: unixSeconds(entity.updateTime),
+  };
+}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { AppDeployType, EnvSpec, PackageStatus, PortSpec, VolumeSpec } from './app-version';
+
+/** uint32 values live in `bigint` columns, which the driver returns as strings. */
+const uint32 = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+const Uint32Column = (name: string) => Column({ name, type: 'bigint', transformer: uint32 });
+
+/** One application version (a package). CPU is stored in percent of a core, memory in MiB, as requested. */
+@Entity('applications')
+export class AppEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'business_id' }) businessId: number;
+  @Column({ name: 'app_name' }) appName: string;
+  @Column() version: string;
+  @Column({ name: 'deploy_type', type: 'varchar' }) deployType: AppDeployType;
+  @Column() image: string;
+  @Column({ name: 'repository_id', type: 'text', nullable: true }) repositoryId: string | null;
+  @Uint32Column('replicas') replicas: number;
+  @Column({ type: 'jsonb' }) port: PortSpec[];
+  @Column({ type: 'jsonb' }) volume: VolumeSpec[];
+  @Column({ type: 'jsonb' }) env: EnvSpec[];
+  @Column() command: string;
+  @Uint32Column('min_replicas') minReplicas: number;
+  @Uint32Column('max_replicas') maxReplicas: number;
+  @Uint32Column('min_cpu') minCPU: number;
+  @Uint32Column('max_cpu') maxCPU: number;
+  @Uint32Column('gpu') GPU: number;
+  @Column({ name: 'is_hpa' }) isHPA: boolean;
+  @Uint32Column('target_cpu_utilization') targetCPUUtilization: number;
+  @Uint32Column('target_mem_utilization') targetMemUtilization: number;
+  @Uint32Column('min_memory') minMemory: number;
+  @Uint32Column('max_memory') maxMemory: number;
+  @Uint32Column('max_unavailable') maxUnavailable: number;
+  @Uint32Column('max_surge') maxSurge: number;
+  @Uint32Column('min_ready_seconds') minReadySeconds: number;
+  @Column({ type: 'smallint' }) status: PackageStatus;
+  @Column({ name: 'status_detail', type: 'text' }) statusDetail: string;
+  @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
+  @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
+}

@@ -1,0 +1,160 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { BusinessService } from '../business/business.service';
+import { businessScope, Principal } from '../common/auth/principal';
+import { conflict, forbidden, invalid, notFound } from '../common/errors';
+import { Paged, toPage } from '../common/paging';
+import { JobQueueService } from '../queue/job-queue.service';
+import { JobName } from '../queue/jobs';
+import { AppEntity } from './app.entity';
+import { duplicateProblems, resolveScaling, scalingProblems } from './app-rules';
+import { AppVersion, PackageStatus } from './app-version';
+import { AppView, toAppVersion, toAppView } from './app-view';
+import { AppListQuery, CreateAppDto } from './dto';
+
+/**
+ * Runs before applications are deleted, with the versions about to go; throws (a conflict) to stop the
+ * deletion. The deploy module registers one that refuses while a live deployment uses a version.
+ */
+export type AppDeleteCheck = (apps: AppVersion[]) => Promise<void>;
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+@Injectable()
+export class AppService {
+  private readonly logger = new Logger(AppService.name);
+  private readonly deleteChecks: AppDeleteCheck[] = [];
+
+  constructor(
+    @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly businesses: BusinessService,
+    private readonly jobs: JobQueueService,
+  ) {}
+
+  /** Registers a check that runs, inside the deleting transaction, before any application is deleted. */
+  beforeDelete(check: AppDeleteCheck): void {
+    this.deleteChecks.push(check);
+  }
+
+  /** One version of a business's application, whatever its package state. */
+  async findVersion(businessId: number, appName: string, version: string): Promise<AppVersion | null> {
+    const app = await this.apps.findOneBy({ businessId, appName, version });
+    return app && toAppVersion(app);
+  }
+
+  /** Unscoped: callers apply the business scope themselves. */
+  async findById(id: number): Promise<AppVersion | null> {
+    const app = await this.apps.findOneBy({ id });
+    return app && toAppVersion(app);
+  }
+
+  /** Creates a version in the caller's business, `verifying` until the package worker has decided. */
+  async create(principal: Principal, dto: CreateAppDto): Promise<void> {
+    const businessId = this.ownBusiness(principal);
+    const scaling = resolveScaling(dto);
+    const problems = [...scalingProblems(dto, scaling), ...duplicateProblems(dto)];
+    if (problems.length > 0) throw invalid(problems.join('; '));
+    if (await this.apps.existsBy({ businessId, appName: dto.appName, version: dto.version })) {
+      throw conflict(`application ${dto.appName} version ${dto.version} already exists`);
+    }
+    const result = await this.apps.insert({
+      businessId,
+      appName: dto.appName,
+      version: dto.version,
+      deployType: dto.deployType,
+      image: dto.image,
+      repositoryId: dto.repositoryId || null,
+      ...scaling,
+      port: dto.port.map(({ port, hostPort }) => (hostPort == null ? { port } : { port, hostPort })),
+      command: dto.command ?? '',
+      volume: (dto.volume ?? []).map(({ path, hostPath, readOnly }) => ({ path, hostPath, readOnly: readOnly ?? false })),
+      env: (dto.env ?? []).map(({ name, value }) => ({ name, value })),
+      minCPU: dto.minCPU,
+      maxCPU: dto.maxCPU,
+      GPU: dto.GPU ?? 0,
+      isHPA: dto.isHPA,
+      targetCPUUtilization: dto.targetCPUUtilization,
+      targetMemUtilization: dto.targetMemUtilization,
+      minMemory: dto.minMemory,
+      maxMemory: dto.maxMemory,
+      maxUnavailable: dto.maxUnavailable,
+      maxSurge: dto.maxSurge,
+      minReadySeconds: dto.minReadySeconds,
+      status: PackageStatus.Verifying,
+      statusDetail: 'waiting for verification',
+    });
+    const appId = result.identifiers[0].id as number;
+    try {
+      await this.jobs.enqueue(JobName.PackageVerify, { appId });
+    } catch (error) {
+      // The version exists; the package worker's start-up repair enqueues what was lost here.
+      this.logger.warn(`could not enqueue verification of application ${appId}: ${(error as Error).message}`);
+    }
+  }
+
+  async list(principal: Principal, query: AppListQuery): Promise<Paged<AppView>> {
+    const builder = this.scoped(principal);
+    if (query.appName !== undefined) {
+      if (query.appNameMode === 'strict') builder.andWhere('a.app_name = :name', { name: query.appName });
+      else {
+        const pattern = query.appNameMode === 'prefix' ? `${escapeLike(query.appName)}%` : `%${escapeLike(query.appName)}%`;
+        builder.andWhere("a.app_name ILIKE :pattern ESCAPE '\\'", { pattern });
+      }
+    }
+    if (query.version !== undefined) builder.andWhere('a.version = :version', { version: query.version });
+    const { skip, take } = toPage(query);
+    const [rows, total] = await builder
+      .orderBy('a.id', query.order === 'desc' ? 'DESC' : 'ASC')
+      .skip(skip)
+      .take(take)
+      .getManyAndCount();
+    return { data: await this.views(rows), total };
+  }
+
+  async get(principal: Principal, id: number): Promise<AppView> {
+    const app = await this.scoped(principal).andWhere('a.id = :id', { id }).getOne();
+    if (!app) throw notFound(`application ${id}`);
+    return (await this.views([app]))[0];
+  }
+
+  /** All or nothing: every id must be one of the caller's business, and no check may object. */
+  async remove(principal: Principal, ids: number[]): Promise<void> {
+    const businessId = this.ownBusiness(principal);
+    const wanted = [...new Set(ids)];
+    await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(AppEntity);
+      const found = await repository.find({
+        where: { id: In(wanted), businessId },
+        order: { id: 'ASC' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const missing = wanted.filter((id) => !found.some((app) => app.id === id));
+      if (missing.length > 0) throw notFound(`application ${missing.join(', ')}`);
+      const versions = found.map(toAppVersion);
+      for (const check of this.deleteChecks) await check(versions);
+      await repository.delete({ id: In(wanted) });
+    });
+  }
+
+  /** The business a member works in; a system administrator has none to create or delete in. */
+  private ownBusiness(principal: Principal): number {
+    const scope = businessScope(principal);
+    if (typeof scope !== 'number') throw forbidden('only members of a business manage its applications');
+    return scope;
+  }
+
+  private scoped(principal: Principal): SelectQueryBuilder<AppEntity> {
+    const builder = this.apps.createQueryBuilder('a');
+    const scope = businessScope(principal);
+    if (scope !== 'all') builder.where('a.business_id = :businessId', { businessId: scope ?? -1 });
+    return builder;
+  }
+
+  /** `projectName` is the business name, asked of the business module once per page. */
+  private async views(rows: AppEntity[]): Promise<AppView[]> {
+    const names = await this.businesses.namesByIds([...new Set(rows.map((row) => row.businessId))]);
+    return rows.map((row) => toAppView(row, names.get(row.businessId) ?? ''));
+  }
+}

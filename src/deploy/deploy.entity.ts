@@ -1,0 +1,110 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DeployAction, DeployStatus } from './deployment-status';
+
+@Entity('deployments')
+export class DeploymentEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'business_id' }) businessId: number;
+  @Column({ name: 'deploy_name' }) deployName: string;
+  @Column({ name: 'app_name' }) appName: string;
+  /** The version running, or being rolled out once a request is approved. */
+  @Column() version: string;
+  @Column({ name: 'app_id' }) appId: number;
+  /** Target cluster label; `all` means every cluster. */
+  @Column() cluster: string;
+  @Column({ name: 'node_label' }) nodeLabel: string;
+  @Column() comment: string;
+  @Column({ name: 'deploy_type', type: 'smallint' }) deployType: DeployAction;
+  @Column({ type: 'smallint' }) status: DeployStatus;
+  @Column({ name: 'error_message' }) errorMessage: string;
+  @Column({ name: 'audit_comment' }) auditComment: string;
+  /** The request the workers carry out now (or last carried out). */
+  @Column({ name: 'request_id', type: 'int', nullable: true }) requestId: number | null;
+  @Column({ name: 'rollout_started_at', type: 'timestamptz', nullable: true }) rolloutStartedAt: Date | null;
+  @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
+  @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
+}
+
+export enum AuditStatus {
+  Pending = 0,
+  Approved = 1,
+  Disapproved = 2,
+}
+
+/** One create/upgrade/rollback/delete request and its audit. */
+@Entity('deploy_requests')
+export class DeployRequestEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'deployment_id' }) deploymentId: number;
+  @Column({ name: 'business_id' }) businessId: number;
+  @Column({ type: 'smallint' }) action: DeployAction;
+  @Column({ name: 'app_id' }) appId: number;
+  @Column() version: string;
+  @Column({ name: 'request_comment' }) requestComment: string;
+  @Column({ name: 'audit_status', type: 'smallint' }) auditStatus: AuditStatus;
+  @Column({ name: 'audit_comment' }) auditComment: string;
+  @Column({ name: 'requester_id', type: 'int', nullable: true }) requesterId: number | null;
+  @Column({ name: 'auditor_id', type: 'int', nullable: true }) auditorId: number | null;
+  /** What the deployment was before this request, restored when the request is disapproved. */
+  @Column({ name: 'previous_status', type: 'smallint', nullable: true }) previousStatus: DeployStatus | null;
+  @Column({ name: 'previous_type', type: 'smallint', nullable: true }) previousType: DeployAction | null;
+  @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
+  @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
+}
+
+export interface AppliedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+/** Where a deployment stands in one cluster. */
+@Entity('deployment_clusters')
+export class DeploymentClusterEntity {
+  @PrimaryColumn({ name: 'deployment_id' }) deploymentId: number;
+  @PrimaryColumn({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
+  @Column({ name: 'cluster_name' }) clusterName: string;
+  /** The request whose objects this cluster holds; null until the first apply succeeds. */
+  @Column({ name: 'applied_request_id', type: 'int', nullable: true }) appliedRequestId: number | null;
+  @Column({ type: 'jsonb' }) objects: AppliedObject[];
+  @Column() status: string;
+  @Column({ type: 'int' }) running: number;
+  @Column({ type: 'int' }) error: number;
+  @Column({ type: 'int' }) total: number;
+  @Column() message: string;
+  @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
+}
+
+@Entity('deployment_versions')
+export class DeploymentVersionEntity {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'deployment_id' }) deploymentId: number;
+  @Column({ name: 'request_id' }) requestId: number;
+  @Column({ name: 'app_id' }) appId: number;
+  @Column() version: string;
+  @Column({ type: 'smallint' }) action: DeployAction;
+  @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
+}
+
+/** SPEC §9: one action of one deployment on one cluster. */
+@Entity('software_deployments')
+export class SoftwareDeploymentEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'business_id' }) businessId: number;
+  @Column({ name: 'deployment_id' }) deploymentId: number;
+  @Column({ name: 'request_id' }) requestId: number;
+  @Column({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
+  @Column({ name: 'config_id' }) configId: string;
+  @Column() action: string;
+  @Column({ name: 'input_values', type: 'jsonb', nullable: true }) inputValues: Record<string, unknown> | null;
+  @Column({ name: 'output_values', type: 'jsonb' }) outputValues: {
+    deploy_stdout: string;
+    deploy_stderr: string;
+    deploy_status_code: number;
+    result: string;
+  };
+  @Column() status: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+  @Column({ name: 'status_reason' }) statusReason: string;
+  @CreateDateColumn({ name: 'creation_time', type: 'timestamptz' }) creationTime: Date;
+  @UpdateDateColumn({ name: 'updated_time', type: 'timestamptz' }) updatedTime: Date;
+}

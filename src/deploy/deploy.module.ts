@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppModule } from '../app/app.module';
+import { BusinessModule } from '../business/business.module';
+import { ClusterModule } from '../cluster/cluster.module';
+import { DeployAuditController, DeployController } from './deploy.controller';
+import {
+  DeploymentClusterEntity,
+  DeploymentEntity,
+  DeploymentVersionEntity,
+  DeployRequestEntity,
+  SoftwareDeploymentEntity,
+} from './deploy.entity';
+import { DeployProcessor } from './deploy.processor';
+import { DeployRunner } from './deploy.runner';
+import { DeployService } from './deploy.service';
+import { SoftwareDeploymentController } from './software-deployment.controller';
+import { SoftwareDeploymentService } from './software-deployment.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      DeploymentEntity,
+      DeployRequestEntity,
+      DeploymentClusterEntity,
+      DeploymentVersionEntity,
+      SoftwareDeploymentEntity,
+    ]),
+    AppModule,
+    BusinessModule,
+    ClusterModule,
+  ],
+  controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
+  providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService],
+})
+export class DeployModule {}

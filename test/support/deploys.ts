@@ -1,0 +1,78 @@
+import { FakeCluster, startFakeCluster } from '../fake-kube';
+import { eventually } from './eventually';
+import { auth, loginAdmin } from './factories';
+import { TestApp } from './test-app';
+
+/** Env for deployment tests: fast polling, short locks so a killed worker's job resumes quickly. */
+export const DEPLOY_TEST_ENV = {
+  DEPLOY_POLL_MILLISECONDS: '100',
+  JOB_LOCK_SECONDS: '2',
+  DEPLOY_TIMEOUT_SECONDS: '20',
+};
+
+export async function registerClusters(t: TestApp, clusters: FakeCluster[]): Promise<void> {
+  const admin = await loginAdmin(t);
+  for (const cluster of clusters) {
+    await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig }).expect(200);
+  }
+}
+
+export async function startClusters(names: string[], options: Parameters<typeof startFakeCluster>[0] = {}) {
+  return Promise.all(names.map((name) => startFakeCluster({ nodes: 2, ...options, name })));
+}
+
+export const appBody = (overrides: Record<string, unknown> = {}) => ({
+  appName: 'nginx1',
+  deployType: 'deployment',
+  image: 'nginx:1.25',
+  version: '1.2',
+  replicas: 2,
+  port: [{ port: 8080, hostPort: 9090 }],
+  command: '',
+  volume: [{ path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true }],
+  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+  minReplicas: 2,
+  maxReplicas: 20,
+  minCPU: 10,
+  maxCPU: 200,
+  GPU: 0,
+  isHPA: true,
+  targetCPUUtilization: 100,
+  targetMemUtilization: 150,
+  minMemory: 100,
+  maxMemory: 200,
+  maxUnavailable: 1,
+  maxSurge: 1,
+  minReadySeconds: 10,
+  ...overrides,
+});
+
+/** Creates an application version and waits until its package is available. */
+export async function createApp(t: TestApp, token: string, overrides: Record<string, unknown> = {}): Promise<number> {
+  const body = appBody(overrides);
+  await t.api().post('/v1/app').set(auth(token)).send(body).expect(200);
+  const app = await eventually(
+    async () =>
+      (await t.api().get(`/v1/app?appName=${body.appName}&appNameMode=strict&version=${body.version}`).set(auth(token)).expect(200)).body
+        .data[0],
+    (found) => found?.status === 1,
+    { what: `package ${body.appName} ${body.version} available` },
+  );
+  return app.id;
+}
+
+export async function deployment(t: TestApp, token: string, id: number) {
+  return (await t.api().get(`/v1/deploy/id/${id}`).set(auth(token)).expect(200)).body.data;
+}
+
+export async function deploymentByName(t: TestApp, token: string, deployName: string) {
+  const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(token)).expect(200);
+  return list.body.data.find((row: { deployName: string }) => row.deployName === deployName);
+}
+
+export const waitForStatus = (t: TestApp, token: string, id: number, statuses: number[], timeoutMs = 30_000) =>
+  eventually(
+    () => deployment(t, token, id),
+    (row) => statuses.includes(row.status),
+    { timeoutMs, what: `deployment ${id} status in ${statuses}` },
+  );
