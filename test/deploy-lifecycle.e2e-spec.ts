@@ -146,7 +146,7 @@ describe('a deployment from request to deletion', () => {
     expect(JSON.parse(done.errorMessage)).toEqual({ running: 4, error: 0, total: 4 });
     for (const cluster of clusters) {
       const daemonSet = cluster.get('apps/v1', 'DaemonSet', namespace(), 'agent1');
-      expect(daemonSet.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+      expect(daemonSet.spec.updateStrategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
       expect(cluster.get('apps/v1', 'Deployment', namespace(), 'agent1')).toBeUndefined();
       expect(cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', namespace(), 'agent1')).toBeUndefined();
     }
