@@ -20,11 +20,15 @@ async function main(): Promise<void> {
   let embedded: EmbeddedServices | undefined;
   if (process.argv.includes('--embedded')) {
     embedded = await startEmbeddedServices(env, path.resolve(__dirname, '../../.data'), (msg) => logger.log(msg));
-    env.DATABASE_URL ??= embedded.databaseUrl;
-    env.REDIS_URL ??= embedded.redisUrl;
-    env.ADMIN_PASSWORD ??= QUICK_START_ADMIN_PASSWORD;
+    // `||=`: a variable set to an empty string counts as unset, as it does in the configuration.
+    env.DATABASE_URL ||= embedded.databaseUrl;
+    env.REDIS_URL ||= embedded.redisUrl;
+    env.ADMIN_PASSWORD ||= QUICK_START_ADMIN_PASSWORD;
   }
   const config = loadConfig(env);
+  if (!embedded && config.usesDevelopmentSecrets) {
+    logger.warn('JWT_SECRET or ENCRYPTION_KEY is not set: using development defaults that are not secret');
+  }
   const applied = await runMigrations(config.databaseUrl);
   if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
 

@@ -24,7 +24,18 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
     [t, north, south] = await Promise.all([
       startTestApp({ CLUSTER_SYNC_SECONDS: String(SYNC_SECONDS) }),
       startFakeCluster({ name: 'north', nodes: 2 }),
-      startFakeCluster({ name: 'south', nodes: [{ name: 'south-1', cpu: '4', memory: '8000000Ki', ephemeralStorage: '90000000Ki', internalIP: '172.20.0.1' }] }),
+      startFakeCluster({
+        name: 'south',
+        nodes: [
+          {
+            name: 'south-1',
+            cpu: '4',
+            memory: '8000000Ki',
+            ephemeralStorage: '90000000Ki',
+            internalIP: '172.20.0.1',
+          },
+        ],
+      }),
     ]);
     admin = await loginAdmin(t);
     await registerCluster(t, admin, 'north', north);
@@ -42,11 +53,16 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
   const nodes = async (clusterName: string) =>
     (await t.api().get(`/v1/node?clusterName=${clusterName}&pageSize=100`).set(auth(admin)).expect(200)).body;
   const nodeListings = (cluster: FakeCluster) =>
-    cluster.requestLog.filter((entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes')).length;
+    cluster.requestLog.filter((entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes'))
+      .length;
 
   it('syncs every cluster every period', async () => {
     const before = [nodeListings(north), nodeListings(south)];
-    await eventually(() => nodeListings(north) >= before[0] + 2 && nodeListings(south) >= before[1] + 2, 3 * SYNC_SECONDS * 1000 + 2000, 'two syncs');
+    await eventually(
+      () => nodeListings(north) >= before[0] + 2 && nodeListings(south) >= before[1] + 2,
+      3 * SYNC_SECONDS * 1000 + 2000,
+      'two syncs',
+    );
     const rows = await clusters();
     expect(rows.north).toMatchObject({ nodeCount: 2, isReady: true });
     expect(rows.south).toMatchObject({ nodeCount: 1, isReady: true });
@@ -55,10 +71,14 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
   it('a cluster that goes down is not ready within three sync periods, and ready again once it is back', async () => {
     await north.setMode('unreachable');
     try {
-      const down = await eventually(async () => {
-        const rows = await clusters();
-        return rows.north.isReady === false && rows;
-      }, THREE_PERIODS_MS, 'north not ready');
+      const down = await eventually(
+        async () => {
+          const rows = await clusters();
+          return rows.north.isReady === false && rows;
+        },
+        THREE_PERIODS_MS,
+        'north not ready',
+      );
       // The other cluster is unaffected, and the cluster's nodes are still known.
       expect(down.south.isReady).toBe(true);
       expect(down.north.nodeCount).toBe(2);
@@ -69,10 +89,14 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
     } finally {
       await north.setMode('healthy');
     }
-    const back = await eventually(async () => {
-      const rows = await clusters();
-      return rows.north.isReady === true && rows;
-    }, THREE_PERIODS_MS, 'north ready again');
+    const back = await eventually(
+      async () => {
+        const rows = await clusters();
+        return rows.north.isReady === true && rows;
+      },
+      THREE_PERIODS_MS,
+      'north ready again',
+    );
     expect(back.north.nodeCount).toBe(2);
     expect(back.south.isReady).toBe(true);
   });
@@ -88,10 +112,14 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
       operatingSystem: 'linux',
       kernelVersion: '6.6.0-edge',
     });
-    const added = await eventually(async () => {
-      const body = await nodes('south');
-      return body.total === 2 && body;
-    }, THREE_PERIODS_MS, 'south-2 listed');
+    const added = await eventually(
+      async () => {
+        const body = await nodes('south');
+        return body.total === 2 && body;
+      },
+      THREE_PERIODS_MS,
+      'south-2 listed',
+    );
     expect(added.data.find((row: { nodeName: string }) => row.nodeName === 'south-2')).toEqual({
       nodeName: 'south-2',
       clusterName: 'south',
@@ -108,10 +136,14 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
     expect((await clusters()).south.nodeCount).toBe(2);
 
     south.removeNode('south-2');
-    const removed = await eventually(async () => {
-      const body = await nodes('south');
-      return body.total === 1 && body;
-    }, THREE_PERIODS_MS, 'south-2 gone');
+    const removed = await eventually(
+      async () => {
+        const body = await nodes('south');
+        return body.total === 1 && body;
+      },
+      THREE_PERIODS_MS,
+      'south-2 gone',
+    );
     expect(removed.data.map((row: { nodeName: string }) => row.nodeName)).toEqual(['south-1']);
     expect((await clusters()).south.nodeCount).toBe(1);
   });
@@ -119,16 +151,26 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
   it('a cluster whose last node is removed lists no nodes and stays ready', async () => {
     south.removeNode('south-1');
     try {
-      const empty = await eventually(async () => {
-        const body = await nodes('south');
-        return body.total === 0 && body;
-      }, THREE_PERIODS_MS, 'south empty');
+      const empty = await eventually(
+        async () => {
+          const body = await nodes('south');
+          return body.total === 0 && body;
+        },
+        THREE_PERIODS_MS,
+        'south empty',
+      );
       expect(empty).toMatchObject({ data: [], meta: { readyNodeCount: 0 } });
       const rows = await clusters();
       expect(rows.south).toMatchObject({ nodeCount: 0, isReady: true });
       expect(rows.north.nodeCount).toBe(2);
     } finally {
-      south.addNode({ name: 'south-1', cpu: '4', memory: '8000000Ki', ephemeralStorage: '90000000Ki', internalIP: '172.20.0.1' });
+      south.addNode({
+        name: 'south-1',
+        cpu: '4',
+        memory: '8000000Ki',
+        ephemeralStorage: '90000000Ki',
+        internalIP: '172.20.0.1',
+      });
     }
     await eventually(async () => (await nodes('south')).total === 1, THREE_PERIODS_MS, 'south-1 back');
   });
@@ -136,15 +178,23 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
   it('clusters are not ready when no worker has synced them for three periods', async () => {
     await t.restart({ PROCESS_ROLE: 'api' });
     admin = await loginAdmin(t);
-    await eventually(async () => {
-      const rows = await clusters();
-      return !rows.north.isReady && !rows.south.isReady;
-    }, THREE_PERIODS_MS + 1000, 'stale clusters not ready');
+    await eventually(
+      async () => {
+        const rows = await clusters();
+        return !rows.north.isReady && !rows.south.isReady;
+      },
+      THREE_PERIODS_MS + 1000,
+      'stale clusters not ready',
+    );
     await t.restart();
     admin = await loginAdmin(t);
-    await eventually(async () => {
-      const rows = await clusters();
-      return rows.north.isReady && rows.south.isReady;
-    }, THREE_PERIODS_MS, 'clusters ready again with workers');
+    await eventually(
+      async () => {
+        const rows = await clusters();
+        return rows.north.isReady && rows.south.isReady;
+      },
+      THREE_PERIODS_MS,
+      'clusters ready again with workers',
+    );
   });
 });

@@ -1,13 +1,15 @@
 import type { Response } from 'supertest';
 import { FakeCluster, FakeNodeSpec, startFakeCluster } from './fake-kube';
+import { closedPort, clusterIdOf, queryDatabase, registerCluster, syncCluster } from './support/clusters';
 import {
-  closedPort,
-  clusterIdOf,
-  queryDatabase,
-  registerCluster,
-  syncCluster,
-} from './support/clusters';
-import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness, TestUser } from './support/factories';
+  approvedBusiness,
+  auth,
+  loginAdmin,
+  registerUser,
+  subUser,
+  TestBusiness,
+  TestUser,
+} from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -134,7 +136,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
 
   const listClusters = async (query = '', token = admin) =>
     (await t.api().get(`/v1/cluster${query}`).set(auth(token)).expect(200)).body;
-  const listNodes = async (query = '', token = admin) => (await t.api().get(`/v1/node${query}`).set(auth(token)).expect(200)).body;
+  const listNodes = async (query = '', token = admin) =>
+    (await t.api().get(`/v1/node${query}`).set(auth(token)).expect(200)).body;
 
   describe('POST /v1/cluster', () => {
     it('registers three clusters from their kubeconfigs', async () => {
@@ -142,7 +145,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         ['edge-a', a],
         ['edge-b', b],
       ] as const) {
-        const response = await t.api()
+        const response = await t
+          .api()
           .post('/v1/cluster')
           .set(auth(admin))
           .send({ clusterName: name, kubeconfig: cluster.kubeconfig })
@@ -151,18 +155,36 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       }
       // A cluster that resets every connection at registration is refused; once healthy it registers.
       await c.setMode('unreachable');
-      const refused = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: 'edge-c', kubeconfig: c.kubeconfig }).expect(422);
-      expect(refused.body).toEqual({ code: 422, message: expect.stringMatching(/unreachable|reset|closed|fetch failed/i) });
+      const refused = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'edge-c', kubeconfig: c.kubeconfig })
+        .expect(422);
+      expect(refused.body).toEqual({
+        code: 422,
+        message: expect.stringMatching(/unreachable|reset|closed|fetch failed/i),
+      });
       await c.setMode('healthy');
       await registerCluster(t, admin, 'edge-c', c);
       // Registration read the nodes: each cluster was asked for them.
       for (const cluster of [a, b, c]) {
-        expect(cluster.requestLog.some((entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes') && entry.status === 200)).toBe(true);
+        expect(
+          cluster.requestLog.some(
+            (entry) =>
+              entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes') && entry.status === 200,
+          ),
+        ).toBe(true);
       }
     });
 
     it('409 for a name that is taken, whatever the kubeconfig', async () => {
-      const response = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: 'edge-a', kubeconfig: b.kubeconfig }).expect(409);
+      const response = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'edge-a', kubeconfig: b.kubeconfig })
+        .expect(409);
       expect(response.body).toEqual({ code: 409, message: expect.stringContaining('edge-a') });
       expect((await listClusters()).total).toBe(3);
     });
@@ -172,27 +194,53 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       const kubeconfig = a.kubeconfig.replace(a.url, `http://127.0.0.1:${port}`);
       expect(kubeconfig).not.toBe(a.kubeconfig);
       const started = Date.now();
-      const response = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: 'nowhere', kubeconfig }).expect(422);
+      const response = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'nowhere', kubeconfig })
+        .expect(422);
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(response.body).toEqual({ code: 422, message: expect.stringMatching(/ECONNREFUSED|unreachable|refused/i) });
+      expect(response.body).toEqual({
+        code: 422,
+        message: expect.stringMatching(/ECONNREFUSED|unreachable|refused/i),
+      });
       expect(response.body.message).toContain('kubeconfig');
-      expect((await listClusters()).data.map((row: { clusterName: string }) => row.clusterName)).not.toContain('nowhere');
+      expect(
+        (await listClusters()).data.map((row: { clusterName: string }) => row.clusterName),
+      ).not.toContain('nowhere');
     });
 
     it('422 with the reason for a kubeconfig whose credentials the cluster refuses', async () => {
       const kubeconfig = a.kubeconfig.replace(a.token, 'not-the-token');
       expect(kubeconfig).not.toBe(a.kubeconfig);
-      const response = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: 'wrong-token', kubeconfig }).expect(422);
-      expect(response.body).toEqual({ code: 422, message: expect.stringMatching(/unauthori[sz]ed|401|denied|credential/i) });
+      const response = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'wrong-token', kubeconfig })
+        .expect(422);
+      expect(response.body).toEqual({
+        code: 422,
+        message: expect.stringMatching(/unauthori[sz]ed|401|denied|credential/i),
+      });
     });
 
     it.each([
       ['garbage', ':::{{ not yaml ]]'],
       ['plain text', 'hello world'],
       ['YAML that is not a kubeconfig', 'a: 1\nb: [1, 2]\n'],
-      ['a kubeconfig without a current context', 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n'],
+      [
+        'a kubeconfig without a current context',
+        'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n',
+      ],
     ])('422 for %s as kubeconfig', async (_name, kubeconfig) => {
-      const response = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: 'garbage', kubeconfig }).expect(422);
+      const response = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'garbage', kubeconfig })
+        .expect(422);
       expect(response.body).toEqual({ code: 422, message: expect.stringContaining('kubeconfig') });
     });
 
@@ -202,16 +250,29 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect(response.body.message).toContain('kubeconfig');
     });
 
-    it.each(BAD_LABELS.map((name) => [JSON.stringify(name), name]))('422 for clusterName %s', async (_shown, clusterName) => {
-      const response = await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName, kubeconfig: b.kubeconfig }).expect(422);
-      expect(response.body).toEqual({ code: 422, message: expect.stringContaining('clusterName') });
-    });
+    it.each(BAD_LABELS.map((name) => [JSON.stringify(name), name]))(
+      '422 for clusterName %s',
+      async (_shown, clusterName) => {
+        const response = await t
+          .api()
+          .post('/v1/cluster')
+          .set(auth(admin))
+          .send({ clusterName, kubeconfig: b.kubeconfig })
+          .expect(422);
+        expect(response.body).toEqual({ code: 422, message: expect.stringContaining('clusterName') });
+      },
+    );
 
     it('403 for anyone but a system administrator, 401 without a token', async () => {
       const pending = await registerUser(t, { approve: false });
       const approvedNoBusiness = await registerUser(t);
       for (const token of [business.admin.token, general.token, pending.token, approvedNoBusiness.token]) {
-        await t.api().post('/v1/cluster').set(auth(token)).send({ clusterName: 'sneaky', kubeconfig: b.kubeconfig }).expect(403);
+        await t
+          .api()
+          .post('/v1/cluster')
+          .set(auth(token))
+          .send({ clusterName: 'sneaky', kubeconfig: b.kubeconfig })
+          .expect(403);
       }
       await t.api().post('/v1/cluster').send({ clusterName: 'sneaky', kubeconfig: b.kubeconfig }).expect(401);
       expect((await listClusters()).total).toBe(3);
@@ -265,7 +326,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       t.api().post('/v1/cluster/label').set(auth(admin)).send({ clusterLabel, clusterName });
     const removeLabel = (clusterLabel: string, clusterName: string[]) =>
       t.api().delete('/v1/cluster/label').set(auth(admin)).send({ clusterLabel, clusterName });
-    const names = (body: { data: { clusterName: string }[] }) => body.data.map((row) => row.clusterName).sort();
+    const names = (body: { data: { clusterName: string }[] }) =>
+      body.data.map((row) => row.clusterName).sort();
 
     it('POST labels clusters; GET lists labels, the labels of a cluster, and filters clusters by label; DELETE removes', async () => {
       const before = Math.floor(Date.now() / 1000);
@@ -290,7 +352,9 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         expect(row.createTime).toBeGreaterThanOrEqual(before - 5);
         expect(row.createTime).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 5);
       }
-      expect((await t.api().get('/v1/cluster/label/edge-c').set(auth(admin)).expect(200)).body).toMatchObject({ data: [], total: 0 });
+      expect((await t.api().get('/v1/cluster/label/edge-c').set(auth(admin)).expect(200)).body).toMatchObject(
+        { data: [], total: 0 },
+      );
 
       const gpu = await listClusters('?clusterLabel=gpu');
       expect(gpu.total).toBe(2);
@@ -323,11 +387,21 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         expect(first.body.data).toHaveLength(10);
         const second = await t.api().get('/v1/cluster/label/edge-c?page=2').set(auth(admin)).expect(200);
         expect(second.body.data).toHaveLength(2);
-        const seen = [...first.body.data, ...second.body.data].map((row: { clusterLabel: string }) => row.clusterLabel);
+        const seen = [...first.body.data, ...second.body.data].map(
+          (row: { clusterLabel: string }) => row.clusterLabel,
+        );
         expect(seen.sort()).toEqual(labels);
-        const unlimited = await t.api().get('/v1/cluster/label/edge-c?pageSize=0').set(auth(admin)).expect(200);
+        const unlimited = await t
+          .api()
+          .get('/v1/cluster/label/edge-c?pageSize=0')
+          .set(auth(admin))
+          .expect(200);
         expect(unlimited.body.data).toHaveLength(12);
-        const small = await t.api().get('/v1/cluster/label/edge-c?page=3&pageSize=5').set(auth(admin)).expect(200);
+        const small = await t
+          .api()
+          .get('/v1/cluster/label/edge-c?page=3&pageSize=5')
+          .set(auth(admin))
+          .expect(200);
         expect(small.body).toMatchObject({ total: 12 });
         expect(small.body.data).toHaveLength(2);
         await t.api().get('/v1/cluster/label/edge-c?pageSize=-1').set(auth(admin)).expect(422);
@@ -343,15 +417,21 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       }
     });
 
-    it.each(BAD_LABELS.map((label) => [JSON.stringify(label), label]))('422 for the label name %s', async (_shown, label) => {
-      const add = await addLabel(label, ['edge-a']).expect(422);
-      expect(add.body).toEqual({ code: 422, message: expect.stringContaining('clusterLabel') });
-      const remove = await removeLabel(label, ['edge-a']).expect(422);
-      expect(remove.body.message).toContain('clusterLabel');
-    });
+    it.each(BAD_LABELS.map((label) => [JSON.stringify(label), label]))(
+      '422 for the label name %s',
+      async (_shown, label) => {
+        const add = await addLabel(label, ['edge-a']).expect(422);
+        expect(add.body).toEqual({ code: 422, message: expect.stringContaining('clusterLabel') });
+        const remove = await removeLabel(label, ['edge-a']).expect(422);
+        expect(remove.body.message).toContain('clusterLabel');
+      },
+    );
 
     it('422 for a missing or empty cluster list', async () => {
-      expect((await t.api().post('/v1/cluster/label').set(auth(admin)).send({ clusterLabel: 'x' }).expect(422)).body.message).toContain('clusterName');
+      expect(
+        (await t.api().post('/v1/cluster/label').set(auth(admin)).send({ clusterLabel: 'x' }).expect(422))
+          .body.message,
+      ).toContain('clusterName');
       expect((await addLabel('x', []).expect(422)).body.message).toContain('clusterName');
     });
 
@@ -383,7 +463,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         return page.data;
       });
       expect(byName(rows)).toEqual(byName(ALL_NODES));
-      for (const query of ['?page=0', '?pageSize=-1', '?pageSize=abc']) await t.api().get(`/v1/node${query}`).set(auth(admin)).expect(422);
+      for (const query of ['?page=0', '?pageSize=-1', '?pageSize=abc'])
+        await t.api().get(`/v1/node${query}`).set(auth(admin)).expect(422);
     });
 
     it('field= keeps only the named fields; an unknown field is 422', async () => {
@@ -391,7 +472,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect(body.total).toBe(6);
       expect(body.meta).toEqual({ readyNodeCount: 6 });
       const expected = ALL_NODES.map(({ nodeName, ip, gpu }) => ({ nodeName, ip, gpu }));
-      const sort = (rows: { nodeName: string; ip: string }[]) => [...rows].sort((x, y) => x.ip.localeCompare(y.ip));
+      const sort = (rows: { nodeName: string; ip: string }[]) =>
+        [...rows].sort((x, y) => x.ip.localeCompare(y.ip));
       expect(sort(body.data)).toEqual(sort(expected));
       for (const row of body.data) expect(Object.keys(row).sort()).toEqual(['gpu', 'ip', 'nodeName']);
 
@@ -413,7 +495,11 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect(one).toMatchObject({ total: 1, meta: { readyNodeCount: 1 } });
       expect(one.data).toEqual([C_NODES[1]]);
 
-      expect(await listNodes('?clusterName=edge-a&nodeName=node-1')).toMatchObject({ data: [], total: 0, meta: { readyNodeCount: 0 } });
+      expect(await listNodes('?clusterName=edge-a&nodeName=node-1')).toMatchObject({
+        data: [],
+        total: 0,
+        meta: { readyNodeCount: 0 },
+      });
       expect(await listNodes('?clusterName=no-such-cluster')).toMatchObject({ data: [], total: 0 });
     });
 
@@ -423,12 +509,23 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       try {
         const all = await listNodes('?pageSize=100');
         expect(all).toMatchObject({ total: 6, meta: { readyNodeCount: 5 } });
-        expect(all.data.find((row: ExpectedNode) => row.nodeName === 'node-2')).toEqual({ ...C_NODES[2], isReady: false });
-        expect(await listNodes('?clusterName=edge-c')).toMatchObject({ total: 3, meta: { readyNodeCount: 2 } });
-        expect(await listNodes('?clusterName=edge-a')).toMatchObject({ total: 2, meta: { readyNodeCount: 2 } });
+        expect(all.data.find((row: ExpectedNode) => row.nodeName === 'node-2')).toEqual({
+          ...C_NODES[2],
+          isReady: false,
+        });
+        expect(await listNodes('?clusterName=edge-c')).toMatchObject({
+          total: 3,
+          meta: { readyNodeCount: 2 },
+        });
+        expect(await listNodes('?clusterName=edge-a')).toMatchObject({
+          total: 2,
+          meta: { readyNodeCount: 2 },
+        });
         // The cluster answered, so it stays ready: one not-ready node does not make the cluster not ready.
         const clusters = await listClusters();
-        expect(clusters.data.find((row: { clusterName: string }) => row.clusterName === 'edge-c')).toMatchObject({ nodeCount: 3, isReady: true });
+        expect(
+          clusters.data.find((row: { clusterName: string }) => row.clusterName === 'edge-c'),
+        ).toMatchObject({ nodeCount: 3, isReady: true });
       } finally {
         c.setNodeReady('node-2', true);
         await syncCluster(t, await clusterIdOf(t, admin, 'edge-c'));
@@ -438,33 +535,54 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
   });
 
   describe('node labels', () => {
-    const addLabel = (body: Record<string, unknown>, token = admin) => t.api().post('/v1/node/label').set(auth(token)).send(body);
-    const removeLabel = (body: Record<string, unknown>, token = admin) => t.api().delete('/v1/node/label').set(auth(token)).send(body);
-    const nodeLabels = (cluster: FakeCluster, name: string): Record<string, string> => cluster.get('v1', 'Node', undefined, name).metadata.labels;
-    const labelNames = async (query = '') => (await t.api().get(`/v1/node/label${query}`).set(auth(admin)).expect(200)).body;
+    const addLabel = (body: Record<string, unknown>, token = admin) =>
+      t.api().post('/v1/node/label').set(auth(token)).send(body);
+    const removeLabel = (body: Record<string, unknown>, token = admin) =>
+      t.api().delete('/v1/node/label').set(auth(token)).send(body);
+    const nodeLabels = (cluster: FakeCluster, name: string): Record<string, string> =>
+      cluster.get('v1', 'Node', undefined, name).metadata.labels;
+    const labelNames = async (query = '') =>
+      (await t.api().get(`/v1/node/label${query}`).set(auth(admin)).expect(200)).body;
 
     it('POST sets ote-stack/<label>: "true" on the Node objects; GET lists it and filters by it; DELETE removes it', async () => {
       const before = nodeLabels(a, 'a-gpu');
       expect(before).toMatchObject({ zone: 'north', 'kubernetes.io/hostname': 'a-gpu' });
-      const added = await addLabel({ nodeLabel: 'camera', clusterName: 'edge-a', nodeName: ['a-gpu', 'a-cpu'] }).expect(200);
+      const added = await addLabel({
+        nodeLabel: 'camera',
+        clusterName: 'edge-a',
+        nodeName: ['a-gpu', 'a-cpu'],
+      }).expect(200);
       expect(added.body).toEqual({ code: 200, message: 'success' });
       for (const name of ['a-gpu', 'a-cpu']) expect(nodeLabels(a, name)['ote-stack/camera']).toBe('true');
       // A merge patch: the node's other labels stay.
       expect(nodeLabels(a, 'a-gpu')).toEqual({ ...before, 'ote-stack/camera': 'true' });
       // Only edge-a's nodes were touched.
-      for (const cluster of [b, c]) expect(cluster.requestLog.filter((entry) => entry.path.startsWith('/api/v1/nodes') && entry.method !== 'GET')).toEqual([]);
+      for (const cluster of [b, c])
+        expect(
+          cluster.requestLog.filter(
+            (entry) => entry.path.startsWith('/api/v1/nodes') && entry.method !== 'GET',
+          ),
+        ).toEqual([]);
 
       const filtered = await listNodes('?nodeLabel=camera');
       expect(filtered).toMatchObject({ total: 2, meta: { readyNodeCount: 2 } });
       expect(byName(filtered.data)).toEqual(byName(A_NODES.map((spec) => expectedNode('edge-a', spec))));
 
-      expect(await labelNames('?clusterName=edge-a')).toEqual({ code: 200, message: 'success', data: ['camera'] });
+      expect(await labelNames('?clusterName=edge-a')).toEqual({
+        code: 200,
+        message: 'success',
+        data: ['camera'],
+      });
       // edge-b's node came with ote-stack/preset: "true" of its own; the list is read from the clusters.
       expect((await labelNames('?clusterName=edge-b')).data).toEqual(['preset']);
       expect((await labelNames('?clusterName=edge-c')).data).toEqual([]);
       expect([...(await labelNames()).data].sort()).toEqual(['camera', 'preset']);
 
-      const removed = await removeLabel({ nodeLabel: 'camera', clusterName: 'edge-a', nodeName: ['a-cpu'] }).expect(200);
+      const removed = await removeLabel({
+        nodeLabel: 'camera',
+        clusterName: 'edge-a',
+        nodeName: ['a-cpu'],
+      }).expect(200);
       expect(removed.body).toEqual({ code: 200, message: 'success' });
       expect(nodeLabels(a, 'a-cpu')).not.toHaveProperty('ote-stack/camera');
       expect(nodeLabels(a, 'a-gpu')['ote-stack/camera']).toBe('true');
@@ -476,7 +594,11 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       await removeLabel({ nodeLabel: 'camera', clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(200);
       expect(nodeLabels(a, 'a-gpu')).toEqual(before);
       expect((await labelNames('?clusterName=edge-a')).data).toEqual([]);
-      expect(await listNodes('?nodeLabel=camera')).toMatchObject({ data: [], total: 0, meta: { readyNodeCount: 0 } });
+      expect(await listNodes('?nodeLabel=camera')).toMatchObject({
+        data: [],
+        total: 0,
+        meta: { readyNodeCount: 0 },
+      });
     });
 
     it('a label set on the cluster itself shows after a sync', async () => {
@@ -490,25 +612,41 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect(nodeLabels(c, 'node-0')).not.toHaveProperty('ote-stack/outside');
     });
 
-    it.each(BAD_LABELS.map((label) => [JSON.stringify(label), label]))('422 for the label name %s', async (_shown, nodeLabel) => {
-      const add = await addLabel({ nodeLabel, clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(422);
-      expect(add.body).toEqual({ code: 422, message: expect.stringContaining('nodeLabel') });
-      await removeLabel({ nodeLabel, clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(422);
-      expect(Object.keys(nodeLabels(a, 'a-gpu')).filter((key) => key.startsWith('ote-stack/'))).toEqual([]);
-    });
+    it.each(BAD_LABELS.map((label) => [JSON.stringify(label), label]))(
+      '422 for the label name %s',
+      async (_shown, nodeLabel) => {
+        const add = await addLabel({ nodeLabel, clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(422);
+        expect(add.body).toEqual({ code: 422, message: expect.stringContaining('nodeLabel') });
+        await removeLabel({ nodeLabel, clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(422);
+        expect(Object.keys(nodeLabels(a, 'a-gpu')).filter((key) => key.startsWith('ote-stack/'))).toEqual([]);
+      },
+    );
 
     it('422 naming missing fields', async () => {
       const response = await addLabel({}).expect(422);
-      for (const field of ['nodeLabel', 'clusterName', 'nodeName']) expect(response.body.message).toContain(field);
-      expect((await addLabel({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: [] }).expect(422)).body.message).toContain('nodeName');
+      for (const field of ['nodeLabel', 'clusterName', 'nodeName'])
+        expect(response.body.message).toContain(field);
+      expect(
+        (await addLabel({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: [] }).expect(422)).body.message,
+      ).toContain('nodeName');
     });
 
     it('404 for an unknown cluster or node, and no node is patched', async () => {
-      const unknownCluster = await addLabel({ nodeLabel: 'x', clusterName: 'no-such-cluster', nodeName: ['a-gpu'] }).expect(404);
+      const unknownCluster = await addLabel({
+        nodeLabel: 'x',
+        clusterName: 'no-such-cluster',
+        nodeName: ['a-gpu'],
+      }).expect(404);
       expect(unknownCluster.body).toEqual({ code: 404, message: expect.stringContaining('no-such-cluster') });
-      const nodeWrites = () => a.requestLog.filter((entry) => entry.path.startsWith('/api/v1/nodes') && entry.method !== 'GET').length;
+      const nodeWrites = () =>
+        a.requestLog.filter((entry) => entry.path.startsWith('/api/v1/nodes') && entry.method !== 'GET')
+          .length;
       const writesBefore = nodeWrites();
-      const unknownNode = await addLabel({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu', 'ghost'] }).expect(404);
+      const unknownNode = await addLabel({
+        nodeLabel: 'x',
+        clusterName: 'edge-a',
+        nodeName: ['a-gpu', 'ghost'],
+      }).expect(404);
       expect(unknownNode.body).toEqual({ code: 404, message: expect.stringContaining('ghost') });
       // b-1 lives in edge-b, not in edge-a.
       await addLabel({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['b-1'] }).expect(404);
@@ -529,12 +667,37 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         await t.api().get('/v1/cluster/label/edge-a').set(auth(token)).expect(200);
         await t.api().get('/v1/node/label?clusterName=edge-a').set(auth(token)).expect(200);
 
-        await t.api().post('/v1/cluster').set(auth(token)).send({ clusterName: 'mine', kubeconfig: b.kubeconfig }).expect(403);
+        await t
+          .api()
+          .post('/v1/cluster')
+          .set(auth(token))
+          .send({ clusterName: 'mine', kubeconfig: b.kubeconfig })
+          .expect(403);
         await t.api().delete('/v1/cluster/edge-b').set(auth(token)).expect(403);
-        await t.api().post('/v1/cluster/label').set(auth(token)).send({ clusterLabel: 'x', clusterName: ['edge-a'] }).expect(403);
-        await t.api().delete('/v1/cluster/label').set(auth(token)).send({ clusterLabel: 'x', clusterName: ['edge-a'] }).expect(403);
-        await t.api().post('/v1/node/label').set(auth(token)).send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(403);
-        await t.api().delete('/v1/node/label').set(auth(token)).send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(403);
+        await t
+          .api()
+          .post('/v1/cluster/label')
+          .set(auth(token))
+          .send({ clusterLabel: 'x', clusterName: ['edge-a'] })
+          .expect(403);
+        await t
+          .api()
+          .delete('/v1/cluster/label')
+          .set(auth(token))
+          .send({ clusterLabel: 'x', clusterName: ['edge-a'] })
+          .expect(403);
+        await t
+          .api()
+          .post('/v1/node/label')
+          .set(auth(token))
+          .send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] })
+          .expect(403);
+        await t
+          .api()
+          .delete('/v1/node/label')
+          .set(auth(token))
+          .send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] })
+          .expect(403);
       }
       expect(nodeLabels(a, 'a-gpu')).not.toHaveProperty('ote-stack/x');
       expect((await t.api().get('/v1/cluster/label/edge-a').set(auth(admin)).expect(200)).body.total).toBe(0);
@@ -543,12 +706,23 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
 
     it('a pending user gets 403 and no token gets 401', async () => {
       const pending = await registerUser(t, { approve: false });
-      for (const path of ['/v1/cluster', '/v1/node', '/v1/cluster/label', '/v1/cluster/label/edge-a', '/v1/node/label']) {
+      for (const path of [
+        '/v1/cluster',
+        '/v1/node',
+        '/v1/cluster/label',
+        '/v1/cluster/label/edge-a',
+        '/v1/node/label',
+      ]) {
         const response = await t.api().get(path).set(auth(pending.token)).expect(403);
         expect(response.body.code).toBe(403);
         await t.api().get(path).expect(401);
       }
-      await t.api().post('/v1/node/label').set(auth(pending.token)).send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] }).expect(403);
+      await t
+        .api()
+        .post('/v1/node/label')
+        .set(auth(pending.token))
+        .send({ nodeLabel: 'x', clusterName: 'edge-a', nodeName: ['a-gpu'] })
+        .expect(403);
     });
 
     function nodeLabels(cluster: FakeCluster, name: string): Record<string, string> {
@@ -559,7 +733,12 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
   describe('DELETE /v1/cluster/{clusterName}', () => {
     it('forgets a cluster with its nodes and labels; 404 afterwards', async () => {
       await registerCluster(t, admin, 'doomed', b);
-      await t.api().post('/v1/cluster/label').set(auth(admin)).send({ clusterLabel: 'only-doomed', clusterName: ['doomed'] }).expect(200);
+      await t
+        .api()
+        .post('/v1/cluster/label')
+        .set(auth(admin))
+        .send({ clusterLabel: 'only-doomed', clusterName: ['doomed'] })
+        .expect(200);
       expect((await listNodes('?clusterName=doomed')).total).toBe(1);
 
       const response = await t.api().delete('/v1/cluster/doomed').set(auth(admin)).expect(200);
@@ -569,7 +748,9 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect(clusters.data.map((row: { clusterName: string }) => row.clusterName)).not.toContain('doomed');
       expect(await listNodes('?clusterName=doomed')).toMatchObject({ data: [], total: 0 });
       expect((await listNodes()).total).toBe(6);
-      expect((await t.api().get('/v1/cluster/label').set(auth(admin)).expect(200)).body.data).not.toContain('only-doomed');
+      expect((await t.api().get('/v1/cluster/label').set(auth(admin)).expect(200)).body.data).not.toContain(
+        'only-doomed',
+      );
       await t.api().get('/v1/cluster/label/doomed').set(auth(admin)).expect(404);
       const again = await t.api().delete('/v1/cluster/doomed').set(auth(admin)).expect(404);
       expect(again.body).toEqual({ code: 404, message: expect.stringContaining('doomed') });
@@ -591,31 +772,135 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       const as = (token: string) => auth(token);
 
       // Registration, successful and failing in every way, including malformed YAML around the token.
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'secret-probe', kubeconfig: a.kubeconfig }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'secret-probe', kubeconfig: a.kubeconfig }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'bad token', kubeconfig: a.kubeconfig }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'broken', kubeconfig: a.kubeconfig.replace(`"${a.token}"`, `"${a.token}`) }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'broken', kubeconfig: `${a.kubeconfig}\n  - ${a.token}: [\n` }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'broken', kubeconfig: `token: ${b.token}\n\t: {` }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'refused', kubeconfig: a.kubeconfig.replace(a.url, `http://127.0.0.1:${await closedPort()}`) }));
-      await hit(t.api().post('/v1/cluster').set(as(admin)).send({ clusterName: 'denied', kubeconfig: c.kubeconfig.replace(c.token, a.token.split('').reverse().join('')) }));
-      await hit(t.api().post('/v1/cluster').set(as(general.token)).send({ clusterName: 'x', kubeconfig: a.kubeconfig }));
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'secret-probe', kubeconfig: a.kubeconfig }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'secret-probe', kubeconfig: a.kubeconfig }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'bad token', kubeconfig: a.kubeconfig }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'broken', kubeconfig: a.kubeconfig.replace(`"${a.token}"`, `"${a.token}`) }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'broken', kubeconfig: `${a.kubeconfig}\n  - ${a.token}: [\n` }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({ clusterName: 'broken', kubeconfig: `token: ${b.token}\n\t: {` }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({
+            clusterName: 'refused',
+            kubeconfig: a.kubeconfig.replace(a.url, `http://127.0.0.1:${await closedPort()}`),
+          }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(admin))
+          .send({
+            clusterName: 'denied',
+            kubeconfig: c.kubeconfig.replace(c.token, a.token.split('').reverse().join('')),
+          }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster')
+          .set(as(general.token))
+          .send({ clusterName: 'x', kubeconfig: a.kubeconfig }),
+      );
 
-      for (const query of ['', '?clusterLabel=all', '?pageSize=0', '?page=1&pageSize=1']) await hit(t.api().get(`/v1/cluster${query}`).set(as(admin)));
-      await hit(t.api().post('/v1/cluster/label').set(as(admin)).send({ clusterLabel: 'probe', clusterName: ['secret-probe'] }));
+      for (const query of ['', '?clusterLabel=all', '?pageSize=0', '?page=1&pageSize=1'])
+        await hit(t.api().get(`/v1/cluster${query}`).set(as(admin)));
+      await hit(
+        t
+          .api()
+          .post('/v1/cluster/label')
+          .set(as(admin))
+          .send({ clusterLabel: 'probe', clusterName: ['secret-probe'] }),
+      );
       await hit(t.api().get('/v1/cluster/label').set(as(admin)));
       await hit(t.api().get('/v1/cluster/label/secret-probe').set(as(admin)));
-      await hit(t.api().delete('/v1/cluster/label').set(as(admin)).send({ clusterLabel: 'probe', clusterName: ['secret-probe'] }));
-      for (const query of ['', '?pageSize=100', '?clusterName=secret-probe', '?field=kubeconfig', '?field=token']) await hit(t.api().get(`/v1/node${query}`).set(as(admin)));
-      await hit(t.api().post('/v1/node/label').set(as(admin)).send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }));
-      await hit(t.api().post('/v1/node/label').set(as(admin)).send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['ghost'] }));
+      await hit(
+        t
+          .api()
+          .delete('/v1/cluster/label')
+          .set(as(admin))
+          .send({ clusterLabel: 'probe', clusterName: ['secret-probe'] }),
+      );
+      for (const query of [
+        '',
+        '?pageSize=100',
+        '?clusterName=secret-probe',
+        '?field=kubeconfig',
+        '?field=token',
+      ])
+        await hit(t.api().get(`/v1/node${query}`).set(as(admin)));
+      await hit(
+        t
+          .api()
+          .post('/v1/node/label')
+          .set(as(admin))
+          .send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }),
+      );
+      await hit(
+        t
+          .api()
+          .post('/v1/node/label')
+          .set(as(admin))
+          .send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['ghost'] }),
+      );
       await hit(t.api().get('/v1/node/label?clusterName=secret-probe').set(as(admin)));
-      await hit(t.api().delete('/v1/node/label').set(as(admin)).send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }));
+      await hit(
+        t
+          .api()
+          .delete('/v1/node/label')
+          .set(as(admin))
+          .send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }),
+      );
 
       // A node label patch that the cluster refuses while it is down: the error names the cluster, not its credentials.
       await a.setMode('unreachable');
       try {
-        await hit(t.api().post('/v1/node/label').set(as(admin)).send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }));
+        await hit(
+          t
+            .api()
+            .post('/v1/node/label')
+            .set(as(admin))
+            .send({ nodeLabel: 'probe', clusterName: 'secret-probe', nodeName: ['a-gpu'] }),
+        );
       } finally {
         await a.setMode('healthy');
       }
@@ -627,7 +912,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         const text = response.text;
         // Not the token, nor any part of it long enough to matter (an error may quote a truncated line).
         for (const token of tokens) {
-          for (let start = 0; start + 8 <= token.length; start++) expect(text).not.toContain(token.slice(start, start + 8));
+          for (let start = 0; start + 8 <= token.length; start++)
+            expect(text).not.toContain(token.slice(start, start + 8));
         }
         expect(text).not.toMatch(/current-context|insecure-skip-tls-verify|apiVersion: v1/);
         expect(text).not.toMatch(/at \S+ \(.*:\d+:\d+\)/); // never a stack trace
@@ -638,7 +924,10 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
     it('stores the kubeconfig sealed, never in plain text', async () => {
       await registerCluster(t, admin, 'sealed-twice', a);
       try {
-        const rows = await queryDatabase<{ name: string; kubeconfig_sealed: string }>(t, 'SELECT name, kubeconfig_sealed FROM clusters ORDER BY name');
+        const rows = await queryDatabase<{ name: string; kubeconfig_sealed: string }>(
+          t,
+          'SELECT name, kubeconfig_sealed FROM clusters ORDER BY name',
+        );
         expect(rows.map((row) => row.name)).toEqual(['edge-a', 'edge-b', 'edge-c', 'sealed-twice']);
         for (const row of rows) {
           expect(row.kubeconfig_sealed.length).toBeGreaterThan(0);
@@ -648,13 +937,20 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
             expect(row.kubeconfig_sealed).not.toContain(Buffer.from(cluster.token).toString('base64'));
           }
           expect(row.kubeconfig_sealed).not.toMatch(/apiVersion|current-context|clusters:/);
-          expect(row.kubeconfig_sealed).not.toContain(Buffer.from('apiVersion').toString('base64').slice(0, 12));
+          expect(row.kubeconfig_sealed).not.toContain(
+            Buffer.from('apiVersion').toString('base64').slice(0, 12),
+          );
         }
         // The same kubeconfig sealed twice gives two different texts (a fresh nonce each time).
-        const sealedA = rows.filter((row) => row.name === 'edge-a' || row.name === 'sealed-twice').map((row) => row.kubeconfig_sealed);
+        const sealedA = rows
+          .filter((row) => row.name === 'edge-a' || row.name === 'sealed-twice')
+          .map((row) => row.kubeconfig_sealed);
         expect(sealedA[0]).not.toBe(sealedA[1]);
         // Nothing else in the database holds the token either.
-        const dump = await queryDatabase<{ text: string }>(t, `SELECT string_agg(c::text, '\n') AS text FROM clusters c`);
+        const dump = await queryDatabase<{ text: string }>(
+          t,
+          `SELECT string_agg(c::text, '\n') AS text FROM clusters c`,
+        );
         for (const cluster of [a, b, c]) expect(dump[0].text).not.toContain(cluster.token);
       } finally {
         await t.api().delete('/v1/cluster/sealed-twice').set(auth(admin)).expect(200);

@@ -46,17 +46,27 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
 
   const has = (cluster: FakeCluster, businessId: number) => namespacesOf(cluster).includes(`ns${businessId}`);
   const nodeListings = (cluster: FakeCluster) =>
-    cluster.requestLog.filter((entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes') && entry.status === 200).length;
+    cluster.requestLog.filter(
+      (entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/nodes') && entry.status === 200,
+    ).length;
   /** Waits for `count` more successful node syncs of each cluster (each one also runs the namespace repair). */
   const syncs = async (clusters: FakeCluster[], count = 2) => {
     const before = clusters.map(nodeListings);
-    await eventually(() => clusters.every((cluster, index) => nodeListings(cluster) >= before[index] + count), 5 * count * 1000, 'syncs');
+    await eventually(
+      () => clusters.every((cluster, index) => nodeListings(cluster) >= before[index] + count),
+      5 * count * 1000,
+      'syncs',
+    );
   };
 
   it('approval creates ns<id> in every registered cluster, and nowhere else', async () => {
     const business = await approvedBusiness(t);
     approved.push(business.id);
-    await eventually(() => has(east, business.id) && has(west, business.id), A_FEW_PERIODS_MS, `ns${business.id} in east and west`);
+    await eventually(
+      () => has(east, business.id) && has(west, business.id),
+      A_FEW_PERIODS_MS,
+      `ns${business.id} in east and west`,
+    );
     const namespace = east.get('v1', 'Namespace', undefined, `ns${business.id}`);
     expect(namespace.metadata.name).toBe(`ns${business.id}`);
     expect(namespace.status?.phase ?? 'Active').toBe('Active');
@@ -82,7 +92,10 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     const queue = t.app.get(JobQueueService).queue(QueueName.Cluster);
     const westJob = async (businessId: number) =>
       (await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized'])).find(
-        (job) => job?.name === JobName.NamespaceEnsure && job.data.businessId === businessId && job.data.clusterId === westId,
+        (job) =>
+          job?.name === JobName.NamespaceEnsure &&
+          job.data.businessId === businessId &&
+          job.data.clusterId === westId,
       );
 
     await west.setMode('unreachable');
@@ -93,12 +106,20 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
       approved.push(businessId);
       await eventually(() => has(east, businessId), A_FEW_PERIODS_MS, 'namespace in east');
       // The job for west keeps failing and backs off; let it back off a few times (several seconds between tries).
-      await eventually(async () => ((await westJob(businessId))?.attemptsMade ?? 0) >= 4, 20_000, 'four failed attempts on west');
+      await eventually(
+        async () => ((await westJob(businessId))?.attemptsMade ?? 0) >= 4,
+        20_000,
+        'four failed attempts on west',
+      );
     } finally {
       await west.setMode('healthy');
     }
     const back = Date.now();
-    await eventually(() => has(west, businessId), A_FEW_PERIODS_MS, `ns${businessId} in west once it is back`);
+    await eventually(
+      () => has(west, businessId),
+      A_FEW_PERIODS_MS,
+      `ns${businessId} in west once it is back`,
+    );
     expect(Date.now() - back).toBeLessThan(A_FEW_PERIODS_MS);
     expect(has(west, approved[0])).toBe(true);
   });
@@ -119,23 +140,33 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     const before = east.get('v1', 'Namespace', undefined, `ns${businessId}`);
 
     const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const events = new QueueEvents(QueueName.Cluster, { connection, prefix: t.app.get(JobQueueService).bullPrefix });
+    const events = new QueueEvents(QueueName.Cluster, {
+      connection,
+      prefix: t.app.get(JobQueueService).bullPrefix,
+    });
     const failed: string[] = [];
     events.on('failed', ({ jobId, failedReason }) => failed.push(`${jobId}: ${failedReason}`));
     await events.waitUntilReady();
     try {
-      const completedBefore = east.requestLog.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/namespaces')).length;
+      const completedBefore = east.requestLog.filter(
+        (entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/namespaces'),
+      ).length;
       await t.app.get(JobQueueService).enqueue(JobName.NamespaceEnsure, { businessId, clusterId: eastId });
       await t.app.get(JobQueueService).enqueue(JobName.NamespaceEnsure, { businessId, clusterId: eastId });
       // The job ran: it asked the cluster to create the namespace, and the cluster said it exists.
       await eventually(
-        () => east.requestLog.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/namespaces')).length > completedBefore,
+        () =>
+          east.requestLog.filter(
+            (entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/namespaces'),
+          ).length > completedBefore,
         A_FEW_PERIODS_MS,
         'namespace job ran',
       );
       await waitForJobs(t);
       // And directly, as the worker calls it: resolves, no error.
-      await expect(t.app.get(ClusterProcessor).ensureNamespace({ businessId, clusterId: eastId })).resolves.toBeUndefined();
+      await expect(
+        t.app.get(ClusterProcessor).ensureNamespace({ businessId, clusterId: eastId }),
+      ).resolves.toBeUndefined();
       expect(failed).toEqual([]);
     } finally {
       await events.close();

@@ -72,6 +72,8 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginLockSeconds: number;
   bcryptRounds: number;
+  /** JWT_SECRET or ENCRYPTION_KEY fell back to the quick start's public defaults. */
+  usesDevelopmentSecrets: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -113,6 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
     loginLockSeconds: vars.LOGIN_LOCK_SECONDS,
     bcryptRounds: vars.BCRYPT_ROUNDS,
+    usesDevelopmentSecrets: !vars.JWT_SECRET || !vars.ENCRYPTION_KEY,
   };
 }
 

@@ -38,13 +38,22 @@ export const dataSourceOptions = (databaseUrl: string): DataSourceOptions => ({
   extra: { max: 20 },
 });
 
+/** Any fixed number: every process migrating the same database takes this advisory lock first. */
+const MIGRATION_LOCK = 7_315_001;
+
+/** Applies pending migrations; API and worker replicas starting together take turns instead of racing. */
 export async function runMigrations(databaseUrl: string): Promise<string[]> {
   const dataSource = new DataSource(dataSourceOptions(databaseUrl));
   await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
   try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations();
     return applied.map((migration) => migration.name);
   } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
     await dataSource.destroy();
   }
 }

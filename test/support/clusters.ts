@@ -7,12 +7,26 @@ import { auth, loginAdmin, registerUser, uniqueName } from './factories';
 import { TestApp } from './test-app';
 
 /** Registers a fake cluster through the API as the given (system administrator) token. */
-export async function registerCluster(t: TestApp, token: string, clusterName: string, cluster: FakeCluster): Promise<void> {
-  await t.api().post('/v1/cluster').set(auth(token)).send({ clusterName, kubeconfig: cluster.kubeconfig }).expect(200);
+export async function registerCluster(
+  t: TestApp,
+  token: string,
+  clusterName: string,
+  cluster: FakeCluster,
+): Promise<void> {
+  await t
+    .api()
+    .post('/v1/cluster')
+    .set(auth(token))
+    .send({ clusterName, kubeconfig: cluster.kubeconfig })
+    .expect(200);
 }
 
 /** Polls `check` until it returns a truthy value (returned) or the deadline passes (the last error is rethrown). */
-export async function eventually<T>(check: () => Promise<T | false | undefined | null> | T | false | undefined | null, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | false | undefined | null> | T | false | undefined | null,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -34,7 +48,9 @@ export async function eventually<T>(check: () => Promise<T | false | undefined |
 /** The UUID the product gave a cluster, read through the API. */
 export async function clusterIdOf(t: TestApp, token: string, clusterName: string): Promise<string> {
   const response = await t.api().get('/v1/cluster').set(auth(token)).expect(200);
-  const row = response.body.data.find((cluster: { clusterName: string }) => cluster.clusterName === clusterName);
+  const row = response.body.data.find(
+    (cluster: { clusterName: string }) => cluster.clusterName === clusterName,
+  );
   if (!row) throw new Error(`cluster ${clusterName} not listed`);
   return row.clusterId;
 }
@@ -56,7 +72,14 @@ export async function waitForJobs(t: TestApp, timeoutMs = 20_000): Promise<void>
       for (const name of ALL_QUEUES) {
         const q = jobs.queue(name);
         const pending = await q.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, 1000);
-        if (pending.some((job) => job && !(job.name === JobName.ClusterSyncAll && (job.repeatJobKey || job.id?.startsWith('repeat:'))))) return false;
+        if (
+          pending.some(
+            (job) =>
+              job &&
+              !(job.name === JobName.ClusterSyncAll && (job.repeatJobKey || job.id?.startsWith('repeat:'))),
+          )
+        )
+          return false;
       }
       return true;
     },
@@ -75,7 +98,11 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Runs one query against the test application's own database. */
-export async function queryDatabase<R extends Record<string, unknown>>(t: TestApp, sql: string, params: unknown[] = []): Promise<R[]> {
+export async function queryDatabase<R extends Record<string, unknown>>(
+  t: TestApp,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new Client({ connectionString: t.config.databaseUrl });
   await client.connect();
   try {
@@ -92,7 +119,8 @@ export const namespacesOf = (cluster: FakeCluster): string[] =>
 /** A business opened by a new approved admin user and left pending; returns its id. */
 export async function pendingBusinessId(t: TestApp): Promise<number> {
   const owner = await registerUser(t, { isAdmin: true });
-  await t.api()
+  await t
+    .api()
     .post('/v1/business')
     .set(auth(owner.token))
     .send({ name: uniqueName('biz'), introduce: 'intro', objective: 'goal', scale: 'small' })
@@ -104,5 +132,10 @@ export async function pendingBusinessId(t: TestApp): Promise<number> {
 /** A system administrator's audit of a pending business: 1 approves, 2 disapproves. */
 export async function auditBusiness(t: TestApp, businessId: number, status: 1 | 2): Promise<void> {
   const admin = await loginAdmin(t);
-  await t.api().put(`/v1/business/id/${businessId}`).set(auth(admin)).send({ comment: 'audit', status }).expect(200);
+  await t
+    .api()
+    .put(`/v1/business/id/${businessId}`)
+    .set(auth(admin))
+    .send({ comment: 'audit', status })
+    .expect(200);
 }

@@ -14,6 +14,8 @@ export const ADMIN = { user: 'sysadmin', password: 'Sysadmin123' };
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
+  /** The environment the application was configured from, for processes started beside it. */
+  env: Record<string, string>;
   api: () => TestAgent;
   /** Stops the application and starts a new one on the same database and Redis keys. */
   restart: (env?: Record<string, string>) => Promise<void>;
@@ -36,10 +38,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     BCRYPT_ROUNDS: '4',
   };
   const boot = async (extra: Record<string, string>) => {
-    const config = loadConfig({ ...baseEnv, ...env, ...extra });
+    const merged = { ...baseEnv, ...env, ...extra };
+    const config = loadConfig(merged);
     const app = await createApp(config, false);
     await app.init();
-    return { app, config };
+    return { app, config, env: merged };
   };
   let current = await boot({});
 
@@ -49,6 +52,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     get config() {
       return current.config;
+    },
+    get env() {
+      return current.env;
     },
     api: () => request(current.app.getHttpServer()),
     restart: async (extra = {}) => {

@@ -1,0 +1,99 @@
+import { AppVersion, PackageStatus } from '../app/app-version';
+import { renderWorkload } from './workload';
+
+const app: AppVersion = {
+  id: 1,
+  businessId: 3,
+  appName: 'nginx1',
+  version: '1.2',
+  deployType: 'deployment',
+  image: 'nginx:latest',
+  repositoryId: null,
+  replicas: 10,
+  port: [{ port: 8080, hostPort: 9090 }, { port: 443 }],
+  command: 'nginx -g "daemon off;"',
+  volume: [
+    { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
+    { path: '/data', hostPath: '/srv/data' },
+  ],
+  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+  minReplicas: 2,
+  maxReplicas: 20,
+  minCPU: 10,
+  maxCPU: 200,
+  GPU: 2,
+  isHPA: true,
+  targetCPUUtilization: 100,
+  targetMemUtilization: 150,
+  minMemory: 100,
+  maxMemory: 200,
+  maxUnavailable: 1,
+  maxSurge: 1,
+  minReadySeconds: 10,
+  status: PackageStatus.Available,
+};
+const target = { deployName: 'web', namespace: 'ns3', nodeLabel: 'gpu' };
+
+describe('renderWorkload', () => {
+  it('renders a Deployment and its HPA as SPEC §6 maps the application', () => {
+    const [deployment, hpa] = renderWorkload(app, target) as any[];
+    expect(deployment.kind).toBe('Deployment');
+    expect(deployment.metadata).toEqual({
+      name: 'web',
+      namespace: 'ns3',
+      labels: {
+        'app.kubernetes.io/instance': 'web',
+        'app.kubernetes.io/name': 'nginx1',
+        'app.kubernetes.io/version': '1.2',
+        'app.kubernetes.io/managed-by': 'ote-stack',
+      },
+    });
+    expect(deployment.spec.replicas).toBe(10);
+    expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'web' } });
+    const pod = deployment.spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ 'ote-stack/gpu': 'true' });
+    expect(pod.volumes).toEqual([
+      { name: 'volume-0', hostPath: { path: '/usr/bin' } },
+      { name: 'volume-1', hostPath: { path: '/srv/data' } },
+    ]);
+    expect(pod.containers[0]).toEqual({
+      name: 'nginx1',
+      image: 'nginx:latest',
+      command: ['/bin/sh', '-c', 'nginx -g "daemon off;"'],
+      ports: [{ containerPort: 8080, hostPort: 9090 }, { containerPort: 443 }],
+      env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+      volumeMounts: [
+        { name: 'volume-0', mountPath: '/host/usr/bin', readOnly: true },
+        { name: 'volume-1', mountPath: '/data', readOnly: false },
+      ],
+      resources: {
+        requests: { cpu: '100m', memory: '100Mi' },
+        limits: { cpu: '2000m', memory: '200Mi', 'nvidia.com/gpu': '2' },
+      },
+    });
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.maxReplicas).toBe(20);
+  });
+
+  it('leaves out what the application does not ask for', () => {
+    const plain = { ...app, command: '', GPU: 0, isHPA: false };
+    const objects = renderWorkload(plain, { ...target, nodeLabel: 'all' }) as any[];
+    expect(objects).toHaveLength(1);
+    const pod = objects[0].spec.template.spec;
+    expect(pod.nodeSelector).toBeUndefined();
+    expect(pod.imagePullSecrets).toBeUndefined();
+    expect(pod.containers[0].command).toBeUndefined();
+    expect(pod.containers[0].resources.limits).not.toHaveProperty('nvidia.com/gpu');
+  });
+
+  it('renders a DaemonSet without replicas or HPA', () => {
+    const objects = renderWorkload({ ...app, deployType: 'daemonset' }, target) as any[];
+    expect(objects.map((object) => object.kind)).toEqual(['DaemonSet']);
+    expect(objects[0].spec.replicas).toBeUndefined();
+    expect(objects[0].spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+  });
+
+  it('is pure: the same input renders the same objects', () => {
+    expect(renderWorkload(app, target)).toEqual(renderWorkload(app, target));
+  });
+});
