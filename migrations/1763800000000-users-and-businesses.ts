@@ -31,10 +31,14 @@ export class UsersAndBusinesses1763800000000 implements MigrationInterface {
         create_time     timestamptz NOT NULL DEFAULT now(),
         update_time     timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`ALTER TABLE businesses ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT`);
+    await db.query(
+      `ALTER TABLE businesses ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE RESTRICT`,
+    );
     await db.query(`CREATE INDEX users_business_id ON users (business_id)`);
     // One live (pending or approved) business per owner, whatever races the service's check misses.
-    await db.query(`CREATE UNIQUE INDEX businesses_one_live_per_owner ON businesses (user_id) WHERE status IN (0, 1)`);
+    await db.query(
+      `CREATE UNIQUE INDEX businesses_one_live_per_owner ON businesses (user_id) WHERE status IN (0, 1)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

@@ -90,11 +90,15 @@ export class Deployments1763800300000 implements MigrationInterface {
         updated_time  timestamptz NOT NULL DEFAULT now(),
         UNIQUE (request_id, cluster_id, action)
       )`);
-    await db.query(`CREATE INDEX software_deployments_business ON software_deployments (business_id, cluster_id)`);
+    await db.query(
+      `CREATE INDEX software_deployments_business ON software_deployments (business_id, cluster_id)`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE deployments DROP COLUMN request_id`);
-    await db.query(`DROP TABLE software_deployments, deployment_versions, deployment_clusters, deploy_requests, deployments`);
+    await db.query(
+      `DROP TABLE software_deployments, deployment_versions, deployment_clusters, deploy_requests, deployments`,
+    );
   }
 }

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   let embedded: EmbeddedServices | undefined;
   if (process.argv.includes('--embedded')) {
-    embedded = await startEmbeddedServices(env, path.resolve(__dirname, '../../.data'), (msg) => logger.log(msg));
+    embedded = await startEmbeddedServices(env, path.resolve(__dirname, '../../.data'), (msg) =>
+      logger.log(msg),
+    );
     // `||=`: a variable set to an empty string counts as unset, as it does in the configuration.
     env.DATABASE_URL ||= embedded.databaseUrl;
     env.REDIS_URL ||= embedded.redisUrl;

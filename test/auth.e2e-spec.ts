@@ -75,14 +75,21 @@ describe('authorization and self-service user routes', () => {
 
   describe('POST /v1/authorization', () => {
     it('returns a token in the seed shape', async () => {
-      const response = await t.api().post('/v1/authorization').send({ user: 'sysadmin', password: 'Sysadmin123' });
+      const response = await t
+        .api()
+        .post('/v1/authorization')
+        .send({ user: 'sysadmin', password: 'Sysadmin123' });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ code: 200, message: 'success', token: expect.stringMatching(/^ey/) });
     });
 
     it('answers 401 for a wrong password or an unknown user', async () => {
       await t.api().post('/v1/authorization').send({ user: 'sysadmin', password: 'Wrong1234' }).expect(401);
-      await t.api().post('/v1/authorization').send({ user: uniqueName('nobody'), password: 'Wrong1234' }).expect(401);
+      await t
+        .api()
+        .post('/v1/authorization')
+        .send({ user: uniqueName('nobody'), password: 'Wrong1234' })
+        .expect(401);
     });
 
     it('answers 422 for a missing password', async () => {
@@ -93,20 +100,30 @@ describe('authorization and self-service user routes', () => {
     it.each([
       [2, 'not approved'],
       [3, 'forbidden'],
-    ])('refuses a user whose status is %s (%s) with 403, and their old token stops working', async (status) => {
-      const user = await registerUser(t);
-      const admin = await loginAdmin(t);
-      await t.api().put(`/v1/admin/user/${user.id}`).set(auth(admin)).send({ status }).expect(200);
-      await t.api().post('/v1/authorization').send({ user: user.user, password: user.password }).expect(403);
-      await t.api().get('/v1/authorization').set(auth(user.token)).expect(403);
-    });
+    ])(
+      'refuses a user whose status is %s (%s) with 403, and their old token stops working',
+      async (status) => {
+        const user = await registerUser(t);
+        const admin = await loginAdmin(t);
+        await t.api().put(`/v1/admin/user/${user.id}`).set(auth(admin)).send({ status }).expect(200);
+        await t
+          .api()
+          .post('/v1/authorization')
+          .send({ user: user.user, password: user.password })
+          .expect(403);
+        await t.api().get('/v1/authorization').set(auth(user.token)).expect(403);
+      },
+    );
 
     it('throttles repeated failed logins for one user name', async () => {
       const user = await registerUser(t);
       for (let i = 0; i < 3; i++) {
         await t.api().post('/v1/authorization').send({ user: user.user, password: 'Wrong1234' }).expect(401);
       }
-      const blocked = await t.api().post('/v1/authorization').send({ user: user.user, password: user.password });
+      const blocked = await t
+        .api()
+        .post('/v1/authorization')
+        .send({ user: user.user, password: user.password });
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
       // Other user names are not affected.
@@ -166,7 +183,8 @@ describe('authorization and self-service user routes', () => {
   describe('PUT /v1/user', () => {
     it('changes the caller’s password', async () => {
       const user = await registerUser(t);
-      await t.api()
+      await t
+        .api()
         .put('/v1/user')
         .set(auth(user.token))
         .send({ oldPassword: user.password, password: 'NewPassw0rd' })
@@ -177,13 +195,15 @@ describe('authorization and self-service user routes', () => {
 
     it('answers 422 for a wrong old password or a weak new one, 401 without a token', async () => {
       const user = await registerUser(t);
-      const wrong = await t.api()
+      const wrong = await t
+        .api()
         .put('/v1/user')
         .set(auth(user.token))
         .send({ oldPassword: 'Wrong1234', password: 'NewPassw0rd' })
         .expect(422);
       expect(wrong.body.message).toContain('oldPassword');
-      const weak = await t.api()
+      const weak = await t
+        .api()
         .put('/v1/user')
         .set(auth(user.token))
         .send({ oldPassword: PASSWORD, password: 'weak' })

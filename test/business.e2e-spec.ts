@@ -1,4 +1,12 @@
-import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestUser, uniqueName } from './support/factories';
+import {
+  approvedBusiness,
+  auth,
+  loginAdmin,
+  registerUser,
+  subUser,
+  TestUser,
+  uniqueName,
+} from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('businesses (/v1/business)', () => {
@@ -69,12 +77,14 @@ describe('businesses (/v1/business)', () => {
 
     it('422 naming each bad field', async () => {
       const owner = await registerUser(t, { isAdmin: true });
-      const response = await t.api()
+      const response = await t
+        .api()
         .post('/v1/business')
         .set(auth(owner.token))
         .send({ name: '', introduce: 5, userId: 3 })
         .expect(422);
-      for (const field of ['name', 'introduce', 'objective', 'scale', 'userId']) expect(response.body.message).toContain(field);
+      for (const field of ['name', 'introduce', 'objective', 'scale', 'userId'])
+        expect(response.body.message).toContain(field);
     });
   });
 
@@ -87,10 +97,18 @@ describe('businesses (/v1/business)', () => {
       expect(ids).toEqual(expect.arrayContaining([a.id, b.id]));
       expect(all.body.total).toBe(ids.length);
 
-      const filtered = await t.api().get(`/v1/business?name=${a.name.slice(2)}`).set(auth(admin)).expect(200);
+      const filtered = await t
+        .api()
+        .get(`/v1/business?name=${a.name.slice(2)}`)
+        .set(auth(admin))
+        .expect(200);
       expect(filtered.body.data.map((x: { id: number }) => x.id)).toEqual([a.id]);
 
-      const desc = await t.api().get('/v1/business?pageSize=1&orderBy=id&order=desc').set(auth(admin)).expect(200);
+      const desc = await t
+        .api()
+        .get('/v1/business?pageSize=1&orderBy=id&order=desc')
+        .set(auth(admin))
+        .expect(200);
       expect(desc.body.data).toHaveLength(1);
       expect(desc.body.data[0].id).toBe(Math.max(...ids));
 
@@ -112,7 +130,13 @@ describe('businesses (/v1/business)', () => {
       expect(response.body).toEqual({
         code: 200,
         message: 'success',
-        data: expect.objectContaining({ id: a.id, name: a.name, userId: a.admin.id, status: 1, comment: 'ok' }),
+        data: expect.objectContaining({
+          id: a.id,
+          name: a.name,
+          userId: a.admin.id,
+          status: 1,
+          comment: 'ok',
+        }),
       });
       await t.api().get(`/v1/business/id/${b.id}`).set(auth(a.admin.token)).expect(404);
       await t.api().get(`/v1/business/id/${b.id}`).set(auth(admin)).expect(200);
@@ -128,20 +152,35 @@ describe('businesses (/v1/business)', () => {
       const id = await ownBusinessId(owner);
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(1);
 
-      const response = await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'pass', status: 1 }).expect(200);
+      const response = await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ comment: 'pass', status: 1 })
+        .expect(200);
       expect(response.body).toEqual({ code: 200, message: 'success' });
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(3);
       const business = await t.api().get(`/v1/business/id/${id}`).set(auth(owner.token)).expect(200);
       expect(business.body.data).toMatchObject({ status: 1, comment: 'pass' });
 
-      await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'again', status: 2 }).expect(409);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ comment: 'again', status: 2 })
+        .expect(409);
     });
 
     it('disapproval leaves the owner without a business, who may then apply again', async () => {
       const owner = await registerUser(t, { isAdmin: true });
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
       const id = await ownBusinessId(owner);
-      await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'no', status: 2 }).expect(200);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ comment: 'no', status: 2 })
+        .expect(200);
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(1);
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
     });
@@ -151,19 +190,49 @@ describe('businesses (/v1/business)', () => {
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
       const id = await ownBusinessId(owner);
       const other = await approvedBusiness(t);
-      await t.api().put(`/v1/business/id/${id}`).set(auth(owner.token)).send({ comment: 'me', status: 1 }).expect(403);
-      await t.api().put(`/v1/business/id/${id}`).set(auth(other.admin.token)).send({ comment: 'x', status: 1 }).expect(403);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(owner.token))
+        .send({ comment: 'me', status: 1 })
+        .expect(403);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(other.admin.token))
+        .send({ comment: 'x', status: 1 })
+        .expect(403);
     });
 
     it('422 for a status other than 1 or 2 or a missing comment; 404 for an unknown business', async () => {
       const owner = await registerUser(t, { isAdmin: true });
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
       const id = await ownBusinessId(owner);
-      await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'x', status: 3 }).expect(422);
-      await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'x', status: 0 }).expect(422);
-      const missing = await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ status: 1 }).expect(422);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ comment: 'x', status: 3 })
+        .expect(422);
+      await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ comment: 'x', status: 0 })
+        .expect(422);
+      const missing = await t
+        .api()
+        .put(`/v1/business/id/${id}`)
+        .set(auth(admin))
+        .send({ status: 1 })
+        .expect(422);
       expect(missing.body.message).toContain('comment');
-      await t.api().put('/v1/business/id/987654').set(auth(admin)).send({ comment: 'x', status: 1 }).expect(404);
+      await t
+        .api()
+        .put('/v1/business/id/987654')
+        .set(auth(admin))
+        .send({ comment: 'x', status: 1 })
+        .expect(404);
     });
   });
 });

@@ -2,7 +2,14 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { FakeCluster } from './fake-kube';
-import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters, startClusters, waitForStatus } from './support/deploys';
+import {
+  createApp,
+  DEPLOY_TEST_ENV,
+  deploymentByName,
+  registerClusters,
+  startClusters,
+  waitForStatus,
+} from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -24,7 +31,11 @@ describe('a worker killed in the middle of a deployment', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT },
+    );
     // This process serves the API only: the deployment is carried by separate worker processes.
     t = await startTestApp({ ...DEPLOY_TEST_ENV, PROCESS_ROLE: 'api', DEPLOY_TIMEOUT_SECONDS: '120' });
     clusters = await startClusters(['crash-a', 'crash-b', 'crash-c']);
@@ -44,10 +55,18 @@ describe('a worker killed in the middle of a deployment', () => {
     const namespace = `ns${business.id}`;
     await createApp(t, business.admin.token, { appName: 'sturdy', isHPA: false });
     await c.setMode('unreachable');
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName: 'sturdy1', appName: 'sturdy', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'sturdy1',
+        appName: 'sturdy',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const created = await deploymentByName(t, business.admin.token, 'sturdy1');
 
@@ -68,9 +87,14 @@ describe('a worker killed in the middle of a deployment', () => {
     expect(JSON.parse(done.errorMessage)).toEqual({ running: 6, error: 0, total: 6 });
 
     for (const cluster of clusters) {
-      expect(cluster.list('apps/v1', 'Deployment', namespace).map((object) => object.metadata.name)).toEqual(['sturdy1']);
+      expect(cluster.list('apps/v1', 'Deployment', namespace).map((object) => object.metadata.name)).toEqual([
+        'sturdy1',
+      ]);
       const creates = cluster.requestLog.filter(
-        (entry) => entry.method === 'POST' && entry.path.startsWith(`/apis/apps/v1/namespaces/${namespace}/deployments`) && entry.status === 201,
+        (entry) =>
+          entry.method === 'POST' &&
+          entry.path.startsWith(`/apis/apps/v1/namespaces/${namespace}/deployments`) &&
+          entry.status === 201,
       );
       expect(creates).toHaveLength(1);
     }
@@ -84,9 +108,13 @@ describe('a worker killed in the middle of a deployment', () => {
       );
       expect(records.rows).toHaveLength(3);
       expect(records.rows.every((row) => row.action === 'CREATE' && row.status === 'COMPLETE')).toBe(true);
-      const versions = await db.query(`SELECT version FROM deployment_versions WHERE deployment_id = $1`, [created.id]);
+      const versions = await db.query(`SELECT version FROM deployment_versions WHERE deployment_id = $1`, [
+        created.id,
+      ]);
       expect(versions.rows).toEqual([{ version: '1.2' }]);
-      const placements = await db.query(`SELECT status FROM deployment_clusters WHERE deployment_id = $1`, [created.id]);
+      const placements = await db.query(`SELECT status FROM deployment_clusters WHERE deployment_id = $1`, [
+        created.id,
+      ]);
       expect(placements.rows.map((row) => row.status)).toEqual(['running', 'running', 'running']);
     } finally {
       await db.end();

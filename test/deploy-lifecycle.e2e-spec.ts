@@ -1,5 +1,14 @@
 import { FakeCluster } from './fake-kube';
-import { appBody, createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, registerClusters, startClusters, waitForStatus } from './support/deploys';
+import {
+  appBody,
+  createApp,
+  DEPLOY_TEST_ENV,
+  deployment,
+  deploymentByName,
+  registerClusters,
+  startClusters,
+  waitForStatus,
+} from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -23,25 +32,62 @@ describe('a deployment from request to deletion', () => {
 
   const namespace = () => `ns${business.id}`;
   const auditFor = async (deployId: number) => {
-    const audits = await t.api().get('/v1/admin/deploy?pageSize=100').set(auth(business.admin.token)).expect(200);
-    return audits.body.data.find((row: { deployId: number; status: number }) => row.deployId === deployId && row.status === 0);
+    const audits = await t
+      .api()
+      .get('/v1/admin/deploy?pageSize=100')
+      .set(auth(business.admin.token))
+      .expect(200);
+    return audits.body.data.find(
+      (row: { deployId: number; status: number }) => row.deployId === deployId && row.status === 0,
+    );
   };
 
   it('a general user’s deployment waits for audit, then runs on every cluster as SPEC §6 says', async () => {
     await createApp(t, business.admin.token, { appName: 'web', isHPA: true });
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(user.token))
-      .send({ deployName: 'web1', appName: 'web', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: 'please' })
+      .send({
+        deployName: 'web1',
+        appName: 'web',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: 'please',
+      })
       .expect(200);
     const pending = await deploymentByName(t, user.token, 'web1');
-    expect(pending).toMatchObject({ status: 0, deployType: 1, editable: false, version: '1.2', cluster: 'all' });
-    for (const cluster of clusters) expect(cluster.get('apps/v1', 'Deployment', namespace(), 'web1')).toBeUndefined();
+    expect(pending).toMatchObject({
+      status: 0,
+      deployType: 1,
+      editable: false,
+      version: '1.2',
+      cluster: 'all',
+    });
+    for (const cluster of clusters)
+      expect(cluster.get('apps/v1', 'Deployment', namespace(), 'web1')).toBeUndefined();
 
     const audit = await auditFor(pending.id);
-    expect(audit).toMatchObject({ businessName: business.name, appName: 'web', version: '1.2', deployType: 1, status: 0 });
-    await t.api().put('/v1/admin/deploy').set(auth(user.token)).send({ id: audit.id, status: 1, comment: 'ok' }).expect(403);
-    await t.api().put('/v1/admin/deploy').set(auth(business.admin.token)).send({ id: audit.id, status: 1, comment: 'ok' }).expect(200);
+    expect(audit).toMatchObject({
+      businessName: business.name,
+      appName: 'web',
+      version: '1.2',
+      deployType: 1,
+      status: 0,
+    });
+    await t
+      .api()
+      .put('/v1/admin/deploy')
+      .set(auth(user.token))
+      .send({ id: audit.id, status: 1, comment: 'ok' })
+      .expect(403);
+    await t
+      .api()
+      .put('/v1/admin/deploy')
+      .set(auth(business.admin.token))
+      .send({ id: audit.id, status: 1, comment: 'ok' })
+      .expect(200);
 
     const done = await waitForStatus(t, user.token, pending.id, [5, 6, 7, 8]);
     expect(done.status).toBe(5);
@@ -65,7 +111,10 @@ describe('a deployment from request to deletion', () => {
       expect(workload.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'web1' } });
       expect(workload.spec.replicas).toBe(2);
       expect(workload.spec.minReadySeconds).toBe(10);
-      expect(workload.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } });
+      expect(workload.spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1, maxSurge: 1 },
+      });
       const pod = workload.spec.template.spec;
       expect(workload.spec.template.metadata.labels).toEqual(labels);
       expect(pod.nodeSelector).toBeUndefined();
@@ -76,9 +125,16 @@ describe('a deployment from request to deletion', () => {
       expect(container.ports).toEqual([expect.objectContaining({ containerPort: 8080, hostPort: 9090 })]);
       expect(container.env).toEqual([{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }]);
       expect(container.command).toBeUndefined();
-      expect(container.volumeMounts).toEqual([{ name: 'volume-0', mountPath: '/host/usr/bin', readOnly: true }]);
-      expect(pod.volumes).toEqual([{ name: 'volume-0', hostPath: expect.objectContaining({ path: '/usr/bin' }) }]);
-      expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '2', memory: '200Mi' } });
+      expect(container.volumeMounts).toEqual([
+        { name: 'volume-0', mountPath: '/host/usr/bin', readOnly: true },
+      ]);
+      expect(pod.volumes).toEqual([
+        { name: 'volume-0', hostPath: expect.objectContaining({ path: '/usr/bin' }) },
+      ]);
+      expect(container.resources).toEqual({
+        requests: { cpu: '100m', memory: '100Mi' },
+        limits: { cpu: '2', memory: '200Mi' },
+      });
 
       const hpa = cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', namespace(), 'web1');
       expect(hpa.spec).toMatchObject({
@@ -87,12 +143,22 @@ describe('a deployment from request to deletion', () => {
         maxReplicas: 20,
       });
       expect(hpa.spec.metrics).toEqual([
-        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 100 } } },
-        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 150 } } },
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 100 } },
+        },
+        {
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 150 } },
+        },
       ]);
     }
 
-    const records = await t.api().get(`/v1/${business.id}/software_deployments`).set(auth(user.token)).expect(200);
+    const records = await t
+      .api()
+      .get(`/v1/${business.id}/software_deployments`)
+      .set(auth(user.token))
+      .expect(200);
     expect(records.body.software_deployments).toHaveLength(2);
     for (const record of records.body.software_deployments) {
       expect(record).toMatchObject({ action: 'CREATE', status: 'COMPLETE', config_id: expect.any(String) });
@@ -105,40 +171,101 @@ describe('a deployment from request to deletion', () => {
   });
 
   it('upgrade and rollback change the image and are listed in historyVersion; rollback to a version never run is 409', async () => {
-    await createApp(t, business.admin.token, { appName: 'api', isHPA: false, image: 'registry.example/api:1' });
-    await createApp(t, business.admin.token, { appName: 'api', isHPA: false, image: 'registry.example/api:2', version: '1.3' });
-    await createApp(t, business.admin.token, { appName: 'api', isHPA: false, image: 'registry.example/api:4', version: '1.4' });
-    await t.api()
+    await createApp(t, business.admin.token, {
+      appName: 'api',
+      isHPA: false,
+      image: 'registry.example/api:1',
+    });
+    await createApp(t, business.admin.token, {
+      appName: 'api',
+      isHPA: false,
+      image: 'registry.example/api:2',
+      version: '1.3',
+    });
+    await createApp(t, business.admin.token, {
+      appName: 'api',
+      isHPA: false,
+      image: 'registry.example/api:4',
+      version: '1.4',
+    });
+    await t
+      .api()
       .post('/v1/deploy/install')
       .set(auth(business.admin.token))
-      .send({ deployName: 'api1', appName: 'api', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'api1',
+        appName: 'api',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const created = await deploymentByName(t, business.admin.token, 'api1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
-    const image = () => clusters.map((cluster) => cluster.get('apps/v1', 'Deployment', namespace(), 'api1').spec.template.spec.containers[0].image);
+    const image = () =>
+      clusters.map(
+        (cluster) =>
+          cluster.get('apps/v1', 'Deployment', namespace(), 'api1').spec.template.spec.containers[0].image,
+      );
 
-    await t.api().post(`/v1/deploy/id/${created.id}`).set(auth(business.admin.token)).send({ version: '1.3' }).expect(200);
+    await t
+      .api()
+      .post(`/v1/deploy/id/${created.id}`)
+      .set(auth(business.admin.token))
+      .send({ version: '1.3' })
+      .expect(200);
     const upgraded = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8]);
     expect(upgraded).toMatchObject({ status: 5, version: '1.3', deployType: 2 });
     expect(image()).toEqual(['registry.example/api:2', 'registry.example/api:2']);
 
-    await t.api().put(`/v1/deploy/id/${created.id}`).set(auth(business.admin.token)).send({ version: '1.4', comment: '' }).expect(409);
-    await t.api().put(`/v1/deploy/id/${created.id}`).set(auth(business.admin.token)).send({ version: '1.2', comment: 'back' }).expect(200);
+    await t
+      .api()
+      .put(`/v1/deploy/id/${created.id}`)
+      .set(auth(business.admin.token))
+      .send({ version: '1.4', comment: '' })
+      .expect(409);
+    await t
+      .api()
+      .put(`/v1/deploy/id/${created.id}`)
+      .set(auth(business.admin.token))
+      .send({ version: '1.2', comment: 'back' })
+      .expect(200);
     const rolledBack = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8]);
     expect(rolledBack).toMatchObject({ status: 5, version: '1.2', deployType: 3 });
     expect(image()).toEqual(['registry.example/api:1', 'registry.example/api:1']);
 
-    const history = await t.api().get(`/v1/deploy/id/${created.id}?field=historyVersion`).set(auth(business.admin.token)).expect(200);
-    expect(history.body.data.historyVersion.map((entry: { version: string }) => entry.version)).toEqual(['1.2', '1.3', '1.2']);
-    expect(history.body.data.historyVersion[0]).toEqual({ version: '1.2', deployType: 3, createTime: expect.any(Number) });
+    const history = await t
+      .api()
+      .get(`/v1/deploy/id/${created.id}?field=historyVersion`)
+      .set(auth(business.admin.token))
+      .expect(200);
+    expect(history.body.data.historyVersion.map((entry: { version: string }) => entry.version)).toEqual([
+      '1.2',
+      '1.3',
+      '1.2',
+    ]);
+    expect(history.body.data.historyVersion[0]).toEqual({
+      version: '1.2',
+      deployType: 3,
+      createTime: expect.any(Number),
+    });
   });
 
   it('a DaemonSet application runs one pod per node', async () => {
     await createApp(t, business.admin.token, { appName: 'agent', deployType: 'daemonset', isHPA: false });
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName: 'agent1', appName: 'agent', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'agent1',
+        appName: 'agent',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const created = await deploymentByName(t, business.admin.token, 'agent1');
     const done = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8]);
@@ -146,7 +273,10 @@ describe('a deployment from request to deletion', () => {
     expect(JSON.parse(done.errorMessage)).toEqual({ running: 4, error: 0, total: 4 });
     for (const cluster of clusters) {
       const daemonSet = cluster.get('apps/v1', 'DaemonSet', namespace(), 'agent1');
-      expect(daemonSet.spec.updateStrategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+      expect(daemonSet.spec.updateStrategy).toMatchObject({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1 },
+      });
       expect(cluster.get('apps/v1', 'Deployment', namespace(), 'agent1')).toBeUndefined();
       expect(cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', namespace(), 'agent1')).toBeUndefined();
     }
@@ -154,95 +284,213 @@ describe('a deployment from request to deletion', () => {
 
   it('disapproval of a new deployment ends it and leaves the clusters untouched', async () => {
     await createApp(t, business.admin.token, { appName: 'nope', isHPA: false });
-    const writesBefore = clusters.map((cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length);
-    await t.api()
+    const writesBefore = clusters.map(
+      (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
+    );
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(user.token))
-      .send({ deployName: 'nope1', appName: 'nope', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'nope1',
+        appName: 'nope',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const pending = await deploymentByName(t, user.token, 'nope1');
     const audit = await auditFor(pending.id);
-    await t.api().post('/v1/admin/deploy').set(auth(business.admin.token)).send({ id: audit.id, status: 2, comment: 'no' }).expect(200);
+    await t
+      .api()
+      .post('/v1/admin/deploy')
+      .set(auth(business.admin.token))
+      .send({ id: audit.id, status: 2, comment: 'no' })
+      .expect(200);
     await t.waitForQuietQueues();
-    expect(await deployment(t, user.token, pending.id)).toMatchObject({ status: 2, editable: false, auditComment: 'no' });
-    await t.api().put('/v1/admin/deploy').set(auth(business.admin.token)).send({ id: audit.id, status: 1, comment: 'changed my mind' }).expect(409);
-    const writesAfter = clusters.map((cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length);
+    expect(await deployment(t, user.token, pending.id)).toMatchObject({
+      status: 2,
+      editable: false,
+      auditComment: 'no',
+    });
+    await t
+      .api()
+      .put('/v1/admin/deploy')
+      .set(auth(business.admin.token))
+      .send({ id: audit.id, status: 1, comment: 'changed my mind' })
+      .expect(409);
+    const writesAfter = clusters.map(
+      (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
+    );
     expect(writesAfter).toEqual(writesBefore);
   });
 
   it('a disapproved upgrade leaves the running version; a pending request makes the deployment not editable (409)', async () => {
     await createApp(t, business.admin.token, { appName: 'keep', isHPA: false });
-    await createApp(t, business.admin.token, { appName: 'keep', isHPA: false, version: '1.3', image: 'nginx:1.26' });
-    await t.api()
+    await createApp(t, business.admin.token, {
+      appName: 'keep',
+      isHPA: false,
+      version: '1.3',
+      image: 'nginx:1.26',
+    });
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName: 'keep1', appName: 'keep', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'keep1',
+        appName: 'keep',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const created = await deploymentByName(t, business.admin.token, 'keep1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
-    await t.api().post(`/v1/deploy/id/${created.id}`).set(auth(user.token)).send({ version: '1.3' }).expect(200);
-    expect(await deployment(t, user.token, created.id)).toMatchObject({ status: 0, deployType: 2, editable: false, version: '1.2' });
-    await t.api().post(`/v1/deploy/id/${created.id}`).set(auth(user.token)).send({ version: '1.3' }).expect(409);
+    await t
+      .api()
+      .post(`/v1/deploy/id/${created.id}`)
+      .set(auth(user.token))
+      .send({ version: '1.3' })
+      .expect(200);
+    expect(await deployment(t, user.token, created.id)).toMatchObject({
+      status: 0,
+      deployType: 2,
+      editable: false,
+      version: '1.2',
+    });
+    await t
+      .api()
+      .post(`/v1/deploy/id/${created.id}`)
+      .set(auth(user.token))
+      .send({ version: '1.3' })
+      .expect(409);
     await t.api().delete(`/v1/deploy/id/${created.id}`).set(auth(user.token)).expect(409);
     const audit = await auditFor(created.id);
-    await t.api().put('/v1/admin/deploy').set(auth(business.admin.token)).send({ id: audit.id, status: 2, comment: 'not now' }).expect(200);
-    expect(await deployment(t, user.token, created.id)).toMatchObject({ status: 5, deployType: 1, editable: true, version: '1.2' });
+    await t
+      .api()
+      .put('/v1/admin/deploy')
+      .set(auth(business.admin.token))
+      .send({ id: audit.id, status: 2, comment: 'not now' })
+      .expect(200);
+    expect(await deployment(t, user.token, created.id)).toMatchObject({
+      status: 5,
+      deployType: 1,
+      editable: true,
+      version: '1.2',
+    });
     for (const cluster of clusters) {
-      expect(cluster.get('apps/v1', 'Deployment', namespace(), 'keep1').spec.template.spec.containers[0].image).toBe('nginx:1.25');
+      expect(
+        cluster.get('apps/v1', 'Deployment', namespace(), 'keep1').spec.template.spec.containers[0].image,
+      ).toBe('nginx:1.25');
     }
   });
 
   it('delete removes every object it created and ends in 9', async () => {
     await createApp(t, business.admin.token, { appName: 'gone', isHPA: true });
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName: 'gone1', appName: 'gone', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'gone1',
+        appName: 'gone',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
     const created = await deploymentByName(t, business.admin.token, 'gone1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
     await t.api().delete('/v1/deploy/gone1').set(auth(user.token)).expect(200);
     const audit = await auditFor(created.id);
     expect(audit.deployType).toBe(4);
-    await t.api().put('/v1/admin/deploy').set(auth(business.admin.token)).send({ id: audit.id, status: 1, comment: 'bye' }).expect(200);
+    await t
+      .api()
+      .put('/v1/admin/deploy')
+      .set(auth(business.admin.token))
+      .send({ id: audit.id, status: 1, comment: 'bye' })
+      .expect(200);
     const deleted = await waitForStatus(t, business.admin.token, created.id, [9, 7, 8]);
     expect(deleted).toMatchObject({ status: 9, deployType: 4, editable: false, clusters: [] });
     for (const cluster of clusters) {
       expect(cluster.get('apps/v1', 'Deployment', namespace(), 'gone1')).toBeUndefined();
       expect(cluster.get('autoscaling/v2', 'HorizontalPodAutoscaler', namespace(), 'gone1')).toBeUndefined();
-      expect(cluster.list('v1', 'Pod', namespace()).filter((pod) => pod.metadata.labels['app.kubernetes.io/instance'] === 'gone1')).toEqual([]);
+      expect(
+        cluster
+          .list('v1', 'Pod', namespace())
+          .filter((pod) => pod.metadata.labels['app.kubernetes.io/instance'] === 'gone1'),
+      ).toEqual([]);
     }
-    const records = await t.api().get(`/v1/${business.id}/software_deployments`).set(auth(user.token)).expect(200);
+    const records = await t
+      .api()
+      .get(`/v1/${business.id}/software_deployments`)
+      .set(auth(user.token))
+      .expect(200);
     const deletes = records.body.software_deployments.filter(
-      (record: { action: string; input_values: { deployName: string } }) => record.action === 'DELETE' && record.input_values.deployName === 'gone1',
+      (record: { action: string; input_values: { deployName: string } }) =>
+        record.action === 'DELETE' && record.input_values.deployName === 'gone1',
     );
     expect(deletes).toHaveLength(2);
     expect(deletes.every((record: { status: string }) => record.status === 'COMPLETE')).toBe(true);
     // The name is free again.
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName: 'gone1', appName: 'gone', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'gone1',
+        appName: 'gone',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(200);
   });
 
   it('409 for a duplicate deployName, 404 for an unknown application version', async () => {
     await createApp(t, business.admin.token, { appName: 'dup', isHPA: false });
-    const body = { deployName: 'dup1', appName: 'dup', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' };
+    const body = {
+      deployName: 'dup1',
+      appName: 'dup',
+      version: '1.2',
+      cluster: 'all',
+      nodeLabel: 'all',
+      comment: '',
+    };
     await t.api().post('/v1/deploy').set(auth(user.token)).send(body).expect(200);
     await t.api().post('/v1/deploy').set(auth(user.token)).send(body).expect(409);
-    await t.api().post('/v1/deploy').set(auth(user.token)).send({ ...body, deployName: 'dup2', version: '9.9' }).expect(404);
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(user.token))
+      .send({ ...body, deployName: 'dup2', version: '9.9' })
+      .expect(404);
   });
 
   it('a system administrator may not open deployments (no business) but sees them all', async () => {
     const admin = await loginAdmin(t);
-    await t.api()
+    await t
+      .api()
       .post('/v1/deploy')
       .set(auth(admin))
-      .send({ deployName: 'x1', appName: 'web', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+      .send({
+        deployName: 'x1',
+        appName: 'web',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+        comment: '',
+      })
       .expect(403);
     const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(admin)).expect(200);
-    expect(list.body.data.map((row: { deployName: string }) => row.deployName)).toEqual(expect.arrayContaining(['web1', 'api1']));
+    expect(list.body.data.map((row: { deployName: string }) => row.deployName)).toEqual(
+      expect.arrayContaining(['web1', 'api1']),
+    );
     expect(appBody().appName).toBe('nginx1');
   });
 });

@@ -1,4 +1,14 @@
-import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser, subUser, TestBusiness, uniqueName } from './support/factories';
+import {
+  approvedBusiness,
+  auth,
+  login,
+  loginAdmin,
+  PASSWORD,
+  registerUser,
+  subUser,
+  TestBusiness,
+  uniqueName,
+} from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('user administration (/v1/admin/user)', () => {
@@ -32,7 +42,12 @@ describe('user administration (/v1/admin/user)', () => {
       await t.api().get('/v1/admin/user').set(auth(user.token)).expect(403);
       await t.api().post('/v1/admin/user').set(auth(user.token)).send(subUserBody()).expect(403);
       await t.api().delete(`/v1/admin/user/${user.id}`).set(auth(user.token)).expect(403);
-      await t.api().put(`/v1/admin/user/${user.id}/password`).set(auth(user.token)).send({ password: 'NewPassw0rd' }).expect(403);
+      await t
+        .api()
+        .put(`/v1/admin/user/${user.id}/password`)
+        .set(auth(user.token))
+        .send({ password: 'NewPassw0rd' })
+        .expect(403);
       await t.api().put(`/v1/admin/user/${user.id}`).set(auth(user.token)).send({ status: 1 }).expect(403);
     });
 
@@ -41,12 +56,22 @@ describe('user administration (/v1/admin/user)', () => {
       await t.api().get('/v1/admin/user').set(auth(general.token)).expect(403);
       await t.api().post('/v1/admin/user').set(auth(general.token)).send(subUserBody()).expect(403);
       await t.api().delete(`/v1/admin/user/${general.id}`).set(auth(general.token)).expect(403);
-      await t.api().put(`/v1/admin/user/${general.id}/password`).set(auth(general.token)).send({ password: 'NewPassw0rd' }).expect(403);
+      await t
+        .api()
+        .put(`/v1/admin/user/${general.id}/password`)
+        .set(auth(general.token))
+        .send({ password: 'NewPassw0rd' })
+        .expect(403);
     });
 
     it('only a system administrator audits users: a business administrator gets 403', async () => {
       const pending = await registerUser(t, { approve: false });
-      await t.api().put(`/v1/admin/user/${pending.id}`).set(auth(business.admin.token)).send({ status: 1 }).expect(403);
+      await t
+        .api()
+        .put(`/v1/admin/user/${pending.id}`)
+        .set(auth(business.admin.token))
+        .send({ status: 1 })
+        .expect(403);
       await t.api().put(`/v1/admin/user/${pending.id}`).set(auth(admin)).send({ status: 1 }).expect(200);
       const info = await t.api().get('/v1/authorization').set(auth(pending.token)).expect(200);
       expect(info.body.data.role).toBe(1);
@@ -60,12 +85,21 @@ describe('user administration (/v1/admin/user)', () => {
   describe('POST /v1/admin/user', () => {
     it('creates an approved user in the creator’s business', async () => {
       const body = subUserBody();
-      const response = await t.api().post('/v1/admin/user').set(auth(business.admin.token)).send(body).expect(200);
+      const response = await t
+        .api()
+        .post('/v1/admin/user')
+        .set(auth(business.admin.token))
+        .send(body)
+        .expect(200);
       expect(response.body).toEqual({ code: 200, message: 'success' });
       const token = await login(t, body.user, body.password);
       const info = await t.api().get('/v1/authorization').set(auth(token)).expect(200);
       expect(info.body.data.role).toBe(2);
-      const list = await t.api().get('/v1/admin/user?pageSize=100').set(auth(business.admin.token)).expect(200);
+      const list = await t
+        .api()
+        .get('/v1/admin/user?pageSize=100')
+        .set(auth(business.admin.token))
+        .expect(200);
       expect(list.body.data.find((u: { user: string }) => u.user === body.user)).toMatchObject({
         status: 1,
         businessId: business.id,
@@ -82,7 +116,8 @@ describe('user administration (/v1/admin/user)', () => {
       const body = subUserBody();
       await t.api().post('/v1/admin/user').set(auth(business.admin.token)).send(body).expect(200);
       await t.api().post('/v1/admin/user').set(auth(business.admin.token)).send(body).expect(409);
-      const bad = await t.api()
+      const bad = await t
+        .api()
         .post('/v1/admin/user')
         .set(auth(business.admin.token))
         .send(subUserBody({ password: 'short', isAdmin: 1 }))
@@ -116,19 +151,33 @@ describe('user administration (/v1/admin/user)', () => {
     it('a business administrator sees only the users of their own business', async () => {
       const mine = await subUser(t, business);
       const theirs = await subUser(t, other);
-      const response = await t.api().get('/v1/admin/user?pageSize=1000').set(auth(business.admin.token)).expect(200);
+      const response = await t
+        .api()
+        .get('/v1/admin/user?pageSize=1000')
+        .set(auth(business.admin.token))
+        .expect(200);
       const ids = response.body.data.map((u: { id: number }) => u.id);
       expect(ids).toContain(mine.id);
       expect(ids).not.toContain(theirs.id);
       expect(ids).not.toContain(other.admin.id);
-      expect(response.body.data.every((u: { businessId: number }) => u.businessId === business.id)).toBe(true);
+      expect(response.body.data.every((u: { businessId: number }) => u.businessId === business.id)).toBe(
+        true,
+      );
     });
 
     it('pages and orders by id or user_name', async () => {
-      const all = await t.api().get('/v1/admin/user?pageSize=1000&orderBy=user_name&order=desc').set(auth(admin)).expect(200);
+      const all = await t
+        .api()
+        .get('/v1/admin/user?pageSize=1000&orderBy=user_name&order=desc')
+        .set(auth(admin))
+        .expect(200);
       const names = all.body.data.map((u: { user: string }) => u.user);
       expect(names).toEqual([...names].sort().reverse());
-      const page2 = await t.api().get('/v1/admin/user?page=2&pageSize=2&orderBy=id').set(auth(admin)).expect(200);
+      const page2 = await t
+        .api()
+        .get('/v1/admin/user?page=2&pageSize=2&orderBy=id')
+        .set(auth(admin))
+        .expect(200);
       expect(page2.body.data).toHaveLength(2);
       expect(page2.body.total).toBe(all.body.total);
       const ids = [...all.body.data].map((u: { id: number }) => u.id).sort((a: number, b: number) => a - b);
@@ -161,15 +210,27 @@ describe('user administration (/v1/admin/user)', () => {
   describe('DELETE /v1/admin/user/{id}', () => {
     it('a business administrator deletes a user of their business; the user can no longer log in', async () => {
       const victim = await subUser(t, business);
-      const response = await t.api().delete(`/v1/admin/user/${victim.id}`).set(auth(business.admin.token)).expect(200);
+      const response = await t
+        .api()
+        .delete(`/v1/admin/user/${victim.id}`)
+        .set(auth(business.admin.token))
+        .expect(200);
       expect(response.body).toEqual({ code: 200, message: 'success' });
-      await t.api().post('/v1/authorization').send({ user: victim.user, password: victim.password }).expect(401);
+      await t
+        .api()
+        .post('/v1/authorization')
+        .send({ user: victim.user, password: victim.password })
+        .expect(401);
       await t.api().get('/v1/authorization').set(auth(victim.token)).expect(401);
     });
 
     it('another business’s user answers 404 and survives', async () => {
       const theirs = await subUser(t, other);
-      const response = await t.api().delete(`/v1/admin/user/${theirs.id}`).set(auth(business.admin.token)).expect(404);
+      const response = await t
+        .api()
+        .delete(`/v1/admin/user/${theirs.id}`)
+        .set(auth(business.admin.token))
+        .expect(404);
       expect(response.body).toEqual({ code: 404, message: expect.any(String) });
       await login(t, theirs.user, theirs.password);
     });
@@ -196,7 +257,8 @@ describe('user administration (/v1/admin/user)', () => {
   describe('PUT /v1/admin/user/{id}/password', () => {
     it('resets the password of a user in the caller’s business', async () => {
       const user = await subUser(t, business);
-      await t.api()
+      await t
+        .api()
         .put(`/v1/admin/user/${user.id}/password`)
         .set(auth(business.admin.token))
         .send({ password: 'Reset1234' })
@@ -206,14 +268,16 @@ describe('user administration (/v1/admin/user)', () => {
 
     it('404 for another business’s user, 422 for a weak password', async () => {
       const theirs = await subUser(t, other);
-      await t.api()
+      await t
+        .api()
         .put(`/v1/admin/user/${theirs.id}/password`)
         .set(auth(business.admin.token))
         .send({ password: 'Reset1234' })
         .expect(404);
       await login(t, theirs.user, theirs.password);
       const mine = await subUser(t, business);
-      await t.api()
+      await t
+        .api()
         .put(`/v1/admin/user/${mine.id}/password`)
         .set(auth(business.admin.token))
         .send({ password: 'weakpass' })

@@ -49,7 +49,8 @@ export class AuthService {
       throw unauthorized('wrong user name or password');
     }
     await this.throttle.reset(userName);
-    if (REFUSED_STATUSES.includes(user.status)) throw forbidden('this account is not approved or is forbidden');
+    if (REFUSED_STATUSES.includes(user.status))
+      throw forbidden('this account is not approved or is forbidden');
     return this.issue(user.id);
   }
 
@@ -69,7 +70,8 @@ export class AuthService {
     if (await this.revocations.isRevoked(claims.jti)) throw unauthorized('token revoked');
     const user = await this.users.findById(claims.sub);
     if (!user) throw unauthorized('user no longer exists');
-    if (REFUSED_STATUSES.includes(user.status)) throw forbidden('this account is not approved or is forbidden');
+    if (REFUSED_STATUSES.includes(user.status))
+      throw forbidden('this account is not approved or is forbidden');
     return this.toPrincipal(user, claims);
   }
 

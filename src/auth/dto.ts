@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { PageQuery } from '../common/paging';
 import { IsPassword } from './password';
 import { UserStatus } from './user.entity';
@@ -37,5 +46,6 @@ export class AuditUserDto {
 }
 
 export class UserListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ['id', 'user_name'] }) @IsOptional() @IsIn(['id', 'user_name']) orderBy?: 'id' | 'user_name';
+  @ApiPropertyOptional({ enum: ['id', 'user_name'] }) @IsOptional() @IsIn(['id', 'user_name']) orderBy?:
+    'id' | 'user_name';
 }

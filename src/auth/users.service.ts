@@ -113,7 +113,9 @@ export class UsersService {
       return;
     }
     if (!PASSWORD_RULE.test(adminPassword)) {
-      throw new Error('ADMIN_PASSWORD must be 8-20 characters with an upper-case letter, a lower-case letter and a digit');
+      throw new Error(
+        'ADMIN_PASSWORD must be 8-20 characters with an upper-case letter, a lower-case letter and a digit',
+      );
     }
     await this.users
       .createQueryBuilder()
@@ -135,7 +137,8 @@ export class UsersService {
   }
 
   private async insert(dto: CreateUserDto, fields: Pick<UserEntity, 'status' | 'businessId'>): Promise<void> {
-    if (await this.users.existsBy({ userName: dto.user })) throw conflict(`user "${dto.user}" already exists`);
+    if (await this.users.existsBy({ userName: dto.user }))
+      throw conflict(`user "${dto.user}" already exists`);
     await this.users.insert({
       userName: dto.user,
       passwordHash: await hashPassword(dto.password, this.config.bcryptRounds),
@@ -160,7 +163,8 @@ export class UsersService {
   /** A business administrator manages only the users of their own business; others answer 404. */
   private async findManaged(principal: Principal, id: number): Promise<UserEntity> {
     const user = await this.findOrFail(id);
-    if (principal.role !== Role.SystemAdmin && user.businessId !== principal.businessId) throw notFound(`user ${id}`);
+    if (principal.role !== Role.SystemAdmin && user.businessId !== principal.businessId)
+      throw notFound(`user ${id}`);
     return user;
   }
 }

@@ -1,7 +1,12 @@
 import { assertBusinessTransition, BusinessStatus, canMoveBusiness } from './business-status';
 
 describe('business status transitions', () => {
-  const all = [BusinessStatus.Pending, BusinessStatus.Approved, BusinessStatus.Disapproved, BusinessStatus.Deleted];
+  const all = [
+    BusinessStatus.Pending,
+    BusinessStatus.Approved,
+    BusinessStatus.Disapproved,
+    BusinessStatus.Deleted,
+  ];
   const allowed = new Set(['0>1', '0>2', '1>3']);
 
   it.each(all.flatMap((from) => all.map((to) => [from, to] as const)))('%s -> %s', (from, to) => {

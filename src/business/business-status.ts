@@ -21,6 +21,8 @@ export function canMoveBusiness(from: BusinessStatus, to: BusinessStatus): boole
 
 export function assertBusinessTransition(from: BusinessStatus, to: BusinessStatus): void {
   if (!canMoveBusiness(from, to)) {
-    throw conflict(`business is ${BusinessStatus[from].toLowerCase()} and cannot become ${BusinessStatus[to].toLowerCase()}`);
+    throw conflict(
+      `business is ${BusinessStatus[from].toLowerCase()} and cannot become ${BusinessStatus[to].toLowerCase()}`,
+    );
   }
 }

@@ -60,8 +60,14 @@ export class BusinessService {
     if (principal.businessId !== null || (await this.liveBusinessOf(principal.userId))) {
       throw conflict('you already have a business');
     }
-    if (await this.businesses.existsBy({ name: dto.name })) throw conflict(`business "${dto.name}" already exists`);
-    await this.businesses.insert({ ...dto, userId: principal.userId, comment: '', status: BusinessStatus.Pending });
+    if (await this.businesses.existsBy({ name: dto.name }))
+      throw conflict(`business "${dto.name}" already exists`);
+    await this.businesses.insert({
+      ...dto,
+      userId: principal.userId,
+      comment: '',
+      status: BusinessStatus.Pending,
+    });
   }
 
   async list(principal: Principal, query: BusinessListQuery): Promise<Paged<BusinessView>> {
@@ -69,13 +75,16 @@ export class BusinessService {
     if (principal.role !== Role.SystemAdmin) {
       builder.where(
         new Brackets((own) =>
-          own.where('b.id = :businessId', { businessId: principal.businessId ?? -1 }).orWhere('b.user_id = :userId', {
-            userId: principal.userId,
-          }),
+          own
+            .where('b.id = :businessId', { businessId: principal.businessId ?? -1 })
+            .orWhere('b.user_id = :userId', {
+              userId: principal.userId,
+            }),
         ),
       );
     }
-    if (query.name) builder.andWhere("b.name ILIKE :name ESCAPE '\\'", { name: `%${escapeLike(query.name)}%` });
+    if (query.name)
+      builder.andWhere("b.name ILIKE :name ESCAPE '\\'", { name: `%${escapeLike(query.name)}%` });
     const { skip, take } = toPage(query);
     const [rows, total] = await builder
       .orderBy('b.id', query.order === 'desc' ? 'DESC' : 'ASC')
@@ -89,7 +98,9 @@ export class BusinessService {
     const business = await this.businesses.findOneBy({ id });
     const visible =
       business &&
-      (principal.role === Role.SystemAdmin || business.id === principal.businessId || business.userId === principal.userId);
+      (principal.role === Role.SystemAdmin ||
+        business.id === principal.businessId ||
+        business.userId === principal.userId);
     if (!visible) throw notFound(`business ${id}`);
     return toView(business);
   }
@@ -103,7 +114,8 @@ export class BusinessService {
       if (!business) throw notFound(`business ${id}`);
       assertBusinessTransition(business.status, dto.status);
       await manager.getRepository(BusinessEntity).update(id, { status: dto.status, comment: dto.comment });
-      if (dto.status === BusinessStatus.Approved) await this.users.assignBusiness(business.userId, id, manager);
+      if (dto.status === BusinessStatus.Approved)
+        await this.users.assignBusiness(business.userId, id, manager);
     });
     if (dto.status === BusinessStatus.Approved) {
       for (const listener of this.approvalListeners) await listener(id);
@@ -112,7 +124,10 @@ export class BusinessService {
 
   /** Ids of every approved business, for work that each of them needs in every cluster. */
   async approvedIds(): Promise<number[]> {
-    const rows = await this.businesses.find({ select: { id: true }, where: { status: BusinessStatus.Approved } });
+    const rows = await this.businesses.find({
+      select: { id: true },
+      where: { status: BusinessStatus.Approved },
+    });
     return rows.map((row) => row.id);
   }
 

@@ -20,5 +20,9 @@ export class AuditBusinessDto {
 
 export class BusinessListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['id'] }) @IsOptional() @IsIn(['id']) orderBy?: 'id';
-  @ApiPropertyOptional({ description: 'part of the business name' }) @IsOptional() @IsString() @MaxLength(128) name?: string;
+  @ApiPropertyOptional({ description: 'part of the business name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  name?: string;
 }

@@ -14,7 +14,8 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, message, headers } = this.describe(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (status >= 500)
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json({ code: status, message });
   }
@@ -26,14 +27,21 @@ export class ErrorFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const body = error.getResponse();
       const message =
-        typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? error.message);
-      return { status: error.getStatus(), message: Array.isArray(message) ? message.join('; ') : message, headers: {} };
+        typeof body === 'string'
+          ? body
+          : ((body as { message?: string | string[] }).message ?? error.message);
+      return {
+        status: error.getStatus(),
+        message: Array.isArray(message) ? message.join('; ') : message,
+        headers: {},
+      };
     }
     if (error instanceof QueryFailedError) {
       const code = (error.driverError as { code?: string })?.code;
       // The database's constraints catch what a service's own checks could not see: a racing
       // duplicate, or a row that others still refer to.
-      if (code === PG_UNIQUE_VIOLATION) return { status: HttpStatus.CONFLICT, message: 'already exists', headers: {} };
+      if (code === PG_UNIQUE_VIOLATION)
+        return { status: HttpStatus.CONFLICT, message: 'already exists', headers: {} };
       if (code === PG_FOREIGN_KEY_VIOLATION) {
         return { status: HttpStatus.CONFLICT, message: 'still in use by other records', headers: {} };
       }

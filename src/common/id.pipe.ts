@@ -8,7 +8,8 @@ const MAX_SERIAL = 2_147_483_647;
 export class ParseIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     const id = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(id) || id < 1 || id > MAX_SERIAL) throw invalid(`id must be a positive integer, got "${value}"`);
+    if (!Number.isInteger(id) || id < 1 || id > MAX_SERIAL)
+      throw invalid(`id must be a positive integer, got "${value}"`);
     return id;
   }
 }

@@ -4,7 +4,9 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((constraint) =>
-      constraint.startsWith(error.property) ? `${path}${constraint.slice(error.property.length)}` : `${path}: ${constraint}`,
+      constraint.startsWith(error.property)
+        ? `${path}${constraint.slice(error.property.length)}`
+        : `${path}: ${constraint}`,
     );
     return [...own, ...describe(error.children ?? [], path)];
   });

@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -20,15 +31,22 @@ export type ProcessRole = (typeof PROCESS_ROLES)[number];
  */
 export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 8080;
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' }) DATABASE_URL?: string;
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
   @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' }) REDIS_URL?: string;
-  @IsOptional() @IsString() @Matches(/^[\w:.-]+$/, { message: 'may only hold letters, digits and _:.-' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w:.-]+$/, { message: 'may only hold letters, digits and _:.-' })
   REDIS_PREFIX = 'ote';
   @IsOptional() @IsString() @MinLength(16) JWT_SECRET?: string;
   /** 32 bytes as 64 hex characters or base64; encrypts kubeconfigs and registry passwords at rest. */
-  @IsOptional() @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as hex or base64' })
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as hex or base64' })
   ENCRYPTION_KEY?: string;
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits or _.@-' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits or _.@-' })
   ADMIN_USER = 'admin';
   @IsOptional() @IsString() ADMIN_PASSWORD?: string;
   @IsOptional() @IsIn(PROCESS_ROLES) PROCESS_ROLE: ProcessRole = 'all';
@@ -83,15 +101,21 @@ const DEV_JWT_SECRET = 'ote-dev-jwt-secret-change-me';
 const DEV_ENCRYPTION_KEY = '0'.repeat(64);
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const raw = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const vars = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(vars, { skipMissingProperties: false });
   if (errors.length > 0) {
-    const details = errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    const details = errors.map(
+      (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`,
+    );
     throw new ConfigurationError(`Invalid environment: ${details.join('; ')}`);
   }
-  if (!vars.DATABASE_URL) throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
-  if (!vars.REDIS_URL) throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
+  if (!vars.DATABASE_URL)
+    throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
+  if (!vars.REDIS_URL)
+    throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
   const key = vars.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY;
   return {
     port: vars.PORT,

@@ -4,7 +4,14 @@ import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
 import { DeployService } from './deploy.service';
-import { AuditDeployDto, AuditListQuery, ChangeVersionDto, CreateDeployDto, DeployGetQuery, DeployListQuery } from './dto';
+import {
+  AuditDeployDto,
+  AuditListQuery,
+  ChangeVersionDto,
+  CreateDeployDto,
+  DeployGetQuery,
+  DeployListQuery,
+} from './dto';
 
 const MEMBERS = [Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin];
 
@@ -27,18 +34,30 @@ export class DeployController {
   }
 
   @Get('id/:id')
-  async get(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number, @Query() query: DeployGetQuery) {
+  async get(
+    @CurrentUser() principal: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Query() query: DeployGetQuery,
+  ) {
     return { data: await this.deployments.get(principal, id, query.field === 'historyVersion') };
   }
 
   @Post('id/:id')
   @HttpCode(200)
-  async upgrade(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: ChangeVersionDto) {
+  async upgrade(
+    @CurrentUser() principal: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ChangeVersionDto,
+  ) {
     await this.deployments.upgrade(principal, id, dto);
   }
 
   @Put('id/:id')
-  async rollback(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number, @Body() dto: ChangeVersionDto) {
+  async rollback(
+    @CurrentUser() principal: Principal,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: ChangeVersionDto,
+  ) {
     await this.deployments.rollback(principal, id, dto);
   }
 

@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { DeployAction, DeployStatus } from './deployment-status';
 
 @Entity('deployments')
@@ -96,7 +103,10 @@ export class SoftwareDeploymentEntity {
   @Column({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
   @Column({ name: 'config_id' }) configId: string;
   @Column() action: string;
-  @Column({ name: 'input_values', type: 'jsonb', nullable: true }) inputValues: Record<string, unknown> | null;
+  @Column({ name: 'input_values', type: 'jsonb', nullable: true }) inputValues: Record<
+    string,
+    unknown
+  > | null;
   @Column({ name: 'output_values', type: 'jsonb' }) outputValues: {
     deploy_stdout: string;
     deploy_stderr: string;

@@ -22,7 +22,8 @@ export class DeployProcessor implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     if (!runsWorkers(this.config)) return;
-    for (const payload of await this.deployments.inFlight()) await this.jobs.enqueue(JobName.DeployConverge, payload);
+    for (const payload of await this.deployments.inFlight())
+      await this.jobs.enqueue(JobName.DeployConverge, payload);
   }
 
   /** Transient failures throw so that BullMQ retries; the last failed attempt marks the deployment. */
@@ -32,7 +33,11 @@ export class DeployProcessor implements OnApplicationBootstrap {
       await this.runner.converge(payload.deploymentId, payload.requestId, payload.trigger !== undefined);
     } catch (error) {
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.runner.markInternalError(payload.deploymentId, payload.requestId, (error as Error).message);
+        await this.runner.markInternalError(
+          payload.deploymentId,
+          payload.requestId,
+          (error as Error).message,
+        );
       }
       throw error;
     }

@@ -79,8 +79,10 @@ export class DeployRunner {
   constructor(
     @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
     @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
-    @InjectRepository(DeploymentClusterEntity) private readonly placements: Repository<DeploymentClusterEntity>,
-    @InjectRepository(SoftwareDeploymentEntity) private readonly records: Repository<SoftwareDeploymentEntity>,
+    @InjectRepository(DeploymentClusterEntity)
+    private readonly placements: Repository<DeploymentClusterEntity>,
+    @InjectRepository(SoftwareDeploymentEntity)
+    private readonly records: Repository<SoftwareDeploymentEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly apps: AppService,
     private readonly clusters: ClusterService,
@@ -90,18 +92,31 @@ export class DeployRunner {
   async converge(deploymentId: number, requestId: number, reconcile: boolean): Promise<void> {
     const run = await this.start(deploymentId, requestId, reconcile);
     if (!run) return;
-    const targets = run.request.action === DeployAction.Delete ? [] : await this.clusters.withLabel(run.deployment.cluster);
+    const targets =
+      run.request.action === DeployAction.Delete ? [] : await this.clusters.withLabel(run.deployment.cluster);
     const targetIds = new Set(targets.map((cluster) => cluster.id));
     for (const cluster of targets) {
       await this.placements
         .createQueryBuilder()
         .insert()
-        .values({ deploymentId, clusterId: cluster.id, clusterName: cluster.name, appliedRequestId: null, objects: [], status: PlacementState.Pending, running: 0, error: 0, total: 0, message: '' })
+        .values({
+          deploymentId,
+          clusterId: cluster.id,
+          clusterName: cluster.name,
+          appliedRequestId: null,
+          objects: [],
+          status: PlacementState.Pending,
+          running: 0,
+          error: 0,
+          total: 0,
+          message: '',
+        })
         .orIgnore()
         .execute();
     }
     await forEachLimited(targets, CLUSTER_CONCURRENCY, (cluster) => this.applyTo(run, cluster));
-    if (run.deployment.status === DeployStatus.Processing) await this.move(run.deployment, DeployStatus.Deploying);
+    if (run.deployment.status === DeployStatus.Processing)
+      await this.move(run.deployment, DeployStatus.Deploying);
     await this.watch(run, targets, targetIds);
   }
 
@@ -118,17 +133,24 @@ export class DeployRunner {
     if (!deployment || deployment.requestId !== requestId) return null;
     if (deployment.status === DeployStatus.Approved || (reconcile && isEditable(deployment.status))) {
       await this.move(deployment, DeployStatus.Processing, { rolloutStartedAt: new Date() });
-    } else if (deployment.status !== DeployStatus.Processing && deployment.status !== DeployStatus.Deploying) {
+    } else if (
+      deployment.status !== DeployStatus.Processing &&
+      deployment.status !== DeployStatus.Deploying
+    ) {
       return null;
     }
     const request = await this.requests.findOneByOrFail({ id: requestId });
     const app = await this.apps.findById(deployment.appId);
-    if (!app) throw new Error(`application version ${deployment.appId} of deployment ${deployment.id} is gone`);
+    if (!app)
+      throw new Error(`application version ${deployment.appId} of deployment ${deployment.id} is gone`);
     return { deployment, request, app, namespace: businessNamespace(deployment.businessId) };
   }
 
   private async applyTo(run: Run, cluster: ClusterEntity): Promise<void> {
-    const placement = await this.placements.findOneByOrFail({ deploymentId: run.deployment.id, clusterId: cluster.id });
+    const placement = await this.placements.findOneByOrFail({
+      deploymentId: run.deployment.id,
+      clusterId: cluster.id,
+    });
     if (placement.appliedRequestId === run.request.id) return;
     const action = this.softwareAction(run.request.action, placement);
     const record = await this.record(run, cluster.id, action);
@@ -141,16 +163,26 @@ export class DeployRunner {
       const clients = this.connector.clientsFor(cluster);
       await this.ensureNamespace(clients, run.namespace);
       const lines: string[] = [];
-      for (const object of objects) lines.push(`${objectRef(object)} ${await createOrReplace(clients.objects, object)}`);
+      for (const object of objects)
+        lines.push(`${objectRef(object)} ${await createOrReplace(clients.objects, object)}`);
       for (const stale of this.staleObjects(placement.objects, objects)) {
         lines.push(`${objectRef(stale)} ${await deleteIfExists(clients.objects, stale)}`);
       }
       await this.placements.update(
         { deploymentId: run.deployment.id, clusterId: cluster.id },
-        { appliedRequestId: run.request.id, objects: objects.map(toApplied), status: PlacementState.Applied, message: '' },
+        {
+          appliedRequestId: run.request.id,
+          objects: objects.map(toApplied),
+          status: PlacementState.Applied,
+          message: '',
+        },
       );
       await this.records.update(record.id, {
-        outputValues: { ...record.outputValues, deploy_stdout: `${lines.join('\n')}\n`, deploy_status_code: 0 },
+        outputValues: {
+          ...record.outputValues,
+          deploy_stdout: `${lines.join('\n')}\n`,
+          deploy_status_code: 0,
+        },
         statusReason: 'applied, waiting for pods',
       });
     } catch (error) {
@@ -160,7 +192,8 @@ export class DeployRunner {
   }
 
   private async watch(run: Run, targets: ClusterEntity[], targetIds: Set<string>): Promise<void> {
-    const deadline = (run.deployment.rolloutStartedAt ?? new Date()).getTime() + this.config.deployTimeoutSeconds * 1000;
+    const deadline =
+      (run.deployment.rolloutStartedAt ?? new Date()).getTime() + this.config.deployTimeoutSeconds * 1000;
     const retries = new Backoff(this.config.deployPollMilliseconds);
     for (;;) {
       const placements = await this.placements.findBy({ deploymentId: run.deployment.id });
@@ -194,12 +227,21 @@ export class DeployRunner {
       const errorMessage = JSON.stringify(total);
       const remaining = await this.placements.countBy({ deploymentId: run.deployment.id });
       if (run.request.action === DeployAction.Delete && remaining === 0) {
-        await this.move(run.deployment, DeployStatus.Deleted, { errorMessage: JSON.stringify({ running: 0, error: 0, total: 0 }) });
+        await this.move(run.deployment, DeployStatus.Deleted, {
+          errorMessage: JSON.stringify({ running: 0, error: 0, total: 0 }),
+        });
         return;
       }
-      const succeeded = targets.filter((cluster) => counts.has(cluster.id) && clusterSucceeded(counts.get(cluster.id)!));
-      const failed = targets.filter((cluster) => counts.has(cluster.id) && clusterFailed(counts.get(cluster.id)!));
-      const settled = remaining === targets.length && succeeded.length + failed.length === targets.length && targets.length > 0;
+      const succeeded = targets.filter(
+        (cluster) => counts.has(cluster.id) && clusterSucceeded(counts.get(cluster.id)!),
+      );
+      const failed = targets.filter(
+        (cluster) => counts.has(cluster.id) && clusterFailed(counts.get(cluster.id)!),
+      );
+      const settled =
+        remaining === targets.length &&
+        succeeded.length + failed.length === targets.length &&
+        targets.length > 0;
       if (settled || Date.now() >= deadline) {
         await this.finish(run, targets, new Set(succeeded.map((cluster) => cluster.id)), errorMessage);
         return;
@@ -220,12 +262,25 @@ export class DeployRunner {
     try {
       const { core } = this.connector.clientsFor(cluster);
       const pods = await kube(() =>
-        core.listNamespacedPod({ namespace: run.namespace, labelSelector: `${INSTANCE_LABEL}=${run.deployment.deployName}` }),
+        core.listNamespacedPod({
+          namespace: run.namespace,
+          labelSelector: `${INSTANCE_LABEL}=${run.deployment.deployName}`,
+        }),
       );
       const counts = countPods(pods.items, run.app.version);
-      const status = clusterSucceeded(counts) ? PlacementState.Running : clusterFailed(counts) ? PlacementState.Failed : PlacementState.Applied;
+      const status = clusterSucceeded(counts)
+        ? PlacementState.Running
+        : clusterFailed(counts)
+          ? PlacementState.Failed
+          : PlacementState.Applied;
       const message = clusterFailed(counts) ? this.podProblems(pods.items) : '';
-      if (placement.status !== status || placement.running !== counts.running || placement.error !== counts.error || placement.total !== counts.total || placement.message !== message) {
+      if (
+        placement.status !== status ||
+        placement.running !== counts.running ||
+        placement.error !== counts.error ||
+        placement.total !== counts.total ||
+        placement.message !== message
+      ) {
         await this.placements.update(where, { ...counts, status, message });
       }
       return counts;
@@ -253,7 +308,12 @@ export class DeployRunner {
       await this.records.update(record.id, {
         status: 'COMPLETE',
         statusReason: 'deleted',
-        outputValues: { ...record.outputValues, deploy_stdout: `${lines.join('\n')}\n`, deploy_status_code: 0, result: 'deleted' },
+        outputValues: {
+          ...record.outputValues,
+          deploy_stdout: `${lines.join('\n')}\n`,
+          deploy_status_code: 0,
+          result: 'deleted',
+        },
       });
       await this.placements.delete(where);
     } catch (error) {
@@ -263,7 +323,12 @@ export class DeployRunner {
     }
   }
 
-  private async finish(run: Run, targets: ClusterEntity[], succeeded: Set<string>, errorMessage: string): Promise<void> {
+  private async finish(
+    run: Run,
+    targets: ClusterEntity[],
+    succeeded: Set<string>,
+    errorMessage: string,
+  ): Promise<void> {
     const status =
       run.request.action === DeployAction.Delete
         ? DeployStatus.Failed
@@ -274,13 +339,18 @@ export class DeployRunner {
             : DeployStatus.Failed;
     for (const cluster of targets) {
       const ok = succeeded.has(cluster.id);
-      const placement = await this.placements.findOneBy({ deploymentId: run.deployment.id, clusterId: cluster.id });
+      const placement = await this.placements.findOneBy({
+        deploymentId: run.deployment.id,
+        clusterId: cluster.id,
+      });
       await this.records
         .createQueryBuilder()
         .update()
         .set({
           status: ok ? 'COMPLETE' : 'FAILED',
-          statusReason: ok ? 'all pods running' : placement?.message || 'pods not running before the deadline',
+          statusReason: ok
+            ? 'all pods running'
+            : placement?.message || 'pods not running before the deadline',
           outputValues: () =>
             `output_values || jsonb_build_object('result', ${ok ? "'running'" : "'not running'"}, 'deploy_status_code', ${ok ? 0 : 1})`,
         })
@@ -294,7 +364,11 @@ export class DeployRunner {
     await this.move(run.deployment, status, { errorMessage });
   }
 
-  private async record(run: Run, clusterId: string, action: SoftwareAction): Promise<SoftwareDeploymentEntity> {
+  private async record(
+    run: Run,
+    clusterId: string,
+    action: SoftwareAction,
+  ): Promise<SoftwareDeploymentEntity> {
     await this.records
       .createQueryBuilder()
       .insert()
@@ -330,17 +404,26 @@ export class DeployRunner {
     state = error.transient ? PlacementState.Unreachable : PlacementState.Failed,
   ): Promise<void> {
     this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${error.message}`);
-    await this.placements.update({ deploymentId: run.deployment.id, clusterId }, { status: state, message: error.message });
+    await this.placements.update(
+      { deploymentId: run.deployment.id, clusterId },
+      { status: state, message: error.message },
+    );
     const stderr = `${record.outputValues.deploy_stderr}${new Date().toISOString()} ${error.message}\n`;
     await this.records.update(record.id, {
       outputValues: { ...record.outputValues, deploy_stderr: stderr, deploy_status_code: 1 },
-      ...(error.transient ? { statusReason: `retrying: ${error.message}` } : { status: 'FAILED', statusReason: error.message }),
+      ...(error.transient
+        ? { statusReason: `retrying: ${error.message}` }
+        : { status: 'FAILED', statusReason: error.message }),
     });
   }
 
   private async ensureNamespace(clients: KubeClients, namespace: string): Promise<void> {
     try {
-      await kube(() => clients.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'ote-stack' } } } }));
+      await kube(() =>
+        clients.core.createNamespace({
+          body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'ote-stack' } } },
+        }),
+      );
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
@@ -353,11 +436,20 @@ export class DeployRunner {
 
   private staleObjects(previous: AppliedObject[], current: KubernetesObject[]): KubernetesObject[] {
     const namespace = current[0]?.metadata?.namespace ?? '';
-    const keep = new Set(current.map((object) => `${object.apiVersion}/${object.kind}/${object.metadata?.name}`));
-    return previous.filter((object) => !keep.has(`${object.apiVersion}/${object.kind}/${object.name}`)).map(fromApplied(namespace));
+    const keep = new Set(
+      current.map((object) => `${object.apiVersion}/${object.kind}/${object.metadata?.name}`),
+    );
+    return previous
+      .filter((object) => !keep.has(`${object.apiVersion}/${object.kind}/${object.name}`))
+      .map(fromApplied(namespace));
   }
 
-  private podProblems(pods: { metadata?: { name?: string }; status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[]; phase?: string } }[]): string {
+  private podProblems(
+    pods: {
+      metadata?: { name?: string };
+      status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[]; phase?: string };
+    }[],
+  ): string {
     const reasons = pods.flatMap((pod) =>
       (pod.status?.containerStatuses ?? [])
         .map((status) => status.state?.waiting?.reason)
@@ -367,7 +459,11 @@ export class DeployRunner {
     return [...new Set(reasons)].slice(0, 5).join('; ');
   }
 
-  private async move(deployment: DeploymentEntity, to: DeployStatus, changes: Partial<DeploymentEntity> = {}): Promise<void> {
+  private async move(
+    deployment: DeploymentEntity,
+    to: DeployStatus,
+    changes: Partial<DeploymentEntity> = {},
+  ): Promise<void> {
     assertMove(deployment.status, to);
     await this.deployments.update(deployment.id, { status: to, ...changes });
     Object.assign(deployment, { status: to, ...changes });

@@ -22,7 +22,14 @@ import {
   DeployRequestEntity,
 } from './deploy.entity';
 import { assertMove, DeployAction, DeployStatus, isEditable, isLive } from './deployment-status';
-import { AuditDeployDto, AuditListQuery, ChangeVersionDto, CreateDeployDto, DEPLOY_FIELDS, DeployListQuery } from './dto';
+import {
+  AuditDeployDto,
+  AuditListQuery,
+  ChangeVersionDto,
+  CreateDeployDto,
+  DEPLOY_FIELDS,
+  DeployListQuery,
+} from './dto';
 
 export interface ClusterStatusView {
   clusterName: string;
@@ -62,7 +69,8 @@ export class DeployService implements OnModuleInit {
   constructor(
     @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
     @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
-    @InjectRepository(DeploymentClusterEntity) private readonly placements: Repository<DeploymentClusterEntity>,
+    @InjectRepository(DeploymentClusterEntity)
+    private readonly placements: Repository<DeploymentClusterEntity>,
     @InjectRepository(DeploymentVersionEntity) private readonly versions: Repository<DeploymentVersionEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -86,7 +94,11 @@ export class DeployService implements OnModuleInit {
   async create(principal: Principal, dto: CreateDeployDto): Promise<void> {
     const businessId = this.ownBusiness(principal);
     const app = await this.deployableVersion(businessId, dto.appName, dto.version);
-    const live = await this.deployments.existsBy({ businessId, deployName: dto.deployName, status: In(LIVE_STATUSES) });
+    const live = await this.deployments.existsBy({
+      businessId,
+      deployName: dto.deployName,
+      status: In(LIVE_STATUSES),
+    });
     if (live) throw conflict(`deployment ${dto.deployName} already exists`);
     const approved = this.autoApproves(principal);
     const requestId = await this.dataSource.transaction(async (manager) => {
@@ -106,9 +118,17 @@ export class DeployService implements OnModuleInit {
         requestId: null,
         rolloutStartedAt: null,
       });
-      const request = await this.saveRequest(manager, principal, deployment, DeployAction.Create, app, dto.comment);
+      const request = await this.saveRequest(
+        manager,
+        principal,
+        deployment,
+        DeployAction.Create,
+        app,
+        dto.comment,
+      );
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
-      if (approved) await this.approve(manager, deployment.id, request.id, principal.userId, 'approved automatically');
+      if (approved)
+        await this.approve(manager, deployment.id, request.id, principal.userId, 'approved automatically');
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
@@ -117,7 +137,8 @@ export class DeployService implements OnModuleInit {
   async upgrade(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.findVisible(principal, id);
     const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
-    if (app.id === deployment.appId) throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
+    if (app.id === deployment.appId)
+      throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
     await this.request(principal, deployment, DeployAction.Upgrade, app, dto.comment);
   }
 
@@ -125,7 +146,8 @@ export class DeployService implements OnModuleInit {
     const deployment = await this.findVisible(principal, id);
     const ran = await this.versions.findOneBy({ deploymentId: deployment.id, version: dto.version });
     if (!ran) throw conflict(`deployment ${deployment.deployName} never ran version ${dto.version}`);
-    if (dto.version === deployment.version) throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
+    if (dto.version === deployment.version)
+      throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
     const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
     await this.request(principal, deployment, DeployAction.Rollback, app, dto.comment);
   }
@@ -138,20 +160,36 @@ export class DeployService implements OnModuleInit {
     const scope = principal.role === Role.SystemAdmin ? {} : { businessId: this.ownBusiness(principal) };
     const matches = await this.deployments.findBy({ ...scope, deployName, status: In(LIVE_STATUSES) });
     if (matches.length === 0) throw notFound(`deployment ${deployName}`);
-    if (matches.length > 1) throw conflict(`several businesses have a deployment ${deployName}: delete it by id`);
+    if (matches.length > 1)
+      throw conflict(`several businesses have a deployment ${deployName}: delete it by id`);
     await this.requestDeletion(principal, matches[0]);
   }
 
   async list(principal: Principal, query: DeployListQuery): Promise<Paged<Partial<DeploymentView>>> {
-    const builder = this.deployments.createQueryBuilder('d').orderBy('d.id', query.order === 'desc' ? 'DESC' : 'ASC');
-    if (principal.role !== Role.SystemAdmin) builder.where('d.business_id = :businessId', { businessId: this.ownBusiness(principal) });
+    const builder = this.deployments
+      .createQueryBuilder('d')
+      .orderBy('d.id', query.order === 'desc' ? 'DESC' : 'ASC');
+    if (principal.role !== Role.SystemAdmin)
+      builder.where('d.business_id = :businessId', { businessId: this.ownBusiness(principal) });
     if (query.appName) {
-      const pattern = { strict: query.appName, partial: `%${escapeLike(query.appName)}%`, prefix: `${escapeLike(query.appName)}%` };
-      builder.andWhere(query.appNameMode === 'strict' ? 'd.app_name = :appName' : "d.app_name LIKE :appName ESCAPE '\\'", {
-        appName: pattern[query.appNameMode],
-      });
+      const pattern = {
+        strict: query.appName,
+        partial: `%${escapeLike(query.appName)}%`,
+        prefix: `${escapeLike(query.appName)}%`,
+      };
+      builder.andWhere(
+        query.appNameMode === 'strict' ? 'd.app_name = :appName' : "d.app_name LIKE :appName ESCAPE '\\'",
+        {
+          appName: pattern[query.appNameMode],
+        },
+      );
     }
-    const editable = [DeployStatus.Success, DeployStatus.PartialSuccess, DeployStatus.Failed, DeployStatus.InternalError];
+    const editable = [
+      DeployStatus.Success,
+      DeployStatus.PartialSuccess,
+      DeployStatus.Failed,
+      DeployStatus.InternalError,
+    ];
     if (query.editable === 'true') builder.andWhere('d.status IN (:...editable)', { editable });
     if (query.editable === 'false') builder.andWhere('d.status NOT IN (:...editable)', { editable });
     if (query.running === 'true') builder.andWhere('d.status IN (:...running)', { running: RUNNING });
@@ -159,7 +197,10 @@ export class DeployService implements OnModuleInit {
     const [rows, total] = await builder.skip(skip).take(take).getManyAndCount();
     const views = await this.toViews(rows);
     const fields = query.field?.length ? query.field : DEPLOY_FIELDS;
-    return { data: views.map((view) => Object.fromEntries(fields.map((field) => [field, view[field]]))), total };
+    return {
+      data: views.map((view) => Object.fromEntries(fields.map((field) => [field, view[field]]))),
+      total,
+    };
   }
 
   async get(principal: Principal, id: number, withHistory: boolean) {
@@ -182,10 +223,15 @@ export class DeployService implements OnModuleInit {
     if (principal.role !== Role.SystemAdmin) where.businessId = this.ownBusiness(principal);
     if (query.businessName) {
       const businessId = await this.businesses.idByName(query.businessName);
-      if (businessId === null || (where.businessId !== undefined && where.businessId !== businessId)) return { data: [], total: 0 };
+      if (businessId === null || (where.businessId !== undefined && where.businessId !== businessId))
+        return { data: [], total: 0 };
       where.businessId = businessId;
     }
-    const [rows, total] = await this.requests.findAndCount({ where, order: { id: query.order ?? 'desc' }, ...toPage(query) });
+    const [rows, total] = await this.requests.findAndCount({
+      where,
+      order: { id: query.order ?? 'desc' },
+      ...toPage(query),
+    });
     const deployments = await this.deployments.findBy({ id: In(rows.map((row) => row.deploymentId)) });
     const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
     const names = await this.businesses.namesByIds([...new Set(rows.map((row) => row.businessId))]);
@@ -213,8 +259,11 @@ export class DeployService implements OnModuleInit {
       throw notFound(`deployment audit ${dto.id}`);
     }
     await this.dataSource.transaction(async (manager) => {
-      const locked = await manager.getRepository(DeployRequestEntity).findOne({ where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
-      if (!locked || locked.auditStatus !== AuditStatus.Pending) throw conflict(`deployment audit ${dto.id} was already decided`);
+      const locked = await manager
+        .getRepository(DeployRequestEntity)
+        .findOne({ where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked || locked.auditStatus !== AuditStatus.Pending)
+        throw conflict(`deployment audit ${dto.id} was already decided`);
       if (dto.status === AuditStatus.Approved) {
         await this.approve(manager, request.deploymentId, request.id, principal.userId, dto.comment);
       } else {
@@ -227,7 +276,10 @@ export class DeployService implements OnModuleInit {
   /** Ids of the deployments the workers still owe work to, for the start-up sweep. */
   async inFlight(): Promise<{ deploymentId: number; requestId: number }[]> {
     const rows = await this.deployments.find({
-      where: { status: In([DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying]), requestId: Not(IsNull()) },
+      where: {
+        status: In([DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying]),
+        requestId: Not(IsNull()),
+      },
     });
     return rows.map((row) => ({ deploymentId: row.id, requestId: row.requestId! }));
   }
@@ -245,14 +297,17 @@ export class DeployService implements OnModuleInit {
         .getRepository(DeploymentEntity)
         .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
       if (!current || !isEditable(current.status)) {
-        throw conflict(`deployment ${deployment.deployName} is not editable while a request is pending or running`);
+        throw conflict(
+          `deployment ${deployment.deployName} is not editable while a request is pending or running`,
+        );
       }
       const request = await this.saveRequest(manager, principal, current, action, app, comment);
       assertMove(current.status, DeployStatus.Pending);
       await manager
         .getRepository(DeploymentEntity)
         .update(current.id, { status: DeployStatus.Pending, deployType: action, requestId: request.id });
-      if (approved) await this.approve(manager, current.id, request.id, principal.userId, 'approved automatically');
+      if (approved)
+        await this.approve(manager, current.id, request.id, principal.userId, 'approved automatically');
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
@@ -289,7 +344,13 @@ export class DeployService implements OnModuleInit {
   }
 
   /** Approval hands the request to the workers: the deployment now targets the request's version. */
-  private async approve(manager: EntityManager, deploymentId: number, requestId: number, auditorId: number | null, comment: string) {
+  private async approve(
+    manager: EntityManager,
+    deploymentId: number,
+    requestId: number,
+    auditorId: number | null,
+    comment: string,
+  ) {
     const request = await manager.getRepository(DeployRequestEntity).findOneByOrFail({ id: requestId });
     const deployment = await manager.getRepository(DeploymentEntity).findOneByOrFail({ id: deploymentId });
     assertMove(deployment.status, DeployStatus.Approved);
@@ -315,9 +376,17 @@ export class DeployService implements OnModuleInit {
   }
 
   /** A disapproved new deployment ends; any other request leaves the deployment as it was. */
-  private async disapprove(manager: EntityManager, request: DeployRequestEntity, auditorId: number, comment: string) {
-    const deployment = await manager.getRepository(DeploymentEntity).findOneByOrFail({ id: request.deploymentId });
-    const restored = request.action === DeployAction.Create ? DeployStatus.Disapproved : request.previousStatus!;
+  private async disapprove(
+    manager: EntityManager,
+    request: DeployRequestEntity,
+    auditorId: number,
+    comment: string,
+  ) {
+    const deployment = await manager
+      .getRepository(DeploymentEntity)
+      .findOneByOrFail({ id: request.deploymentId });
+    const restored =
+      request.action === DeployAction.Create ? DeployStatus.Disapproved : request.previousStatus!;
     assertMove(deployment.status, restored);
     await manager
       .getRepository(DeployRequestEntity)
@@ -332,19 +401,31 @@ export class DeployService implements OnModuleInit {
   private enqueueRun(requestId: number): Promise<void> {
     return this.requests
       .findOneByOrFail({ id: requestId })
-      .then((request) => this.jobs.enqueue(JobName.DeployConverge, { deploymentId: request.deploymentId, requestId }));
+      .then((request) =>
+        this.jobs.enqueue(JobName.DeployConverge, { deploymentId: request.deploymentId, requestId }),
+      );
   }
 
   /** Live deployments whose target clusters may have changed converge again. */
   private async reconcileWhere(where: { cluster: string }): Promise<void> {
     const affected = await this.deployments.findBy({
       ...where,
-      status: In([DeployStatus.Success, DeployStatus.PartialSuccess, DeployStatus.Failed, DeployStatus.Processing, DeployStatus.Deploying]),
+      status: In([
+        DeployStatus.Success,
+        DeployStatus.PartialSuccess,
+        DeployStatus.Failed,
+        DeployStatus.Processing,
+        DeployStatus.Deploying,
+      ]),
     });
     const trigger = `reconcile-${Date.now()}`;
     for (const deployment of affected) {
       if (deployment.requestId === null) continue;
-      await this.jobs.enqueue(JobName.DeployConverge, { deploymentId: deployment.id, requestId: deployment.requestId, trigger });
+      await this.jobs.enqueue(JobName.DeployConverge, {
+        deploymentId: deployment.id,
+        requestId: deployment.requestId,
+        trigger,
+      });
     }
   }
 
@@ -358,9 +439,11 @@ export class DeployService implements OnModuleInit {
     });
     if (targeting.length === 0) return;
     const names = targeting.map((deployment) => deployment.deployName).join(', ');
-    if (!deleteDeploy) throw conflict(`node label ${label} is used by deployments ${names}; set deleteDeploy to remove them`);
+    if (!deleteDeploy)
+      throw conflict(`node label ${label} is used by deployments ${names}; set deleteDeploy to remove them`);
     for (const deployment of targeting) {
-      if (!isEditable(deployment.status)) throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
+      if (!isEditable(deployment.status))
+        throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
     }
     for (const deployment of targeting) await this.deleteForNodeLabel(deployment, label);
   }
@@ -390,7 +473,10 @@ export class DeployService implements OnModuleInit {
   }
 
   private autoApproves(principal: Principal): boolean {
-    return this.config.enableAdminAutoDeploy && (principal.role === Role.BusinessAdmin || principal.role === Role.SystemAdmin);
+    return (
+      this.config.enableAdminAutoDeploy &&
+      (principal.role === Role.BusinessAdmin || principal.role === Role.SystemAdmin)
+    );
   }
 
   private ownBusiness(principal: Principal): number {
@@ -402,14 +488,19 @@ export class DeployService implements OnModuleInit {
     const app = await this.apps.findVersion(businessId, appName, version);
     if (!app) throw notFound(`application ${appName} version ${version}`);
     if (app.status !== PackageStatus.Available) {
-      throw conflict(`application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`);
+      throw conflict(
+        `application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`,
+      );
     }
     return app;
   }
 
   private async findVisible(principal: Principal, id: number): Promise<DeploymentEntity> {
     const deployment = await this.deployments.findOneBy({ id });
-    if (!deployment || (principal.role !== Role.SystemAdmin && deployment.businessId !== principal.businessId)) {
+    if (
+      !deployment ||
+      (principal.role !== Role.SystemAdmin && deployment.businessId !== principal.businessId)
+    ) {
       throw notFound(`deployment ${id}`);
     }
     return deployment;
@@ -417,7 +508,10 @@ export class DeployService implements OnModuleInit {
 
   private async toViews(rows: DeploymentEntity[]): Promise<DeploymentView[]> {
     const placements = rows.length
-      ? await this.placements.find({ where: { deploymentId: In(rows.map((row) => row.id)) }, order: { clusterName: 'ASC' } })
+      ? await this.placements.find({
+          where: { deploymentId: In(rows.map((row) => row.id)) },
+          order: { clusterName: 'ASC' },
+        })
       : [];
     return rows.map((row) => ({
       id: row.id,
@@ -436,7 +530,14 @@ export class DeployService implements OnModuleInit {
       updateTime: unixSeconds(row.updateTime),
       clusters: placements
         .filter((placement) => placement.deploymentId === row.id)
-        .map(({ clusterName, status, running, error, total, message }) => ({ clusterName, status, running, error, total, message })),
+        .map(({ clusterName, status, running, error, total, message }) => ({
+          clusterName,
+          status,
+          running,
+          error,
+          total,
+          message,
+        })),
     }));
   }
 }

@@ -4,6 +4,7 @@ const S = DeployStatus;
 const ALL = Object.values(DeployStatus).filter((value): value is DeployStatus => typeof value === 'number');
 
 /** The allowed moves written out independently of the implementation's table. */
+// prettier-ignore
 const ALLOWED = new Set([
   '0>1', '0>2', '0>5', '0>6', '0>7', '0>8',
   '1>3', '1>8',

@@ -58,7 +58,8 @@ export function assertMove(from: DeployStatus, to: DeployStatus): void {
 }
 
 /** A deployment takes an upgrade, rollback or delete only when nothing is pending or in flight. */
-export const isEditable = (status: DeployStatus): boolean => (SETTLED as readonly DeployStatus[]).includes(status);
+export const isEditable = (status: DeployStatus): boolean =>
+  (SETTLED as readonly DeployStatus[]).includes(status);
 
 /** Work the workers still owe: approved but not yet settled. */
 export const isInFlight = (status: DeployStatus): boolean =>

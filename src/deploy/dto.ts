@@ -33,24 +33,43 @@ export const DEPLOY_FIELDS = [
 export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
 const splitList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+    : value;
 
 export class CreateDeployDto {
   @ApiProperty()
   @IsString()
-  @Matches(DEPLOY_NAME_RULE, { message: 'deployName must be a DNS label: 1-63 lower-case letters, digits and -' })
+  @Matches(DEPLOY_NAME_RULE, {
+    message: 'deployName must be a DNS label: 1-63 lower-case letters, digits and -',
+  })
   deployName: string;
   @ApiProperty() @IsString() @MaxLength(63) appName: string;
-  @ApiProperty() @IsString() @Matches(VERSION_RULE, { message: 'version must be 2 to 4 dotted numbers' }) version: string;
-  @ApiPropertyOptional({ default: 'all' }) @IsOptional() @IsString() @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
+  @ApiProperty()
+  @IsString()
+  @Matches(VERSION_RULE, { message: 'version must be 2 to 4 dotted numbers' })
+  version: string;
+  @ApiPropertyOptional({ default: 'all' })
+  @IsOptional()
+  @IsString()
+  @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
   cluster: string = 'all';
-  @ApiPropertyOptional({ default: 'all' }) @IsOptional() @IsString() @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
+  @ApiPropertyOptional({ default: 'all' })
+  @IsOptional()
+  @IsString()
+  @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
   nodeLabel: string = 'all';
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) comment: string = '';
 }
 
 export class ChangeVersionDto {
-  @ApiProperty() @IsString() @Matches(VERSION_RULE, { message: 'version must be 2 to 4 dotted numbers' }) version: string;
+  @ApiProperty()
+  @IsString()
+  @Matches(VERSION_RULE, { message: 'version must be 2 to 4 dotted numbers' })
+  version: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) comment: string = '';
 }
 
@@ -61,9 +80,16 @@ export class DeployListQuery extends UnlimitedPageQuery {
   @IsIn(DEPLOY_FIELDS, { each: true, message: `field must be among ${DEPLOY_FIELDS.join(', ')}` })
   field?: DeployField[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) appName?: string;
-  @ApiPropertyOptional({ enum: APP_NAME_MODES, type: String }) @IsOptional() @IsIn(APP_NAME_MODES) appNameMode: AppNameMode = 'partial';
-  @ApiPropertyOptional({ enum: ['true', 'false', 'all'] }) @IsOptional() @IsIn(['true', 'false', 'all']) editable: string = 'all';
-  @ApiPropertyOptional({ enum: ['true', 'all'] }) @IsOptional() @IsIn(['true', 'all']) running: string = 'all';
+  @ApiPropertyOptional({ enum: APP_NAME_MODES, type: String })
+  @IsOptional()
+  @IsIn(APP_NAME_MODES)
+  appNameMode: AppNameMode = 'partial';
+  @ApiPropertyOptional({ enum: ['true', 'false', 'all'] })
+  @IsOptional()
+  @IsIn(['true', 'false', 'all'])
+  editable: string = 'all';
+  @ApiPropertyOptional({ enum: ['true', 'all'] }) @IsOptional() @IsIn(['true', 'all']) running: string =
+    'all';
 }
 
 export class DeployGetQuery {
@@ -80,7 +106,9 @@ export class AuditListQuery extends PageQuery {
 
 export class AuditDeployDto {
   @ApiProperty() @IsInt() id: number;
-  @ApiProperty({ enum: [1, 2] }) @IsInt() @IsIn([AuditStatus.Approved, AuditStatus.Disapproved])
+  @ApiProperty({ enum: [1, 2] })
+  @IsInt()
+  @IsIn([AuditStatus.Approved, AuditStatus.Disapproved])
   status: AuditStatus.Approved | AuditStatus.Disapproved;
   @ApiProperty() @IsString() @MaxLength(4000) comment: string;
 }

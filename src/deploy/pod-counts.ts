@@ -21,7 +21,9 @@ const ERROR_REASONS = new Set([
 
 const isError = (pod: V1Pod) =>
   pod.status?.phase === 'Failed' ||
-  (pod.status?.containerStatuses ?? []).some((status) => ERROR_REASONS.has(status.state?.waiting?.reason ?? ''));
+  (pod.status?.containerStatuses ?? []).some((status) =>
+    ERROR_REASONS.has(status.state?.waiting?.reason ?? ''),
+  );
 
 const isRunning = (pod: V1Pod) =>
   pod.status?.phase === 'Running' &&
@@ -41,11 +43,14 @@ export function countPods(pods: V1Pod[], version: string): PodCounts {
 }
 
 export const sumCounts = (counts: PodCounts[]): PodCounts =>
-  counts.reduce((sum, count) => ({
-    running: sum.running + count.running,
-    error: sum.error + count.error,
-    total: sum.total + count.total,
-  }), { running: 0, error: 0, total: 0 });
+  counts.reduce(
+    (sum, count) => ({
+      running: sum.running + count.running,
+      error: sum.error + count.error,
+      total: sum.total + count.total,
+    }),
+    { running: 0, error: 0, total: 0 },
+  );
 
 /** A cluster is done when all its pods run, or when some have failed in a way that will not heal. */
 export const clusterSucceeded = (counts: PodCounts) => counts.total > 0 && counts.running === counts.total;

@@ -24,7 +24,11 @@ export class SoftwareDeploymentController {
   }
 
   @Get(':id')
-  get(@CurrentUser() principal: Principal, @Param('projectId', ParseIdPipe) projectId: number, @Param('id') id: string) {
+  get(
+    @CurrentUser() principal: Principal,
+    @Param('projectId', ParseIdPipe) projectId: number,
+    @Param('id') id: string,
+  ) {
     return this.records.get(principal, projectId, id);
   }
 }

@@ -11,7 +11,10 @@ const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** SPEC §9 (seed 003): per-cluster actions of deployments, in the Heat API's shape. */
 @Injectable()
 export class SoftwareDeploymentService {
-  constructor(@InjectRepository(SoftwareDeploymentEntity) private readonly records: Repository<SoftwareDeploymentEntity>) {}
+  constructor(
+    @InjectRepository(SoftwareDeploymentEntity)
+    private readonly records: Repository<SoftwareDeploymentEntity>,
+  ) {}
 
   async list(principal: Principal, projectId: number, serverId?: string) {
     this.assertProject(principal, projectId);
@@ -32,7 +35,8 @@ export class SoftwareDeploymentService {
 
   /** Another business's project answers 404, as if it did not exist. */
   private assertProject(principal: Principal, projectId: number): void {
-    if (principal.role !== Role.SystemAdmin && principal.businessId !== projectId) throw notFound(`project ${projectId}`);
+    if (principal.role !== Role.SystemAdmin && principal.businessId !== projectId)
+      throw notFound(`project ${projectId}`);
   }
 }
 

@@ -90,7 +90,10 @@ describe('renderWorkload', () => {
     const objects = renderWorkload({ ...app, deployType: 'daemonset' }, target) as any[];
     expect(objects.map((object) => object.kind)).toEqual(['DaemonSet']);
     expect(objects[0].spec.replicas).toBeUndefined();
-    expect(objects[0].spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
+    expect(objects[0].spec.updateStrategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 1 },
+    });
   });
 
   it('is pure: the same input renders the same objects', () => {

@@ -49,7 +49,10 @@ function podTemplate(app: AppVersion, target: WorkloadTarget): V1PodTemplateSpec
     metadata: { labels: labelsFor(app, target.deployName) },
     spec: {
       containers: [container(app)],
-      volumes: app.volume.map((volume, index) => ({ name: `volume-${index}`, hostPath: { path: volume.hostPath } })),
+      volumes: app.volume.map((volume, index) => ({
+        name: `volume-${index}`,
+        hostPath: { path: volume.hostPath },
+      })),
       ...(selectsNodes ? { nodeSelector: { [`${NODE_LABEL_PREFIX}${target.nodeLabel}`]: 'true' } } : {}),
     },
   };
@@ -60,7 +63,11 @@ function podTemplate(app: AppVersion, target: WorkloadTarget): V1PodTemplateSpec
  * in the business's namespace. Rendering is pure, so applying the result twice changes nothing.
  */
 export function renderWorkload(app: AppVersion, target: WorkloadTarget): KubernetesObject[] {
-  const metadata = { name: target.deployName, namespace: target.namespace, labels: labelsFor(app, target.deployName) };
+  const metadata = {
+    name: target.deployName,
+    namespace: target.namespace,
+    labels: labelsFor(app, target.deployName),
+  };
   const selector = { matchLabels: { [INSTANCE_LABEL]: target.deployName } };
   const template = podTemplate(app, target);
   if (app.deployType === 'daemonset') {
@@ -88,7 +95,10 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
         selector,
         template,
         minReadySeconds: app.minReadySeconds,
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: app.maxUnavailable, maxSurge: app.maxSurge } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: app.maxUnavailable, maxSurge: app.maxSurge },
+        },
       },
     } as KubernetesObject,
   ];
@@ -102,8 +112,20 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
         minReplicas: app.minReplicas,
         maxReplicas: app.maxReplicas,
         metrics: [
-          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: app.targetCPUUtilization } } },
-          { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: app.targetMemUtilization } } },
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: app.targetCPUUtilization },
+            },
+          },
+          {
+            type: 'Resource',
+            resource: {
+              name: 'memory',
+              target: { type: 'Utilization', averageUtilization: app.targetMemUtilization },
+            },
+          },
         ],
       },
     } as KubernetesObject);

@@ -25,7 +25,8 @@ export interface KubeClients {
  */
 function yamlProblem(error: unknown): string {
   const { reason, mark } = error as { reason?: string; mark?: { line: number; column: number } };
-  if (typeof reason === 'string' && mark) return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
+  if (typeof reason === 'string' && mark)
+    return `${reason} at line ${mark.line + 1}, column ${mark.column + 1}`;
   return (error as Error).name === 'YAMLException' ? 'unparsable YAML' : (error as Error).message;
 }
 
@@ -39,8 +40,10 @@ export function parseKubeconfig(text: string): KubeConfig {
   }
   const context = kc.getContextObject(kc.getCurrentContext());
   if (!context) throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig has no current context');
-  if (!kc.getCurrentCluster()) throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig current context names no cluster');
-  if (!kc.getCurrentUser()) throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig current context names no user');
+  if (!kc.getCurrentCluster())
+    throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig current context names no cluster');
+  if (!kc.getCurrentUser())
+    throw new KubeError(KubeErrorKind.Invalid, 'kubeconfig current context names no user');
   return kc;
 }
 

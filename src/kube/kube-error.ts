@@ -57,7 +57,10 @@ export function toKubeError(error: unknown): KubeError {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
   const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  return new KubeError(KubeErrorKind.Unreachable, timedOut ? 'request timed out' : `cluster unreachable (${detail})`);
+  return new KubeError(
+    KubeErrorKind.Unreachable,
+    timedOut ? 'request timed out' : `cluster unreachable (${detail})`,
+  );
 }
 
 /** Runs a Kubernetes call and turns whatever it throws into a KubeError. */
@@ -69,5 +72,7 @@ export async function kube<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export const isNotFound = (error: unknown) => error instanceof KubeError && error.kind === KubeErrorKind.NotFound;
-export const isConflict = (error: unknown) => error instanceof KubeError && error.kind === KubeErrorKind.Conflict;
+export const isNotFound = (error: unknown) =>
+  error instanceof KubeError && error.kind === KubeErrorKind.NotFound;
+export const isConflict = (error: unknown) =>
+  error instanceof KubeError && error.kind === KubeErrorKind.Conflict;

@@ -11,13 +11,23 @@ export function objectRef(object: KubernetesObject): string {
  * Creates the object, or replaces it when it exists, so that applying the same objects again
  * converges instead of failing. Returns kubectl's word for what happened.
  */
-export async function createOrReplace(api: KubernetesObjectApi, object: KubernetesObject): Promise<'created' | 'configured'> {
+export async function createOrReplace(
+  api: KubernetesObjectApi,
+  object: KubernetesObject,
+): Promise<'created' | 'configured'> {
   for (let attempt = 0; ; attempt++) {
     try {
       const existing = await kube(() =>
-        api.read({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } }),
+        api.read({
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
+        }),
       );
-      const replacement = { ...object, metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion } };
+      const replacement = {
+        ...object,
+        metadata: { ...object.metadata, resourceVersion: existing.metadata?.resourceVersion },
+      };
       await kube(() => api.replace(replacement));
       return 'configured';
     } catch (error) {
@@ -38,7 +48,10 @@ export async function createOrReplace(api: KubernetesObjectApi, object: Kubernet
 }
 
 /** Deletes the object; one that is already gone is success. */
-export async function deleteIfExists(api: KubernetesObjectApi, object: KubernetesObject): Promise<'deleted' | 'absent'> {
+export async function deleteIfExists(
+  api: KubernetesObjectApi,
+  object: KubernetesObject,
+): Promise<'deleted' | 'absent'> {
   try {
     await kube(() => api.delete(object));
     return 'deleted';

@@ -14,7 +14,10 @@ export class JobQueueService implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = redisConnection(config);
     this.queues = new Map(
-      ALL_QUEUES.map((name) => [name, new Queue(name, { connection: this.connection, prefix: this.bullPrefix })]),
+      ALL_QUEUES.map((name) => [
+        name,
+        new Queue(name, { connection: this.connection, prefix: this.bullPrefix }),
+      ]),
     );
   }
 

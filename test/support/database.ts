@@ -28,7 +28,9 @@ export async function withServer<T>(work: (client: Client) => Promise<T>): Promi
 }
 
 export async function dropStaleDatabases(client: Client): Promise<void> {
-  const rows = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DATABASE_PREFIX}%'`);
+  const rows = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DATABASE_PREFIX}%'`,
+  );
   const cutoff = Date.now() / 1000 - STALE_AFTER_SECONDS;
   for (const { datname } of rows.rows) {
     const created = Number(/_(\d{10})_[0-9a-f]{8}$/.exec(datname)?.[1] ?? 0);
@@ -37,14 +39,24 @@ export async function dropStaleDatabases(client: Client): Promise<void> {
 }
 
 /** A fresh database for one test file, copied from this run's migrated template (fast, and isolated). */
-export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  name: string;
+  url: string;
+  drop: () => Promise<void>;
+}> {
   const template = process.env.OTE_TEST_TEMPLATE_DATABASE;
-  if (!template) throw new Error('OTE_TEST_TEMPLATE_DATABASE is not set: run the tests through jest (test/global-setup.ts)');
+  if (!template)
+    throw new Error(
+      'OTE_TEST_TEMPLATE_DATABASE is not set: run the tests through jest (test/global-setup.ts)',
+    );
   const name = newDatabaseName('db');
   await withServer((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   return {
     name,
     url: databaseUrl(name),
-    drop: () => withServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }

@@ -13,7 +13,12 @@ export const DEPLOY_TEST_ENV = {
 export async function registerClusters(t: TestApp, clusters: FakeCluster[]): Promise<void> {
   const admin = await loginAdmin(t);
   for (const cluster of clusters) {
-    await t.api().post('/v1/cluster').set(auth(admin)).send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig }).expect(200);
+    await t
+      .api()
+      .post('/v1/cluster')
+      .set(auth(admin))
+      .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
+      .expect(200);
   }
 }
 
@@ -48,13 +53,22 @@ export const appBody = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** Creates an application version and waits until its package is available. */
-export async function createApp(t: TestApp, token: string, overrides: Record<string, unknown> = {}): Promise<number> {
+export async function createApp(
+  t: TestApp,
+  token: string,
+  overrides: Record<string, unknown> = {},
+): Promise<number> {
   const body = appBody(overrides);
   await t.api().post('/v1/app').set(auth(token)).send(body).expect(200);
   const app = await eventually(
     async () =>
-      (await t.api().get(`/v1/app?appName=${body.appName}&appNameMode=strict&version=${body.version}`).set(auth(token)).expect(200)).body
-        .data[0],
+      (
+        await t
+          .api()
+          .get(`/v1/app?appName=${body.appName}&appNameMode=strict&version=${body.version}`)
+          .set(auth(token))
+          .expect(200)
+      ).body.data[0],
     (found) => found?.status === 1,
     { what: `package ${body.appName} ${body.version} available` },
   );
@@ -70,7 +84,13 @@ export async function deploymentByName(t: TestApp, token: string, deployName: st
   return list.body.data.find((row: { deployName: string }) => row.deployName === deployName);
 }
 
-export const waitForStatus = (t: TestApp, token: string, id: number, statuses: number[], timeoutMs = 30_000) =>
+export const waitForStatus = (
+  t: TestApp,
+  token: string,
+  id: number,
+  statuses: number[],
+  timeoutMs = 30_000,
+) =>
   eventually(
     () => deployment(t, token, id),
     (row) => statuses.includes(row.status),

@@ -21,7 +21,11 @@ export async function login(t: TestApp, user: string, password: string): Promise
 export const loginAdmin = (t: TestApp) => login(t, ADMIN.user, ADMIN.password);
 
 async function findUserId(t: TestApp, adminToken: string, user: string): Promise<number> {
-  const response = await t.api().get('/v1/admin/user?pageSize=100&order=desc').set(auth(adminToken)).expect(200);
+  const response = await t
+    .api()
+    .get('/v1/admin/user?pageSize=100&order=desc')
+    .set(auth(adminToken))
+    .expect(200);
   const found = response.body.data.find((row: { user: string }) => row.user === user);
   if (!found) throw new Error(`user ${user} not listed`);
   return found.id;
@@ -33,9 +37,16 @@ export async function registerUser(
   options: { isAdmin?: boolean; approve?: boolean } = {},
 ): Promise<TestUser> {
   const user = uniqueName('u');
-  await t.api()
+  await t
+    .api()
     .post('/v1/user')
-    .send({ user, password: PASSWORD, phone: '12345678910', realName: 'Test User', isAdmin: options.isAdmin ?? false })
+    .send({
+      user,
+      password: PASSWORD,
+      phone: '12345678910',
+      realName: 'Test User',
+      isAdmin: options.isAdmin ?? false,
+    })
     .expect(200);
   const adminToken = await loginAdmin(t);
   const id = await findUserId(t, adminToken, user);
@@ -55,7 +66,8 @@ export interface TestBusiness {
 export async function approvedBusiness(t: TestApp): Promise<TestBusiness> {
   const owner = await registerUser(t, { isAdmin: true });
   const name = uniqueName('biz');
-  await t.api()
+  await t
+    .api()
     .post('/v1/business')
     .set(auth(owner.token))
     .send({ name, introduce: 'intro', objective: 'goal', scale: 'small' })
@@ -63,14 +75,20 @@ export async function approvedBusiness(t: TestApp): Promise<TestBusiness> {
   const list = await t.api().get('/v1/business').set(auth(owner.token)).expect(200);
   const id = list.body.data[0].id;
   const adminToken = await loginAdmin(t);
-  await t.api().put(`/v1/business/id/${id}`).set(auth(adminToken)).send({ comment: 'ok', status: 1 }).expect(200);
+  await t
+    .api()
+    .put(`/v1/business/id/${id}`)
+    .set(auth(adminToken))
+    .send({ comment: 'ok', status: 1 })
+    .expect(200);
   return { id, name, admin: owner };
 }
 
 /** A general user of the business, created by its administrator. */
 export async function subUser(t: TestApp, business: TestBusiness, isAdmin = false): Promise<TestUser> {
   const user = uniqueName('s');
-  await t.api()
+  await t
+    .api()
     .post('/v1/admin/user')
     .set(auth(business.admin.token))
     .send({ user, password: PASSWORD, phone: '12345678910', realName: 'Sub User', isAdmin })

@@ -15,14 +15,20 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return isPublic ? true : super.canActivate(context);
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
     if (error) throw error;
     if (!user) {
-      const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'token expired' : 'invalid or missing token';
+      const reason =
+        info instanceof Error && info.name === 'TokenExpiredError'
+          ? 'token expired'
+          : 'invalid or missing token';
       throw unauthorized(reason);
     }
     return user;
