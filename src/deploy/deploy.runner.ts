@@ -92,32 +92,12 @@ export class DeployRunner {
   async converge(deploymentId: number, requestId: number, reconcile: boolean): Promise<void> {
     const run = await this.start(deploymentId, requestId, reconcile);
     if (!run) return;
-    const targets =
-      run.request.action === DeployAction.Delete ? [] : await this.clusters.withLabel(run.deployment.cluster);
-    const targetIds = new Set(targets.map((cluster) => cluster.id));
-    for (const cluster of targets) {
-      await this.placements
-        .createQueryBuilder()
-        .insert()
-        .values({
-          deploymentId,
-          clusterId: cluster.id,
-          clusterName: cluster.name,
-          appliedRequestId: null,
-          objects: [],
-          status: PlacementState.Pending,
-          running: 0,
-          error: 0,
-          total: 0,
-          message: '',
-        })
-        .orIgnore()
-        .execute();
-    }
+    const targets = await this.targetsOf(run);
     await forEachLimited(targets, CLUSTER_CONCURRENCY, (cluster) => this.applyTo(run, cluster));
-    if (run.deployment.status === DeployStatus.Processing)
+    if (run.deployment.status === DeployStatus.Processing) {
       await this.move(run.deployment, DeployStatus.Deploying);
-    await this.watch(run, targets, targetIds);
+    }
+    await this.watch(run);
   }
 
   /** The last attempt failed on a fault of ours: the deployment says so instead of hanging in flight. */
@@ -191,11 +171,46 @@ export class DeployRunner {
     }
   }
 
-  private async watch(run: Run, targets: ClusterEntity[], targetIds: Set<string>): Promise<void> {
+  /**
+   * The clusters the request targets now, each with its placement row. Read again on every round of
+   * the watch, so that clusters gaining or losing the label while the rollout runs are followed too.
+   */
+  private async targetsOf(run: Run): Promise<ClusterEntity[]> {
+    const targets =
+      run.request.action === DeployAction.Delete ? [] : await this.clusters.withLabel(run.deployment.cluster);
+    if (targets.length === 0) return targets;
+    await this.placements
+      .createQueryBuilder()
+      .insert()
+      .values(
+        targets.map((cluster) => ({
+          deploymentId: run.deployment.id,
+          clusterId: cluster.id,
+          clusterName: cluster.name,
+          appliedRequestId: null,
+          objects: [],
+          status: PlacementState.Pending,
+          running: 0,
+          error: 0,
+          total: 0,
+          message: '',
+        })),
+      )
+      .orIgnore()
+      .execute();
+    return targets;
+  }
+
+  private async watch(run: Run): Promise<void> {
     const deadline =
       (run.deployment.rolloutStartedAt ?? new Date()).getTime() + this.config.deployTimeoutSeconds * 1000;
     const retries = new Backoff(this.config.deployPollMilliseconds);
     for (;;) {
+      const current = await this.deployments.findOneBy({ id: run.deployment.id });
+      // A newer request took over this deployment; its own run carries on from here.
+      if (!current || current.requestId !== run.request.id) return;
+      const targets = await this.targetsOf(run);
+      const targetIds = new Set(targets.map((cluster) => cluster.id));
       const placements = await this.placements.findBy({ deploymentId: run.deployment.id });
       await forEachLimited(
         placements.filter((placement) => !targetIds.has(placement.clusterId)),

@@ -406,17 +406,14 @@ export class DeployService implements OnModuleInit {
       );
   }
 
-  /** Live deployments whose target clusters may have changed converge again. */
+  /**
+   * Settled deployments whose target clusters may have changed converge again; a rollout in flight
+   * re-reads its targets on every round, so it follows by itself.
+   */
   private async reconcileWhere(where: { cluster: string }): Promise<void> {
     const affected = await this.deployments.findBy({
       ...where,
-      status: In([
-        DeployStatus.Success,
-        DeployStatus.PartialSuccess,
-        DeployStatus.Failed,
-        DeployStatus.Processing,
-        DeployStatus.Deploying,
-      ]),
+      status: In([DeployStatus.Success, DeployStatus.PartialSuccess, DeployStatus.Failed]),
     });
     const trigger = `reconcile-${Date.now()}`;
     for (const deployment of affected) {
