@@ -9,11 +9,14 @@
  * Run: `npm run bench:deploy-fanout` (jest is only the runner: swc, ESM packages, template database).
  */
 import { performance } from 'node:perf_hooks';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { forEachLimited } from '../src/common/concurrency';
 import { FakeCluster, startFakeCluster } from '../test/fake-kube';
 import { createApp, deploymentByName } from '../test/support/deploys';
 import { approvedBusiness, auth, loginAdmin } from '../test/support/factories';
 import { startTestApp, TestApp } from '../test/support/test-app';
+import { WorkerRunner } from '../src/queue/worker-runner.service';
 
 /** Periodic node syncs would add load in the middle of a measurement: one per hour is never. */
 export const BENCH_ENV = {
@@ -78,8 +81,29 @@ async function registerAll(t: TestApp, clusters: FakeCluster[]): Promise<void> {
   });
 }
 
+/**
+ * The Redis connections the app's BullMQ workers were given. WorkerRunner passes each Worker an ioredis
+ * instance; BullMQ treats a passed instance as shared and never quits it, so `app.close()` leaves them
+ * open and the process cannot exit. The benchmark closes them itself after the app has closed.
+ */
+function workerConnections(t: TestApp): Redis[] {
+  const workers = (t.app.get(WorkerRunner) as unknown as { workers?: Worker[] }).workers ?? [];
+  return workers.map((worker) => worker.opts.connection as Redis).filter((connection) => typeof connection?.quit === 'function');
+}
+
+let leakedConnectionsClosed = 0;
+
+async function closeLeftovers(connections: Redis[]): Promise<void> {
+  for (const connection of connections) {
+    if (connection.status === 'end') continue;
+    leakedConnectionsClosed++;
+    await connection.quit().catch(() => connection.disconnect());
+  }
+}
+
 async function runSize(n: number): Promise<SizeResult> {
   const t = await startTestApp(BENCH_ENV);
+  const connections = workerConnections(t);
   let clusters: FakeCluster[] = [];
   try {
     const business = await approvedBusiness(t);
@@ -146,6 +170,7 @@ async function runSize(n: number): Promise<SizeResult> {
     };
   } finally {
     await t.close();
+    await closeLeftovers(connections);
     await Promise.all(clusters.map((cluster) => cluster.stop()));
   }
 }
@@ -199,6 +224,12 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
     out(
       `ratio t${big.n}/t${small.n}: deploy ${fmt(big.deployS / small.deployS)}, ` +
         `register ${fmt(big.registerS / small.registerS)} (linear scaling would be ${fmt(big.n / small.n, 1)})`,
+    );
+  }
+  if (leakedConnectionsClosed > 0) {
+    out(
+      `note: app.close() left ${leakedConnectionsClosed} Redis connections of BullMQ workers open ` +
+        `(WorkerRunner passes ioredis instances, which BullMQ does not close); the benchmark closed them`,
     );
   }
   out(`wall time: ${fmt(seconds(began), 1)} s`);

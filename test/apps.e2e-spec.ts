@@ -155,7 +155,15 @@ describe('applications (/v1/app)', () => {
 
     it('a general user creates in the business; defaults fill what the seed makes optional', async () => {
       const minimal = { ...seedBody(), appName: 'minimal', isHPA: false };
-      for (const key of ['repositoryId', 'replicas', 'command', 'volume', 'env', 'minReplicas', 'maxReplicas']) {
+      for (const key of [
+        'repositoryId',
+        'replicas',
+        'command',
+        'volume',
+        'env',
+        'minReplicas',
+        'maxReplicas',
+      ]) {
         delete (minimal as Record<string, unknown>)[key];
       }
       await create(member.token, minimal).expect(200);
@@ -176,7 +184,13 @@ describe('applications (/v1/app)', () => {
     });
 
     it('keeps the whole uint32 range', async () => {
-      const body = { ...seedBody(), appName: 'big', maxMemory: 4294967295, maxCPU: 4294967295, GPU: 4294967295 };
+      const body = {
+        ...seedBody(),
+        appName: 'big',
+        maxMemory: 4294967295,
+        maxCPU: 4294967295,
+        GPU: 4294967295,
+      };
       await create(business.admin.token, body).expect(200);
       const id = await idOf(business.admin.token, 'big', '1.2');
       const { body: got } = await t.api().get(`/v1/app/id/${id}`).set(auth(business.admin.token)).expect(200);
@@ -184,7 +198,9 @@ describe('applications (/v1/app)', () => {
     });
 
     it('an image reference that cannot be parsed makes the package corrupt', async () => {
-      await create(business.admin.token, { ...seedBody(), appName: 'broken', image: 'Nginx:latest' }).expect(200);
+      await create(business.admin.token, { ...seedBody(), appName: 'broken', image: 'Nginx:latest' }).expect(
+        200,
+      );
       await t.waitForQuietQueues();
       const id = await idOf(business.admin.token, 'broken', '1.2');
       const { body } = await t.api().get(`/v1/app/id/${id}`).set(auth(business.admin.token)).expect(200);
@@ -202,7 +218,12 @@ describe('applications (/v1/app)', () => {
     });
 
     it('does not store a client-set id or status', async () => {
-      const response = await create(business.admin.token, { ...seedBody(), appName: 'sneaky', id: 1, status: 1 });
+      const response = await create(business.admin.token, {
+        ...seedBody(),
+        appName: 'sneaky',
+        id: 1,
+        status: 1,
+      });
       expect(response.status).toBe(422);
       expect(response.body.message).toMatch(/id/);
       expect(response.body.message).toMatch(/status/);
@@ -242,7 +263,11 @@ describe('applications (/v1/app)', () => {
       ['volume path relative', { volume: [{ path: 'data', hostPath: '/data' }] }, 'volume.0.path'],
       ['volume hostPath relative', { volume: [{ path: '/data', hostPath: 'data' }] }, 'volume.0.hostPath'],
       ['volume without hostPath', { volume: [{ path: '/data' }] }, 'volume.0.hostPath'],
-      ['volume readOnly a string', { volume: [{ path: '/a', hostPath: '/b', readOnly: 'yes' }] }, 'volume.0.readOnly'],
+      [
+        'volume readOnly a string',
+        { volume: [{ path: '/a', hostPath: '/b', readOnly: 'yes' }] },
+        'volume.0.readOnly',
+      ],
       ['env name starting with a digit', { env: [{ name: '1A', value: 'x' }] }, 'env.0.name'],
       ['env name with -', { env: [{ name: 'A-B', value: 'x' }] }, 'env.0.name'],
       ['env value a number', { env: [{ name: 'A', value: 5 }] }, 'env.0.value'],
@@ -256,17 +281,37 @@ describe('applications (/v1/app)', () => {
       ['isHPA a string', { isHPA: 'true' }, 'isHPA'],
       ['targetCPUUtilization a string', { targetCPUUtilization: '100' }, 'targetCPUUtilization'],
       ['minReadySeconds null', { minReadySeconds: null }, 'minReadySeconds'],
-      ['minReplicas above maxReplicas', { minReplicas: 30, maxReplicas: 20, replicas: 25 }, 'minReplicas (30)'],
-      ['minCPU above maxCPU', { minCPU: 300, maxCPU: 200 }, 'minCPU (300) must not be greater than maxCPU (200)'],
-      ['minMemory above maxMemory', { minMemory: 300, maxMemory: 200 }, 'minMemory (300) must not be greater than maxMemory'],
+      [
+        'minReplicas above maxReplicas',
+        { minReplicas: 30, maxReplicas: 20, replicas: 25 },
+        'minReplicas (30)',
+      ],
+      [
+        'minCPU above maxCPU',
+        { minCPU: 300, maxCPU: 200 },
+        'minCPU (300) must not be greater than maxCPU (200)',
+      ],
+      [
+        'minMemory above maxMemory',
+        { minMemory: 300, maxMemory: 200 },
+        'minMemory (300) must not be greater than maxMemory',
+      ],
       ['replicas above maxReplicas with HPA', { replicas: 21 }, 'replicas (21) must be within'],
       ['replicas below minReplicas with HPA', { replicas: 1 }, 'replicas (1) must be within'],
-      ['maxUnavailable and maxSurge both 0', { maxUnavailable: 0, maxSurge: 0 }, 'maxUnavailable and maxSurge'],
+      [
+        'maxUnavailable and maxSurge both 0',
+        { maxUnavailable: 0, maxSurge: 0 },
+        'maxUnavailable and maxSurge',
+      ],
       ['an unknown field', { dependence: [] }, 'dependence'],
     ];
 
     it.each(invalidBodies)('%s', async (_name, overrides, field) => {
-      const response = await create(business.admin.token, { ...seedBody(), appName: 'invalid', ...overrides }).expect(422);
+      const response = await create(business.admin.token, {
+        ...seedBody(),
+        appName: 'invalid',
+        ...overrides,
+      }).expect(422);
       expect(response.body.code).toBe(422);
       expect(response.body.message).toContain(field);
     });
@@ -279,9 +324,12 @@ describe('applications (/v1/app)', () => {
     });
 
     it('names every bad field at once, and stores nothing', async () => {
-      const response = await create(business.admin.token, { appName: 'x', version: '1', minCPU: 'a', isHPA: 1 }).expect(
-        422,
-      );
+      const response = await create(business.admin.token, {
+        appName: 'x',
+        version: '1',
+        minCPU: 'a',
+        isHPA: 1,
+      }).expect(422);
       for (const field of ['version', 'minCPU', 'isHPA', 'deployType', 'image', 'port', 'maxMemory']) {
         expect(response.body.message).toContain(field);
       }
@@ -320,11 +368,17 @@ describe('applications (/v1/app)', () => {
     });
 
     it('orders by id and pages with the total before paging', async () => {
-      expect(await query('')).toEqual({ total: 5, items: ['web-a@1.0', 'web-a@1.1', 'web-b@1.0', 'api-web@2.0', 'db@1.0'] });
+      expect(await query('')).toEqual({
+        total: 5,
+        items: ['web-a@1.0', 'web-a@1.1', 'web-b@1.0', 'api-web@2.0', 'db@1.0'],
+      });
       expect(await query('?page=2&pageSize=2')).toEqual({ total: 5, items: ['web-b@1.0', 'api-web@2.0'] });
       expect(await query('?page=3&pageSize=2')).toEqual({ total: 5, items: ['db@1.0'] });
       expect(await query('?page=9&pageSize=2')).toEqual({ total: 5, items: [] });
-      expect(await query('?pageSize=0&page=3')).toMatchObject({ total: 5, items: expect.arrayContaining(['db@1.0']) });
+      expect(await query('?pageSize=0&page=3')).toMatchObject({
+        total: 5,
+        items: expect.arrayContaining(['db@1.0']),
+      });
       expect((await query('?pageSize=0')).items).toHaveLength(5);
       expect((await query('?order=desc&pageSize=1')).items).toEqual(['db@1.0']);
     });
@@ -341,9 +395,18 @@ describe('applications (/v1/app)', () => {
     });
 
     it('filters by appName in the three modes (partial by default) and by exact version', async () => {
-      expect((await query('?appName=web')).items).toEqual(['web-a@1.0', 'web-a@1.1', 'web-b@1.0', 'api-web@2.0']);
+      expect((await query('?appName=web')).items).toEqual([
+        'web-a@1.0',
+        'web-a@1.1',
+        'web-b@1.0',
+        'api-web@2.0',
+      ]);
       expect((await query('?appName=web&appNameMode=partial')).total).toBe(4);
-      expect((await query('?appName=web&appNameMode=prefix')).items).toEqual(['web-a@1.0', 'web-a@1.1', 'web-b@1.0']);
+      expect((await query('?appName=web&appNameMode=prefix')).items).toEqual([
+        'web-a@1.0',
+        'web-a@1.1',
+        'web-b@1.0',
+      ]);
       expect((await query('?appName=web-a&appNameMode=strict')).items).toEqual(['web-a@1.0', 'web-a@1.1']);
       expect((await query('?appName=web&appNameMode=strict')).total).toBe(0);
       expect((await query('?appName=%25')).total).toBe(0);
@@ -408,7 +471,12 @@ describe('applications (/v1/app)', () => {
     it('a general user deletes too', async () => {
       const id = await make('del-member');
       const general = await subUser(t, owner);
-      await t.api().delete('/v1/app').set(auth(general.token)).send({ appId: [id] }).expect(200);
+      await t
+        .api()
+        .delete('/v1/app')
+        .set(auth(general.token))
+        .send({ appId: [id] })
+        .expect(200);
     });
 
     it('all or nothing: 404 when any id is unknown, and nothing is deleted', async () => {
@@ -438,7 +506,12 @@ describe('applications (/v1/app)', () => {
         .expect(409);
       expect(response.body).toEqual({ code: 409, message: 'application del-busy 1.0 is deployed' });
       await t.api().get(`/v1/app/id/${free}`).set(auth(owner.admin.token)).expect(200);
-      await t.api().delete('/v1/app').set(auth(owner.admin.token)).send({ appId: [free] }).expect(200);
+      await t
+        .api()
+        .delete('/v1/app')
+        .set(auth(owner.admin.token))
+        .send({ appId: [free] })
+        .expect(200);
     });
 
     it.each([
@@ -474,8 +547,18 @@ describe('applications (/v1/app)', () => {
     it("another business's application answers 404 on get and delete, and stays", async () => {
       const response = await t.api().get(`/v1/app/id/${theirsId}`).set(auth(mine.admin.token)).expect(404);
       expect(response.body).toEqual({ code: 404, message: expect.any(String) });
-      await t.api().delete('/v1/app').set(auth(mine.admin.token)).send({ appId: [theirsId] }).expect(404);
-      await t.api().delete('/v1/app').set(auth(mine.admin.token)).send({ appId: [mineId, theirsId] }).expect(404);
+      await t
+        .api()
+        .delete('/v1/app')
+        .set(auth(mine.admin.token))
+        .send({ appId: [theirsId] })
+        .expect(404);
+      await t
+        .api()
+        .delete('/v1/app')
+        .set(auth(mine.admin.token))
+        .send({ appId: [mineId, theirsId] })
+        .expect(404);
       await t.api().get(`/v1/app/id/${theirsId}`).set(auth(theirs.admin.token)).expect(200);
       await t.api().get(`/v1/app/id/${mineId}`).set(auth(mine.admin.token)).expect(200);
     });
@@ -499,7 +582,12 @@ describe('applications (/v1/app)', () => {
       const one = await t.api().get(`/v1/app/id/${theirsId}`).set(auth(admin)).expect(200);
       expect(one.body.data).toMatchObject({ id: theirsId, projectName: theirs.name, status: 1 });
       await create(admin, { ...seedBody(), appName: uniqueName('sys') }).expect(403);
-      await t.api().delete('/v1/app').set(auth(admin)).send({ appId: [theirsId] }).expect(403);
+      await t
+        .api()
+        .delete('/v1/app')
+        .set(auth(admin))
+        .send({ appId: [theirsId] })
+        .expect(403);
     });
 
     it('403 for a pending user and for an approved user without a business; 401 without a token', async () => {
@@ -509,7 +597,12 @@ describe('applications (/v1/app)', () => {
         await t.api().get('/v1/app').set(auth(user.token)).expect(403);
         await t.api().get(`/v1/app/id/${mineId}`).set(auth(user.token)).expect(403);
         await create(user.token, { ...seedBody(), appName: 'nope' }).expect(403);
-        await t.api().delete('/v1/app').set(auth(user.token)).send({ appId: [mineId] }).expect(403);
+        await t
+          .api()
+          .delete('/v1/app')
+          .set(auth(user.token))
+          .send({ appId: [mineId] })
+          .expect(403);
       }
       await t.api().get('/v1/app').expect(401);
       await t.api().post('/v1/app').send(seedBody()).expect(401);

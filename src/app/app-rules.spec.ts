@@ -26,28 +26,45 @@ describe('app name rule (DNS label)', () => {
   it.each(['nginx1', 'a', 'my-app', '1app', 'a'.repeat(63)])('accepts %s', (name) => {
     expect(APP_NAME_RULE.test(name)).toBe(true);
   });
-  it.each(['', 'Nginx', '-app', 'app-', 'my_app', 'my.app', 'a'.repeat(64), 'app name'])('refuses %j', (name) => {
-    expect(APP_NAME_RULE.test(name)).toBe(false);
-  });
+  it.each(['', 'Nginx', '-app', 'app-', 'my_app', 'my.app', 'a'.repeat(64), 'app name'])(
+    'refuses %j',
+    (name) => {
+      expect(APP_NAME_RULE.test(name)).toBe(false);
+    },
+  );
 });
 
 describe('env name rule', () => {
   it.each(['NGINX_PATH', '_x', 'a1'])('accepts %s', (name) => expect(ENV_NAME_RULE.test(name)).toBe(true));
-  it.each(['', '1A', 'A-B', 'A B', 'A.B'])('refuses %j', (name) => expect(ENV_NAME_RULE.test(name)).toBe(false));
+  it.each(['', '1A', 'A-B', 'A B', 'A.B'])('refuses %j', (name) =>
+    expect(ENV_NAME_RULE.test(name)).toBe(false),
+  );
 });
 
 describe('image references', () => {
   it.each([
     ['nginx', { registry: 'docker.io', repository: 'nginx', tag: null, digest: null }],
     ['nginx:latest', { registry: 'docker.io', repository: 'nginx', tag: 'latest', digest: null }],
-    ['library/nginx:1.25.3', { registry: 'docker.io', repository: 'library/nginx', tag: '1.25.3', digest: null }],
-    ['registry.example.com:5000/team/app:v1', { registry: 'registry.example.com:5000', repository: 'team/app', tag: 'v1' }],
+    [
+      'library/nginx:1.25.3',
+      { registry: 'docker.io', repository: 'library/nginx', tag: '1.25.3', digest: null },
+    ],
+    [
+      'registry.example.com:5000/team/app:v1',
+      { registry: 'registry.example.com:5000', repository: 'team/app', tag: 'v1' },
+    ],
     ['localhost/app', { registry: 'localhost', repository: 'app', tag: null }],
     ['localhost:5000/app', { registry: 'localhost:5000', repository: 'app', tag: null }],
     ['[::1]:5000/app:1', { registry: '[::1]:5000', repository: 'app', tag: '1' }],
     ['ghcr.io/o/my__app-x.y:1_0', { registry: 'ghcr.io', repository: 'o/my__app-x.y', tag: '1_0' }],
-    [`nginx@sha256:${'a'.repeat(64)}`, { repository: 'nginx', tag: null, digest: `sha256:${'a'.repeat(64)}` }],
-    [`nginx:1@sha256:${'b'.repeat(64)}`, { repository: 'nginx', tag: '1', digest: `sha256:${'b'.repeat(64)}` }],
+    [
+      `nginx@sha256:${'a'.repeat(64)}`,
+      { repository: 'nginx', tag: null, digest: `sha256:${'a'.repeat(64)}` },
+    ],
+    [
+      `nginx:1@sha256:${'b'.repeat(64)}`,
+      { repository: 'nginx', tag: '1', digest: `sha256:${'b'.repeat(64)}` },
+    ],
   ])('parses %s', (reference, expected) => {
     expect(parseImageReference(reference)).toMatchObject(expected);
   });
@@ -71,7 +88,8 @@ describe('image references', () => {
   });
 
   it('a request image only has to look plausible; the worker decides on the rest', () => {
-    for (const image of ['nginx:latest', 'Nginx', 'nginx:', '[::1]:5000/app']) expect(PLAUSIBLE_IMAGE_RULE.test(image)).toBe(true);
+    for (const image of ['nginx:latest', 'Nginx', 'nginx:', '[::1]:5000/app'])
+      expect(PLAUSIBLE_IMAGE_RULE.test(image)).toBe(true);
     for (const image of ['', ' nginx', 'nginx latest', '-nginx', ':tag', 'nginx\n', 'ngïnx']) {
       expect(PLAUSIBLE_IMAGE_RULE.test(image)).toBe(false);
     }
@@ -106,9 +124,21 @@ describe('scaling', () => {
 
   it('fills absent replica counts from what was sent', () => {
     expect(resolveScaling(base)).toEqual({ replicas: 1, minReplicas: 1, maxReplicas: 1 });
-    expect(resolveScaling({ ...base, replicas: 10 })).toEqual({ replicas: 10, minReplicas: 10, maxReplicas: 10 });
-    expect(resolveScaling({ ...base, minReplicas: 3 })).toEqual({ replicas: 3, minReplicas: 3, maxReplicas: 3 });
-    expect(resolveScaling({ ...base, replicas: 5, maxReplicas: 2 })).toEqual({ replicas: 5, minReplicas: 2, maxReplicas: 2 });
+    expect(resolveScaling({ ...base, replicas: 10 })).toEqual({
+      replicas: 10,
+      minReplicas: 10,
+      maxReplicas: 10,
+    });
+    expect(resolveScaling({ ...base, minReplicas: 3 })).toEqual({
+      replicas: 3,
+      minReplicas: 3,
+      maxReplicas: 3,
+    });
+    expect(resolveScaling({ ...base, replicas: 5, maxReplicas: 2 })).toEqual({
+      replicas: 5,
+      minReplicas: 2,
+      maxReplicas: 2,
+    });
     expect(resolveScaling({ ...base, replicas: 10, minReplicas: 2, maxReplicas: 20 })).toEqual({
       replicas: 10,
       minReplicas: 2,
@@ -121,7 +151,14 @@ describe('scaling', () => {
   });
 
   it('names the fields of every min above its max', () => {
-    const found = problems({ minReplicas: 5, maxReplicas: 2, minCPU: 300, maxCPU: 200, minMemory: 300, maxMemory: 200 });
+    const found = problems({
+      minReplicas: 5,
+      maxReplicas: 2,
+      minCPU: 300,
+      maxCPU: 200,
+      minMemory: 300,
+      maxMemory: 200,
+    });
     expect(found).toEqual([
       'minReplicas (5) must not be greater than maxReplicas (2)',
       'minCPU (300) must not be greater than maxCPU (200)',
@@ -141,7 +178,9 @@ describe('scaling', () => {
   });
 
   it('refuses a rolling update that can neither add nor remove a pod', () => {
-    expect(problems({ maxUnavailable: 0, maxSurge: 0 })).toEqual(['maxUnavailable and maxSurge must not both be 0']);
+    expect(problems({ maxUnavailable: 0, maxSurge: 0 })).toEqual([
+      'maxUnavailable and maxSurge must not both be 0',
+    ]);
     expect(problems({ maxUnavailable: 0, maxSurge: 1 })).toEqual([]);
   });
 });

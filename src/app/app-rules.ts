@@ -24,7 +24,9 @@ export interface ImageReference {
 }
 
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const DOMAIN = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`,
+);
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
@@ -51,11 +53,13 @@ export function parseImageReference(reference: string): ImageReference | { error
     if (!TAG.test(tag)) return { error: `invalid tag "${tag}"` };
   }
   if (rest.length === 0) return { error: 'no repository name' };
-  if (rest.length > MAX_NAME_LENGTH) return { error: `repository name longer than ${MAX_NAME_LENGTH} characters` };
+  if (rest.length > MAX_NAME_LENGTH)
+    return { error: `repository name longer than ${MAX_NAME_LENGTH} characters` };
   const parts = rest.split('/');
   const first = parts[0];
   const hasDomain =
-    parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
+    parts.length > 1 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
   let registry = 'docker.io';
   if (hasDomain) {
     if (!DOMAIN.test(first)) return { error: `invalid registry host "${first}"` };
@@ -64,7 +68,9 @@ export function parseImageReference(reference: string): ImageReference | { error
   }
   const bad = parts.find((part) => !PATH_COMPONENT.test(part));
   if (bad !== undefined) {
-    return { error: `invalid repository path component "${bad}" (lower-case letters, digits and separators)` };
+    return {
+      error: `invalid repository path component "${bad}" (lower-case letters, digits and separators)`,
+    };
   }
   return { registry, repository: parts.join('/'), tag, digest };
 }
@@ -81,7 +87,10 @@ export interface PackageVerdict {
 export function verdictForImage(image: string): PackageVerdict {
   const parsed = parseImageReference(image);
   if ('error' in parsed) {
-    return { status: PackageStatus.Corrupt, detail: `image reference "${image}" cannot be parsed: ${parsed.error}` };
+    return {
+      status: PackageStatus.Corrupt,
+      detail: `image reference "${image}" cannot be parsed: ${parsed.error}`,
+    };
   }
   return {
     status: PackageStatus.Available,
@@ -124,7 +133,8 @@ export function resolveScaling(request: ScalingRequest): Scaling {
 export function scalingProblems(request: ScalingRequest, scaling: Scaling): string[] {
   const problems: string[] = [];
   const notAbove = (low: string, lowValue: number, high: string, highValue: number) => {
-    if (lowValue > highValue) problems.push(`${low} (${lowValue}) must not be greater than ${high} (${highValue})`);
+    if (lowValue > highValue)
+      problems.push(`${low} (${lowValue}) must not be greater than ${high} (${highValue})`);
   };
   notAbove('minReplicas', scaling.minReplicas, 'maxReplicas', scaling.maxReplicas);
   notAbove('minCPU', request.minCPU, 'maxCPU', request.maxCPU);
@@ -152,13 +162,17 @@ export function duplicateProblems(spec: {
   env?: { name: string }[] | null;
 }): string[] {
   const problems: string[] = [];
-  const repeated = <T>(values: T[]) => [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
-  for (const port of repeated(spec.port.map((entry) => entry.port))) problems.push(`port: port ${port} appears twice`);
+  const repeated = <T>(values: T[]) => [
+    ...new Set(values.filter((value, index) => values.indexOf(value) !== index)),
+  ];
+  for (const port of repeated(spec.port.map((entry) => entry.port)))
+    problems.push(`port: port ${port} appears twice`);
   const hostPorts = spec.port.flatMap((entry) => (entry.hostPort == null ? [] : [entry.hostPort]));
   for (const port of repeated(hostPorts)) problems.push(`port: hostPort ${port} appears twice`);
   for (const path of repeated((spec.volume ?? []).map((entry) => entry.path))) {
     problems.push(`volume: path ${path} appears twice`);
   }
-  for (const name of repeated((spec.env ?? []).map((entry) => entry.name))) problems.push(`env: name ${name} appears twice`);
+  for (const name of repeated((spec.env ?? []).map((entry) => entry.name)))
+    problems.push(`env: name ${name} appears twice`);
   return problems;
 }

@@ -88,7 +88,14 @@ describe('application views', () => {
 
   it('gives other modules CPU in percent, the business id and no times', () => {
     const version = toAppVersion(entity());
-    expect(version).toMatchObject({ id: 7, businessId: 3, minCPU: 10, maxCPU: 200, repositoryId: null, status: 1 });
+    expect(version).toMatchObject({
+      id: 7,
+      businessId: 3,
+      minCPU: 10,
+      maxCPU: 200,
+      repositoryId: null,
+      status: 1,
+    });
     expect(version).not.toHaveProperty('createTime');
     expect(version).not.toHaveProperty('statusDetail');
   });

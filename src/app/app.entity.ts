@@ -2,7 +2,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import type { AppDeployType, EnvSpec, PackageStatus, PortSpec, VolumeSpec } from './app-version';
 
 /** uint32 values live in `bigint` columns, which the driver returns as strings. */
-const uint32 = { to: (value: number) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
+const uint32 = {
+  to: (value: number) => value,
+  from: (value: string | null) => (value === null ? null : Number(value)),
+};
 const Uint32Column = (name: string) => Column({ name, type: 'bigint', transformer: uint32 });
 
 /** One application version (a package). CPU is stored in percent of a core, memory in MiB, as requested. */

@@ -69,7 +69,11 @@ export class AppService {
       ...scaling,
       port: dto.port.map(({ port, hostPort }) => (hostPort == null ? { port } : { port, hostPort })),
       command: dto.command ?? '',
-      volume: (dto.volume ?? []).map(({ path, hostPath, readOnly }) => ({ path, hostPath, readOnly: readOnly ?? false })),
+      volume: (dto.volume ?? []).map(({ path, hostPath, readOnly }) => ({
+        path,
+        hostPath,
+        readOnly: readOnly ?? false,
+      })),
       env: (dto.env ?? []).map(({ name, value }) => ({ name, value })),
       minCPU: dto.minCPU,
       maxCPU: dto.maxCPU,
@@ -99,7 +103,8 @@ export class AppService {
     if (query.appName !== undefined) {
       if (query.appNameMode === 'strict') builder.andWhere('a.app_name = :name', { name: query.appName });
       else {
-        const pattern = query.appNameMode === 'prefix' ? `${escapeLike(query.appName)}%` : `%${escapeLike(query.appName)}%`;
+        const pattern =
+          query.appNameMode === 'prefix' ? `${escapeLike(query.appName)}%` : `%${escapeLike(query.appName)}%`;
         builder.andWhere("a.app_name ILIKE :pattern ESCAPE '\\'", { pattern });
       }
     }

@@ -32,7 +32,11 @@ const MAX_SERIAL = 2_147_483_647;
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
 const PortNumber = () => applyDecorators(IsInt(), Min(1), Max(65535));
 const AbsolutePath = () =>
-  applyDecorators(IsString(), MaxLength(4096), Matches(ABSOLUTE_PATH_RULE, { message: '$property must be an absolute path' }));
+  applyDecorators(
+    IsString(),
+    MaxLength(4096),
+    Matches(ABSOLUTE_PATH_RULE, { message: '$property must be an absolute path' }),
+  );
 /** A list of objects of one kind, each validated (unknown fields inside them too). */
 const ListOf = (type: () => new () => object, max: number) =>
   applyDecorators(IsArray(), ArrayMaxSize(max), ValidateNested({ each: true }), Type(type));
@@ -79,7 +83,10 @@ export class CreateAppDto {
   @Matches(PLAUSIBLE_IMAGE_RULE, { message: '$property must be an image reference such as nginx:1.25' })
   image: string;
 
-  @ApiProperty({ example: '1.2' }) @IsString() @Matches(VERSION_RULE, { message: VERSION_MESSAGE }) version: string;
+  @ApiProperty({ example: '1.2' })
+  @IsString()
+  @Matches(VERSION_RULE, { message: VERSION_MESSAGE })
+  version: string;
 
   @ApiPropertyOptional({ description: 'repository whose secret pulls the image' })
   @IsOptional()
@@ -89,7 +96,10 @@ export class CreateAppDto {
 
   @ApiProperty({ type: [PortDto] }) @ListOf(() => PortDto, 100) port: PortDto[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4096) command?: string;
-  @ApiPropertyOptional({ type: [VolumeDto] }) @IsOptional() @ListOf(() => VolumeDto, 100) volume?: VolumeDto[];
+  @ApiPropertyOptional({ type: [VolumeDto] })
+  @IsOptional()
+  @ListOf(() => VolumeDto, 100)
+  volume?: VolumeDto[];
   @ApiPropertyOptional({ type: [EnvDto] }) @IsOptional() @ListOf(() => EnvDto, 500) env?: EnvDto[];
 
   @ApiPropertyOptional({ description: 'default replicas' }) @IsOptional() @Uint32() replicas?: number;
@@ -99,7 +109,9 @@ export class CreateAppDto {
   @ApiProperty({ description: 'maximal CPU, percent of a core' }) @Uint32() maxCPU: number;
   @ApiPropertyOptional({ description: 'GPU count' }) @IsOptional() @Uint32() GPU?: number;
   @ApiProperty({ description: 'use a horizontal pod autoscaler' }) @IsBoolean() isHPA: boolean;
-  @ApiProperty({ description: 'CPU utilization (%) that triggers autoscaling' }) @Uint32() targetCPUUtilization: number;
+  @ApiProperty({ description: 'CPU utilization (%) that triggers autoscaling' })
+  @Uint32()
+  targetCPUUtilization: number;
   @ApiProperty({ description: 'memory utilization (%) that triggers autoscaling' })
   @Uint32()
   targetMemUtilization: number;
@@ -119,7 +131,11 @@ export class AppListQuery extends UnlimitedPageQuery {
   @IsOptional()
   @IsIn(APP_NAME_MODES)
   appNameMode: AppNameMode = 'partial';
-  @ApiPropertyOptional({ description: 'exact version' }) @IsOptional() @IsString() @MaxLength(64) version?: string;
+  @ApiPropertyOptional({ description: 'exact version' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  version?: string;
 }
 
 export class DeleteAppsDto {

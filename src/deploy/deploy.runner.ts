@@ -253,10 +253,14 @@ export class DeployRunner {
       const failed = targets.filter(
         (cluster) => counts.has(cluster.id) && clusterFailed(counts.get(cluster.id)!),
       );
+      // No cluster carries the target label: nothing can ever run there, so waiting for the deadline only
+      // hides the failure (a cluster that gains the label later reconciles the failed deployment).
+      const noTargets = targets.length === 0 && remaining === 0;
       const settled =
-        remaining === targets.length &&
-        succeeded.length + failed.length === targets.length &&
-        targets.length > 0;
+        noTargets ||
+        (remaining === targets.length &&
+          succeeded.length + failed.length === targets.length &&
+          targets.length > 0);
       if (settled || Date.now() >= deadline) {
         await this.finish(run, targets, new Set(succeeded.map((cluster) => cluster.id)), errorMessage);
         return;

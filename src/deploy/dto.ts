@@ -32,6 +32,9 @@ export const DEPLOY_FIELDS = [
 ] as const;
 export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
+/** SPEC §6: an empty target label means every cluster (or node), stored as `all` like the default. */
+const emptyMeansAll = ({ value }: { value: unknown }) => (value === '' ? 'all' : value);
+
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string'
     ? value
@@ -54,11 +57,13 @@ export class CreateDeployDto {
   version: string;
   @ApiPropertyOptional({ default: 'all' })
   @IsOptional()
+  @Transform(emptyMeansAll)
   @IsString()
   @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
   cluster: string = 'all';
   @ApiPropertyOptional({ default: 'all' })
   @IsOptional()
+  @Transform(emptyMeansAll)
   @IsString()
   @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
   nodeLabel: string = 'all';

@@ -1,0 +1,301 @@
+import { FakeCluster } from './fake-kube';
+import { clusterIdOf } from './support/clusters';
+import {
+  createApp,
+  DEPLOY_TEST_ENV,
+  deployment,
+  deploymentByName,
+  registerClusters,
+  startClusters,
+  waitForStatus,
+} from './support/deploys';
+import { eventually } from './support/eventually';
+import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** SPEC §6/§7: what a deployment reports when clusters crash, cannot pull, do not answer, or do not exist. */
+
+const BAD_IMAGE = 'registry.example/broken';
+
+interface ClusterRow {
+  clusterName: string;
+  status: string;
+  running: number;
+  error: number;
+  total: number;
+  message: string;
+}
+
+interface SoftwareDeployment {
+  id: string;
+  action: string;
+  server_id: string;
+  status: string;
+  status_reason: string;
+  input_values: { deployName: string };
+  output_values: { deploy_stdout: string; deploy_stderr: string; deploy_status_code: number; result: string };
+}
+
+async function labelClusters(t: TestApp, label: string, names: string[]): Promise<void> {
+  const admin = await loginAdmin(t);
+  await t
+    .api()
+    .post('/v1/cluster/label')
+    .set(auth(admin))
+    .send({ clusterLabel: label, clusterName: names })
+    .expect(200);
+}
+
+async function deploy(t: TestApp, token: string, body: Record<string, unknown>): Promise<number> {
+  await t
+    .api()
+    .post('/v1/deploy')
+    .set(auth(token))
+    .send({ cluster: 'all', nodeLabel: 'all', comment: '', version: '1.2', ...body })
+    .expect(200);
+  return (await deploymentByName(t, token, body.deployName as string)).id;
+}
+
+async function recordsOf(
+  t: TestApp,
+  business: TestBusiness,
+  deployName: string,
+): Promise<SoftwareDeployment[]> {
+  const response = await t
+    .api()
+    .get(`/v1/${business.id}/software_deployments`)
+    .set(auth(business.admin.token))
+    .expect(200);
+  return response.body.software_deployments.filter(
+    (record: SoftwareDeployment) => record.input_values?.deployName === deployName,
+  );
+}
+
+const byName = (rows: ClusterRow[], name: string) => rows.find((row) => row.clusterName === name);
+
+describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
+  let t: TestApp;
+  let healthy: FakeCluster;
+  let crashA: FakeCluster;
+  let crashB: FakeCluster;
+  let flaky: FakeCluster;
+  let all: FakeCluster[];
+  let business: TestBusiness;
+  const ns = () => `ns${business.id}`;
+
+  beforeAll(async () => {
+    t = await startTestApp(DEPLOY_TEST_ENV);
+    [healthy, flaky] = await startClusters(['f-healthy', 'f-flaky'], { failingImages: [BAD_IMAGE] });
+    [crashA, crashB] = await startClusters(['f-crash-a', 'f-crash-b'], { mode: 'crash' });
+    all = [healthy, flaky, crashA, crashB];
+    await registerClusters(t, all);
+    await labelClusters(t, 'mixed', ['f-healthy', 'f-crash-a']);
+    await labelClusters(t, 'crashing', ['f-crash-a', 'f-crash-b']);
+    await labelClusters(t, 'fine', ['f-healthy']);
+    await labelClusters(t, 'wobbly', ['f-healthy', 'f-flaky']);
+    business = await approvedBusiness(t);
+    await createApp(t, business.admin.token, { appName: 'web', isHPA: false });
+    await createApp(t, business.admin.token, { appName: 'broken', isHPA: false, image: `${BAD_IMAGE}:1` });
+    await t.waitForQuietQueues();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all((all ?? []).map((cluster) => cluster.stop()));
+  });
+
+  it('one healthy and one crashing cluster: 6 partial success, and clusters[] says which one failed and why', async () => {
+    const id = await deploy(t, business.admin.token, {
+      deployName: 'mixed1',
+      appName: 'web',
+      cluster: 'mixed',
+    });
+    const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
+    expect(done.status).toBe(6);
+    expect(done.editable).toBe(true);
+    const counts = JSON.parse(done.errorMessage);
+    expect(counts.error).toBeGreaterThan(0);
+    expect(counts).toEqual({ running: 2, error: 2, total: 4 });
+    expect(done.clusters).toHaveLength(2);
+    expect(byName(done.clusters, 'f-healthy')).toEqual({
+      clusterName: 'f-healthy',
+      status: 'running',
+      running: 2,
+      error: 0,
+      total: 2,
+      message: '',
+    });
+    const crashed = byName(done.clusters, 'f-crash-a')!;
+    expect(crashed).toMatchObject({ status: 'failed', running: 0, error: 2, total: 2 });
+    expect(crashed.message).toContain('CrashLoopBackOff');
+
+    // The per-cluster software deployment records say the same (SPEC §9).
+    const records = await recordsOf(t, business, 'mixed1');
+    expect(records).toHaveLength(2);
+    const healthyId = await clusterIdOf(t, business.admin.token, 'f-healthy');
+    const crashId = await clusterIdOf(t, business.admin.token, 'f-crash-a');
+    const ok = records.find((record) => record.server_id === healthyId)!;
+    const bad = records.find((record) => record.server_id === crashId)!;
+    expect(ok).toMatchObject({ action: 'CREATE', status: 'COMPLETE' });
+    expect(ok.output_values.deploy_status_code).toBe(0);
+    expect(bad).toMatchObject({ action: 'CREATE', status: 'FAILED' });
+    expect(bad.status_reason).toContain('CrashLoopBackOff');
+    expect(bad.output_values.deploy_status_code).not.toBe(0);
+  });
+
+  it('every target cluster crashing: 7 failed', async () => {
+    const id = await deploy(t, business.admin.token, {
+      deployName: 'crash1',
+      appName: 'web',
+      cluster: 'crashing',
+    });
+    const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
+    expect(done.status).toBe(7);
+    expect(done.editable).toBe(true);
+    expect(JSON.parse(done.errorMessage)).toEqual({ running: 0, error: 4, total: 4 });
+    expect(done.clusters.map((row: ClusterRow) => row.clusterName)).toEqual(['f-crash-a', 'f-crash-b']);
+    for (const row of done.clusters as ClusterRow[]) {
+      expect(row).toMatchObject({ status: 'failed', running: 0, error: 2, total: 2 });
+      expect(row.message).toContain('CrashLoopBackOff');
+    }
+    const records = await recordsOf(t, business, 'crash1');
+    expect(records.map((record) => record.status)).toEqual(['FAILED', 'FAILED']);
+  });
+
+  it('an image the cluster cannot pull: 7 failed with ErrImagePull', async () => {
+    const id = await deploy(t, business.admin.token, {
+      deployName: 'pull1',
+      appName: 'broken',
+      cluster: 'fine',
+    });
+    const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
+    expect(done.status).toBe(7);
+    expect(JSON.parse(done.errorMessage)).toEqual({ running: 0, error: 2, total: 2 });
+    expect(done.clusters).toHaveLength(1);
+    expect(done.clusters[0]).toMatchObject({
+      clusterName: 'f-healthy',
+      status: 'failed',
+      running: 0,
+      error: 2,
+      total: 2,
+    });
+    expect(done.clusters[0].message).toContain('ErrImagePull');
+    // The objects were applied all the same: the cluster, not the platform, refused to run them.
+    expect(healthy.get('apps/v1', 'Deployment', ns(), 'pull1').spec.template.spec.containers[0].image).toBe(
+      `${BAD_IMAGE}:1`,
+    );
+  });
+
+  it('a cluster label that no cluster carries: 7 failed at once (not at the 20 s deadline), nothing applied anywhere', async () => {
+    const writesBefore = all.map(
+      (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
+    );
+    const id = await deploy(t, business.admin.token, {
+      deployName: 'nowhere1',
+      appName: 'web',
+      cluster: 'nosuchlabel',
+    });
+    const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 8_000);
+    expect(done.status).toBe(7);
+    expect(done.editable).toBe(true);
+    expect(done.clusters).toEqual([]);
+    expect(JSON.parse(done.errorMessage)).toEqual({ running: 0, error: 0, total: 0 });
+    for (const cluster of all) expect(cluster.get('apps/v1', 'Deployment', ns(), 'nowhere1')).toBeUndefined();
+    expect(all.map((cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length)).toEqual(
+      writesBefore,
+    );
+  });
+
+  it('an unreachable cluster keeps the deployment in 4 (never success) until it answers; then 5 with one Deployment there', async () => {
+    await flaky.setMode('unreachable');
+    try {
+      const id = await deploy(t, business.admin.token, {
+        deployName: 'wobble1',
+        appName: 'web',
+        cluster: 'wobbly',
+      });
+      const waiting = await eventually(
+        () => deployment(t, business.admin.token, id),
+        (row) =>
+          byName(row.clusters, 'f-flaky')?.status === 'unreachable' &&
+          byName(row.clusters, 'f-healthy')?.status === 'running',
+        { timeoutMs: 10_000, what: 'f-flaky reported unreachable' },
+      );
+      expect(waiting.status).toBe(4);
+      expect(waiting.editable).toBe(false);
+      expect(byName(waiting.clusters, 'f-flaky')!.message).toMatch(/unreachable/i);
+      // It stays deploying while the cluster is down: not success, not partial success.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const still = await deployment(t, business.admin.token, id);
+      expect(still.status).toBe(4);
+      expect(byName(still.clusters, 'f-flaky')!.status).toBe('unreachable');
+    } finally {
+      await flaky.setMode('healthy');
+    }
+    const created = await deploymentByName(t, business.admin.token, 'wobble1');
+    const done = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8], 20_000);
+    expect(done.status).toBe(5);
+    expect(JSON.parse(done.errorMessage)).toEqual({ running: 4, error: 0, total: 4 });
+    expect(done.clusters).toEqual([
+      { clusterName: 'f-flaky', status: 'running', running: 2, error: 0, total: 2, message: '' },
+      { clusterName: 'f-healthy', status: 'running', running: 2, error: 0, total: 2, message: '' },
+    ]);
+    // Retries did not pile up objects or records: one Deployment, its replicas' pods, one CREATE per cluster.
+    const deployments = flaky
+      .list('apps/v1', 'Deployment', ns())
+      .filter((object) => object.metadata.name === 'wobble1');
+    expect(deployments).toHaveLength(1);
+    const pods = flaky
+      .list('v1', 'Pod', ns())
+      .filter((pod) => pod.metadata.labels?.['app.kubernetes.io/instance'] === 'wobble1');
+    expect(pods).toHaveLength(2);
+    const records = await recordsOf(t, business, 'wobble1');
+    expect(records.map((record) => record.action)).toEqual(['CREATE', 'CREATE']);
+    expect(records.every((record) => record.status === 'COMPLETE')).toBe(true);
+    const flakyId = await clusterIdOf(t, business.admin.token, 'f-flaky');
+    const flakyRecord = records.find((record) => record.server_id === flakyId)!;
+    expect(flakyRecord.output_values.deploy_stderr).toMatch(/unreachable/i);
+    expect(flakyRecord.output_values.deploy_stdout).toBe('deployment.apps/wobble1 created\n');
+  });
+});
+
+describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SECONDS=3)', () => {
+  let t: TestApp;
+  let cluster: FakeCluster;
+  let business: TestBusiness;
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...DEPLOY_TEST_ENV, DEPLOY_TIMEOUT_SECONDS: '3' });
+    [cluster] = await startClusters(['t-only']);
+    await registerClusters(t, [cluster]);
+    await labelClusters(t, 'present', ['t-only']);
+    business = await approvedBusiness(t);
+    await createApp(t, business.admin.token, { appName: 'web', isHPA: false });
+    await t.waitForQuietQueues();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await cluster?.stop();
+  });
+
+  it('pods that never start (no node carries the node label) fail the rollout at the deadline: 7', async () => {
+    const id = await deploy(t, business.admin.token, {
+      deployName: 'stuck1',
+      appName: 'web',
+      cluster: 'present',
+      nodeLabel: 'nonode',
+    });
+    const deploying = await waitForStatus(t, business.admin.token, id, [4, 5, 6, 7, 8], 10_000);
+    expect(deploying.status).not.toBe(5);
+    const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 15_000);
+    expect(done.status).toBe(7);
+    expect(JSON.parse(done.errorMessage)).toEqual({ running: 0, error: 0, total: 2 });
+    const pods = cluster
+      .list('v1', 'Pod', `ns${business.id}`)
+      .filter((pod) => pod.metadata.labels?.['app.kubernetes.io/instance'] === 'stuck1');
+    expect(pods.map((pod) => pod.status.phase)).toEqual(['Pending', 'Pending']);
+    const records = await recordsOf(t, business, 'stuck1');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ action: 'CREATE', status: 'FAILED' });
+    expect(records[0].status_reason).toMatch(/deadline/);
+  });
+});
