@@ -8,6 +8,9 @@
  *
  * Run: `npm run bench:deploy-fanout` (jest is only the runner: swc, ESM packages, template database).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -46,8 +49,10 @@ interface SizeResult {
   startClustersS: number;
   registerS: number;
   namespaceJobsS: number;
-  /** POST /v1/deploy until the first read of status 4 (every cluster applied). */
+  /** POST /v1/deploy until the first read of status 4 or later (every cluster applied). */
   appliedS: number | null;
+  /** Mean latency of one GET /v1/deploy/id/{id} status poll while deploying. */
+  pollMs: number;
   deployS: number;
   status: number;
   errorMessage: string;
@@ -65,7 +70,8 @@ const fmt = (value: number | null, digits = 2) => (value === null ? '-' : value.
 export function benchSizes(env = process.env.BENCH_SIZES): number[] {
   if (!env) return DEFAULT_SIZES;
   const sizes = env.split(',').map((part) => Number(part.trim()));
-  if (sizes.some((size) => !Number.isInteger(size) || size < 1)) throw new Error(`BENCH_SIZES=${env}: want positive integers`);
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1))
+    throw new Error(`BENCH_SIZES=${env}: want positive integers`);
   return sizes;
 }
 
@@ -82,13 +88,36 @@ async function registerAll(t: TestApp, clusters: FakeCluster[]): Promise<void> {
 }
 
 /**
+ * With BENCH_CPU_PROFILE=<dir>, the registration and the deployment of each size are CPU-profiled into
+ * <dir>/<phase>-<N>.cpuprofile (open in Chrome DevTools). Everything runs in this one process: the API,
+ * the workers and the fake clusters, so the profile shows all of it.
+ */
+async function profiled<T>(phase: string, n: number, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `${phase}-${n}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/**
  * The Redis connections the app's BullMQ workers were given. WorkerRunner passes each Worker an ioredis
  * instance; BullMQ treats a passed instance as shared and never quits it, so `app.close()` leaves them
  * open and the process cannot exit. The benchmark closes them itself after the app has closed.
  */
 function workerConnections(t: TestApp): Redis[] {
   const workers = (t.app.get(WorkerRunner) as unknown as { workers?: Worker[] }).workers ?? [];
-  return workers.map((worker) => worker.opts.connection as Redis).filter((connection) => typeof connection?.quit === 'function');
+  return workers
+    .map((worker) => worker.opts.connection as Redis)
+    .filter((connection) => typeof connection?.quit === 'function');
 }
 
 let leakedConnectionsClosed = 0;
@@ -99,6 +128,49 @@ async function closeLeftovers(connections: Redis[]): Promise<void> {
     leakedConnectionsClosed++;
     await connection.quit().catch(() => connection.disconnect());
   }
+}
+
+interface DeploymentRow {
+  status: number;
+  errorMessage: string;
+  clusters: { status: string }[];
+}
+
+/** POST /v1/deploy, then GET /v1/deploy/id/{id} every STATUS_POLL_MS until a final status. */
+async function deployToAll(t: TestApp, token: string, deployName: string) {
+  const mark = performance.now();
+  await t
+    .api()
+    .post('/v1/deploy')
+    .set(auth(token))
+    .send({
+      deployName,
+      appName: APP.appName,
+      version: APP.version,
+      cluster: 'all',
+      nodeLabel: 'all',
+      comment: 'bench',
+    })
+    .expect(200);
+  const { id } = await deploymentByName(t, token, deployName);
+  let appliedS: number | null = null;
+  let row: DeploymentRow;
+  const pollMs: number[] = [];
+  for (;;) {
+    const asked = performance.now();
+    row = (await t.api().get(`/v1/deploy/id/${id}`).set(auth(token)).expect(200)).body.data;
+    pollMs.push(performance.now() - asked);
+    if (appliedS === null && row.status >= 4) appliedS = seconds(mark);
+    if (FINAL_STATUSES.includes(row.status)) break;
+    if (performance.now() - mark > DEPLOY_WAIT_MS) break;
+    await sleep(STATUS_POLL_MS);
+  }
+  return {
+    appliedS,
+    deployS: seconds(mark),
+    row,
+    pollMs: pollMs.reduce((sum, ms) => sum + ms, 0) / pollMs.length,
+  };
 }
 
 async function runSize(n: number): Promise<SizeResult> {
@@ -112,12 +184,14 @@ async function runSize(n: number): Promise<SizeResult> {
     let mark = performance.now();
     const width = String(n - 1).length;
     clusters = await Promise.all(
-      Array.from({ length: n }, (_, i) => startFakeCluster({ name: `edge-${String(i).padStart(width, '0')}`, nodes: 1 })),
+      Array.from({ length: n }, (_, i) =>
+        startFakeCluster({ name: `edge-${String(i).padStart(width, '0')}`, nodes: 1 }),
+      ),
     );
     const startClustersS = seconds(mark);
 
     mark = performance.now();
-    await registerAll(t, clusters);
+    await profiled('register', n, () => registerAll(t, clusters));
     const registerS = seconds(mark);
 
     mark = performance.now();
@@ -128,25 +202,9 @@ async function runSize(n: number): Promise<SizeResult> {
     await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
     const logBefore = clusters.map((cluster) => cluster.requestLog.length);
 
-    const deployName = `fanout-${n}`;
-    mark = performance.now();
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(token))
-      .send({ deployName, appName: APP.appName, version: APP.version, cluster: 'all', nodeLabel: 'all', comment: 'bench' })
-      .expect(200);
-    const { id } = await deploymentByName(t, token, deployName);
-    let appliedS: number | null = null;
-    let row: { status: number; errorMessage: string; clusters: { status: string }[] };
-    for (;;) {
-      row = (await t.api().get(`/v1/deploy/id/${id}`).set(auth(token)).expect(200)).body.data;
-      if (appliedS === null && row.status >= 4) appliedS = seconds(mark);
-      if (FINAL_STATUSES.includes(row.status)) break;
-      if (performance.now() - mark > DEPLOY_WAIT_MS) break;
-      await sleep(STATUS_POLL_MS);
-    }
-    const deployS = seconds(mark);
+    const { appliedS, deployS, row, pollMs } = await profiled('deploy', n, () =>
+      deployToAll(t, token, `fanout-${n}`),
+    );
 
     const rounds = clusters.map(
       (cluster, i) =>
@@ -154,13 +212,17 @@ async function runSize(n: number): Promise<SizeResult> {
           .slice(logBefore[i])
           .filter((entry) => entry.method === 'GET' && /\/pods\?/.test(entry.path)).length,
     );
-    const kubeRequests = clusters.reduce((sum, cluster, i) => sum + cluster.requestLog.length - logBefore[i], 0);
+    const kubeRequests = clusters.reduce(
+      (sum, cluster, i) => sum + cluster.requestLog.length - logBefore[i],
+      0,
+    );
     return {
       n,
       startClustersS,
       registerS,
       namespaceJobsS,
       appliedS,
+      pollMs,
       deployS,
       status: row.status,
       errorMessage: row.errorMessage,
@@ -181,10 +243,20 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
   out();
   out('deploy fan-out benchmark');
   out(`  sizes: ${sizes.join(', ')} (each on its own app instance and fresh database, all in one process)`);
-  out(`  env: ${Object.entries(BENCH_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
-  out(`  clusters: fake-kube, 1 node each, registered ${REGISTER_CONCURRENCY} at a time via POST /v1/cluster`);
-  out(`  app: Deployment, replicas 1, isHPA false; deployed by the business admin (auto-approved), cluster=all`);
-  out(`  deploy time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`);
+  out(
+    `  env: ${Object.entries(BENCH_ENV)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')}`,
+  );
+  out(
+    `  clusters: fake-kube, 1 node each, registered ${REGISTER_CONCURRENCY} at a time via POST /v1/cluster`,
+  );
+  out(
+    `  app: Deployment, replicas 1, isHPA false; deployed by the business admin (auto-approved), cluster=all`,
+  );
+  out(
+    `  deploy time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`,
+  );
   out();
 
   const results: SizeResult[] = [];
@@ -204,7 +276,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
     out(
       `N=${n}: fake clusters ${fmt(result.startClustersS)} s | register ${fmt(result.registerS)} s ` +
         `(${fmt((result.registerS * 1000) / n, 1)} ms/cluster) | namespace jobs ${fmt(result.namespaceJobsS)} s | ` +
-        `deploy ${fmt(result.deployS)} s to status ${result.status} (status 4 after ${fmt(result.appliedS)} s) | ` +
+        `deploy ${fmt(result.deployS)} s to status ${result.status} (status ≥4 first read after ${fmt(result.appliedS)} s, ` +
+        `status poll ${fmt(result.pollMs, 0)} ms) | ` +
         `${result.runningClusters}/${n} clusters running ${result.errorMessage} | ` +
         `watch rounds ${result.watchRounds[0]}..${result.watchRounds[1]}, ${result.kubeRequests} kube requests`,
     );

@@ -47,8 +47,15 @@ export class NodeService {
     if (query.nodeName) builder.andWhere('n.name = :nodeName', { nodeName: query.nodeName });
     if (query.nodeLabel) builder.andWhere('n.labels ->> :key = :true', { key: nodeLabelKey(query.nodeLabel), true: 'true' });
 
-    const readyNodeCount = await builder.clone().andWhere('n.is_ready').getCount();
-    const total = await builder.getCount();
+    // One query for both counts, so that a sync committing in between cannot make them disagree.
+    const counts: { total: string; ready: string } | undefined = await builder
+      .clone()
+      .select('count(*)', 'total')
+      .addSelect('count(*) FILTER (WHERE n.is_ready)', 'ready')
+      .orderBy()
+      .getRawOne();
+    const total = Number(counts?.total ?? 0);
+    const readyNodeCount = Number(counts?.ready ?? 0);
     const { skip, take } = toPage(query);
     const { entities, raw } = await builder.offset(skip).limit(take).getRawAndEntities();
     const fields = query.field?.length ? query.field : NODE_FIELDS;

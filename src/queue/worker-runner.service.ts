@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { redisConnection } from '../redis/redis.module';
 import { JOB_HANDLER } from './job-handler.decorator';
@@ -17,6 +18,7 @@ type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerRunner.name);
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -36,14 +38,24 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   /** Lets running jobs finish before the process exits, so no cluster is left half-applied. */
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
+    await this.disconnect();
   }
 
   /** For crash tests: stop at once, abandoning running jobs as a killed process would. */
   async kill(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close(true)));
+    await this.disconnect();
+  }
+
+  /** A connection handed to a BullMQ worker stays ours to close. */
+  private async disconnect(): Promise<void> {
+    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    this.connections.length = 0;
   }
 
   private startWorker(queue: QueueName, handlers: Map<JobName, Handler>): Worker {
+    const connection = redisConnection(this.config);
+    this.connections.push(connection);
     const worker = new Worker(
       queue,
       async (job) => {
@@ -52,7 +64,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         return handler(job.data, job);
       },
       {
-        connection: redisConnection(this.config),
+        connection,
         prefix: this.jobs.bullPrefix,
         concurrency: 8,
         lockDuration: this.config.jobLockSeconds * 1000,
