@@ -29,7 +29,8 @@ export const BENCH_ENV = {
 };
 const DEFAULT_SIZES = [10, 100, 1000];
 const REGISTER_CONCURRENCY = 20;
-const STATUS_POLL_MS = 100;
+/** BENCH_STATUS_POLL_MS overrides, to see how much the status polling itself costs (one process, one CPU). */
+const STATUS_POLL_MS = Number(process.env.BENCH_STATUS_POLL_MS ?? 100);
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
 /** The product gives up at DEPLOY_TIMEOUT_SECONDS; the benchmark waits a little longer for its verdict. */
 const DEPLOY_WAIT_MS = (Number(BENCH_ENV.DEPLOY_TIMEOUT_SECONDS) + 120) * 1000;
