@@ -39,7 +39,10 @@ export class ClusterLabelService {
 
   async remove(dto: ClusterLabelDto): Promise<void> {
     const clusters = await this.findAll(dto.clusterName);
-    await this.labels.delete({ label: dto.clusterLabel, clusterId: In(clusters.map((cluster) => cluster.id)) });
+    await this.labels.delete({
+      label: dto.clusterLabel,
+      clusterId: In(clusters.map((cluster) => cluster.id)),
+    });
     await this.notify(dto.clusterLabel, clusters);
   }
 
@@ -52,14 +55,20 @@ export class ClusterLabelService {
     return rows.map((row) => row.label);
   }
 
-  async ofCluster(clusterName: string, query: UnlimitedPageQuery): Promise<Paged<{ clusterLabel: string; createTime: number }>> {
+  async ofCluster(
+    clusterName: string,
+    query: UnlimitedPageQuery,
+  ): Promise<Paged<{ clusterLabel: string; createTime: number }>> {
     const cluster = await this.clusterService.findByName(clusterName);
     const [rows, total] = await this.labels.findAndCount({
       where: { clusterId: cluster.id },
       order: { label: query.order ?? 'asc' },
       ...toPage(query),
     });
-    return { data: rows.map((row) => ({ clusterLabel: row.label, createTime: unixSeconds(row.createTime) })), total };
+    return {
+      data: rows.map((row) => ({ clusterLabel: row.label, createTime: unixSeconds(row.createTime) })),
+      total,
+    };
   }
 
   private async findAll(names: string[]): Promise<ClusterEntity[]> {
@@ -71,6 +80,10 @@ export class ClusterLabelService {
   }
 
   private async notify(label: string, clusters: ClusterEntity[]): Promise<void> {
-    for (const listener of this.listeners) await listener(label, clusters.map((cluster) => cluster.id));
+    for (const listener of this.listeners)
+      await listener(
+        label,
+        clusters.map((cluster) => cluster.id),
+      );
   }
 }

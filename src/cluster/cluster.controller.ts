@@ -5,7 +5,15 @@ import { Role } from '../common/auth/principal';
 import { UnlimitedPageQuery } from '../common/paging';
 import { ClusterLabelService } from './cluster-label.service';
 import { ClusterService } from './cluster.service';
-import { ClusterLabelDto, ClusterListQuery, DeleteNodeLabelDto, NodeLabelDto, NodeLabelListQuery, NodeListQuery, RegisterClusterDto } from './dto';
+import {
+  ClusterLabelDto,
+  ClusterListQuery,
+  DeleteNodeLabelDto,
+  NodeLabelDto,
+  NodeLabelListQuery,
+  NodeListQuery,
+  RegisterClusterDto,
+} from './dto';
 import { NodeService } from './node.service';
 
 const READERS = [Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin];

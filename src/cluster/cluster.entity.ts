@@ -1,4 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 @Entity('clusters')
 export class ClusterEntity {
@@ -29,8 +36,10 @@ export class NodeEntity {
   @Column({ name: 'kernel_version' }) kernelVersion: string;
   @Column() ip: string;
   @Column({ type: 'int' }) cpu: number;
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) memory: number;
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) disk: number;
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  memory: number;
+  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  disk: number;
   @Column({ type: 'int' }) gpu: number;
   @Column({ name: 'is_ready' }) isReady: boolean;
   @Column({ type: 'jsonb' }) labels: Record<string, string>;

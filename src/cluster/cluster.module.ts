@@ -13,7 +13,14 @@ import { NodeService } from './node.service';
 @Module({
   imports: [TypeOrmModule.forFeature([ClusterEntity, ClusterLabelEntity, NodeEntity]), BusinessModule],
   controllers: [ClusterController, NodeController],
-  providers: [ClusterService, ClusterLabelService, NodeService, ClusterConnector, ClusterProcessor, SecretBox],
+  providers: [
+    ClusterService,
+    ClusterLabelService,
+    NodeService,
+    ClusterConnector,
+    ClusterProcessor,
+    SecretBox,
+  ],
   exports: [ClusterService, ClusterLabelService, NodeService, ClusterConnector],
 })
 export class ClusterModule {}

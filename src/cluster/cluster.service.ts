@@ -54,7 +54,8 @@ export class ClusterService implements OnModuleInit {
 
   /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
   async register(dto: RegisterClusterDto): Promise<void> {
-    if (await this.clusters.existsBy({ name: dto.clusterName })) throw conflict(`cluster ${dto.clusterName} already exists`);
+    if (await this.clusters.existsBy({ name: dto.clusterName }))
+      throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
     try {
       const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
@@ -90,9 +91,13 @@ export class ClusterService implements OnModuleInit {
   }
 
   async list(query: ClusterListQuery): Promise<Paged<ClusterView>> {
-    const builder = this.clusters.createQueryBuilder('c').orderBy('c.name', query.order === 'desc' ? 'DESC' : 'ASC');
+    const builder = this.clusters
+      .createQueryBuilder('c')
+      .orderBy('c.name', query.order === 'desc' ? 'DESC' : 'ASC');
     if (query.clusterLabel && query.clusterLabel !== 'all') {
-      builder.innerJoin(ClusterLabelEntity, 'l', 'l.cluster_id = c.id AND l.label = :label', { label: query.clusterLabel });
+      builder.innerJoin(ClusterLabelEntity, 'l', 'l.cluster_id = c.id AND l.label = :label', {
+        label: query.clusterLabel,
+      });
     }
     const { skip, take } = toPage(query);
     const [rows, total] = await builder.skip(skip).take(take).getManyAndCount();
@@ -194,7 +199,9 @@ export class ClusterService implements OnModuleInit {
     const businessIds = await this.businesses.approvedIds();
     if (businessIds.length === 0) return;
     const { core } = this.connector.clientsFor(cluster);
-    const existing = await kube(() => core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }));
+    const existing = await kube(() =>
+      core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }),
+    );
     const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
     const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
     const payloads = missing.map((businessId) => ({ businessId, clusterId: cluster.id }));

@@ -16,7 +16,8 @@ import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 
 /** SPEC §4: 1–63 letters, digits, `-` and `.`, starting and ending with a letter or digit. */
 export const LABEL_RULE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$/;
-const LABEL_MESSAGE = '$property must be 1-63 letters, digits, - and ., starting and ending with a letter or digit';
+const LABEL_MESSAGE =
+  '$property must be 1-63 letters, digits, - and ., starting and ending with a letter or digit';
 const IsLabel = (each = false) => Matches(LABEL_RULE, { each, message: LABEL_MESSAGE });
 
 export const NODE_FIELDS = [
@@ -34,7 +35,12 @@ export const NODE_FIELDS = [
 export type NodeField = (typeof NODE_FIELDS)[number];
 
 const splitList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((part) => part.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+    : value;
 
 export class RegisterClusterDto {
   @ApiProperty() @IsString() @IsLabel() clusterName: string;

@@ -16,7 +16,9 @@ export function nodeRecord(clusterId: string, node: V1Node, syncTime: Date): Nod
     memory: Math.round(parseQuantity(capacity.memory)),
     disk: Math.round(parseQuantity(capacity['ephemeral-storage'])),
     gpu: Math.round(parseQuantity(capacity['nvidia.com/gpu'])),
-    isReady: status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false,
+    isReady:
+      status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ??
+      false,
     labels: node.metadata?.labels ?? {},
     syncTime,
   };

@@ -20,7 +20,11 @@ export type NodeView = Record<NodeField, string | number | boolean>;
  * Runs before a node label is removed from a cluster: the deploy module answers 409 while a live
  * deployment targets it, or deletes those deployments when the caller said deleteDeploy.
  */
-export type NodeLabelRemovalCheck = (clusterId: string, label: string, deleteDeploy: boolean) => Promise<void>;
+export type NodeLabelRemovalCheck = (
+  clusterId: string,
+  label: string,
+  deleteDeploy: boolean,
+) => Promise<void>;
 
 @Injectable()
 export class NodeService {
@@ -45,7 +49,8 @@ export class NodeService {
       .addOrderBy('n.name');
     if (query.clusterName) builder.andWhere('c.name = :clusterName', { clusterName: query.clusterName });
     if (query.nodeName) builder.andWhere('n.name = :nodeName', { nodeName: query.nodeName });
-    if (query.nodeLabel) builder.andWhere('n.labels ->> :key = :true', { key: nodeLabelKey(query.nodeLabel), true: 'true' });
+    if (query.nodeLabel)
+      builder.andWhere('n.labels ->> :key = :true', { key: nodeLabelKey(query.nodeLabel), true: 'true' });
 
     // One query for both counts, so that a sync committing in between cannot make them disagree.
     const counts: { total: string; ready: string } | undefined = await builder

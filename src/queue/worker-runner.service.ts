@@ -49,7 +49,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** A connection handed to a BullMQ worker stays ours to close. */
   private async disconnect(): Promise<void> {
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await Promise.all(
+      this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
+    );
     this.connections.length = 0;
   }
 
