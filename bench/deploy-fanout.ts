@@ -32,6 +32,8 @@ const STATUS_POLL_MS = Number(process.env.BENCH_STATUS_POLL_MS ?? 100);
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
 /** The product gives up at DEPLOY_TIMEOUT_SECONDS; the benchmark waits a little longer for its verdict. */
 const DEPLOY_WAIT_MS = (Number(BENCH_ENV.DEPLOY_TIMEOUT_SECONDS) + 120) * 1000;
+/** Status reads that keep failing this long end the size (the app is broken, or its database is gone). */
+const FAILING_READS_MS = 30_000;
 const FINAL_STATUSES = [2, 5, 6, 7, 8, 9];
 const APP = {
   appName: 'fanout',
@@ -136,6 +138,7 @@ async function deployToAll(t: TestApp, token: string, deployName: string) {
   let row: DeploymentRow | undefined;
   const pollMs: number[] = [];
   const pollErrors: string[] = [];
+  let failingSince: number | null = null;
   for (;;) {
     const asked = performance.now();
     const response = await t.api().get(`/v1/deploy/id/${id}`).set(auth(token));
@@ -143,14 +146,18 @@ async function deployToAll(t: TestApp, token: string, deployName: string) {
     if (response.status !== 200) {
       // A failed status read is the product's fault, not the deployment's: count it and read again.
       pollErrors.push(`${response.status} ${JSON.stringify(response.body)}`);
-      if (performance.now() - mark > DEPLOY_WAIT_MS)
-        throw new Error(`status reads failed: ${pollErrors.at(-1)}`);
+      failingSince ??= performance.now();
+      if (performance.now() - failingSince > FAILING_READS_MS) {
+        throw new Error(`status reads failed for ${FAILING_READS_MS / 1000} s: ${pollErrors.at(-1)}`);
+      }
       await sleep(STATUS_POLL_MS);
       continue;
     }
-    row = response.body.data;
-    if (appliedS === null && row.status >= 4) appliedS = seconds(mark);
-    if (FINAL_STATUSES.includes(row.status)) break;
+    failingSince = null;
+    const current: DeploymentRow = response.body.data;
+    row = current;
+    if (appliedS === null && current.status >= 4) appliedS = seconds(mark);
+    if (FINAL_STATUSES.includes(current.status)) break;
     if (performance.now() - mark > DEPLOY_WAIT_MS) break;
     await sleep(STATUS_POLL_MS);
   }
