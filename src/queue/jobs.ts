@@ -37,9 +37,12 @@ interface JobDefinition<K extends JobName> {
   options: (payload: JobPayloads[K]) => JobsOptions;
 }
 
-/** Transient cluster failures are retried for roughly an hour and a half before the job gives up. */
+/**
+ * Transient cluster failures are retried with back-off doubling from 1 s: 12 attempts span about an
+ * hour. A cluster that stays down longer is repaired by the cluster sync once it answers again.
+ */
 const RETRY_WHILE_UNREACHABLE: JobsOptions = {
-  attempts: 20,
+  attempts: 12,
   backoff: { type: 'exponential', delay: 1000 },
 };
 
