@@ -1,38 +1,17 @@
 import { unixSeconds } from '../common/time';
 import type { AppEntity } from './app.entity';
-import type { AppDeployType, AppVersion, EnvSpec, PackageStatus, PortSpec, VolumeSpec } from './app-version';
+import type { AppVersion } from './app-version';
 
-/** One application as `GET /v1/app` shows it (seed 002): CPU in cores, times in Unix seconds. */
-export interface AppView {
-  id: number;
-  appName: string;
-  status: PackageStatus;
-  deployType: AppDeployType;
-  image: string;
+/**
+ * One application as `GET /v1/app` shows it (seed 002): the version's fields with CPU in cores (the
+ * numbers change, not the names), plus its business's name and times in Unix seconds.
+ */
+export type AppView = Omit<AppVersion, 'businessId' | 'repositoryId'> & {
   projectName: string;
   repositoryId: string;
-  version: string;
-  replicas: number;
-  port: PortSpec[];
-  command: string;
-  volume: VolumeSpec[];
-  env: EnvSpec[];
-  minReplicas: number;
-  maxReplicas: number;
-  minCPU: number;
-  maxCPU: number;
-  GPU: number;
-  isHPA: boolean;
-  targetCPUUtilization: number;
-  targetMemUtilization: number;
-  minMemory: number;
-  maxMemory: number;
-  maxUnavailable: number;
-  maxSurge: number;
-  minReadySeconds: number;
   createTime: number;
   updateTime: number;
-}
+};
 
 /** Requests give CPU in percent of a core; responses give cores (10 → 0.1, 200 → 2). */
 export const percentToCores = (percent: number): number => percent / 100;
