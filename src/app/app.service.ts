@@ -12,14 +12,13 @@ import { duplicateProblems, resolveScaling, scalingProblems } from './app-rules'
 import { AppVersion, PackageStatus } from './app-version';
 import { AppView, toAppVersion, toAppView } from './app-view';
 import { AppListQuery, CreateAppDto } from './dto';
+import { escapeLike } from '../common/list-query';
 
 /**
  * Runs before applications are deleted, with the versions about to go; throws (a conflict) to stop the
  * deletion. The deploy module registers one that refuses while a live deployment uses a version.
  */
 export type AppDeleteCheck = (apps: AppVersion[]) => Promise<void>;
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @Injectable()
 export class AppService {

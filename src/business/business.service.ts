@@ -9,6 +9,7 @@ import { unixSeconds } from '../common/time';
 import { BusinessEntity } from './business.entity';
 import { assertBusinessTransition, BusinessStatus } from './business-status';
 import { AuditBusinessDto, BusinessListQuery, CreateBusinessDto } from './dto';
+import { escapeLike } from '../common/list-query';
 
 export interface BusinessView {
   id: number;
@@ -35,8 +36,6 @@ const toView = (business: BusinessEntity): BusinessView => ({
   createTime: unixSeconds(business.createTime),
   updateTime: unixSeconds(business.updateTime),
 });
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @Injectable()
 export class BusinessService {

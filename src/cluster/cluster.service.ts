@@ -158,7 +158,11 @@ export class ClusterService implements OnModuleInit {
   /** Creates ns<businessId> in one cluster; an existing namespace is success. */
   async ensureNamespace(businessId: number, clusterId: string): Promise<void> {
     const cluster = await this.findById(clusterId);
-    if (!cluster) return;
+    if (cluster) await this.ensureNamespaceIn(cluster, businessId);
+  }
+
+  /** The same for a cluster the caller already holds, e.g. a deployment about to apply objects there. */
+  async ensureNamespaceIn(cluster: ClusterEntity, businessId: number): Promise<void> {
     const { core } = this.connector.clientsFor(cluster);
     try {
       await kube(() =>

@@ -13,6 +13,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
+import { splitCommaList } from '../common/list-query';
 
 /** SPEC §4: 1–63 letters, digits, `-` and `.`, starting and ending with a letter or digit. */
 export const LABEL_RULE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$/;
@@ -33,14 +34,6 @@ export const NODE_FIELDS = [
   'isReady',
 ] as const;
 export type NodeField = (typeof NODE_FIELDS)[number];
-
-const splitList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean)
-    : value;
 
 export class RegisterClusterDto {
   @ApiProperty() @IsString() @IsLabel() clusterName: string;
@@ -73,7 +66,7 @@ export class ClusterListQuery extends UnlimitedPageQuery {
 export class NodeListQuery extends PageQuery {
   @ApiPropertyOptional({ description: `comma-separated: ${NODE_FIELDS.join(',')}` })
   @IsOptional()
-  @Transform(splitList)
+  @Transform(splitCommaList)
   @IsIn(NODE_FIELDS, { each: true, message: `field must be among ${NODE_FIELDS.join(', ')}` })
   field?: NodeField[];
   @ApiPropertyOptional() @IsOptional() @IsLabel() nodeLabel?: string;

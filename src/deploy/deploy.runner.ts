@@ -9,8 +9,7 @@ import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { forEachLimited } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { KubeClients } from '../kube/kube-clients';
-import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { kube, KubeError } from '../kube/kube-error';
 import { createOrReplace, deleteIfExists, objectRef } from '../kube/object-applier';
 import {
   AppliedObject,
@@ -141,7 +140,7 @@ export class DeployRunner {
     });
     try {
       const clients = this.connector.clientsFor(cluster);
-      await this.ensureNamespace(clients, run.namespace);
+      await this.clusters.ensureNamespaceIn(cluster, run.deployment.businessId);
       const lines: string[] = [];
       for (const object of objects)
         lines.push(`${objectRef(object)} ${await createOrReplace(clients.objects, object)}`);
@@ -434,18 +433,6 @@ export class DeployRunner {
         ? { statusReason: `retrying: ${error.message}` }
         : { status: 'FAILED', statusReason: error.message }),
     });
-  }
-
-  private async ensureNamespace(clients: KubeClients, namespace: string): Promise<void> {
-    try {
-      await kube(() =>
-        clients.core.createNamespace({
-          body: { metadata: { name: namespace, labels: { 'app.kubernetes.io/managed-by': 'ote-stack' } } },
-        }),
-      );
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-    }
   }
 
   private softwareAction(action: DeployAction, placement: DeploymentClusterEntity): SoftwareAction {

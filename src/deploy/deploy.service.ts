@@ -21,7 +21,14 @@ import {
   DeploymentVersionEntity,
   DeployRequestEntity,
 } from './deploy.entity';
-import { assertMove, DeployAction, DeployStatus, isEditable, isLive } from './deployment-status';
+import {
+  assertMove,
+  DeployAction,
+  DeployStatus,
+  isEditable,
+  isLive,
+  SETTLED_STATUSES,
+} from './deployment-status';
 import {
   AuditDeployDto,
   AuditListQuery,
@@ -30,6 +37,7 @@ import {
   DEPLOY_FIELDS,
   DeployListQuery,
 } from './dto';
+import { escapeLike } from '../common/list-query';
 
 export interface ClusterStatusView {
   clusterName: string;
@@ -184,12 +192,7 @@ export class DeployService implements OnModuleInit {
         },
       );
     }
-    const editable = [
-      DeployStatus.Success,
-      DeployStatus.PartialSuccess,
-      DeployStatus.Failed,
-      DeployStatus.InternalError,
-    ];
+    const editable = SETTLED_STATUSES;
     if (query.editable === 'true') builder.andWhere('d.status IN (:...editable)', { editable });
     if (query.editable === 'false') builder.andWhere('d.status NOT IN (:...editable)', { editable });
     if (query.running === 'true') builder.andWhere('d.status IN (:...running)', { running: RUNNING });
@@ -538,5 +541,3 @@ export class DeployService implements OnModuleInit {
     }));
   }
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

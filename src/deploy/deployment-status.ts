@@ -23,7 +23,13 @@ export enum DeployAction {
 }
 
 const S = DeployStatus;
-const SETTLED = [S.Success, S.PartialSuccess, S.Failed, S.InternalError] as const;
+/** Results: the statuses in which a deployment takes a new request. */
+export const SETTLED_STATUSES: readonly DeployStatus[] = [
+  S.Success,
+  S.PartialSuccess,
+  S.Failed,
+  S.InternalError,
+];
 
 /**
  * Every move a deployment makes, in one place.
@@ -35,7 +41,7 @@ const SETTLED = [S.Success, S.PartialSuccess, S.Failed, S.InternalError] as cons
  * - a settled deployment can take a new request, or be re-converged when its target clusters change.
  */
 const TRANSITIONS: Record<DeployStatus, readonly DeployStatus[]> = {
-  [S.Pending]: [S.Approved, S.Disapproved, ...SETTLED],
+  [S.Pending]: [S.Approved, S.Disapproved, ...SETTLED_STATUSES],
   [S.Approved]: [S.Processing, S.InternalError],
   [S.Disapproved]: [],
   [S.Processing]: [S.Deploying, S.Deleted, S.InternalError],
@@ -58,8 +64,7 @@ export function assertMove(from: DeployStatus, to: DeployStatus): void {
 }
 
 /** A deployment takes an upgrade, rollback or delete only when nothing is pending or in flight. */
-export const isEditable = (status: DeployStatus): boolean =>
-  (SETTLED as readonly DeployStatus[]).includes(status);
+export const isEditable = (status: DeployStatus): boolean => SETTLED_STATUSES.includes(status);
 
 /** Work the workers still owe: approved but not yet settled. */
 export const isInFlight = (status: DeployStatus): boolean =>

@@ -3,11 +3,12 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import { AuditStatus } from './deploy.entity';
+import { splitCommaList } from '../common/list-query';
+import { VERSION_RULE } from '../app/app-rules';
 
 /** A deployment name becomes the Kubernetes objects' name: a DNS-1123 label. */
 const DEPLOY_NAME_RULE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TARGET_LABEL_RULE = /^(all|[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?)$/;
-const VERSION_RULE = /^\d+(\.\d+){1,3}$/;
 const TARGET_MESSAGE = '$property must be "all" or a label of 1-63 letters, digits, - and .';
 
 export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
@@ -34,14 +35,6 @@ export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
 /** SPEC §6: an empty target label means every cluster (or node), stored as `all` like the default. */
 const emptyMeansAll = ({ value }: { value: unknown }) => (value === '' ? 'all' : value);
-
-const splitList = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((part) => part.trim())
-        .filter(Boolean)
-    : value;
 
 export class CreateDeployDto {
   @ApiProperty()
@@ -81,7 +74,7 @@ export class ChangeVersionDto {
 export class DeployListQuery extends UnlimitedPageQuery {
   @ApiPropertyOptional({ description: `comma-separated: ${DEPLOY_FIELDS.join(',')}` })
   @IsOptional()
-  @Transform(splitList)
+  @Transform(splitCommaList)
   @IsIn(DEPLOY_FIELDS, { each: true, message: `field must be among ${DEPLOY_FIELDS.join(', ')}` })
   field?: DeployField[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) appName?: string;

@@ -1,9 +1,9 @@
 import type { KubernetesObject, V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { AppVersion } from '../app/app-version';
+import { nodeLabelKey } from '../cluster/node.service';
 
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
-export const NODE_LABEL_PREFIX = 'ote-stack/';
 
 export interface WorkloadTarget {
   deployName: string;
@@ -53,7 +53,7 @@ function podTemplate(app: AppVersion, target: WorkloadTarget): V1PodTemplateSpec
         name: `volume-${index}`,
         hostPath: { path: volume.hostPath },
       })),
-      ...(selectsNodes ? { nodeSelector: { [`${NODE_LABEL_PREFIX}${target.nodeLabel}`]: 'true' } } : {}),
+      ...(selectsNodes ? { nodeSelector: { [nodeLabelKey(target.nodeLabel)]: 'true' } } : {}),
     },
   };
 }
