@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
-import { AppService } from '../src/app/app.service';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { conflict } from '../src/common/errors';
+import type { EventMap } from '../src/events/event-map';
 import {
   approvedBusiness,
   auth,
@@ -491,8 +492,8 @@ describe('applications (/v1/app)', () => {
       await t.api().get(`/v1/app/id/${id}`).set(auth(owner.admin.token)).expect(200);
     });
 
-    it('409 while a registered check objects (a live deployment), and nothing is deleted', async () => {
-      t.app.get(AppService).beforeDelete(async (apps) => {
+    it('409 while a listener of app.deletion-checking objects (a live deployment), and nothing is deleted', async () => {
+      t.app.get(EventEmitter2).on('app.deletion-checking', async ({ apps }: EventMap['app.deletion-checking']) => {
         const busy = apps.find((app) => app.appName === 'del-busy');
         if (busy) throw conflict(`application ${busy.appName} ${busy.version} is deployed`);
       });

@@ -89,15 +89,22 @@ describe('a deployment from request to deletion', () => {
       .send({ id: audit.id, status: 1, comment: 'ok' })
       .expect(200);
 
+    const approvedAt = Math.floor(Date.now() / 1000);
     const done = await waitForStatus(t, user.token, pending.id, [5, 6, 7, 8]);
     expect(done.status).toBe(5);
     expect(JSON.parse(done.errorMessage)).toEqual({ running: 4, error: 0, total: 4 });
     expect(done.editable).toBe(true);
     expect(done.auditComment).toBe('ok');
+    // `since` (SPEC §7): when each placement became running, in Unix seconds.
+    const since = expect.any(Number);
     expect(done.clusters).toEqual([
-      { clusterName: 'edge-a', status: 'running', running: 2, error: 0, total: 2, message: '' },
-      { clusterName: 'edge-b', status: 'running', running: 2, error: 0, total: 2, message: '' },
+      { clusterName: 'edge-a', status: 'running', running: 2, error: 0, total: 2, message: '', since },
+      { clusterName: 'edge-b', status: 'running', running: 2, error: 0, total: 2, message: '', since },
     ]);
+    for (const row of done.clusters) {
+      expect(row.since).toBeGreaterThanOrEqual(approvedAt - 1);
+      expect(row.since).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    }
 
     for (const cluster of clusters) {
       const workload = cluster.get('apps/v1', 'Deployment', namespace(), 'web1');

@@ -5,6 +5,7 @@ import { BusinessService } from '../business/business.service';
 import { businessScope, Principal } from '../common/auth/principal';
 import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { EventBus } from '../events/event-bus';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppEntity } from './app.entity';
@@ -14,28 +15,17 @@ import { AppView, toAppVersion, toAppView } from './app-view';
 import { AppListQuery, CreateAppDto } from './dto';
 import { escapeLike } from '../common/list-query';
 
-/**
- * Runs before applications are deleted, with the versions about to go; throws (a conflict) to stop the
- * deletion. The deploy module registers one that refuses while a live deployment uses a version.
- */
-export type AppDeleteCheck = (apps: AppVersion[]) => Promise<void>;
-
 @Injectable()
 export class AppService {
   private readonly logger = new Logger(AppService.name);
-  private readonly deleteChecks: AppDeleteCheck[] = [];
 
   constructor(
     @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly businesses: BusinessService,
     private readonly jobs: JobQueueService,
+    private readonly events: EventBus,
   ) {}
-
-  /** Registers a check that runs, inside the deleting transaction, before any application is deleted. */
-  beforeDelete(check: AppDeleteCheck): void {
-    this.deleteChecks.push(check);
-  }
 
   /** One version of a business's application, whatever its package state. */
   async findVersion(businessId: number, appName: string, version: string): Promise<AppVersion | null> {
@@ -137,7 +127,8 @@ export class AppService {
       const missing = wanted.filter((id) => !found.some((app) => app.id === id));
       if (missing.length > 0) throw notFound(`application ${missing.join(', ')}`);
       const versions = found.map(toAppVersion);
-      for (const check of this.deleteChecks) await check(versions);
+      // Inside the deleting transaction: the deploy module refuses versions that deployments use.
+      await this.events.emit('app.deletion-checking', { apps: versions });
       await repository.delete({ id: In(wanted) });
     });
   }

@@ -6,6 +6,7 @@ import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
+import { EventBus } from '../events/event-bus';
 import { BusinessEntity } from './business.entity';
 import { assertBusinessTransition, BusinessStatus } from './business-status';
 import { AuditBusinessDto, BusinessListQuery, CreateBusinessDto } from './dto';
@@ -39,18 +40,12 @@ const toView = (business: BusinessEntity): BusinessView => ({
 
 @Injectable()
 export class BusinessService {
-  private readonly approvalListeners: ((businessId: number) => Promise<void>)[] = [];
-
   constructor(
     @InjectRepository(BusinessEntity) private readonly businesses: Repository<BusinessEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly events: EventBus,
   ) {}
-
-  /** Called after an approval has been committed; the cluster module hangs namespace creation here. */
-  onApproved(listener: (businessId: number) => Promise<void>): void {
-    this.approvalListeners.push(listener);
-  }
 
   async create(principal: Principal, dto: CreateBusinessDto): Promise<void> {
     if (principal.role === Role.SystemAdmin || !principal.isAdmin || principal.role === Role.Pending) {
@@ -117,7 +112,7 @@ export class BusinessService {
         await this.users.assignBusiness(business.userId, id, manager);
     });
     if (dto.status === BusinessStatus.Approved) {
-      for (const listener of this.approvalListeners) await listener(id);
+      await this.events.emit('business.approved', { businessId: id });
     }
   }
 

@@ -4,27 +4,20 @@ import { In, Repository } from 'typeorm';
 import { notFound } from '../common/errors';
 import { Paged, toPage, UnlimitedPageQuery } from '../common/paging';
 import { unixSeconds } from '../common/time';
+import { EventBus } from '../events/event-bus';
 import { ClusterEntity, ClusterLabelEntity } from './cluster.entity';
 import { ClusterService } from './cluster.service';
 import { ClusterLabelDto } from './dto';
 
-/** Listeners told which clusters gained or lost a label, after the change is stored. */
-export type ClusterLabelListener = (label: string, clusterIds: string[]) => Promise<void>;
-
 /** Cluster labels live in the database; deployments pick their target clusters by them. */
 @Injectable()
 export class ClusterLabelService {
-  private readonly listeners: ClusterLabelListener[] = [];
-
   constructor(
     @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
     @InjectRepository(ClusterLabelEntity) private readonly labels: Repository<ClusterLabelEntity>,
     private readonly clusterService: ClusterService,
+    private readonly events: EventBus,
   ) {}
-
-  onLabelsChanged(listener: ClusterLabelListener): void {
-    this.listeners.push(listener);
-  }
 
   async add(dto: ClusterLabelDto): Promise<void> {
     const clusters = await this.findAll(dto.clusterName);
@@ -80,10 +73,6 @@ export class ClusterLabelService {
   }
 
   private async notify(label: string, clusters: ClusterEntity[]): Promise<void> {
-    for (const listener of this.listeners)
-      await listener(
-        label,
-        clusters.map((cluster) => cluster.id),
-      );
+    await this.events.emit('cluster.labels-changed', { label, clusterIds: clusters.map((cluster) => cluster.id) });
   }
 }

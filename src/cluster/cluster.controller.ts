@@ -12,6 +12,7 @@ import {
   NodeLabelDto,
   NodeLabelListQuery,
   NodeListQuery,
+  RemoveClusterQuery,
   RegisterClusterDto,
 } from './dto';
 import { NodeService } from './node.service';
@@ -67,8 +68,8 @@ export class ClusterController {
 
   @Roles(Role.SystemAdmin)
   @Delete(':clusterName')
-  async remove(@Param('clusterName') clusterName: string) {
-    await this.clusters.remove(clusterName);
+  async remove(@Param('clusterName') clusterName: string, @Query() query: RemoveClusterQuery) {
+    await this.clusters.remove(clusterName, query.force === 'true');
   }
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
@@ -7,6 +7,8 @@ import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EventBus, OnEvent } from '../events/event-bus';
+import type { EventMap } from '../events/event-map';
 import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
 import { isConflict, kube, KubeError } from '../kube/kube-error';
 import { JobQueueService } from '../queue/job-queue.service';
@@ -30,7 +32,7 @@ const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
 @Injectable()
-export class ClusterService implements OnModuleInit {
+export class ClusterService {
   constructor(
     @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -39,18 +41,8 @@ export class ClusterService implements OnModuleInit {
     private readonly connector: ClusterConnector,
     private readonly jobs: JobQueueService,
     private readonly businesses: BusinessService,
+    private readonly events: EventBus,
   ) {}
-
-  private readonly registrationListeners: ((clusterId: string) => Promise<void>)[] = [];
-
-  /** Called after a cluster's registration has been committed. */
-  onRegistered(listener: (clusterId: string) => Promise<void>): void {
-    this.registrationListeners.push(listener);
-  }
-
-  onModuleInit(): void {
-    this.businesses.onApproved((businessId) => this.createBusinessNamespaces(businessId));
-  }
 
   /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
   async register(dto: RegisterClusterDto): Promise<void> {
@@ -81,11 +73,13 @@ export class ClusterService implements OnModuleInit {
       JobName.NamespaceEnsure,
       businessIds.map((businessId) => ({ businessId, clusterId: cluster.id })),
     );
-    for (const listener of this.registrationListeners) await listener(cluster.id);
+    await this.events.emit('cluster.registered', { clusterId: cluster.id });
   }
 
-  async remove(clusterName: string): Promise<void> {
+  /** SPEC §4: 409 while live deployments are placed there, unless `force` forgets their placements. */
+  async remove(clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
+    await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
     await this.clusters.delete(cluster.id);
     this.connector.forget(cluster.id);
   }
@@ -141,6 +135,7 @@ export class ClusterService implements OnModuleInit {
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });
+      await this.events.emit('cluster.synced', { clusterId: cluster.id, answered: false });
       return;
     }
     await this.dataSource.transaction(async (manager) => {
@@ -153,6 +148,7 @@ export class ClusterService implements OnModuleInit {
         .update(cluster.id, { lastSyncAt: now, lastSyncOkAt: now, lastSyncError: null });
     });
     await this.enqueueMissingNamespaces(cluster);
+    await this.events.emit('cluster.synced', { clusterId: cluster.id, answered: true });
   }
 
   /** Creates ns<businessId> in one cluster; an existing namespace is success. */
@@ -187,7 +183,8 @@ export class ClusterService implements OnModuleInit {
     return now - lastSyncOkAt.getTime() <= 3 * this.config.clusterSyncSeconds * 1000;
   }
 
-  private async createBusinessNamespaces(businessId: number): Promise<void> {
+  @OnEvent('business.approved')
+  async createBusinessNamespaces({ businessId }: EventMap['business.approved']): Promise<void> {
     const clusterIds = await this.allIds();
     await this.jobs.enqueueMany(
       JobName.NamespaceEnsure,

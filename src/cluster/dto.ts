@@ -63,6 +63,13 @@ export class ClusterListQuery extends UnlimitedPageQuery {
   clusterLabel?: string;
 }
 
+export class RemoveClusterQuery {
+  @ApiPropertyOptional({ description: 'true forgets the placements of live deployments on the cluster' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  force?: 'true' | 'false';
+}
+
 export class NodeListQuery extends PageQuery {
   @ApiPropertyOptional({ description: `comma-separated: ${NODE_FIELDS.join(',')}` })
   @IsOptional()

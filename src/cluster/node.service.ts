@@ -4,6 +4,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Repository } from 'typeorm';
 import { notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { EventBus } from '../events/event-bus';
 import { kube } from '../kube/kube-error';
 import { NodeEntity } from './cluster.entity';
 import { ClusterConnector } from './cluster-connector.service';
@@ -16,29 +17,14 @@ export const nodeLabelKey = (label: string) => `${NODE_LABEL_PREFIX}${label}`;
 
 export type NodeView = Record<NodeField, string | number | boolean>;
 
-/**
- * Runs before a node label is removed from a cluster: the deploy module answers 409 while a live
- * deployment targets it, or deletes those deployments when the caller said deleteDeploy.
- */
-export type NodeLabelRemovalCheck = (
-  clusterId: string,
-  label: string,
-  deleteDeploy: boolean,
-) => Promise<void>;
-
 @Injectable()
 export class NodeService {
-  private readonly removalChecks: NodeLabelRemovalCheck[] = [];
-
   constructor(
     @InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>,
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
+    private readonly events: EventBus,
   ) {}
-
-  beforeLabelRemoved(check: NodeLabelRemovalCheck): void {
-    this.removalChecks.push(check);
-  }
 
   async list(query: NodeListQuery): Promise<Paged<Partial<NodeView>> & { meta: { readyNodeCount: number } }> {
     const builder = this.nodes
@@ -78,7 +64,13 @@ export class NodeService {
 
   async removeLabel(dto: DeleteNodeLabelDto): Promise<void> {
     const cluster = await this.clusters.findByName(dto.clusterName);
-    for (const check of this.removalChecks) await check(cluster.id, dto.nodeLabel, dto.deleteDeploy ?? false);
+    // The deploy module answers 409 while a live deployment targets the label, or deletes those
+    // deployments when the caller said deleteDeploy.
+    await this.events.emit('node-label.removal-checking', {
+      clusterId: cluster.id,
+      label: dto.nodeLabel,
+      deleteDeploy: dto.deleteDeploy ?? false,
+    });
     await this.patchLabels(dto, null);
   }
 

@@ -52,7 +52,6 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(PROCESS_ROLES) PROCESS_ROLE: ProcessRole = 'all';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) CLUSTER_SYNC_SECONDS = 30;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) DEPLOY_TIMEOUT_SECONDS = 600;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(50) DEPLOY_POLL_MILLISECONDS = 2000;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) JOB_LOCK_SECONDS = 30;
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ADMIN_AUTO_DEPLOY = true;
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_INGRESS = false;
@@ -78,8 +77,6 @@ export interface AppConfig {
   processRole: ProcessRole;
   clusterSyncSeconds: number;
   deployTimeoutSeconds: number;
-  /** How often a rollout's pods are read back. */
-  deployPollMilliseconds: number;
   /** How long a worker's claim on a job lasts without renewal: a killed worker's job resumes after it. */
   jobLockSeconds: number;
   enableAdminAutoDeploy: boolean;
@@ -129,7 +126,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     processRole: vars.PROCESS_ROLE,
     clusterSyncSeconds: vars.CLUSTER_SYNC_SECONDS,
     deployTimeoutSeconds: vars.DEPLOY_TIMEOUT_SECONDS,
-    deployPollMilliseconds: vars.DEPLOY_POLL_MILLISECONDS,
     jobLockSeconds: vars.JOB_LOCK_SECONDS,
     enableAdminAutoDeploy: vars.ENABLE_ADMIN_AUTO_DEPLOY,
     enableIngress: vars.ENABLE_INGRESS,

@@ -5,7 +5,7 @@ import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
 import {
-  DeploymentClusterEntity,
+  PlacementEntity,
   DeploymentEntity,
   DeploymentVersionEntity,
   DeployRequestEntity,
@@ -21,7 +21,7 @@ export const ENTITIES = [
   AppEntity,
   DeploymentEntity,
   DeployRequestEntity,
-  DeploymentClusterEntity,
+  PlacementEntity,
   DeploymentVersionEntity,
   SoftwareDeploymentEntity,
 ];

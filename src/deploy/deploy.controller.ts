@@ -3,7 +3,8 @@ import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
-import { DeployService } from './deploy.service';
+import { DeployCommands } from './deploy-commands.service';
+import { DeployQueries } from './deploy-queries.service';
 import {
   AuditDeployDto,
   AuditListQuery,
@@ -20,7 +21,10 @@ const MEMBERS = [Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin];
 @Roles(...MEMBERS)
 @Controller('v1/deploy')
 export class DeployController {
-  constructor(private readonly deployments: DeployService) {}
+  constructor(
+    private readonly deployments: DeployCommands,
+    private readonly queries: DeployQueries,
+  ) {}
 
   @Post(['', 'install'])
   @HttpCode(200)
@@ -30,7 +34,7 @@ export class DeployController {
 
   @Get()
   list(@CurrentUser() principal: Principal, @Query() query: DeployListQuery) {
-    return this.deployments.list(principal, query);
+    return this.queries.list(principal, query);
   }
 
   @Get('id/:id')
@@ -39,7 +43,7 @@ export class DeployController {
     @Param('id', ParseIdPipe) id: number,
     @Query() query: DeployGetQuery,
   ) {
-    return { data: await this.deployments.get(principal, id, query.field === 'historyVersion') };
+    return { data: await this.queries.get(principal, id, query.field === 'historyVersion') };
   }
 
   @Post('id/:id')
@@ -77,11 +81,14 @@ export class DeployController {
 @Roles(Role.BusinessAdmin, Role.SystemAdmin)
 @Controller('v1/admin/deploy')
 export class DeployAuditController {
-  constructor(private readonly deployments: DeployService) {}
+  constructor(
+    private readonly deployments: DeployCommands,
+    private readonly queries: DeployQueries,
+  ) {}
 
   @Get()
   list(@CurrentUser() principal: Principal, @Query() query: AuditListQuery) {
-    return this.deployments.audits(principal, query);
+    return this.queries.audits(principal, query);
   }
 
   @Put()

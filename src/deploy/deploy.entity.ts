@@ -7,6 +7,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { DeployAction, DeployStatus } from './deployment-status';
+import { PlacementStatus } from './placement-status';
 
 @Entity('deployments')
 export class DeploymentEntity {
@@ -27,7 +28,6 @@ export class DeploymentEntity {
   @Column({ name: 'audit_comment' }) auditComment: string;
   /** The request the workers carry out now (or last carried out). */
   @Column({ name: 'request_id', type: 'int', nullable: true }) requestId: number | null;
-  @Column({ name: 'rollout_started_at', type: 'timestamptz', nullable: true }) rolloutStartedAt: Date | null;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }
@@ -65,16 +65,28 @@ export interface AppliedObject {
   name: string;
 }
 
-/** Where a deployment stands in one cluster. */
+/**
+ * A placement: where a deployment stands in one cluster. It converges on `requestId` (the
+ * deployment's current request when it was recorded); every status write is a compare-and-set on
+ * that request and on the status it moves from.
+ */
 @Entity('deployment_clusters')
-export class DeploymentClusterEntity {
+export class PlacementEntity {
   @PrimaryColumn({ name: 'deployment_id' }) deploymentId: number;
   @PrimaryColumn({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
   @Column({ name: 'cluster_name' }) clusterName: string;
+  @Column({ name: 'request_id', type: 'int', nullable: true }) requestId: number | null;
+  /** The objects are to leave this cluster (a delete, or the cluster lost the target label). */
+  @Column() removing: boolean;
   /** The request whose objects this cluster holds; null until the first apply succeeds. */
   @Column({ name: 'applied_request_id', type: 'int', nullable: true }) appliedRequestId: number | null;
   @Column({ type: 'jsonb' }) objects: AppliedObject[];
-  @Column() status: string;
+  @Column({ type: 'text' }) status: PlacementStatus;
+  @Column({ name: 'status_since', type: 'timestamptz' }) statusSince: Date;
+  /** Set when the cluster first answered for this request: the rollout there must finish by then. */
+  @Column({ name: 'rollout_deadline_at', type: 'timestamptz', nullable: true }) rolloutDeadlineAt: Date | null;
+  /** While offline: when the next attempt is due. */
+  @Column({ name: 'next_retry_at', type: 'timestamptz', nullable: true }) nextRetryAt: Date | null;
   @Column({ type: 'int' }) running: number;
   @Column({ type: 'int' }) error: number;
   @Column({ type: 'int' }) total: number;

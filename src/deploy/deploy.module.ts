@@ -3,26 +3,36 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from '../app/app.module';
 import { BusinessModule } from '../business/business.module';
 import { ClusterModule } from '../cluster/cluster.module';
+import { DeployCommands } from './deploy-commands.service';
 import { DeployAuditController, DeployController } from './deploy.controller';
 import {
-  DeploymentClusterEntity,
   DeploymentEntity,
   DeploymentVersionEntity,
   DeployRequestEntity,
+  PlacementEntity,
   SoftwareDeploymentEntity,
 } from './deploy.entity';
 import { DeployProcessor } from './deploy.processor';
-import { DeployRunner } from './deploy.runner';
-import { DeployService } from './deploy.service';
+import { DeployQueries } from './deploy-queries.service';
+import { OBJECT_RENDERER, PlacementApplier, workloadRenderer } from './placement-applier.service';
+import { PlacementObserver } from './placement-observer.service';
+import { PlacementStore } from './placement.store';
+import { Reconciler } from './reconciler.service';
 import { SoftwareDeploymentController } from './software-deployment.controller';
 import { SoftwareDeploymentService } from './software-deployment.service';
+import { SoftwareRecords } from './software-records';
+import { StatusRollup } from './status-rollup.service';
 
+/**
+ * Deployments: requests and audits (DeployCommands), their readers (DeployQueries), the per-cluster
+ * applier, the status roll-up, the reconciler and the per-cluster pod observer.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
       DeploymentEntity,
       DeployRequestEntity,
-      DeploymentClusterEntity,
+      PlacementEntity,
       DeploymentVersionEntity,
       SoftwareDeploymentEntity,
     ]),
@@ -31,6 +41,18 @@ import { SoftwareDeploymentService } from './software-deployment.service';
     ClusterModule,
   ],
   controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
-  providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService],
+  providers: [
+    DeployCommands,
+    DeployQueries,
+    PlacementStore,
+    SoftwareRecords,
+    StatusRollup,
+    Reconciler,
+    PlacementApplier,
+    PlacementObserver,
+    DeployProcessor,
+    SoftwareDeploymentService,
+    { provide: OBJECT_RENDERER, useValue: workloadRenderer },
+  ],
 })
 export class DeployModule {}

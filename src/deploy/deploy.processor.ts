@@ -4,42 +4,50 @@ import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
-import { DeployRunner } from './deploy.runner';
-import { DeployService } from './deploy.service';
+import { PlacementApplier } from './placement-applier.service';
+import { Reconciler } from './reconciler.service';
 
+const REPAIR_EVERY_MS = 60_000;
+
+/** The deploy module's jobs: short, idempotent, retried by BullMQ. */
 @Injectable()
 export class DeployProcessor implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly runner: DeployRunner,
-    private readonly deployments: DeployService,
+    private readonly applier: PlacementApplier,
+    private readonly reconciler: Reconciler,
     private readonly jobs: JobQueueService,
   ) {}
 
-  /**
-   * Approved work whose enqueue was lost (the API died between its commit and the enqueue) is found
-   * in the database and queued again; the deterministic job id makes this harmless otherwise.
-   */
+  /** The repair runs every minute (and at once), whichever worker replica takes it. */
   async onApplicationBootstrap(): Promise<void> {
     if (!runsWorkers(this.config)) return;
-    for (const payload of await this.deployments.inFlight())
-      await this.jobs.enqueue(JobName.DeployConverge, payload);
+    await this.jobs.schedule(JobName.DeployRepair, {}, REPAIR_EVERY_MS);
   }
 
-  /** Transient failures throw so that BullMQ retries; the last failed attempt marks the deployment. */
-  @JobHandler(JobName.DeployConverge)
-  async converge(payload: JobPayloads[JobName.DeployConverge], job: Job): Promise<void> {
-    try {
-      await this.runner.converge(payload.deploymentId, payload.requestId, payload.trigger !== undefined);
-    } catch (error) {
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await this.runner.markInternalError(
-          payload.deploymentId,
-          payload.requestId,
-          (error as Error).message,
-        );
-      }
-      throw error;
-    }
+  /** Transient failures throw so that BullMQ retries with its back-off; permanent ones are UnrecoverableError. */
+  @JobHandler(JobName.PlacementApply)
+  apply({ deploymentId, clusterId }: JobPayloads[JobName.PlacementApply], job: Job): Promise<void> {
+    return this.applier.apply(deploymentId, clusterId, { nextRetryMs: nextRetryMs(job) });
   }
+
+  @JobHandler(JobName.PlacementDeadline)
+  deadline({ deploymentId, clusterId, requestId }: JobPayloads[JobName.PlacementDeadline]): Promise<void> {
+    return this.applier.deadline(deploymentId, clusterId, requestId);
+  }
+
+  @JobHandler(JobName.DeployRepair)
+  repair(): Promise<void> {
+    return this.reconciler.repair();
+  }
+}
+
+/** When BullMQ will try this job again if the running attempt fails, from its exponential back-off. */
+function nextRetryMs(job: Job): number | null {
+  const attempts = job.opts.attempts ?? 1;
+  const made = job.attemptsMade + 1;
+  if (made >= attempts) return null;
+  const backoff = job.opts.backoff;
+  const delay = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 0);
+  return typeof backoff === 'object' && backoff.type === 'exponential' ? delay * 2 ** (made - 1) : delay;
 }

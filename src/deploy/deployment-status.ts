@@ -31,27 +31,41 @@ export const SETTLED_STATUSES: readonly DeployStatus[] = [
   S.InternalError,
 ];
 
+/** What the clusters' placements can roll a deployment up to. */
+const ROLLED_UP: readonly DeployStatus[] = [S.Success, S.PartialSuccess, S.Failed];
+
 /**
- * Every move a deployment makes, in one place.
+ * Every move a deployment makes, in one place; the database enforces it too (every status write
+ * is a compare-and-set whose allowed current statuses are `predecessorsOf` the new one).
  * - a request waits for audit (Pending) or is approved at once (Approved);
  * - disapproving a new deployment ends it; disapproving an upgrade, rollback or delete restores the
  *   status the deployment had (one of the settled ones);
- * - a worker takes approved work through Processing and Deploying to a result; a platform fault
- *   from any in-flight state is InternalError;
- * - a settled deployment can take a new request, or be re-converged when its target clusters change.
+ * - once approved, the status is rolled up from the placements: Processing until a cluster has
+ *   answered, Deploying while clusters that answer are still rolling out, then a result (or Deleted);
+ *   a platform fault from any in-flight state is InternalError;
+ * - a settled deployment takes a new request, and is rolled up again when a cluster that was offline
+ *   answers or its target clusters change (6 → 5).
  */
 const TRANSITIONS: Record<DeployStatus, readonly DeployStatus[]> = {
   [S.Pending]: [S.Approved, S.Disapproved, ...SETTLED_STATUSES],
-  [S.Approved]: [S.Processing, S.InternalError],
+  [S.Approved]: [S.Processing, S.Deploying, ...ROLLED_UP, S.Deleted, S.InternalError],
   [S.Disapproved]: [],
-  [S.Processing]: [S.Deploying, S.Deleted, S.InternalError],
-  [S.Deploying]: [S.Success, S.PartialSuccess, S.Failed, S.Deleted, S.InternalError],
-  [S.Success]: [S.Pending, S.Approved, S.Processing],
-  [S.PartialSuccess]: [S.Pending, S.Approved, S.Processing],
-  [S.Failed]: [S.Pending, S.Approved, S.Processing],
-  [S.InternalError]: [S.Pending, S.Approved, S.Processing],
+  [S.Processing]: [S.Deploying, ...ROLLED_UP, S.Deleted, S.InternalError],
+  [S.Deploying]: [...ROLLED_UP, S.Deleted, S.InternalError],
+  [S.Success]: [S.Pending, S.Approved, S.PartialSuccess, S.Failed],
+  [S.PartialSuccess]: [S.Pending, S.Approved, S.Success, S.Failed],
+  [S.Failed]: [S.Pending, S.Approved, S.Success, S.PartialSuccess],
+  [S.InternalError]: [S.Pending, S.Approved, ...ROLLED_UP],
   [S.Deleted]: [],
 };
+
+const ALL_STATUSES = Object.values(DeployStatus).filter(
+  (status): status is DeployStatus => typeof status === 'number',
+);
+
+/** The statuses a deployment may be in to move to `to`: the WHERE clause of a compare-and-set. */
+export const predecessorsOf = (to: DeployStatus): DeployStatus[] =>
+  ALL_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
 
 export function canMove(from: DeployStatus, to: DeployStatus): boolean {
   return TRANSITIONS[from].includes(to);
@@ -75,3 +89,41 @@ export const isLive = (status: DeployStatus): boolean => status !== S.Disapprove
 
 export const statusName = (status: DeployStatus): string =>
   DeployStatus[status].replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** How a deployment's placements stand, counted in SQL (see StatusRollup). */
+export interface PlacementTally {
+  /** Placements that should run the deployment (not being removed). */
+  total: number;
+  /** Of those, running. */
+  running: number;
+  /** Work a cluster that answers still owes: pending or applied, or a removal not done yet. */
+  open: number;
+  /** Placements whose cluster has answered for this request. */
+  answered: number;
+}
+
+/**
+ * SPEC §6/§7: the status a deployment's placements give it, or null to leave it as it is. Offline
+ * placements are not open: the deployment settles without them and is rolled up again on their return.
+ */
+export function rolledUpStatus(
+  current: DeployStatus,
+  action: DeployAction,
+  tally: PlacementTally,
+): DeployStatus | null {
+  if (!isInFlight(current) && !isEditable(current)) return null;
+  let next: DeployStatus | null;
+  if (tally.open > 0) {
+    next = isInFlight(current) ? (tally.answered > 0 ? S.Deploying : S.Processing) : null;
+  } else if (action === DeployAction.Delete) {
+    next = S.Deleted;
+  } else if (tally.total > 0 && tally.running === tally.total) {
+    next = S.Success;
+  } else {
+    next = tally.running > 0 ? S.PartialSuccess : S.Failed;
+  }
+  return next === current ? null : next;
+}
+
+/** Every status but the ends: a deployment that holds its name. */
+export const LIVE_STATUSES: readonly DeployStatus[] = ALL_STATUSES.filter(isLive);

@@ -48,7 +48,8 @@ describe('renderWorkload', () => {
         'app.kubernetes.io/managed-by': 'ote-stack',
       },
     });
-    expect(deployment.spec.replicas).toBe(10);
+    // The HPA owns the replica count: the Deployment leaves it out (SPEC §6, server-side apply).
+    expect(deployment.spec).not.toHaveProperty('replicas');
     expect(deployment.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'web' } });
     const pod = deployment.spec.template.spec;
     expect(pod.nodeSelector).toEqual({ 'ote-stack/gpu': 'true' });
@@ -79,6 +80,7 @@ describe('renderWorkload', () => {
     const plain = { ...app, command: '', GPU: 0, isHPA: false };
     const objects = renderWorkload(plain, { ...target, nodeLabel: 'all' }) as any[];
     expect(objects).toHaveLength(1);
+    expect(objects[0].spec.replicas).toBe(10);
     const pod = objects[0].spec.template.spec;
     expect(pod.nodeSelector).toBeUndefined();
     expect(pod.imagePullSecrets).toBeUndefined();

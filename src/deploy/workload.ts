@@ -91,7 +91,9 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
       kind: 'Deployment',
       metadata,
       spec: {
-        replicas: app.replicas,
+        // With an HPA the replicas are the autoscaler's: a server-side apply that leaves the field out
+        // never owns it, so an upgrade keeps the count the HPA chose.
+        ...(app.isHPA ? {} : { replicas: app.replicas }),
         selector,
         template,
         minReadySeconds: app.minReadySeconds,

@@ -17,8 +17,12 @@ export enum JobName {
   ClusterSyncAll = 'cluster.sync-all',
   /** Creates namespace ns<businessId> in one cluster. */
   NamespaceEnsure = 'namespace.ensure',
-  /** Brings one deployment's clusters to what its current request asks for, then watches the rollout. */
-  DeployConverge = 'deploy.converge',
+  /** Brings one placement (deployment, cluster) to what its current request asks for, and reads its pods once. */
+  PlacementApply = 'placement.apply',
+  /** A placement's rollout deadline: pods not all running by then fail it. */
+  PlacementDeadline = 'placement.deadline',
+  /** Re-enqueues approved work that has no live job; repeated every minute. */
+  DeployRepair = 'deploy.repair',
   /** Decides one application version's package state: available, incomplete or corrupt. */
   PackageVerify = 'package.verify',
 }
@@ -27,8 +31,9 @@ export interface JobPayloads {
   [JobName.ClusterSync]: { clusterId: string };
   [JobName.ClusterSyncAll]: Record<string, never>;
   [JobName.NamespaceEnsure]: { businessId: number; clusterId: string };
-  /** `trigger` tells a reconciliation (target clusters changed) from the request's own run. */
-  [JobName.DeployConverge]: { deploymentId: number; requestId: number; trigger?: string };
+  [JobName.PlacementApply]: { deploymentId: number; clusterId: string };
+  [JobName.PlacementDeadline]: { deploymentId: number; clusterId: string; requestId: number };
+  [JobName.DeployRepair]: Record<string, never>;
   [JobName.PackageVerify]: { appId: number };
 }
 
@@ -67,16 +72,32 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
       removeOnFail: true,
     }),
   },
-  [JobName.DeployConverge]: {
+  [JobName.PlacementApply]: {
     queue: QueueName.Deploy,
-    // One run per request: approving twice, or a retry of the enqueue, cannot start a second run.
-    options: ({ requestId, trigger }) => ({
-      jobId: trigger ? `deploy.${requestId}.${trigger}` : `deploy.${requestId}`,
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2000 },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
+    // One job per placement at a time, whatever the request: it applies the placement's current
+    // request when it runs, so an upgrade approved while a retry waits is carried by that retry, and
+    // two workers never write the same objects at once. Finished jobs leave no trace, so the repair and
+    // the cluster sync can always enqueue it again.
+    options: ({ deploymentId, clusterId }) => ({
+      jobId: placementJobId(deploymentId, clusterId),
+      ...RETRY_WHILE_UNREACHABLE,
+      removeOnComplete: true,
+      removeOnFail: true,
     }),
+  },
+  [JobName.PlacementDeadline]: {
+    queue: QueueName.Deploy,
+    options: ({ deploymentId, clusterId, requestId }) => ({
+      jobId: `placement.deadline.${requestId}.${deploymentId}.${clusterId}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    }),
+  },
+  [JobName.DeployRepair]: {
+    queue: QueueName.Deploy,
+    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
   },
   [JobName.PackageVerify]: {
     queue: QueueName.Package,
@@ -91,4 +112,14 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
   },
 };
 
+export const placementJobId = (deploymentId: number, clusterId: string) =>
+  `placement.apply.${deploymentId}.${clusterId}`;
+
 export const ALL_QUEUES = Object.values(QueueName);
+
+/** Jobs one worker process runs at once per queue: deploy jobs mostly wait on clusters and the database. */
+export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
+  [QueueName.Cluster]: 16,
+  [QueueName.Deploy]: 32,
+  [QueueName.Package]: 8,
+};

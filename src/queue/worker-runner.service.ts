@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { redisConnection } from '../redis/redis.module';
 import { JOB_HANDLER } from './job-handler.decorator';
 import { JobQueueService } from './job-queue.service';
-import { ALL_QUEUES, JobName, JOBS, QueueName } from './jobs';
+import { ALL_QUEUES, JobName, JOBS, QUEUE_CONCURRENCY, QueueName } from './jobs';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -68,7 +68,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       {
         connection,
         prefix: this.jobs.bullPrefix,
-        concurrency: 8,
+        concurrency: QUEUE_CONCURRENCY[queue],
         lockDuration: this.config.jobLockSeconds * 1000,
         stalledInterval: this.config.jobLockSeconds * 1000,
         // A job abandoned by a killed worker is picked up again rather than failed.

@@ -3,10 +3,10 @@ import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
 import { TestApp } from './test-app';
 
-/** Env for deployment tests: fast polling, short locks so a killed worker's job resumes quickly. */
+/** Env for deployment tests: short locks so a killed worker's job resumes quickly, syncs every second. */
 export const DEPLOY_TEST_ENV = {
-  DEPLOY_POLL_MILLISECONDS: '100',
   JOB_LOCK_SECONDS: '2',
+  CLUSTER_SYNC_SECONDS: '1',
   DEPLOY_TIMEOUT_SECONDS: '20',
 };
 

@@ -1,0 +1,354 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { AppService } from '../app/app.service';
+import { AppVersion, PackageStatus } from '../app/app-version';
+import { Principal, Role } from '../common/auth/principal';
+import { conflict, forbidden, notFound } from '../common/errors';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { OnEvent } from '../events/event-bus';
+import type { EventMap } from '../events/event-map';
+import {
+  AuditStatus,
+  DeploymentEntity,
+  DeploymentVersionEntity,
+  DeployRequestEntity,
+  PlacementEntity,
+} from './deploy.entity';
+import { DeployQueries } from './deploy-queries.service';
+import { DeployAction, DeployStatus, isEditable, LIVE_STATUSES, predecessorsOf, statusName } from './deployment-status';
+import { AuditDeployDto, ChangeVersionDto, CreateDeployDto } from './dto';
+import { Reconciler } from './reconciler.service';
+
+/** An approved request's work, handed to the workers once its transaction has committed. */
+interface Approved {
+  deploymentId: number;
+  placements: { deploymentId: number; clusterId: string }[];
+}
+
+/**
+ * Deployment requests and their audits: create, upgrade, rollback, delete, approve, disapprove.
+ * Every status change is a compare-and-set (`moveDeployment`); approval records the request's
+ * placements in the same transaction, and the workers take it from there.
+ */
+@Injectable()
+export class DeployCommands {
+  constructor(
+    @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
+    @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
+    @InjectRepository(DeploymentVersionEntity) private readonly versions: Repository<DeploymentVersionEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly apps: AppService,
+    private readonly queries: DeployQueries,
+    private readonly reconciler: Reconciler,
+  ) {}
+
+  async create(principal: Principal, dto: CreateDeployDto): Promise<void> {
+    const businessId = this.ownBusiness(principal);
+    const app = await this.deployableVersion(businessId, dto.appName, dto.version);
+    const live = await this.deployments.existsBy({
+      businessId,
+      deployName: dto.deployName,
+      status: In(LIVE_STATUSES),
+    });
+    if (live) throw conflict(`deployment ${dto.deployName} already exists`);
+    await this.refuseWhileBeingRemoved(businessId, dto.deployName);
+    const approved = this.autoApproves(principal);
+    const work = await this.dataSource.transaction(async (manager) => {
+      const deployment = await manager.getRepository(DeploymentEntity).save({
+        businessId,
+        deployName: dto.deployName,
+        appName: app.appName,
+        version: app.version,
+        appId: app.id,
+        cluster: dto.cluster,
+        nodeLabel: dto.nodeLabel,
+        comment: dto.comment,
+        deployType: DeployAction.Create,
+        status: DeployStatus.Pending,
+        errorMessage: '',
+        auditComment: '',
+        requestId: null,
+      });
+      const request = await this.saveRequest(manager, principal, deployment, DeployAction.Create, app, dto.comment);
+      await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
+      return approved
+        ? this.approve(manager, request.id, principal.userId, 'approved automatically')
+        : null;
+    });
+    if (work) await this.reconciler.start(work.deploymentId, work.placements);
+  }
+
+  async upgrade(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+    const deployment = await this.queries.findVisible(principal, id);
+    const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
+    if (app.id === deployment.appId)
+      throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
+    await this.request(principal, deployment, DeployAction.Upgrade, app, dto.comment);
+  }
+
+  async rollback(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+    const deployment = await this.queries.findVisible(principal, id);
+    const ran = await this.versions.findOneBy({ deploymentId: deployment.id, version: dto.version });
+    if (!ran) throw conflict(`deployment ${deployment.deployName} never ran version ${dto.version}`);
+    if (dto.version === deployment.version)
+      throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
+    const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
+    await this.request(principal, deployment, DeployAction.Rollback, app, dto.comment);
+  }
+
+  async deleteById(principal: Principal, id: number): Promise<void> {
+    await this.requestDeletion(principal, await this.queries.findVisible(principal, id));
+  }
+
+  async deleteByName(principal: Principal, deployName: string): Promise<void> {
+    const scope = principal.role === Role.SystemAdmin ? {} : { businessId: this.ownBusiness(principal) };
+    const matches = await this.deployments.findBy({ ...scope, deployName, status: In(LIVE_STATUSES) });
+    if (matches.length === 0) throw notFound(`deployment ${deployName}`);
+    if (matches.length > 1)
+      throw conflict(`several businesses have a deployment ${deployName}: delete it by id`);
+    await this.requestDeletion(principal, matches[0]);
+  }
+
+  /** An administrator's decision on a pending request, with a comment. */
+  async audit(principal: Principal, dto: AuditDeployDto): Promise<void> {
+    const request = await this.requests.findOneBy({ id: dto.id });
+    if (!request || (principal.role !== Role.SystemAdmin && request.businessId !== principal.businessId)) {
+      throw notFound(`deployment audit ${dto.id}`);
+    }
+    const work = await this.dataSource.transaction(async (manager) => {
+      const locked = await manager
+        .getRepository(DeployRequestEntity)
+        .findOne({ where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked || locked.auditStatus !== AuditStatus.Pending)
+        throw conflict(`deployment audit ${dto.id} was already decided`);
+      if (dto.status === AuditStatus.Approved)
+        return this.approve(manager, request.id, principal.userId, dto.comment);
+      await this.disapprove(manager, locked, principal.userId, dto.comment);
+      return null;
+    });
+    if (work) await this.reconciler.start(work.deploymentId, work.placements);
+  }
+
+  /**
+   * SPEC §4: removing a node label a live deployment in that cluster targets is 409, unless
+   * `deleteDeploy`, which deletes those deployments.
+   */
+  @OnEvent('node-label.removal-checking')
+  async onNodeLabelRemoval({
+    clusterId,
+    label,
+    deleteDeploy,
+  }: EventMap['node-label.removal-checking']): Promise<void> {
+    const targeting: DeploymentEntity[] = await this.deployments
+      .createQueryBuilder('d')
+      .innerJoin(PlacementEntity, 'p', 'p.deployment_id = d.id AND p.cluster_id = :clusterId', { clusterId })
+      .where('d.node_label = :label AND d.status IN (:...live)', { label, live: LIVE_STATUSES })
+      .getMany();
+    if (targeting.length === 0) return;
+    const names = targeting.map((deployment) => deployment.deployName).join(', ');
+    if (!deleteDeploy)
+      throw conflict(`node label ${label} is used by deployments ${names}; set deleteDeploy to remove them`);
+    for (const deployment of targeting) {
+      if (!isEditable(deployment.status))
+        throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
+    }
+    for (const deployment of targeting) await this.deleteForNodeLabel(deployment, label);
+  }
+
+  private async request(
+    principal: Principal,
+    deployment: DeploymentEntity,
+    action: DeployAction,
+    app: AppVersion,
+    comment: string,
+  ): Promise<void> {
+    const approved = this.autoApproves(principal);
+    const work = await this.dataSource.transaction(async (manager) => {
+      const current = await manager
+        .getRepository(DeploymentEntity)
+        .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
+      if (!current || !isEditable(current.status)) {
+        throw conflict(
+          `deployment ${deployment.deployName} is not editable while a request is pending or running`,
+        );
+      }
+      const request = await this.saveRequest(manager, principal, current, action, app, comment);
+      await moveDeployment(manager, current, DeployStatus.Pending, { deployType: action, requestId: request.id });
+      return approved ? this.approve(manager, request.id, principal.userId, 'approved automatically') : null;
+    });
+    if (work) await this.reconciler.start(work.deploymentId, work.placements);
+  }
+
+  private async requestDeletion(principal: Principal, deployment: DeploymentEntity): Promise<void> {
+    const app = await this.apps.findById(deployment.appId);
+    if (!app) throw notFound(`application version ${deployment.version}`);
+    await this.request(principal, deployment, DeployAction.Delete, app, '');
+  }
+
+  /** The platform's own delete request, approved at once: the operator already chose deleteDeploy. */
+  private async deleteForNodeLabel(deployment: DeploymentEntity, label: string): Promise<void> {
+    const app = await this.apps.findById(deployment.appId);
+    if (!app) throw notFound(`application version ${deployment.version}`);
+    const reason = `node label ${label} removed with deleteDeploy`;
+    const work = await this.dataSource.transaction(async (manager) => {
+      const current = await manager
+        .getRepository(DeploymentEntity)
+        .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
+      if (!current || !isEditable(current.status))
+        throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
+      const request = await this.saveRequest(manager, null, current, DeployAction.Delete, app, reason);
+      await manager.getRepository(DeploymentEntity).update(current.id, { requestId: request.id });
+      return this.approve(manager, request.id, null, reason);
+    });
+    await this.reconciler.start(work.deploymentId, work.placements);
+  }
+
+  /**
+   * A deleted deployment whose objects still wait on an offline cluster keeps its name there: a new
+   * deployment of that name would share the objects the returning cluster is about to delete.
+   */
+  private async refuseWhileBeingRemoved(businessId: number, deployName: string): Promise<void> {
+    const leftover: { cluster_name: string }[] = await this.dataSource.query(
+      `SELECT p.cluster_name FROM deployments d JOIN deployment_clusters p ON p.deployment_id = d.id
+        WHERE d.business_id = $1 AND d.deploy_name = $2 AND d.status = $3 ORDER BY p.cluster_name`,
+      [businessId, deployName, DeployStatus.Deleted],
+    );
+    if (leftover.length > 0) {
+      const clusters = leftover.map((row) => row.cluster_name).join(', ');
+      throw conflict(`deployment ${deployName} is still being removed from offline clusters ${clusters}`);
+    }
+  }
+
+  private saveRequest(
+    manager: EntityManager,
+    principal: Principal | null,
+    deployment: DeploymentEntity,
+    action: DeployAction,
+    app: AppVersion,
+    comment: string,
+  ): Promise<DeployRequestEntity> {
+    return manager.getRepository(DeployRequestEntity).save({
+      deploymentId: deployment.id,
+      businessId: deployment.businessId,
+      action,
+      appId: app.id,
+      version: app.version,
+      requestComment: comment,
+      auditStatus: AuditStatus.Pending,
+      auditComment: '',
+      requesterId: principal?.userId ?? null,
+      auditorId: null,
+      previousStatus: action === DeployAction.Create ? null : deployment.status,
+      previousType: action === DeployAction.Create ? null : deployment.deployType,
+    });
+  }
+
+  /**
+   * Approval hands the request to the workers: the deployment now targets the request's version, and
+   * its placements are pointed at the request in the same transaction.
+   */
+  private async approve(
+    manager: EntityManager,
+    requestId: number,
+    auditorId: number | null,
+    comment: string,
+  ): Promise<Approved> {
+    const request = await manager.getRepository(DeployRequestEntity).findOneByOrFail({ id: requestId });
+    const deployment = await manager
+      .getRepository(DeploymentEntity)
+      .findOneOrFail({ where: { id: request.deploymentId }, lock: { mode: 'pessimistic_write' } });
+    await manager
+      .getRepository(DeployRequestEntity)
+      .update(requestId, { auditStatus: AuditStatus.Approved, auditComment: comment, auditorId });
+    const targetsVersion = request.action !== DeployAction.Delete;
+    await moveDeployment(manager, deployment, DeployStatus.Approved, {
+      deployType: request.action,
+      requestId,
+      auditComment: comment,
+      ...(targetsVersion ? { appId: request.appId, version: request.version } : {}),
+    });
+    if (targetsVersion) {
+      await manager.getRepository(DeploymentVersionEntity).save({
+        deploymentId: deployment.id,
+        requestId,
+        appId: request.appId,
+        version: request.version,
+        action: request.action,
+      });
+    }
+    const placements = await this.reconciler.recordPlacements(manager, deployment, request);
+    return { deploymentId: deployment.id, placements };
+  }
+
+  /** A disapproved new deployment ends; any other request leaves the deployment as it was. */
+  private async disapprove(
+    manager: EntityManager,
+    request: DeployRequestEntity,
+    auditorId: number,
+    comment: string,
+  ) {
+    const deployment = await manager
+      .getRepository(DeploymentEntity)
+      .findOneByOrFail({ id: request.deploymentId });
+    const restored =
+      request.action === DeployAction.Create ? DeployStatus.Disapproved : request.previousStatus!;
+    await manager
+      .getRepository(DeployRequestEntity)
+      .update(request.id, { auditStatus: AuditStatus.Disapproved, auditComment: comment, auditorId });
+    await moveDeployment(manager, deployment, restored, {
+      deployType: request.previousType ?? DeployAction.Create,
+      auditComment: comment,
+    });
+  }
+
+  private autoApproves(principal: Principal): boolean {
+    return (
+      this.config.enableAdminAutoDeploy &&
+      (principal.role === Role.BusinessAdmin || principal.role === Role.SystemAdmin)
+    );
+  }
+
+  private ownBusiness(principal: Principal): number {
+    if (principal.businessId === null) throw forbidden('you do not work in an approved business');
+    return principal.businessId;
+  }
+
+  private async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
+    const app = await this.apps.findVersion(businessId, appName, version);
+    if (!app) throw notFound(`application ${appName} version ${version}`);
+    if (app.status !== PackageStatus.Available) {
+      throw conflict(
+        `application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`,
+      );
+    }
+    return app;
+  }
+}
+
+/**
+ * Compare-and-set of a deployment's status: it moves only from the status and request the caller
+ * read, and only from a status the transition table allows before `to` (enforced in the SQL).
+ * Zero rows: someone else moved it first, and the caller's request is refused.
+ */
+async function moveDeployment(
+  manager: EntityManager,
+  read: DeploymentEntity,
+  to: DeployStatus,
+  changes: Partial<DeploymentEntity>,
+): Promise<void> {
+  const result = await manager
+    .createQueryBuilder()
+    .update(DeploymentEntity)
+    .set({ ...changes, status: to })
+    .where('id = :id AND status = :from AND status IN (:...allowed)', {
+      id: read.id,
+      from: read.status,
+      allowed: predecessorsOf(to),
+    })
+    .andWhere('request_id IS NOT DISTINCT FROM :requestId', { requestId: read.requestId })
+    .execute();
+  if (!result.affected)
+    throw conflict(`deployment is ${statusName(read.status)} and cannot become ${statusName(to)}`);
+}

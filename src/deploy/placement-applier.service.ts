@@ -1,0 +1,363 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import { UnrecoverableError } from 'bullmq';
+import { Repository } from 'typeorm';
+import { AppService } from '../app/app.service';
+import { AppVersion } from '../app/app-version';
+import { ClusterEntity } from '../cluster/cluster.entity';
+import { ClusterConnector } from '../cluster/cluster-connector.service';
+import { businessNamespace, ClusterService } from '../cluster/cluster.service';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { kube, KubeError } from '../kube/kube-error';
+import { deleteIfExists, objectRef } from '../kube/object-applier';
+import { JobQueueService } from '../queue/job-queue.service';
+import { JobName } from '../queue/jobs';
+import { AppliedObject, DeploymentEntity, DeployRequestEntity, PlacementEntity } from './deploy.entity';
+import { DeployAction } from './deployment-status';
+import { PlacementStatus } from './placement-status';
+import { PlacementStore } from './placement.store';
+import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
+import { SoftwareAction, SoftwareRecords } from './software-records';
+import { StatusRollup } from './status-rollup.service';
+import { INSTANCE_LABEL, renderWorkload, WorkloadTarget } from './workload';
+
+/** The field manager our server-side applies own their fields as. */
+export const FIELD_MANAGER = 'ote-stack';
+
+/**
+ * What a deployment becomes in one cluster: the objects to apply there. A chart renderer plugs in
+ * here; objects it rendered before and renders no longer are deleted by the applier.
+ */
+export type ObjectRenderer = (
+  app: AppVersion,
+  target: WorkloadTarget,
+) => KubernetesObject[] | Promise<KubernetesObject[]>;
+export const OBJECT_RENDERER = Symbol('OBJECT_RENDERER');
+export const workloadRenderer: ObjectRenderer = renderWorkload;
+
+/** A newer request can take a placement over while a job works on it; the job then applies that one. */
+const MAX_ROUNDS = 3;
+
+/** The job's retry, for the placement's "next retry" while its cluster is offline. */
+export interface Attempt {
+  /** Milliseconds until BullMQ's next attempt, or null when this was the last one. */
+  nextRetryMs: number | null;
+}
+
+interface Work {
+  placement: PlacementEntity;
+  deployment: DeploymentEntity;
+  request: DeployRequestEntity;
+  cluster: ClusterEntity;
+  namespace: string;
+}
+
+/**
+ * The unit of work: brings one placement (deployment, cluster) to what its current request asks for,
+ * with one server-side apply per object, then reads that deployment's pods there once. Every write
+ * to the database is a compare-and-set; a job that lost the race to a newer request starts over with
+ * that request, and one whose placement is gone stops. Nothing here waits or polls: the cluster sync
+ * reads pods per cluster afterwards, and the rollout deadline is a delayed job of its own.
+ */
+@Injectable()
+export class PlacementApplier {
+  private readonly logger = new Logger(PlacementApplier.name);
+  /** Requests and application versions do not change once approved: read each once per process. */
+  private readonly requestCache = new Map<number, Promise<DeployRequestEntity>>();
+  private readonly appCache = new Map<number, Promise<AppVersion | null>>();
+
+  constructor(
+    @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
+    @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(OBJECT_RENDERER) private readonly render: ObjectRenderer,
+    private readonly placements: PlacementStore,
+    private readonly records: SoftwareRecords,
+    private readonly rollup: StatusRollup,
+    private readonly apps: AppService,
+    private readonly clusters: ClusterService,
+    private readonly connector: ClusterConnector,
+    private readonly jobs: JobQueueService,
+  ) {}
+
+  async apply(deploymentId: number, clusterId: string, attempt: Attempt): Promise<void> {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const work = await this.read(deploymentId, clusterId);
+      if (!work) return;
+      const finished = work.placement.removing
+        ? await this.remove(work, attempt)
+        : await this.place(work, attempt);
+      if (finished) return;
+    }
+  }
+
+  /** The rollout deadline of a placement: pods not all running by now fail it there. */
+  async deadline(deploymentId: number, clusterId: string, requestId: number): Promise<void> {
+    const work = await this.read(deploymentId, clusterId);
+    if (!work || work.placement.requestId !== requestId || work.placement.status !== PlacementStatus.Applied)
+      return;
+    const app = await this.appOf(work.deployment.appId);
+    let counts: PodCounts;
+    let pods: Parameters<typeof podProblems>[0];
+    try {
+      ({ counts, pods } = await this.readPods(work, app.version));
+    } catch (error) {
+      if (error instanceof KubeError) throw error.transient ? error : new UnrecoverableError(error.message);
+      throw error;
+    }
+    const running = clusterSucceeded(counts);
+    const message = running ? '' : podProblems(pods) || 'pods not running before the deadline';
+    await this.settle(work, running ? PlacementStatus.Running : PlacementStatus.Failed, counts, message);
+  }
+
+  /** Reads the placement with its deployment, current request and cluster; null when there is nothing to do. */
+  private async read(deploymentId: number, clusterId: string): Promise<Work | null> {
+    const [placement, deployment] = await Promise.all([
+      this.placements.find(deploymentId, clusterId),
+      this.deployments.findOneBy({ id: deploymentId }),
+    ]);
+    // A placement behind its deployment's request waits for that request's approval to retarget it.
+    if (!placement || !deployment || placement.requestId === null) return null;
+    if (placement.requestId !== deployment.requestId) return null;
+    const cluster = await this.clusters.findById(clusterId);
+    if (!cluster) return null;
+    const request = await this.requestOf(placement.requestId);
+    return { placement, deployment, request, cluster, namespace: businessNamespace(deployment.businessId) };
+  }
+
+  /** Applies the request's objects; true when this placement is done with (or lost to a removal). */
+  private async place(work: Work, attempt: Attempt): Promise<boolean> {
+    const { placement, deployment, request, cluster, namespace } = work;
+    const settled = [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed];
+    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) return true;
+    const app = await this.appOf(request.appId);
+    const action: SoftwareAction =
+      placement.appliedRequestId === null
+        ? 'CREATE'
+        : request.action === DeployAction.Rollback
+          ? 'ROLLBACK'
+          : 'UPDATE';
+    const key = { requestId: request.id, clusterId: cluster.id, action };
+    await this.records.start({
+      ...key,
+      businessId: deployment.businessId,
+      deploymentId: deployment.id,
+      configId: String(app.id),
+      inputValues: {
+        deployName: deployment.deployName,
+        namespace,
+        appName: app.appName,
+        version: app.version,
+        image: app.image,
+        nodeLabel: deployment.nodeLabel,
+      },
+    });
+    const objects = await this.render(app, {
+      deployName: deployment.deployName,
+      namespace,
+      nodeLabel: deployment.nodeLabel,
+    });
+    let lines: string[];
+    let counts: PodCounts;
+    let pods: Parameters<typeof podProblems>[0];
+    try {
+      const { objects: api } = this.connector.clientsFor(cluster);
+      await this.clusters.ensureNamespaceIn(cluster, deployment.businessId);
+      const before = new Set(placement.objects.map(appliedKey));
+      lines = [];
+      for (const object of objects) {
+        await kube(() =>
+          api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        );
+        lines.push(`${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`);
+      }
+      const kept = new Set(objects.map((object) => appliedKey(toApplied(object))));
+      for (const stale of placement.objects.filter((object) => !kept.has(appliedKey(object)))) {
+        const gone = fromApplied(namespace)(stale);
+        lines.push(`${objectRef(gone)} ${await deleteIfExists(api, gone)}`);
+      }
+      ({ counts, pods } = await this.readPods(work, app.version));
+    } catch (error) {
+      if (!(error instanceof KubeError)) throw error;
+      return this.failed(work, key, error, attempt);
+    }
+    const status = clusterSucceeded(counts)
+      ? PlacementStatus.Running
+      : clusterFailed(counts)
+        ? PlacementStatus.Failed
+        : PlacementStatus.Applied;
+    const deadline = new Date(Date.now() + this.config.deployTimeoutSeconds * 1000);
+    const won = await this.placements.move(placement, status, {
+      appliedRequestId: request.id,
+      objects: objects.map(toApplied),
+      ...counts,
+      message: status === PlacementStatus.Failed ? podProblems(pods) : '',
+      rolloutDeadlineAt: placement.rolloutDeadlineAt ?? deadline,
+      nextRetryAt: null,
+    });
+    if (!won) return this.lost(work, key);
+    await this.records.applied(key, lines, 'applied, waiting for pods');
+    if (status === PlacementStatus.Applied) {
+      const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
+      await this.jobs.enqueue(
+        JobName.PlacementDeadline,
+        { deploymentId: deployment.id, clusterId: cluster.id, requestId: request.id },
+        Math.max(0, due),
+      );
+    } else {
+      await this.finishRecord(work, status === PlacementStatus.Running, podProblems(pods));
+    }
+    await this.rollup.rollUp(deployment.id);
+    return true;
+  }
+
+  /** Deletes every object the placement applied, then forgets the placement. */
+  private async remove(work: Work, attempt: Attempt): Promise<boolean> {
+    const { placement, deployment, request, cluster, namespace } = work;
+    const key = { requestId: request.id, clusterId: cluster.id, action: 'DELETE' as const };
+    if (placement.status === PlacementStatus.Failed) return true;
+    await this.records.start({
+      ...key,
+      businessId: deployment.businessId,
+      deploymentId: deployment.id,
+      configId: String(deployment.appId),
+      inputValues: { deployName: deployment.deployName, namespace },
+    });
+    const lines: string[] = [];
+    try {
+      const { objects: api } = this.connector.clientsFor(cluster);
+      for (const object of [...placement.objects].reverse().map(fromApplied(namespace)))
+        lines.push(`${objectRef(object)} ${await deleteIfExists(api, object)}`);
+    } catch (error) {
+      if (!(error instanceof KubeError)) throw error;
+      return this.failed(work, key, error, attempt);
+    }
+    if (!(await this.placements.forget(placement))) return this.lost(work, key);
+    await this.records.applied(key, lines, 'deleted');
+    await this.records.finish(key, true, 'deleted', 'deleted');
+    await this.rollup.rollUp(deployment.id);
+    return true;
+  }
+
+  /**
+   * The cluster did not answer (the placement is offline; BullMQ retries with back-off and the cluster
+   * sync brings the retry forward when the cluster answers again), or refused what retrying cannot fix.
+   */
+  private async failed(
+    work: Work,
+    key: { requestId: number; clusterId: string; action: SoftwareAction },
+    error: KubeError,
+    attempt: Attempt,
+  ): Promise<boolean> {
+    const { placement, deployment, cluster } = work;
+    this.logger.warn(`deployment ${deployment.deployName} on cluster ${cluster.name}: ${error.message}`);
+    const final = !error.transient;
+    const nextRetryAt = attempt.nextRetryMs === null ? null : new Date(Date.now() + attempt.nextRetryMs);
+    const won = final
+      ? await this.placements.move(placement, PlacementStatus.Failed, { message: error.message })
+      : await this.placements.move(placement, PlacementStatus.Offline, {
+          message: nextRetryAt
+            ? `${error.message}; next retry at ${nextRetryAt.toISOString()}`
+            : `${error.message}; retried when the cluster sync sees it answer`,
+          nextRetryAt,
+        });
+    if (!won) return this.lost(work, key);
+    await this.records.attemptFailed(key, error.message, final);
+    await this.rollup.rollUp(deployment.id);
+    if (final) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+
+  /** Someone else moved the placement since we read it (a newer request): its record ends here. */
+  private async lost(
+    work: Work,
+    key: { requestId: number; clusterId: string; action: SoftwareAction },
+  ): Promise<false> {
+    this.logger.log(`placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`);
+    await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
+    return false;
+  }
+
+  private async finishRecord(work: Work, ok: boolean, problems: string): Promise<void> {
+    await this.records.finishApply(
+      work.request.id,
+      work.cluster.id,
+      ok,
+      ok ? 'all pods running' : problems || 'pods not running',
+    );
+  }
+
+  /** Moves an applied placement to its result (from its deadline job or the cluster sync). */
+  private async settle(work: Work, status: PlacementStatus, counts: PodCounts, message: string): Promise<void> {
+    if (!(await this.placements.move(work.placement, status, { ...counts, message }))) return;
+    await this.finishRecord(work, status === PlacementStatus.Running, message);
+    await this.rollup.rollUp(work.deployment.id);
+  }
+
+  private async readPods(work: Work, version: string) {
+    const { core } = this.connector.clientsFor(work.cluster);
+    const list = await kube(() =>
+      core.listNamespacedPod({
+        namespace: work.namespace,
+        labelSelector: `${INSTANCE_LABEL}=${work.deployment.deployName}`,
+      }),
+    );
+    return { counts: countPods(list.items, version), pods: list.items };
+  }
+
+  private requestOf(id: number): Promise<DeployRequestEntity> {
+    return cached(this.requestCache, id, () => this.requests.findOneByOrFail({ id }));
+  }
+
+  private async appOf(id: number): Promise<AppVersion> {
+    const app = await cached(this.appCache, id, () => this.apps.findById(id));
+    // An application version in use cannot be deleted (app.deletion-checking): this is our fault.
+    if (!app) throw new Error(`application version ${id} is gone`);
+    return app;
+  }
+}
+
+/** A small per-process cache of immutable rows; a failed read is not kept. */
+function cached<T>(cache: Map<number, Promise<T>>, id: number, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(id);
+  if (!value) {
+    if (cache.size > 10_000) cache.clear();
+    value = load();
+    value.catch(() => cache.delete(id));
+    cache.set(id, value);
+  }
+  return value;
+}
+
+/** The first few waiting reasons of a cluster's pods, for the placement's message. */
+export function podProblems(
+  pods: {
+    metadata?: { name?: string };
+    status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] };
+  }[],
+): string {
+  const reasons = pods.flatMap((pod) =>
+    (pod.status?.containerStatuses ?? [])
+      .map((status) => status.state?.waiting?.reason)
+      .filter((reason): reason is string => Boolean(reason))
+      .map((reason) => `${pod.metadata?.name}: ${reason}`),
+  );
+  return [...new Set(reasons)].slice(0, 5).join('; ');
+}
+
+const appliedKey = (object: AppliedObject) => `${object.apiVersion}/${object.kind}/${object.name}`;
+
+const toApplied = (object: KubernetesObject): AppliedObject => ({
+  apiVersion: object.apiVersion!,
+  kind: object.kind!,
+  name: object.metadata!.name!,
+});
+
+const fromApplied =
+  (namespace: string) =>
+  (object: AppliedObject): KubernetesObject => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name: object.name, namespace },
+  });

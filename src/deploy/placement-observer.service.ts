@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { V1Pod } from '@kubernetes/client-node';
+import { In, Repository } from 'typeorm';
+import { ClusterConnector } from '../cluster/cluster-connector.service';
+import { ClusterService } from '../cluster/cluster.service';
+import { OnEvent } from '../events/event-bus';
+import type { EventMap } from '../events/event-map';
+import { kube, KubeError } from '../kube/kube-error';
+import { DeploymentEntity, PlacementEntity } from './deploy.entity';
+import { podProblems } from './placement-applier.service';
+import { PlacementStatus } from './placement-status';
+import { PlacementStore } from './placement.store';
+import { clusterFailed, clusterSucceeded, countPods } from './pod-counts';
+import { Reconciler } from './reconciler.service';
+import { SoftwareRecords } from './software-records';
+import { StatusRollup } from './status-rollup.service';
+import { INSTANCE_LABEL } from './workload';
+
+const MANAGED_PODS = 'app.kubernetes.io/managed-by=ote-stack';
+const OBSERVED = [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed];
+
+/**
+ * Status flows from the clusters: on every cluster sync that the cluster answers, the work it owes
+ * resumes, and ONE list of the pods the platform manages there (all namespaces) updates every
+ * placement in that cluster. The cost per sync period grows with clusters, not clusters × deployments.
+ */
+@Injectable()
+export class PlacementObserver {
+  constructor(
+    @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
+    private readonly placements: PlacementStore,
+    private readonly records: SoftwareRecords,
+    private readonly rollup: StatusRollup,
+    private readonly reconciler: Reconciler,
+    private readonly clusters: ClusterService,
+    private readonly connector: ClusterConnector,
+  ) {}
+
+  @OnEvent('cluster.synced')
+  async onSynced({ clusterId, answered }: EventMap['cluster.synced']): Promise<void> {
+    if (!answered) return;
+    await this.reconciler.resume(clusterId);
+    await this.observe(clusterId);
+  }
+
+  async observe(clusterId: string): Promise<void> {
+    const placed = (await this.placements.ofCluster(clusterId)).filter(
+      (placement) =>
+        !placement.removing &&
+        placement.appliedRequestId !== null &&
+        placement.appliedRequestId === placement.requestId &&
+        OBSERVED.includes(placement.status),
+    );
+    const cluster = placed.length > 0 ? await this.clusters.findById(clusterId) : null;
+    if (!cluster) return;
+    let pods: V1Pod[];
+    try {
+      const { core } = this.connector.clientsFor(cluster);
+      pods = (await kube(() => core.listPodForAllNamespaces({ labelSelector: MANAGED_PODS }))).items;
+    } catch (error) {
+      if (error instanceof KubeError) return; // the next sync reads them again
+      throw error;
+    }
+    const byInstance = new Map<string, V1Pod[]>();
+    for (const pod of pods) {
+      const key = `${pod.metadata?.namespace}/${pod.metadata?.labels?.[INSTANCE_LABEL]}`;
+      byInstance.set(key, [...(byInstance.get(key) ?? []), pod]);
+    }
+    const deployments = await this.deployments.findBy({ id: In(placed.map((p) => p.deploymentId)) });
+    const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
+    const changed: number[] = [];
+    for (const placement of placed) {
+      const deployment = byId.get(placement.deploymentId);
+      if (!deployment) continue;
+      const own = byInstance.get(`ns${deployment.businessId}/${deployment.deployName}`) ?? [];
+      if (await this.update(placement, deployment, own)) changed.push(deployment.id);
+    }
+    await this.rollup.rollUpAll(changed);
+  }
+
+  private async update(placement: PlacementEntity, deployment: DeploymentEntity, pods: V1Pod[]): Promise<boolean> {
+    const counts = countPods(pods, deployment.version);
+    const overdue =
+      placement.status === PlacementStatus.Applied &&
+      placement.rolloutDeadlineAt !== null &&
+      placement.rolloutDeadlineAt.getTime() <= Date.now();
+    const status = clusterSucceeded(counts)
+      ? PlacementStatus.Running
+      : clusterFailed(counts) || overdue || placement.status === PlacementStatus.Failed
+        ? PlacementStatus.Failed
+        : PlacementStatus.Applied;
+    const message =
+      status === PlacementStatus.Failed
+        ? podProblems(pods) || (overdue ? 'pods not running before the deadline' : placement.message)
+        : '';
+    const same =
+      status === placement.status &&
+      message === placement.message &&
+      counts.running === placement.running &&
+      counts.error === placement.error &&
+      counts.total === placement.total;
+    if (same) return false;
+    if (!(await this.placements.move(placement, status, { ...counts, message }))) return false;
+    if (status !== PlacementStatus.Applied)
+      await this.records.finishApply(
+        placement.requestId!,
+        placement.clusterId,
+        status === PlacementStatus.Running,
+        status === PlacementStatus.Running ? 'all pods running' : message,
+      );
+    return true;
+  }
+}

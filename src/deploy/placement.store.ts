@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { PlacementEntity } from './deploy.entity';
+import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
+
+/** The part of a placement a compare-and-set compares: which request it works for, and its status as read. */
+export type PlacementKey = Pick<PlacementEntity, 'deploymentId' | 'clusterId' | 'requestId' | 'status'>;
+
+export interface TargetCluster {
+  id: string;
+  name: string;
+}
+
+const P = PlacementStatus;
+
+/**
+ * Placements in the database. Every status write is a compare-and-set on the request and the status
+ * the caller read, restricted in SQL to the statuses the transition table allows before the new one:
+ * zero rows means another writer got there first, and the caller stops.
+ */
+@Injectable()
+export class PlacementStore {
+  constructor(@InjectRepository(PlacementEntity) private readonly placements: Repository<PlacementEntity>) {}
+
+  find(deploymentId: number, clusterId: string): Promise<PlacementEntity | null> {
+    return this.placements.findOneBy({ deploymentId, clusterId });
+  }
+
+  ofDeployments(deploymentIds: number[]): Promise<PlacementEntity[]> {
+    if (deploymentIds.length === 0) return Promise.resolve([]);
+    return this.placements
+      .createQueryBuilder('p')
+      .where('p.deployment_id = ANY(:deploymentIds)', { deploymentIds })
+      .orderBy('p.cluster_name')
+      .getMany();
+  }
+
+  ofCluster(clusterId: string): Promise<PlacementEntity[]> {
+    return this.placements.findBy({ clusterId });
+  }
+
+  async move(
+    placement: PlacementKey,
+    to: PlacementStatus,
+    changes: Partial<Omit<PlacementEntity, 'status' | 'statusSince'>> = {},
+    manager?: EntityManager,
+  ): Promise<boolean> {
+    if (!canPlacementMove(placement.status, to))
+      throw new Error(`placement cannot move from ${placement.status} to ${to}`);
+    const repository = manager?.getRepository(PlacementEntity) ?? this.placements;
+    const result = await repository
+      .createQueryBuilder()
+      .update()
+      .set({
+        ...changes,
+        status: to,
+        ...(to === placement.status ? {} : { statusSince: () => 'now()' }),
+      })
+      .where('deployment_id = :deploymentId AND cluster_id = :clusterId', placement)
+      .andWhere('request_id IS NOT DISTINCT FROM :requestId', { requestId: placement.requestId })
+      .andWhere('status = :from AND status = ANY(:allowed)', {
+        from: placement.status,
+        allowed: placementPredecessorsOf(to),
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** A removal is done: the placement goes, if it is still the removal the caller read. */
+  async forget(placement: PlacementKey): Promise<boolean> {
+    const result = await this.placements
+      .createQueryBuilder()
+      .delete()
+      .where('deployment_id = :deploymentId AND cluster_id = :clusterId AND removing', placement)
+      .andWhere('request_id IS NOT DISTINCT FROM :requestId AND status = :status', placement)
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Points every placement of a deployment at a new request: the target clusters are to run it
+   * (Pending), every other cluster it was placed on is to lose it (Deleting). Run in the approval's
+   * transaction, which holds the deployment's row. Returns the clusters that now have work.
+   */
+  async retarget(
+    manager: EntityManager,
+    deploymentId: number,
+    requestId: number,
+    targets: TargetCluster[],
+  ): Promise<string[]> {
+    const ids = targets.map((cluster) => cluster.id);
+    if (targets.length > 0) {
+      await manager.query(
+        `INSERT INTO deployment_clusters AS p (deployment_id, cluster_id, cluster_name, request_id, status, removing)
+         SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
+         ON CONFLICT (deployment_id, cluster_id) DO UPDATE
+           SET request_id = EXCLUDED.request_id, status = EXCLUDED.status, removing = false,
+               status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
+           WHERE p.status = ANY($6)`,
+        [deploymentId, requestId, ids, targets.map((c) => c.name), P.Pending, placementPredecessorsOf(P.Pending)],
+      );
+    }
+    await manager.query(
+      `UPDATE deployment_clusters
+          SET request_id = $2, status = $4, removing = true, status_since = now(),
+              rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
+        WHERE deployment_id = $1 AND cluster_id <> ALL($3::uuid[]) AND status = ANY($5)`,
+      [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
+    );
+    const rows: { cluster_id: string }[] = await manager.query(
+      `SELECT cluster_id FROM deployment_clusters WHERE deployment_id = $1`,
+      [deploymentId],
+    );
+    return rows.map((row) => row.cluster_id);
+  }
+
+  /**
+   * A deployment's targets changed under the same request (a cluster gained or lost the label, or
+   * was registered): new targets get a Pending placement, lost ones start Deleting, regained ones
+   * come back. Returns the clusters that now have work.
+   */
+  async follow(
+    manager: EntityManager,
+    deploymentId: number,
+    requestId: number,
+    targets: TargetCluster[],
+  ): Promise<string[]> {
+    const ids = targets.map((cluster) => cluster.id);
+    const added: { cluster_id: string }[] = await manager.query(
+      `INSERT INTO deployment_clusters (deployment_id, cluster_id, cluster_name, request_id, status, removing)
+       SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
+       ON CONFLICT (deployment_id, cluster_id) DO NOTHING
+       RETURNING cluster_id`,
+      [deploymentId, requestId, ids, targets.map((c) => c.name), P.Pending],
+    );
+    const regained: { cluster_id: string }[] = await manager.query(
+      `UPDATE deployment_clusters
+          SET status = $4, removing = false, status_since = now(), rollout_deadline_at = NULL, message = ''
+        WHERE deployment_id = $1 AND request_id = $2 AND removing AND cluster_id = ANY($3::uuid[])
+          AND status = ANY($5)
+      RETURNING cluster_id`,
+      [deploymentId, requestId, ids, P.Pending, placementPredecessorsOf(P.Pending)],
+    );
+    const lost: { cluster_id: string }[] = await manager.query(
+      `UPDATE deployment_clusters
+          SET status = $4, removing = true, status_since = now(), rollout_deadline_at = NULL, message = ''
+        WHERE deployment_id = $1 AND request_id = $2 AND NOT removing AND cluster_id <> ALL($3::uuid[])
+          AND status = ANY($5)
+      RETURNING cluster_id`,
+      [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
+    );
+    return [...added, ...regained, ...lost].map((row) => row.cluster_id);
+  }
+
+  /** Placements that owe work to a cluster now answering: never applied for their request, offline, or removing. */
+  async owedOn(clusterId: string): Promise<{ deploymentId: number; clusterId: string }[]> {
+    const rows: { deployment_id: number }[] = await this.placements.query(
+      `SELECT p.deployment_id FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
+        WHERE p.cluster_id = $1 AND p.request_id = d.request_id AND p.status = ANY($2)`,
+      [clusterId, [P.Pending, P.Offline, P.Deleting]],
+    );
+    return rows.map((row) => ({ deploymentId: row.deployment_id, clusterId }));
+  }
+
+  /** Every placement whose request is its deployment's current one and which still owes work. */
+  async owed(): Promise<{ deploymentId: number; clusterId: string }[]> {
+    const rows: { deployment_id: number; cluster_id: string }[] = await this.placements.query(
+      `SELECT p.deployment_id, p.cluster_id FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
+        WHERE p.request_id = d.request_id AND p.status = ANY($1)`,
+      [[P.Pending, P.Deleting]],
+    );
+    return rows.map((row) => ({ deploymentId: row.deployment_id, clusterId: row.cluster_id }));
+  }
+
+  /** Applied placements past their rollout deadline (their deadline job may have been lost). */
+  pastDeadline(): Promise<PlacementEntity[]> {
+    return this.placements
+      .createQueryBuilder('p')
+      .where('p.status = :applied AND p.rollout_deadline_at < now()', { applied: P.Applied })
+      .getMany();
+  }
+
+  /** Forgets every placement on a cluster that is being removed; returns the deployments they belonged to. */
+  async forgetCluster(clusterId: string): Promise<number[]> {
+    const rows: { deployment_id: number }[] = await this.placements.query(
+      `DELETE FROM deployment_clusters WHERE cluster_id = $1 RETURNING deployment_id`,
+      [clusterId],
+    );
+    return rows.map((row) => row.deployment_id);
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { SoftwareDeploymentEntity } from './deploy.entity';
+
+export type SoftwareAction = 'CREATE' | 'UPDATE' | 'ROLLBACK' | 'DELETE';
+
+/** Which record: one per request, cluster and action (SPEC §9). */
+export interface RecordKey {
+  requestId: number;
+  clusterId: string;
+  action: SoftwareAction;
+}
+
+export interface RecordStart extends RecordKey {
+  businessId: number;
+  deploymentId: number;
+  configId: string;
+  inputValues: Record<string, unknown>;
+}
+
+/**
+ * The software deployment records of SPEC §9, written as the work happens. Each write is a single
+ * statement that merges into the stored JSON, so a retry or a second worker never loses a line.
+ */
+@Injectable()
+export class SoftwareRecords {
+  constructor(
+    @InjectRepository(SoftwareDeploymentEntity)
+    private readonly records: Repository<SoftwareDeploymentEntity>,
+  ) {}
+
+  /** Opens the record, IN_PROGRESS; one that exists already (a retry) is kept as it is. */
+  async start(record: RecordStart): Promise<void> {
+    await this.records
+      .createQueryBuilder()
+      .insert()
+      .values({
+        ...record,
+        outputValues: { deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' },
+        status: 'IN_PROGRESS',
+        statusReason: 'started',
+      } as QueryDeepPartialEntity<SoftwareDeploymentEntity>)
+      .orIgnore()
+      .execute();
+  }
+
+  /** What was applied or deleted, one line per object, as kubectl prints it. */
+  async applied(key: RecordKey, lines: string[], reason: string): Promise<void> {
+    await this.records.query(
+      `UPDATE software_deployments
+          SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0),
+              status_reason = $5, updated_time = now()
+        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
+      [key.requestId, key.clusterId, key.action, lines.map((line) => `${line}\n`).join(''), reason],
+    );
+  }
+
+  /** A failed attempt: the reason is appended to stderr; a retry follows unless `final`. */
+  async attemptFailed(key: RecordKey, reason: string, final: boolean): Promise<void> {
+    await this.records.query(
+      `UPDATE software_deployments
+          SET output_values = output_values || jsonb_build_object(
+                'deploy_stderr', (output_values->>'deploy_stderr') || $4::text, 'deploy_status_code', 1),
+              status = CASE WHEN $6 THEN 'FAILED' ELSE status END,
+              status_reason = $5, updated_time = now()
+        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
+      [
+        key.requestId,
+        key.clusterId,
+        key.action,
+        `${new Date().toISOString()} ${reason}\n`,
+        final ? reason : `retrying: ${reason}`,
+        final,
+      ],
+    );
+  }
+
+  /** The result on that cluster: COMPLETE or FAILED, once. */
+  async finish(key: RecordKey, ok: boolean, reason: string, result: string): Promise<void> {
+    await this.records.query(
+      `UPDATE software_deployments
+          SET status = $4, status_reason = $5, updated_time = now(),
+              output_values = output_values || jsonb_build_object('result', $6::text, 'deploy_status_code', $7::int)
+        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
+      [key.requestId, key.clusterId, key.action, ok ? 'COMPLETE' : 'FAILED', reason, result, ok ? 0 : 1],
+    );
+  }
+
+  /** The apply record (whichever action it was) of a request on a cluster, finished once its pods settle. */
+  async finishApply(requestId: number, clusterId: string, ok: boolean, reason: string): Promise<void> {
+    await this.records.query(
+      `UPDATE software_deployments
+          SET status = $3, status_reason = $4, updated_time = now(),
+              output_values = output_values || jsonb_build_object('result', $5::text, 'deploy_status_code', $6::int)
+        WHERE request_id = $1 AND cluster_id = $2 AND action <> 'DELETE' AND status = 'IN_PROGRESS'`,
+      [requestId, clusterId, ok ? 'COMPLETE' : 'FAILED', reason, ok ? 'running' : 'not running', ok ? 0 : 1],
+    );
+  }
+}

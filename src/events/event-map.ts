@@ -1,0 +1,27 @@
+import type { AppVersion } from '../app/app-version';
+
+/**
+ * Every event one module announces and others may act on: name → payload. Emitters and listeners
+ * are typed by this map, so a renamed event or a changed payload fails to compile on both sides.
+ *
+ * Events whose name says "checking" run before the change is made and may refuse it by throwing
+ * (a DomainError reaches the caller); the others are announced after the change is committed.
+ */
+export interface EventMap {
+  /** A business was approved (committed); every cluster needs its namespace. */
+  'business.approved': { businessId: number };
+  /** A cluster was registered (committed). */
+  'cluster.registered': { clusterId: string };
+  /** A cluster label was added to or removed from these clusters (committed). */
+  'cluster.labels-changed': { label: string; clusterIds: string[] };
+  /** A cluster's node sync finished; `answered` tells whether the cluster answered it. */
+  'cluster.synced': { clusterId: string; answered: boolean };
+  /** A cluster is about to be forgotten; `force` forgets what is placed there too. */
+  'cluster.removal-checking': { clusterId: string; clusterName: string; force: boolean };
+  /** A node label is about to be removed from a cluster's nodes. */
+  'node-label.removal-checking': { clusterId: string; label: string; deleteDeploy: boolean };
+  /** Application versions are about to be deleted. */
+  'app.deletion-checking': { apps: AppVersion[] };
+}
+
+export type EventName = keyof EventMap;
