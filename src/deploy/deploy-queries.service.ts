@@ -13,6 +13,7 @@ import { AuditStatus, DeploymentEntity, DeploymentVersionEntity, DeployRequestEn
 import { DeployAction, DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
 import { AuditListQuery, DEPLOY_FIELDS, DeployListQuery } from './dto';
 import { PlacementStore } from './placement.store';
+import { sumCounts } from './pod-counts';
 
 export interface ClusterStatusView {
   clusterName: string;
@@ -168,6 +169,7 @@ export class DeployQueries {
 
   private async toViews(rows: DeploymentEntity[]): Promise<DeploymentView[]> {
     const placements = await this.placements.ofDeployments(rows.map((row) => row.id));
+    const own = (deploymentId: number) => placements.filter((placement) => placement.deploymentId === deploymentId);
     return rows.map((row) => ({
       id: row.id,
       deployName: row.deployName,
@@ -178,14 +180,13 @@ export class DeployQueries {
       comment: row.comment,
       deployType: row.deployType,
       status: row.status,
-      errorMessage: row.errorMessage,
+      // SPEC §6: summed over the clusters listed with it, so the two always agree.
+      errorMessage: JSON.stringify(sumCounts(own(row.id).filter((placement) => !placement.removing))),
       auditComment: row.auditComment,
       editable: isEditable(row.status),
       createTime: unixSeconds(row.createTime),
       updateTime: unixSeconds(row.updateTime),
-      clusters: placements
-        .filter((placement) => placement.deploymentId === row.id)
-        .map(({ clusterName, status, running, error, total, message, statusSince }) => ({
+      clusters: own(row.id).map(({ clusterName, status, running, error, total, message, statusSince }) => ({
           clusterName,
           status,
           running,

@@ -4,15 +4,10 @@ import { DataSource } from 'typeorm';
 import { DeployStatus, PlacementTally, predecessorsOf, rolledUpStatus } from './deployment-status';
 import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
 
-interface Tally extends PlacementTally {
-  pods_running: number;
-  pods_error: number;
-  pods_total: number;
-}
-
 /**
- * A deployment's status and `errorMessage` are rolled up from its placements (SPEC §6/§7): counted in
- * SQL under the deployment's row lock, so that of two roll-ups the later one sees every placement
+ * A deployment's status is rolled up from its placements (SPEC §6/§7; its `errorMessage` is summed
+ * from them when it is read, so it always agrees with the clusters listed): counted in SQL under the
+ * deployment's row lock, so that of two roll-ups the later one sees every placement
  * write the earlier one saw, and written as a compare-and-set on the status and request read.
  *
  * Roll-ups of one deployment asked for while one runs in this process are coalesced into one more
@@ -52,22 +47,19 @@ export class StatusRollup {
 
   private async once(deploymentId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [deployment]: { status: DeployStatus; request_id: number | null; action: number; error_message: string }[] =
+      const [deployment]: { status: DeployStatus; request_id: number | null; action: number }[] =
         await manager.query(
-          `SELECT d.status, d.request_id, r.action, d.error_message
+          `SELECT d.status, d.request_id, r.action
              FROM deployments d JOIN deploy_requests r ON r.id = d.request_id
             WHERE d.id = $1 FOR UPDATE OF d`,
           [deploymentId],
         );
       if (!deployment) return;
-      const [tally]: Tally[] = await manager.query(
+      const [tally]: PlacementTally[] = await manager.query(
         `SELECT count(*) FILTER (WHERE NOT removing)::int AS total,
                 count(*) FILTER (WHERE NOT removing AND status = $2)::int AS running,
                 count(*) FILTER (WHERE status = ANY($3))::int AS open,
-                count(*) FILTER (WHERE rollout_deadline_at IS NOT NULL OR status = ANY($4))::int AS answered,
-                coalesce(sum(running) FILTER (WHERE NOT removing), 0)::int AS pods_running,
-                coalesce(sum(error) FILTER (WHERE NOT removing), 0)::int AS pods_error,
-                coalesce(sum(total) FILTER (WHERE NOT removing), 0)::int AS pods_total
+                count(*) FILTER (WHERE rollout_deadline_at IS NOT NULL OR status = ANY($4))::int AS answered
            FROM deployment_clusters WHERE deployment_id = $1`,
         [
           deploymentId,
@@ -77,17 +69,11 @@ export class StatusRollup {
         ],
       );
       const next = rolledUpStatus(deployment.status, deployment.action, tally);
-      const errorMessage = JSON.stringify({
-        running: tally.pods_running,
-        error: tally.pods_error,
-        total: tally.pods_total,
-      });
-      if (next === null && errorMessage === deployment.error_message) return;
-      const to = next ?? deployment.status;
+      if (next === null) return;
       await manager.query(
-        `UPDATE deployments SET status = $4, error_message = $5, update_time = now()
-          WHERE id = $1 AND request_id = $2 AND status = $3 AND ($3 = $4 OR status = ANY($6))`,
-        [deploymentId, deployment.request_id, deployment.status, to, errorMessage, predecessorsOf(to)],
+        `UPDATE deployments SET status = $4, update_time = now()
+          WHERE id = $1 AND request_id = $2 AND status = $3 AND status = ANY($5)`,
+        [deploymentId, deployment.request_id, deployment.status, next, predecessorsOf(next)],
       );
     });
   }
