@@ -18,7 +18,7 @@ import { DeployAction } from './deployment-status';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
-import { SoftwareAction, SoftwareRecords } from './software-records';
+import { RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL, renderWorkload, WorkloadTarget } from './workload';
 
@@ -139,20 +139,7 @@ export class PlacementApplier {
           ? 'ROLLBACK'
           : 'UPDATE';
     const key = { requestId: request.id, clusterId: cluster.id, action };
-    await this.records.start({
-      ...key,
-      businessId: deployment.businessId,
-      deploymentId: deployment.id,
-      configId: String(app.id),
-      inputValues: {
-        deployName: deployment.deployName,
-        namespace,
-        appName: app.appName,
-        version: app.version,
-        image: app.image,
-        nodeLabel: deployment.nodeLabel,
-      },
-    });
+    await this.records.start(recordStart(work, key, app));
     const objects = await this.render(app, {
       deployName: deployment.deployName,
       namespace,
@@ -217,13 +204,7 @@ export class PlacementApplier {
     const { placement, deployment, request, cluster, namespace } = work;
     const key = { requestId: request.id, clusterId: cluster.id, action: 'DELETE' as const };
     if (placement.status === PlacementStatus.Failed) return true;
-    await this.records.start({
-      ...key,
-      businessId: deployment.businessId,
-      deploymentId: deployment.id,
-      configId: String(deployment.appId),
-      inputValues: { deployName: deployment.deployName, namespace },
-    });
+    await this.records.start(recordStart(work, key, await this.appOf(deployment.appId)));
     const lines: string[] = [];
     try {
       const { objects: api } = this.connector.clientsFor(cluster);
@@ -329,6 +310,22 @@ function cached<T>(cache: Map<number, Promise<T>>, id: number, load: () => Promi
   }
   return value;
 }
+
+/** A record of one action on one cluster, with the parameters applied (SPEC §9 `input_values`). */
+const recordStart = (work: Work, key: RecordKey, app: AppVersion): RecordStart => ({
+  ...key,
+  businessId: work.deployment.businessId,
+  deploymentId: work.deployment.id,
+  configId: String(app.id),
+  inputValues: {
+    deployName: work.deployment.deployName,
+    namespace: work.namespace,
+    appName: app.appName,
+    version: app.version,
+    image: app.image,
+    nodeLabel: work.deployment.nodeLabel,
+  },
+});
 
 /** The first few waiting reasons of a cluster's pods, for the placement's message. */
 export function podProblems(
