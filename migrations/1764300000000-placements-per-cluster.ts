@@ -28,7 +28,9 @@ export class PlacementsPerCluster1764300000000 implements MigrationInterface {
     await db.query(`CREATE INDEX deployments_app ON deployments (app_id)`);
     await db.query(`CREATE INDEX deployments_cluster_label ON deployments (cluster)`);
     await db.query(`CREATE INDEX deploy_requests_business ON deploy_requests (business_id, id)`);
-    await db.query(`CREATE INDEX deploy_requests_app_pending ON deploy_requests (app_id) WHERE audit_status = 0`);
+    await db.query(
+      `CREATE INDEX deploy_requests_app_pending ON deploy_requests (app_id) WHERE audit_status = 0`,
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {

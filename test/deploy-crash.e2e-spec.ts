@@ -39,7 +39,11 @@ describe('a worker killed in the middle of a deployment', () => {
       { cwd: ROOT },
     );
     // This process serves the API only: the deployment is carried by separate worker processes.
-    t = await startTestApp({ ...DEPLOY_TEST_ENV, PROCESS_ROLE: 'api', DEPLOY_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) });
+    t = await startTestApp({
+      ...DEPLOY_TEST_ENV,
+      PROCESS_ROLE: 'api',
+      DEPLOY_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
+    });
     clusters = await startClusters(['crash-a', 'crash-b', 'crash-c']);
     await registerClusters(t, clusters);
     business = await approvedBusiness(t);

@@ -143,7 +143,12 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
     await down.setMode('unreachable');
     const started = Date.now();
     try {
-      await t.api().post(`/v1/deploy/id/${id}`).set(auth(token())).send({ version: '1.3', comment: '' }).expect(200);
+      await t
+        .api()
+        .post(`/v1/deploy/id/${id}`)
+        .set(auth(token()))
+        .send({ version: '1.3', comment: '' })
+        .expect(200);
       await settlesWithoutTheOfflineCluster(id, 6);
       expect(up.get('apps/v1', 'Deployment', ns(), 'off2').spec.template.spec.containers[0].image).toBe(
         'nginx:1.26',
@@ -179,7 +184,14 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
         .api()
         .post('/v1/deploy')
         .set(auth(token()))
-        .send({ deployName: 'off3', appName: 'edge', version: '1.2', cluster: 'all', nodeLabel: 'all', comment: '' })
+        .send({
+          deployName: 'off3',
+          appName: 'edge',
+          version: '1.2',
+          cluster: 'all',
+          nodeLabel: 'all',
+          comment: '',
+        })
         .expect(409);
       expect(refused.body.message).toContain('o-down');
       await staysDownPastTheDeadline(started);

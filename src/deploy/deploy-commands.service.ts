@@ -16,7 +16,14 @@ import {
   PlacementEntity,
 } from './deploy.entity';
 import { DeployQueries } from './deploy-queries.service';
-import { DeployAction, DeployStatus, isEditable, LIVE_STATUSES, predecessorsOf, statusName } from './deployment-status';
+import {
+  DeployAction,
+  DeployStatus,
+  isEditable,
+  LIVE_STATUSES,
+  predecessorsOf,
+  statusName,
+} from './deployment-status';
 import { AuditDeployDto, ChangeVersionDto, CreateDeployDto } from './dto';
 import { Reconciler } from './reconciler.service';
 
@@ -71,11 +78,16 @@ export class DeployCommands {
         auditComment: '',
         requestId: null,
       });
-      const request = await this.saveRequest(manager, principal, deployment, DeployAction.Create, app, dto.comment);
+      const request = await this.saveRequest(
+        manager,
+        principal,
+        deployment,
+        DeployAction.Create,
+        app,
+        dto.comment,
+      );
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
-      return approved
-        ? this.approve(manager, request.id, principal.userId, 'approved automatically')
-        : null;
+      return approved ? this.approve(manager, request.id, principal.userId, 'approved automatically') : null;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);
   }
@@ -175,7 +187,10 @@ export class DeployCommands {
         );
       }
       const request = await this.saveRequest(manager, principal, current, action, app, comment);
-      await moveDeployment(manager, current, DeployStatus.Pending, { deployType: action, requestId: request.id });
+      await moveDeployment(manager, current, DeployStatus.Pending, {
+        deployType: action,
+        requestId: request.id,
+      });
       return approved ? this.approve(manager, request.id, principal.userId, 'approved automatically') : null;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);

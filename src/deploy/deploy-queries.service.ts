@@ -169,7 +169,8 @@ export class DeployQueries {
 
   private async toViews(rows: DeploymentEntity[]): Promise<DeploymentView[]> {
     const placements = await this.placements.ofDeployments(rows.map((row) => row.id));
-    const own = (deploymentId: number) => placements.filter((placement) => placement.deploymentId === deploymentId);
+    const own = (deploymentId: number) =>
+      placements.filter((placement) => placement.deploymentId === deploymentId);
     return rows.map((row) => ({
       id: row.id,
       deployName: row.deployName,
@@ -187,14 +188,14 @@ export class DeployQueries {
       createTime: unixSeconds(row.createTime),
       updateTime: unixSeconds(row.updateTime),
       clusters: own(row.id).map(({ clusterName, status, running, error, total, message, statusSince }) => ({
-          clusterName,
-          status,
-          running,
-          error,
-          total,
-          message,
-          since: unixSeconds(statusSince),
-        })),
+        clusterName,
+        status,
+        running,
+        error,
+        total,
+        message,
+        since: unixSeconds(statusSince),
+      })),
     }));
   }
 }

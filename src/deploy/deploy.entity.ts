@@ -84,7 +84,8 @@ export class PlacementEntity {
   @Column({ type: 'text' }) status: PlacementStatus;
   @Column({ name: 'status_since', type: 'timestamptz' }) statusSince: Date;
   /** Set when the cluster first answered for this request: the rollout there must finish by then. */
-  @Column({ name: 'rollout_deadline_at', type: 'timestamptz', nullable: true }) rolloutDeadlineAt: Date | null;
+  @Column({ name: 'rollout_deadline_at', type: 'timestamptz', nullable: true })
+  rolloutDeadlineAt: Date | null;
   /** While offline: when the next attempt is due. */
   @Column({ name: 'next_retry_at', type: 'timestamptz', nullable: true }) nextRetryAt: Date | null;
   @Column({ type: 'int' }) running: number;

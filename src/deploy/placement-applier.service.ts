@@ -157,7 +157,9 @@ export class PlacementApplier {
         await kube(() =>
           api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
         );
-        lines.push(`${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`);
+        lines.push(
+          `${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`,
+        );
       }
       const kept = new Set(objects.map((object) => appliedKey(toApplied(object))));
       for (const stale of placement.objects.filter((object) => !kept.has(appliedKey(object)))) {
@@ -255,7 +257,9 @@ export class PlacementApplier {
     work: Work,
     key: { requestId: number; clusterId: string; action: SoftwareAction },
   ): Promise<false> {
-    this.logger.log(`placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`);
+    this.logger.log(
+      `placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`,
+    );
     await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
     return false;
   }
@@ -270,7 +274,12 @@ export class PlacementApplier {
   }
 
   /** Moves an applied placement to its result (from its deadline job or the cluster sync). */
-  private async settle(work: Work, status: PlacementStatus, counts: PodCounts, message: string): Promise<void> {
+  private async settle(
+    work: Work,
+    status: PlacementStatus,
+    counts: PodCounts,
+    message: string,
+  ): Promise<void> {
     if (!(await this.placements.move(work.placement, status, { ...counts, message }))) return;
     await this.finishRecord(work, status === PlacementStatus.Running, message);
     await this.rollup.rollUp(work.deployment.id);

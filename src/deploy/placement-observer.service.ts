@@ -79,7 +79,11 @@ export class PlacementObserver {
     await this.rollup.rollUpAll(changed);
   }
 
-  private async update(placement: PlacementEntity, deployment: DeploymentEntity, pods: V1Pod[]): Promise<boolean> {
+  private async update(
+    placement: PlacementEntity,
+    deployment: DeploymentEntity,
+    pods: V1Pod[],
+  ): Promise<boolean> {
     const counts = countPods(pods, deployment.version);
     const overdue =
       placement.status === PlacementStatus.Applied &&

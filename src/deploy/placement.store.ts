@@ -98,7 +98,14 @@ export class PlacementStore {
            SET request_id = EXCLUDED.request_id, status = EXCLUDED.status, removing = false,
                status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
            WHERE p.status = ANY($6)`,
-        [deploymentId, requestId, ids, targets.map((c) => c.name), P.Pending, placementPredecessorsOf(P.Pending)],
+        [
+          deploymentId,
+          requestId,
+          ids,
+          targets.map((c) => c.name),
+          P.Pending,
+          placementPredecessorsOf(P.Pending),
+        ],
       );
     }
     await manager.query(
@@ -134,21 +141,25 @@ export class PlacementStore {
        RETURNING cluster_id`,
       [deploymentId, requestId, ids, targets.map((c) => c.name), P.Pending],
     );
-    const regained: { cluster_id: string }[] = await manager.query(
-      `UPDATE deployment_clusters
+    const regained = returned<{ cluster_id: string }>(
+      await manager.query(
+        `UPDATE deployment_clusters
           SET status = $4, removing = false, status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND removing AND cluster_id = ANY($3::uuid[])
           AND status = ANY($5)
       RETURNING cluster_id`,
-      [deploymentId, requestId, ids, P.Pending, placementPredecessorsOf(P.Pending)],
+        [deploymentId, requestId, ids, P.Pending, placementPredecessorsOf(P.Pending)],
+      ),
     );
-    const lost: { cluster_id: string }[] = await manager.query(
-      `UPDATE deployment_clusters
+    const lost = returned<{ cluster_id: string }>(
+      await manager.query(
+        `UPDATE deployment_clusters
           SET status = $4, removing = true, status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND NOT removing AND cluster_id <> ALL($3::uuid[])
           AND status = ANY($5)
       RETURNING cluster_id`,
-      [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
+        [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
+      ),
     );
     return [...added, ...regained, ...lost].map((row) => row.cluster_id);
   }
@@ -183,10 +194,17 @@ export class PlacementStore {
 
   /** Forgets every placement on a cluster that is being removed; returns the deployments they belonged to. */
   async forgetCluster(clusterId: string): Promise<number[]> {
-    const rows: { deployment_id: number }[] = await this.placements.query(
-      `DELETE FROM deployment_clusters WHERE cluster_id = $1 RETURNING deployment_id`,
-      [clusterId],
+    const rows = returned<{ deployment_id: number }>(
+      await this.placements.query(
+        `DELETE FROM deployment_clusters WHERE cluster_id = $1 RETURNING deployment_id`,
+        [clusterId],
+      ),
     );
     return rows.map((row) => row.deployment_id);
   }
+}
+
+/** TypeORM answers an UPDATE or DELETE … RETURNING with [rows, count], an INSERT … RETURNING with rows. */
+function returned<T>(result: T[] | [T[], number]): T[] {
+  return Array.isArray(result[0]) ? (result[0] as T[]) : (result as T[]);
 }

@@ -75,7 +75,11 @@ export class Reconciler {
 
   /** SPEC §4: 409 naming the live deployments placed there, unless forced, which forgets their placements. */
   @OnEvent('cluster.removal-checking')
-  async onClusterRemoval({ clusterId, clusterName, force }: EventMap['cluster.removal-checking']): Promise<void> {
+  async onClusterRemoval({
+    clusterId,
+    clusterName,
+    force,
+  }: EventMap['cluster.removal-checking']): Promise<void> {
     const live: { deploy_name: string }[] = await this.dataSource.query(
       `SELECT DISTINCT d.deploy_name FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
         WHERE p.cluster_id = $1 AND d.status NOT IN ($2, $3) ORDER BY d.deploy_name`,
@@ -137,7 +141,9 @@ export class Reconciler {
         .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
       const live = current && (isEditable(current.status) || isInFlight(current.status));
       if (!live || current.requestId !== deployment.requestId) return null;
-      const request = await manager.getRepository(DeployRequestEntity).findOneByOrFail({ id: current.requestId! });
+      const request = await manager
+        .getRepository(DeployRequestEntity)
+        .findOneByOrFail({ id: current.requestId! });
       if (request.action === DeployAction.Delete) return null;
       return this.placements.follow(manager, current.id, request.id, targets);
     });
@@ -159,7 +165,8 @@ export class Reconciler {
     for (const placement of placements) {
       const job = await queue.getJob(placementJobId(placement.deploymentId, placement.clusterId));
       const state = job ? await job.getState() : 'unknown';
-      if (state === 'delayed') await job!.promote().catch(() => undefined); // it may have just started
+      if (state === 'delayed')
+        await job!.promote().catch(() => undefined); // it may have just started
       else if (state === 'completed' || state === 'failed') {
         await job!.remove().catch(() => undefined);
         missing.push(placement);

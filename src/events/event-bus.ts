@@ -15,7 +15,6 @@ export class EventBus {
   }
 }
 
-
 /**
  * Marks a provider method as a listener of one event; the method's parameter must accept that
  * event's payload. Errors propagate to the emitter instead of being swallowed.
