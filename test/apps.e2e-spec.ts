@@ -493,10 +493,12 @@ describe('applications (/v1/app)', () => {
     });
 
     it('409 while a listener of app.deletion-checking objects (a live deployment), and nothing is deleted', async () => {
-      t.app.get(EventEmitter2).on('app.deletion-checking', async ({ apps }: EventMap['app.deletion-checking']) => {
-        const busy = apps.find((app) => app.appName === 'del-busy');
-        if (busy) throw conflict(`application ${busy.appName} ${busy.version} is deployed`);
-      });
+      t.app
+        .get(EventEmitter2)
+        .on('app.deletion-checking', async ({ apps }: EventMap['app.deletion-checking']) => {
+          const busy = apps.find((app) => app.appName === 'del-busy');
+          if (busy) throw conflict(`application ${busy.appName} ${busy.version} is deployed`);
+        });
       const busy = await make('del-busy');
       const free = await make('del-free');
       const response = await t

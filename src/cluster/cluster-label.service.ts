@@ -73,6 +73,9 @@ export class ClusterLabelService {
   }
 
   private async notify(label: string, clusters: ClusterEntity[]): Promise<void> {
-    await this.events.emit('cluster.labels-changed', { label, clusterIds: clusters.map((cluster) => cluster.id) });
+    await this.events.emit('cluster.labels-changed', {
+      label,
+      clusterIds: clusters.map((cluster) => cluster.id),
+    });
   }
 }

@@ -114,7 +114,8 @@ export function rolledUpStatus(
   if (!isInFlight(current) && !isEditable(current)) return null;
   let next: DeployStatus | null;
   if (tally.open > 0) {
-    next = isInFlight(current) ? (tally.answered > 0 ? S.Deploying : S.Processing) : null;
+    const deploying = tally.answered > 0 || current === S.Deploying; // never back to Processing
+    next = isInFlight(current) ? (deploying ? S.Deploying : S.Processing) : null;
   } else if (action === DeployAction.Delete) {
     next = S.Deleted;
   } else if (tally.total > 0 && tally.running === tally.total) {

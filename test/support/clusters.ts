@@ -62,8 +62,8 @@ export async function syncCluster(t: TestApp, clusterId: string): Promise<void> 
 }
 
 /**
- * Waits until no job is waiting, active or delayed, except the next run of the repeating
- * `cluster.sync-all` scheduler, which is always delayed and would keep the queues from looking quiet.
+ * Waits until no job is waiting, active or delayed, except the next run of a repeating
+ * scheduler (cluster sync, deploy repair), which is always delayed and would keep the queues from looking quiet.
  */
 export async function waitForJobs(t: TestApp, timeoutMs = 20_000): Promise<void> {
   const jobs = t.app.get(JobQueueService);
@@ -76,7 +76,8 @@ export async function waitForJobs(t: TestApp, timeoutMs = 20_000): Promise<void>
           pending.some(
             (job) =>
               job &&
-              !(job.name === JobName.ClusterSyncAll && (job.repeatJobKey || job.id?.startsWith('repeat:'))),
+              // The next run of a repeating job (cluster sync, deploy repair) is always scheduled.
+              !(job.repeatJobKey || job.id?.startsWith('repeat:')),
           )
         )
           return false;
