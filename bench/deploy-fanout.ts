@@ -1,40 +1,45 @@
 /**
- * Deployment fan-out benchmark: for each N (10, 100, 1000 by default; `BENCH_SIZES=10,100` overrides),
- * starts the real application on a fresh database, registers N in-process fake clusters through
- * `POST /v1/cluster`, waits for the namespace jobs, then deploys one application to `cluster: all` as the
- * business administrator (auto-approved) and measures the seconds from `POST /v1/deploy` until the
- * deployment reads status 5. Prints figures, not assertions; returns the sizes whose deployment did not
- * reach 5 so that the runner exits non-zero.
+ * Deployment fan-out benchmark. For each N (10, 100, 1000, 3000 by default; `BENCH_SIZES=10,100`
+ * overrides) on a fresh database:
+ * - the fake fleet (N fake clusters) runs in a child process (bench/fake-fleet.ts), which counts the
+ *   Kubernetes requests each cluster answers;
+ * - this process serves the API only (PROCESS_ROLE=api); the work is done by worker processes started
+ *   from the build (PROCESS_ROLE=worker), as production runs them;
+ * - one application is deployed to `cluster: all` with one worker, then another with two workers, each
+ *   timed from `POST /v1/deploy` until the deployment reads status 5;
+ * - at N = OUTAGE_N, OUTAGE_CLUSTERS clusters are down during a third deployment (which settles as 6)
+ *   and come back; timed from their return until status 5, with CLUSTER_SYNC_SECONDS=OUTAGE_SYNC_S.
+ * Prints seconds, Kubernetes requests per cluster, the product's CPU seconds per cluster (API process
+ * plus workers, read from /proc) and the ratios. Returns the failures so that the runner exits non-zero.
  *
  * Run: `npm run bench:deploy-fanout` (jest is only the runner: swc, ESM packages, template database).
  */
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ConsoleLogger, Logger } from '@nestjs/common';
 import { forEachLimited } from '../src/common/concurrency';
-import { FakeCluster, startFakeCluster } from '../test/fake-kube';
-import { createApp, deploymentByName } from '../test/support/deploys';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { QueueName } from '../src/queue/jobs';
+import { createApp, deployment, deploymentByName } from '../test/support/deploys';
+import { eventually } from '../test/support/eventually';
 import { approvedBusiness, auth, loginAdmin } from '../test/support/factories';
 import { startTestApp, TestApp } from '../test/support/test-app';
+import type { FleetCluster, FleetCommand } from './fake-fleet';
 
-/** Periodic node syncs would add load in the middle of a measurement: one per hour is never. */
-export const BENCH_ENV = {
-  DEPLOY_POLL_MILLISECONDS: '200',
-  CLUSTER_SYNC_SECONDS: '3600',
-  DEPLOY_TIMEOUT_SECONDS: '900',
-};
-const DEFAULT_SIZES = [10, 100, 1000];
+const ROOT = resolve(__dirname, '..');
+/** No periodic node sync in the middle of a measurement: one per hour is never. */
+export const BENCH_ENV = { CLUSTER_SYNC_SECONDS: '3600', DEPLOY_TIMEOUT_SECONDS: '900', PROCESS_ROLE: 'api' };
+const DEFAULT_SIZES = [10, 100, 1000, 3000];
+const OUTAGE_N = 1000;
+const OUTAGE_CLUSTERS = 100;
+const OUTAGE_SYNC_S = 5;
 const REGISTER_CONCURRENCY = 20;
-/** BENCH_STATUS_POLL_MS overrides, to see how much the status polling itself costs (one process, one CPU). */
-const STATUS_POLL_MS = Number(process.env.BENCH_STATUS_POLL_MS ?? 100);
+const STATUS_POLL_MS = 100;
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
-/** The product gives up at DEPLOY_TIMEOUT_SECONDS; the benchmark waits a little longer for its verdict. */
-const DEPLOY_WAIT_MS = (Number(BENCH_ENV.DEPLOY_TIMEOUT_SECONDS) + 120) * 1000;
-/** Status reads that keep failing this long end the size (the app is broken, or its database is gone). */
-const FAILING_READS_MS = 30_000;
-const FINAL_STATUSES = [2, 5, 6, 7, 8, 9];
+const DEPLOY_WAIT_MS = 15 * 60 * 1000;
+const CLOCK_TICKS = 100; // /proc/<pid>/stat counts CPU time in USER_HZ, 100 on Linux
 const APP = {
   appName: 'fanout',
   version: '1.0',
@@ -45,29 +50,8 @@ const APP = {
   volume: [],
 };
 
-interface SizeResult {
-  n: number;
-  startClustersS: number;
-  registerS: number;
-  namespaceJobsS: number;
-  /** POST /v1/deploy until the first read of status 4 or later (every cluster applied). */
-  appliedS: number | null;
-  /** Mean latency of one GET /v1/deploy/id/{id} status poll while deploying. */
-  pollMs: number;
-  /** Status polls that did not answer 200 (a product fault; polling goes on). */
-  pollErrors: string[];
-  deployS: number;
-  status: number;
-  errorMessage: string;
-  runningClusters: number;
-  /** Pod list requests per cluster during the deployment: the number of watch rounds (min..max). */
-  watchRounds: [number, number];
-  kubeRequests: number;
-}
-
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const seconds = (fromMs: number) => (performance.now() - fromMs) / 1000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (value: number | null, digits = 2) => (value === null ? '-' : value.toFixed(digits));
 
 export function benchSizes(env = process.env.BENCH_SIZES): number[] {
@@ -78,227 +62,248 @@ export function benchSizes(env = process.env.BENCH_SIZES): number[] {
   return sizes;
 }
 
-async function registerAll(t: TestApp, clusters: FakeCluster[]): Promise<void> {
-  const admin = await loginAdmin(t);
-  await forEachLimited(clusters, REGISTER_CONCURRENCY, async (cluster) => {
-    await t
-      .api()
-      .post('/v1/cluster')
-      .set(auth(admin))
-      .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
-      .expect(200);
-  });
-}
+/** The fake fleet's process, compiled on the fly (it uses Node built-ins only). */
+class Fleet {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (reply: { id: number; result?: unknown; error?: string }) => {
+      const pending = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (reply.error !== undefined) pending?.reject(new Error(reply.error));
+      else pending?.resolve(reply.result);
+    });
+  }
 
-/**
- * With BENCH_CPU_PROFILE=<dir>, the registration and the deployment of each size are CPU-profiled into
- * <dir>/<phase>-<N>.cpuprofile (open in Chrome DevTools). Everything runs in this one process: the API,
- * the workers and the fake clusters, so the profile shows all of it.
- */
-async function profiled<T>(phase: string, n: number, work: () => Promise<T>): Promise<T> {
-  const dir = process.env.BENCH_CPU_PROFILE;
-  if (!dir) return work();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  try {
-    return await work();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(join(dir, `${phase}-${n}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
+  static start(compiledDir: string): Fleet {
+    return new Fleet(fork(join(compiledDir, 'bench/fake-fleet.js'), [], { serialization: 'advanced' }));
+  }
+
+  ask<T>(request: FleetCommand): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ ...request, id });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.ask({ op: 'stop' });
+    this.child.kill();
   }
 }
 
-interface DeploymentRow {
-  status: number;
-  errorMessage: string;
-  clusters: { status: string }[];
+/** A worker-only server process from the build, as production runs one. */
+class Worker {
+  readonly process: ChildProcess;
+  constructor(env: Record<string, string>) {
+    this.process = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+      env: { ...process.env, ...env, PROCESS_ROLE: 'worker' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+
+  cpuSeconds(): number {
+    const fields = readFileSync(`/proc/${this.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((done) => this.process.once('exit', done));
+    this.process.kill('SIGTERM');
+    await exited;
+  }
 }
 
-/** POST /v1/deploy, then GET /v1/deploy/id/{id} every STATUS_POLL_MS until a final status. */
-async function deployToAll(t: TestApp, token: string, deployName: string) {
-  const mark = performance.now();
+interface Phase {
+  workers: number;
+  deployS: number;
+  status: number;
+  requestsPerCluster: number;
+  cpuPerClusterMs: number;
+}
+
+interface SizeResult {
+  n: number;
+  registerS: number;
+  phases: Phase[];
+  /** Seconds from the return of OUTAGE_CLUSTERS clusters until status 5 (at OUTAGE_N only). */
+  outageS: number | null;
+}
+
+async function waitForWorkers(t: TestApp, count: number): Promise<void> {
+  const queue = t.app.get(JobQueueService).queue(QueueName.Deploy);
+  await eventually(
+    () => queue.getWorkersCount(),
+    (workers) => workers >= count,
+    { timeoutMs: 60_000, what: `${count} deploy workers` },
+  );
+}
+
+async function deployAll(t: TestApp, token: string, deployName: string): Promise<number> {
   await t
     .api()
     .post('/v1/deploy')
     .set(auth(token))
-    .send({
-      deployName,
-      appName: APP.appName,
-      version: APP.version,
-      cluster: 'all',
-      nodeLabel: 'all',
-      comment: 'bench',
-    })
+    .send({ deployName, appName: APP.appName, version: APP.version, cluster: 'all', nodeLabel: 'all', comment: '' })
     .expect(200);
-  const { id } = await deploymentByName(t, token, deployName);
-  let appliedS: number | null = null;
-  let row: DeploymentRow | undefined;
-  const pollMs: number[] = [];
-  const pollErrors: string[] = [];
-  let failingSince: number | null = null;
-  for (;;) {
-    const asked = performance.now();
-    const response = await t.api().get(`/v1/deploy/id/${id}`).set(auth(token));
-    pollMs.push(performance.now() - asked);
-    if (response.status !== 200) {
-      // A failed status read is the product's fault, not the deployment's: count it and read again.
-      pollErrors.push(`${response.status} ${JSON.stringify(response.body)}`);
-      failingSince ??= performance.now();
-      if (performance.now() - failingSince > FAILING_READS_MS) {
-        throw new Error(`status reads failed for ${FAILING_READS_MS / 1000} s: ${pollErrors.at(-1)}`);
-      }
-      await sleep(STATUS_POLL_MS);
-      continue;
-    }
-    failingSince = null;
-    const current: DeploymentRow = response.body.data;
-    row = current;
-    if (appliedS === null && current.status >= 4) appliedS = seconds(mark);
-    if (FINAL_STATUSES.includes(current.status)) break;
-    if (performance.now() - mark > DEPLOY_WAIT_MS) break;
-    await sleep(STATUS_POLL_MS);
-  }
-  if (!row) throw new Error(`deployment ${deployName} was never read: ${pollErrors.at(-1)}`);
-  const meanPollMs = pollMs.reduce((sum, ms) => sum + ms, 0) / pollMs.length;
-  return { appliedS, deployS: seconds(mark), row, pollMs: meanPollMs, pollErrors };
+  return (await deploymentByName(t, token, deployName)).id;
 }
 
-async function runSize(n: number): Promise<SizeResult> {
+const settled = (t: TestApp, token: string, id: number, statuses: number[]) =>
+  eventually(
+    () => deployment(t, token, id),
+    (row) => statuses.includes(row.status),
+    { timeoutMs: DEPLOY_WAIT_MS, intervalMs: STATUS_POLL_MS, what: `deployment ${id} in ${statuses}` },
+  );
+
+async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   const t = await startTestApp(BENCH_ENV);
-  // Tests start the app with logging off; the benchmark shows the product's errors and warnings.
-  Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
-  let clusters: FakeCluster[] = [];
+  const fleet = Fleet.start(compiledDir);
+  let workers: Worker[] = [];
+  const productCpu = () =>
+    process.cpuUsage().user / 1e6 +
+    process.cpuUsage().system / 1e6 +
+    workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+  const requests = async () => (await fleet.ask<number[]>({ op: 'requests' })).reduce((a, b) => a + b, 0);
   try {
     const business = await approvedBusiness(t);
     const token = business.admin.token;
+    const clusters = await fleet.ask<FleetCluster[]>({ op: 'start', n });
+    workers.push(new Worker(t.env));
+    await waitForWorkers(t, 1);
 
     let mark = performance.now();
-    const width = String(n - 1).length;
-    clusters = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        startFakeCluster({ name: `edge-${String(i).padStart(width, '0')}`, nodes: 1 }),
-      ),
-    );
-    const startClustersS = seconds(mark);
-
-    mark = performance.now();
-    await profiled('register', n, () => registerAll(t, clusters));
+    const admin = await loginAdmin(t);
+    await forEachLimited(clusters, REGISTER_CONCURRENCY, async (cluster) => {
+      await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
+        .expect(200);
+    });
     const registerS = seconds(mark);
-
-    mark = performance.now();
     await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
-    const namespaceJobsS = seconds(mark);
-
     await createApp(t, token, APP);
     await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
-    const logBefore = clusters.map((cluster) => cluster.requestLog.length);
 
-    const { appliedS, deployS, row, pollMs, pollErrors } = await profiled('deploy', n, () =>
-      deployToAll(t, token, `fanout-${n}`),
-    );
+    const phases: Phase[] = [];
+    for (const count of [1, 2]) {
+      while (workers.length < count) workers.push(new Worker(t.env));
+      await waitForWorkers(t, count);
+      const [requestsBefore, cpuBefore] = [await requests(), productCpu()];
+      mark = performance.now();
+      const id = await deployAll(t, token, `fanout-${count}w`);
+      const row = await settled(t, token, id, [5, 6, 7, 8]);
+      const deployS = seconds(mark);
+      const cpu = productCpu() - cpuBefore;
+      phases.push({
+        workers: count,
+        deployS,
+        status: row.status,
+        requestsPerCluster: ((await requests()) - requestsBefore) / n,
+        cpuPerClusterMs: (cpu * 1000) / n,
+      });
+      await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
+    }
 
-    const rounds = clusters.map(
-      (cluster, i) =>
-        cluster.requestLog
-          .slice(logBefore[i])
-          .filter((entry) => entry.method === 'GET' && /\/pods\?/.test(entry.path)).length,
-    );
-    const kubeRequests = clusters.reduce(
-      (sum, cluster, i) => sum + cluster.requestLog.length - logBefore[i],
-      0,
-    );
-    return {
-      n,
-      startClustersS,
-      registerS,
-      namespaceJobsS,
-      appliedS,
-      pollMs,
-      pollErrors,
-      deployS,
-      status: row.status,
-      errorMessage: row.errorMessage,
-      runningClusters: row.clusters.filter((cluster) => cluster.status === 'running').length,
-      watchRounds: [Math.min(...rounds), Math.max(...rounds)],
-      kubeRequests,
-    };
+    let outageS: number | null = null;
+    if (n === OUTAGE_N) {
+      // Workers that sync every OUTAGE_SYNC_S: the sync is what notices a cluster answering again.
+      await Promise.all(workers.map((worker) => worker.stop()));
+      const env = { ...t.env, CLUSTER_SYNC_SECONDS: String(OUTAGE_SYNC_S) };
+      workers = [new Worker(env), new Worker(env)];
+      await waitForWorkers(t, 2);
+      const down = clusters.slice(0, OUTAGE_CLUSTERS).map((cluster) => cluster.name);
+      await fleet.ask({ op: 'mode', names: down, mode: 'unreachable' });
+      const id = await deployAll(t, token, 'fanout-outage');
+      const partial = await settled(t, token, id, [5, 6, 7, 8]);
+      if (partial.status !== 6) throw new Error(`outage deployment settled as ${partial.status}, not 6`);
+      mark = performance.now();
+      await fleet.ask({ op: 'mode', names: down, mode: 'healthy' });
+      const back = await settled(t, token, id, [5]);
+      outageS = back.status === 5 ? seconds(mark) : null;
+    }
+    return { n, registerS, phases, outageS };
   } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
     await t.close();
-    await Promise.all(clusters.map((cluster) => cluster.stop()));
+    await fleet.stop();
   }
 }
 
-/** Runs every size in order, prints the figures, and returns a description of each failed size. */
+/** Runs every size in order, prints the figures, and returns a description of each failure. */
 export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
   const began = performance.now();
+  const compiledDir = mkdtempSync(join(tmpdir(), 'fleet-'));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      ...['--ignoreConfig', '--outDir', compiledDir, '--module', 'commonjs', '--target', 'es2022', '--skipLibCheck'],
+      ...['--types', 'node', '--rootDir', ROOT, join(ROOT, 'bench/fake-fleet.ts')],
+    ],
+    { cwd: ROOT },
+  );
   out();
   out('deploy fan-out benchmark');
-  out(`  sizes: ${sizes.join(', ')} (each on its own app instance and fresh database, all in one process)`);
-  out(
-    `  env: ${Object.entries(BENCH_ENV)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(' ')}`,
-  );
-  out(
-    `  clusters: fake-kube, 1 node each, registered ${REGISTER_CONCURRENCY} at a time via POST /v1/cluster`,
-  );
-  out(
-    `  app: Deployment, replicas 1, isHPA false; deployed by the business admin (auto-approved), cluster=all`,
-  );
-  out(
-    `  deploy time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`,
-  );
+  out(`  sizes: ${sizes.join(', ')}; each on a fresh database; fake fleet in its own process`);
+  out(`  product: this process serves the API; 1, then 2 worker processes from dist/ do the work`);
+  out(`  env: ${Object.entries(BENCH_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  out(`  app: Deployment, replicas 1, no HPA; deployed by the business admin (auto-approved), cluster=all`);
+  out(`  time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`);
   out();
 
   const results: SizeResult[] = [];
   const failures: string[] = [];
   for (const n of sizes) {
     out(`N=${n}: starting`);
-    let result: SizeResult;
     try {
-      result = await runSize(n);
+      const result = await runSize(n, compiledDir);
+      results.push(result);
+      for (const phase of result.phases) {
+        if (phase.status !== 5) failures.push(`N=${n} ${phase.workers} worker(s): status ${phase.status}`);
+        out(
+          `N=${n} ${phase.workers} worker(s): ${fmt(phase.deployS)} s to status ${phase.status} | ` +
+            `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster | ` +
+            `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster`,
+        );
+      }
+      if (result.outageS !== null)
+        out(`N=${n}: ${OUTAGE_CLUSTERS} clusters back from an outage → status 5 in ${fmt(result.outageS)} s`);
     } catch (error) {
       failures.push(`N=${n}: ${(error as Error).message}`);
       out(`N=${n}: ERROR ${(error as Error).stack ?? error}`);
-      continue;
-    }
-    results.push(result);
-    if (result.status !== 5) failures.push(`N=${n}: status ${result.status} ${result.errorMessage}`);
-    out(
-      `N=${n}: fake clusters ${fmt(result.startClustersS)} s | register ${fmt(result.registerS)} s ` +
-        `(${fmt((result.registerS * 1000) / n, 1)} ms/cluster) | namespace jobs ${fmt(result.namespaceJobsS)} s | ` +
-        `deploy ${fmt(result.deployS)} s to status ${result.status} (status ≥4 first read after ${fmt(result.appliedS)} s, ` +
-        `status poll ${fmt(result.pollMs, 0)} ms) | ` +
-        `${result.runningClusters}/${n} clusters running ${result.errorMessage} | ` +
-        `watch rounds ${result.watchRounds[0]}..${result.watchRounds[1]}, ${result.kubeRequests} kube requests`,
-    );
-    if (result.pollErrors.length > 0) {
-      out(
-        `N=${n}: WARNING ${result.pollErrors.length} of the status reads failed (product fault), ` +
-          `first: ${result.pollErrors[0]}`,
-      );
     }
   }
 
   out();
-  out('     N   register_s  ms/cluster  ns_jobs_s  to_status4_s  deploy_s  status');
+  out('     N  register_s  t_1w_s  t_2w_s  t2w/t1w  req/cluster  cpu_ms/cluster(1w)');
   for (const r of results) {
+    const [one, two] = r.phases;
     out(
-      `${String(r.n).padStart(6)}  ${fmt(r.registerS).padStart(10)}  ${fmt((r.registerS * 1000) / r.n, 1).padStart(10)}  ` +
-        `${fmt(r.namespaceJobsS).padStart(9)}  ${fmt(r.appliedS).padStart(12)}  ${fmt(r.deployS).padStart(8)}  ${String(r.status).padStart(6)}`,
+      `${String(r.n).padStart(6)}  ${fmt(r.registerS).padStart(10)}  ${fmt(one.deployS).padStart(6)}  ` +
+        `${fmt(two.deployS).padStart(6)}  ${fmt(two.deployS / one.deployS).padStart(7)}  ` +
+        `${fmt(one.requestsPerCluster, 1).padStart(11)}  ${fmt(one.cpuPerClusterMs).padStart(18)}`,
     );
   }
-  out();
   for (let i = 1; i < results.length; i++) {
     const [small, big] = [results[i - 1], results[i]];
     out(
-      `ratio t${big.n}/t${small.n}: deploy ${fmt(big.deployS / small.deployS)}, ` +
-        `register ${fmt(big.registerS / small.registerS)} (linear scaling would be ${fmt(big.n / small.n, 1)})`,
+      `ratio t${big.n}/t${small.n}: 1 worker ${fmt(big.phases[0].deployS / small.phases[0].deployS)}, ` +
+        `2 workers ${fmt(big.phases[1].deployS / small.phases[1].deployS)} (N ratio ${fmt(big.n / small.n, 1)})`,
     );
   }
+  const outage = results.find((r) => r.outageS !== null);
+  if (outage)
+    out(
+      `outage: ${OUTAGE_CLUSTERS} of ${outage.n} back → 5 in ${fmt(outage.outageS)} s ` +
+        `(target ≤ 2 × ${OUTAGE_SYNC_S} s + 10 s = ${2 * OUTAGE_SYNC_S + 10} s)`,
+    );
   out(`wall time: ${fmt(seconds(began), 1)} s`);
   out(failures.length ? `FAILED: ${failures.join('; ')}` : 'all deployments reached status 5');
   out();
