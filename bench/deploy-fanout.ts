@@ -65,7 +65,10 @@ export function benchSizes(env = process.env.BENCH_SIZES): number[] {
 /** The fake fleet's process, compiled on the fly (it uses Node built-ins only). */
 class Fleet {
   private next = 0;
-  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (e: Error) => void }
+  >();
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (reply: { id: number; result?: unknown; error?: string }) => {
       const pending = this.waiting.get(reply.id);
@@ -109,6 +112,7 @@ class Worker {
   }
 
   async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     const exited = new Promise((done) => this.process.once('exit', done));
     this.process.kill('SIGTERM');
     await exited;
@@ -145,7 +149,14 @@ async function deployAll(t: TestApp, token: string, deployName: string): Promise
     .api()
     .post('/v1/deploy')
     .set(auth(token))
-    .send({ deployName, appName: APP.appName, version: APP.version, cluster: 'all', nodeLabel: 'all', comment: '' })
+    .send({
+      deployName,
+      appName: APP.appName,
+      version: APP.version,
+      cluster: 'all',
+      nodeLabel: 'all',
+      comment: '',
+    })
     .expect(200);
   return (await deploymentByName(t, token, deployName)).id;
 }
@@ -237,14 +248,27 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
 export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
   const began = performance.now();
   const compiledDir = mkdtempSync(join(tmpdir(), 'fleet-'));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+    },
+  );
   execFileSync(
     process.execPath,
     [
       join(ROOT, 'node_modules/typescript/bin/tsc'),
-      ...['--ignoreConfig', '--outDir', compiledDir, '--module', 'commonjs', '--target', 'es2022', '--skipLibCheck'],
+      ...[
+        '--ignoreConfig',
+        '--outDir',
+        compiledDir,
+        '--module',
+        'commonjs',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+      ],
       ...['--types', 'node', '--rootDir', ROOT, join(ROOT, 'bench/fake-fleet.ts')],
     ],
     { cwd: ROOT },
@@ -253,9 +277,15 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
   out('deploy fan-out benchmark');
   out(`  sizes: ${sizes.join(', ')}; each on a fresh database; fake fleet in its own process`);
   out(`  product: this process serves the API; 1, then 2 worker processes from dist/ do the work`);
-  out(`  env: ${Object.entries(BENCH_ENV).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  out(
+    `  env: ${Object.entries(BENCH_ENV)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' ')}`,
+  );
   out(`  app: Deployment, replicas 1, no HPA; deployed by the business admin (auto-approved), cluster=all`);
-  out(`  time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`);
+  out(
+    `  time: POST /v1/deploy until GET /v1/deploy/id/{id} reads status 5 (polled every ${STATUS_POLL_MS} ms)`,
+  );
   out();
 
   const results: SizeResult[] = [];

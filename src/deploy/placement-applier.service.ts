@@ -186,8 +186,8 @@ export class PlacementApplier {
       nextRetryAt: null,
     });
     if (!won) return this.lost(work, key);
-    await this.records.applied(key, lines, 'applied, waiting for pods');
     if (status === PlacementStatus.Applied) {
+      await this.records.applied(key, lines, 'applied, waiting for pods');
       const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
       await this.jobs.enqueue(
         JobName.PlacementDeadline,
@@ -195,7 +195,11 @@ export class PlacementApplier {
         Math.max(0, due),
       );
     } else {
-      await this.finishRecord(work, status === PlacementStatus.Running, podProblems(pods));
+      const ok = status === PlacementStatus.Running;
+      await this.records.applied(key, lines, 'applied', {
+        ok,
+        reason: ok ? 'all pods running' : podProblems(pods) || 'pods not running',
+      });
     }
     await this.rollup.rollUp(deployment.id);
     return true;
@@ -217,8 +221,7 @@ export class PlacementApplier {
       return this.failed(work, key, error, attempt);
     }
     if (!(await this.placements.forget(placement))) return this.lost(work, key);
-    await this.records.applied(key, lines, 'deleted');
-    await this.records.finish(key, true, 'deleted', 'deleted');
+    await this.records.applied(key, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
     await this.rollup.rollUp(deployment.id);
     return true;
   }

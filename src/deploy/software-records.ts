@@ -46,14 +46,35 @@ export class SoftwareRecords {
       .execute();
   }
 
-  /** What was applied or deleted, one line per object, as kubectl prints it. */
-  async applied(key: RecordKey, lines: string[], reason: string): Promise<void> {
+  /**
+   * What was applied or deleted, one line per object, as kubectl prints it; with `result`, the
+   * record is finished at once (COMPLETE or FAILED), in the same statement.
+   */
+  async applied(
+    key: RecordKey,
+    lines: string[],
+    reason: string,
+    result?: { ok: boolean; reason: string; result?: string },
+  ): Promise<void> {
+    const ok = result?.ok ?? true;
     await this.records.query(
       `UPDATE software_deployments
-          SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0),
-              status_reason = $5, updated_time = now()
+          SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0)
+                || CASE WHEN $6::text IS NULL THEN '{}'::jsonb
+                        ELSE jsonb_build_object('result', $8::text, 'deploy_status_code', $9::int) END,
+              status = coalesce($6, status), status_reason = coalesce($7, $5), updated_time = now()
         WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
-      [key.requestId, key.clusterId, key.action, lines.map((line) => `${line}\n`).join(''), reason],
+      [
+        key.requestId,
+        key.clusterId,
+        key.action,
+        lines.map((line) => `${line}\n`).join(''),
+        reason,
+        result ? (ok ? 'COMPLETE' : 'FAILED') : null,
+        result?.reason ?? null,
+        result?.result ?? (ok ? 'running' : 'not running'),
+        ok ? 0 : 1,
+      ],
     );
   }
 

@@ -15,30 +15,45 @@ import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
  */
 @Injectable()
 export class StatusRollup {
-  private readonly inFlight = new Map<number, { again: boolean; done: Promise<void> }>();
+  private readonly rollUps = new Map<
+    number,
+    { running: Promise<void> | null; queued: Promise<void> | null }
+  >();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Resolves once a roll-up that started after this call has finished. */
+  /**
+   * Resolves once a roll-up that started after this call has finished: the one queued behind a
+   * running roll-up, shared by every caller that arrives before it starts.
+   */
   rollUp(deploymentId: number): Promise<void> {
-    const current = this.inFlight.get(deploymentId);
-    if (current) {
-      current.again = true;
-      return current.done;
+    let entry = this.rollUps.get(deploymentId);
+    if (!entry) {
+      entry = { running: null, queued: null };
+      this.rollUps.set(deploymentId, entry);
     }
-    const entry = { again: false, done: Promise.resolve() };
-    entry.done = (async () => {
-      try {
-        do {
-          entry.again = false;
-          await this.once(deploymentId);
-        } while (entry.again);
-      } finally {
-        this.inFlight.delete(deploymentId);
-      }
-    })();
-    this.inFlight.set(deploymentId, entry);
-    return entry.done;
+    if (entry.queued) return entry.queued;
+    if (!entry.running) return this.run(deploymentId, entry);
+    const queue = entry;
+    queue.queued = queue
+      .running!.catch(() => undefined)
+      .then(() => {
+        queue.queued = null;
+        return this.run(deploymentId, queue);
+      });
+    return queue.queued;
+  }
+
+  private run(
+    deploymentId: number,
+    entry: { running: Promise<void> | null; queued: Promise<void> | null },
+  ): Promise<void> {
+    const running: Promise<void> = this.once(deploymentId).finally(() => {
+      if (entry.running === running) entry.running = null;
+      if (!entry.running && !entry.queued) this.rollUps.delete(deploymentId);
+    });
+    entry.running = running;
+    return running;
   }
 
   async rollUpAll(deploymentIds: Iterable<number>): Promise<void> {
