@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
+import { KubeError } from '../kube/kube-error';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
@@ -27,8 +28,16 @@ export class DeployProcessor implements OnApplicationBootstrap {
 
   /** Transient failures throw so that BullMQ retries with its back-off; permanent ones are UnrecoverableError. */
   @JobHandler(JobName.PlacementApply)
-  apply({ deploymentId, clusterId }: JobPayloads[JobName.PlacementApply], job: Job): Promise<void> {
-    return this.applier.apply(deploymentId, clusterId, { nextRetryMs: nextRetryMs(job) });
+  async apply({ deploymentId, clusterId }: JobPayloads[JobName.PlacementApply], job: Job): Promise<void> {
+    const retryMs = nextRetryMs(job);
+    try {
+      await this.applier.apply(deploymentId, clusterId, { nextRetryMs: retryMs });
+    } catch (error) {
+      // The last attempt failed on a fault of ours: the deployment says so instead of hanging in flight.
+      const ours = !(error instanceof KubeError) && !(error instanceof UnrecoverableError);
+      if (ours && retryMs === null) await this.applier.internalError(deploymentId, clusterId);
+      throw error;
+    }
   }
 
   @JobHandler(JobName.PlacementDeadline)

@@ -14,7 +14,7 @@ import { deleteIfExists, objectRef } from '../kube/object-applier';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppliedObject, DeploymentEntity, DeployRequestEntity, PlacementEntity } from './deploy.entity';
-import { DeployAction } from './deployment-status';
+import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
@@ -35,6 +35,9 @@ export type ObjectRenderer = (
 ) => KubernetesObject[] | Promise<KubernetesObject[]>;
 export const OBJECT_RENDERER = Symbol('OBJECT_RENDERER');
 export const workloadRenderer: ObjectRenderer = renderWorkload;
+
+const INTERNAL_ERROR_SQL = `UPDATE deployments SET status = ${DeployStatus.InternalError}, update_time = now()
+  WHERE id = $1 AND request_id = $2 AND status = ANY($3) AND status = ANY($4)`;
 
 /** A newer request can take a placement over while a job works on it; the job then applies that one. */
 const MAX_ROUNDS = 3;
@@ -90,6 +93,25 @@ export class PlacementApplier {
         : await this.place(work, attempt);
       if (finished) return;
     }
+  }
+
+  /**
+   * A fault of the platform (not of the cluster) outlasted every retry: the placement fails with a
+   * message of our own and an in-flight deployment becomes 8 (SPEC §6), by compare-and-set.
+   */
+  async internalError(deploymentId: number, clusterId: string): Promise<void> {
+    const placement = await this.placements.find(deploymentId, clusterId);
+    if (!placement || placement.status === PlacementStatus.Failed) return;
+    const failed = await this.placements.move(placement, PlacementStatus.Failed, {
+      message: 'internal error of the platform; see the worker log',
+    });
+    if (failed)
+      await this.deployments.query(INTERNAL_ERROR_SQL, [
+        deploymentId,
+        placement.requestId,
+        predecessorsOf(DeployStatus.InternalError),
+        [DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying],
+      ]);
   }
 
   /** The rollout deadline of a placement: pods not all running by now fail it there. */
