@@ -152,7 +152,12 @@ export class PlacementApplier {
   private async place(work: Work, attempt: Attempt): Promise<boolean> {
     const { placement, deployment, request, cluster, namespace } = work;
     const settled = [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed];
-    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) return true;
+    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
+      // Done already; a worker killed after its compare-and-set may have left the record open.
+      if (placement.status !== PlacementStatus.Applied)
+        await this.finishRecord(work, placement.status === PlacementStatus.Running, placement.message);
+      return true;
+    }
     const app = await this.appOf(request.appId);
     const action: SoftwareAction =
       placement.appliedRequestId === null
@@ -242,8 +247,9 @@ export class PlacementApplier {
       if (!(error instanceof KubeError)) throw error;
       return this.failed(work, key, error, attempt);
     }
-    if (!(await this.placements.forget(placement))) return this.lost(work, key);
+    // The record first: once the placement is forgotten, a retry would find nothing to finish.
     await this.records.applied(key, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
+    if (!(await this.placements.forget(placement))) return this.lost(work, key);
     await this.rollup.rollUp(deployment.id);
     return true;
   }
