@@ -283,7 +283,11 @@ export class PlacementApplier {
     throw error;
   }
 
-  /** Someone else moved the placement since we read it (a newer request): its record ends here. */
+  /**
+   * Someone else moved the placement since we read it. When a newer request took it over, this
+   * request's record ends here; when it was another run of the same request (a job taken over after
+   * a lost lock), that run finishes the record.
+   */
   private async lost(
     work: Work,
     key: { requestId: number; clusterId: string; action: SoftwareAction },
@@ -291,7 +295,9 @@ export class PlacementApplier {
     this.logger.log(
       `placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`,
     );
-    await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
+    const now = await this.placements.find(work.deployment.id, work.cluster.id);
+    if (now?.requestId !== key.requestId)
+      await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
     return false;
   }
 
