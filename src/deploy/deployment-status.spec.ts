@@ -1,5 +1,4 @@
 import {
-  assertMove,
   canMove,
   DeployAction,
   DeployStatus,
@@ -8,6 +7,7 @@ import {
   isLive,
   predecessorsOf,
   rolledUpStatus,
+  statusName,
 } from './deployment-status';
 
 const S = DeployStatus;
@@ -30,8 +30,6 @@ describe('deployment state machine', () => {
   it.each(ALL.flatMap((from) => ALL.map((to) => [from, to] as const)))('%s -> %s', (from, to) => {
     const allowed = ALLOWED.has(`${from}>${to}`);
     expect(canMove(from, to)).toBe(allowed);
-    if (allowed) expect(() => assertMove(from, to)).not.toThrow();
-    else expect(() => assertMove(from, to)).toThrow(/cannot become/);
   });
 
   it('is editable only once settled', () => {
@@ -47,8 +45,8 @@ describe('deployment state machine', () => {
   });
 
   it('names statuses for messages', () => {
-    expect(() => assertMove(S.Deleted, S.Pending)).toThrow('deployment is deleted and cannot become pending');
-    expect(() => assertMove(S.PartialSuccess, S.Processing)).toThrow('partial success');
+    expect(statusName(S.Deleted)).toBe('deleted');
+    expect(statusName(S.PartialSuccess)).toBe('partial success');
   });
 
   it('gives every compare-and-set the statuses allowed before the new one', () => {

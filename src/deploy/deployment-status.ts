@@ -1,5 +1,3 @@
-import { conflict } from '../common/errors';
-
 /** SPEC §7 deployment status. */
 export enum DeployStatus {
   Pending = 0,
@@ -65,16 +63,10 @@ const ALL_STATUSES = Object.values(DeployStatus).filter(
 
 /** The statuses a deployment may be in to move to `to`: the WHERE clause of a compare-and-set. */
 export const predecessorsOf = (to: DeployStatus): DeployStatus[] =>
-  ALL_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
+  ALL_STATUSES.filter((from) => canMove(from, to));
 
 export function canMove(from: DeployStatus, to: DeployStatus): boolean {
   return TRANSITIONS[from].includes(to);
-}
-
-export function assertMove(from: DeployStatus, to: DeployStatus): void {
-  if (!canMove(from, to)) {
-    throw conflict(`deployment is ${statusName(from)} and cannot become ${statusName(to)}`);
-  }
 }
 
 /** A deployment takes an upgrade, rollback or delete only when nothing is pending or in flight. */
