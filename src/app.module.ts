@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppModule as ApplicationsModule } from './app/app.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BusinessModule } from './business/business.module';
 import { ClusterModule } from './cluster/cluster.module';
@@ -36,6 +37,7 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
+        AuditModule,
         AuthModule,
         BusinessModule,
         ClusterModule,

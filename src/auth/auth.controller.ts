@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { SourceIp } from '../common/auth/actor';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
 import { AuthService } from './auth.service';
@@ -14,8 +15,8 @@ export class AuthController {
   @Public()
   @Post()
   @HttpCode(200)
-  async login(@Body() dto: LoginDto) {
-    return { token: await this.auth.login(dto.user, dto.password) };
+  async login(@Body() dto: LoginDto, @SourceIp() sourceIp: string) {
+    return { token: await this.auth.login(dto.user, dto.password, sourceIp) };
   }
 
   @Put()

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { Principal } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -39,18 +41,23 @@ export class AuthService {
     private readonly revocations: TokenRevocationService,
     private readonly throttle: LoginThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
-  async login(userName: string, password: string): Promise<string> {
+  /** Failures are audited; attempts the throttle refuses are not, so a flood cannot fill the trail. */
+  async login(userName: string, password: string, sourceIp: string): Promise<string> {
     await this.throttle.assertAllowed(userName);
     const user = await this.users.findByName(userName);
     if (!user || !(await verifyPassword(password, user.passwordHash))) {
       await this.throttle.recordFailure(userName);
+      await this.auditFailedLogin(userName, user, sourceIp, 'wrong user name or password');
       throw unauthorized('wrong user name or password');
     }
     await this.throttle.reset(userName);
-    if (REFUSED_STATUSES.includes(user.status))
+    if (REFUSED_STATUSES.includes(user.status)) {
+      await this.auditFailedLogin(userName, user, sourceIp, 'account not approved or forbidden');
       throw forbidden('this account is not approved or is forbidden');
+    }
     return this.issue(user.id);
   }
 
@@ -86,6 +93,17 @@ export class AuthService {
       enableAlert: this.config.enableAlert,
       enableAdminAutoDeploy: this.config.enableAdminAutoDeploy,
     };
+  }
+
+  private auditFailedLogin(userName: string, user: UserEntity | null, sourceIp: string, reason: string) {
+    return this.auditTrail.recordEvent({
+      actor: { userId: user?.id ?? null, userName, sourceIp },
+      action: AuditAction.LoginFailed,
+      targetType: AuditTargetType.User,
+      targetId: user?.id ?? userName,
+      businessId: user?.businessId ?? null,
+      detail: { reason },
+    });
   }
 
   private issue(userId: number): Promise<string> {

@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { AuditAction, AuditDetail, AuditTargetType } from '../audit/audit-action';
+import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
@@ -34,6 +37,20 @@ const toView = (user: UserEntity): UserView => ({
   updateTime: unixSeconds(user.updateTime),
 });
 
+const auditEntry = (
+  actor: Actor,
+  action: AuditAction,
+  user: UserEntity,
+  detail: AuditDetail = {},
+): AuditEntry => ({
+  actor,
+  action,
+  targetType: AuditTargetType.User,
+  targetId: user.id,
+  businessId: user.businessId,
+  detail: { user: user.userName, ...detail },
+});
+
 const ORDER_COLUMNS = { id: 'id', user_name: 'userName' } as const;
 
 /** Users and their accounts; the API other modules use to read or attach users. */
@@ -44,6 +61,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
   async register(dto: CreateUserDto): Promise<void> {
@@ -64,31 +82,36 @@ export class UsersService {
     return { data: rows.map(toView), total };
   }
 
-  async audit(userId: number, dto: AuditUserDto): Promise<void> {
+  async audit(actor: Actor, userId: number, dto: AuditUserDto): Promise<void> {
     const user = await this.findOrFail(userId);
     if (user.isSystemAdmin) throw forbidden('system administrators are not audited');
-    await this.users.update(user.id, { status: dto.status });
+    await this.auditTrail.recordWith(
+      auditEntry(actor, AuditAction.UserAudit, user, { from: user.status, status: dto.status }),
+      (manager) => manager.getRepository(UserEntity).update(user.id, { status: dto.status }),
+    );
   }
 
-  async delete(principal: Principal, userId: number): Promise<void> {
+  async delete(principal: Actor, userId: number): Promise<void> {
     const user = await this.findManaged(principal, userId);
     if (user.id === principal.userId) throw forbidden('you cannot delete yourself');
     if (user.isSystemAdmin) throw forbidden('system administrators cannot be deleted');
-    await this.users.delete(user.id);
+    await this.auditTrail.recordWith(auditEntry(principal, AuditAction.UserDelete, user), (manager) =>
+      manager.getRepository(UserEntity).delete(user.id),
+    );
   }
 
-  async resetPassword(principal: Principal, userId: number, password: string): Promise<void> {
+  async resetPassword(principal: Actor, userId: number, password: string): Promise<void> {
     const user = await this.findManaged(principal, userId);
     if (user.isSystemAdmin && user.id !== principal.userId) {
       throw forbidden("another system administrator's password cannot be reset");
     }
-    await this.setPassword(user.id, password);
+    await this.setPassword(principal, AuditAction.UserPasswordReset, user, password);
   }
 
-  async changeOwnPassword(principal: Principal, oldPassword: string, password: string): Promise<void> {
+  async changeOwnPassword(principal: Actor, oldPassword: string, password: string): Promise<void> {
     const user = await this.findOrFail(principal.userId);
     if (!(await verifyPassword(oldPassword, user.passwordHash))) throw invalid('oldPassword does not match');
-    await this.setPassword(user.id, password);
+    await this.setPassword(principal, AuditAction.UserPasswordChange, user, password);
   }
 
   findByName(userName: string): Promise<UserEntity | null> {
@@ -150,8 +173,11 @@ export class UsersService {
     });
   }
 
-  private async setPassword(userId: number, password: string): Promise<void> {
-    await this.users.update(userId, { passwordHash: await hashPassword(password, this.config.bcryptRounds) });
+  private async setPassword(actor: Actor, action: AuditAction, user: UserEntity, password: string) {
+    const passwordHash = await hashPassword(password, this.config.bcryptRounds);
+    await this.auditTrail.recordWith(auditEntry(actor, action, user), (manager) =>
+      manager.getRepository(UserEntity).update(user.id, { passwordHash }),
+    );
   }
 
   private async findOrFail(id: number): Promise<UserEntity> {

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { UsersService } from '../auth/users.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
@@ -45,6 +48,7 @@ export class BusinessService {
     @InjectRepository(BusinessEntity) private readonly businesses: Repository<BusinessEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
   /** Called after an approval has been committed; the cluster module hangs namespace creation here. */
@@ -105,7 +109,7 @@ export class BusinessService {
   }
 
   /** A system administrator decides on a pending business; approval makes its owner the business administrator. */
-  async audit(id: number, dto: AuditBusinessDto): Promise<void> {
+  async audit(actor: Actor, id: number, dto: AuditBusinessDto): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const business = await manager
         .getRepository(BusinessEntity)
@@ -115,6 +119,14 @@ export class BusinessService {
       await manager.getRepository(BusinessEntity).update(id, { status: dto.status, comment: dto.comment });
       if (dto.status === BusinessStatus.Approved)
         await this.users.assignBusiness(business.userId, id, manager);
+      await this.auditTrail.record(manager, {
+        actor,
+        action: AuditAction.BusinessAudit,
+        targetType: AuditTargetType.Business,
+        targetId: id,
+        businessId: id,
+        detail: { name: business.name, ownerId: business.userId, status: dto.status, comment: dto.comment },
+      });
     });
     if (dto.status === BusinessStatus.Approved) {
       for (const listener of this.approvalListeners) await listener(id);

@@ -2,7 +2,10 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
+import { Actor } from '../common/auth/actor';
 import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { SecretBox } from '../common/secret-box';
@@ -27,6 +30,15 @@ export interface ClusterView {
 const REGISTRATION_TIMEOUT_MS = 5000;
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
 
+const clusterEntry = (actor: Actor, action: AuditAction, cluster: ClusterEntity) => ({
+  actor,
+  action,
+  targetType: AuditTargetType.Cluster,
+  targetId: cluster.id,
+  businessId: null,
+  detail: { clusterName: cluster.name },
+});
+
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
 @Injectable()
@@ -39,6 +51,7 @@ export class ClusterService implements OnModuleInit {
     private readonly connector: ClusterConnector,
     private readonly jobs: JobQueueService,
     private readonly businesses: BusinessService,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
   private readonly registrationListeners: ((clusterId: string) => Promise<void>)[] = [];
@@ -53,7 +66,7 @@ export class ClusterService implements OnModuleInit {
   }
 
   /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
-  async register(dto: RegisterClusterDto): Promise<void> {
+  async register(actor: Actor, dto: RegisterClusterDto): Promise<void> {
     if (await this.clusters.existsBy({ name: dto.clusterName }))
       throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
@@ -74,6 +87,7 @@ export class ClusterService implements OnModuleInit {
         lastSyncError: null,
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
+      await this.auditTrail.record(manager, clusterEntry(actor, AuditAction.ClusterRegister, saved));
       return saved;
     });
     const businessIds = await this.businesses.approvedIds();
@@ -84,9 +98,11 @@ export class ClusterService implements OnModuleInit {
     for (const listener of this.registrationListeners) await listener(cluster.id);
   }
 
-  async remove(clusterName: string): Promise<void> {
+  async remove(actor: Actor, clusterName: string): Promise<void> {
     const cluster = await this.findByName(clusterName);
-    await this.clusters.delete(cluster.id);
+    await this.auditTrail.recordWith(clusterEntry(actor, AuditAction.ClusterRemove, cluster), (manager) =>
+      manager.getRepository(ClusterEntity).delete(cluster.id),
+    );
     this.connector.forget(cluster.id);
   }
 

@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppEntity } from '../app/app.entity';
+import { AuditLogEntity } from '../audit/audit-log.entity';
 import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   DeploymentClusterEntity,
   DeploymentVersionEntity,
   SoftwareDeploymentEntity,
+  AuditLogEntity,
 ];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
@@ -85,13 +86,13 @@ export class DeployAuditController {
   }
 
   @Put()
-  async decide(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decide(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 
   @Post()
   @HttpCode(200)
-  async decideByPost(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decideByPost(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 }

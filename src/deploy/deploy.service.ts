@@ -3,10 +3,13 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
 import { AppVersion, PackageStatus } from '../app/app-version';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
 import { ClusterLabelService } from '../cluster/cluster-label.service';
 import { ClusterService } from '../cluster/cluster.service';
 import { NodeService } from '../cluster/node.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
@@ -88,6 +91,7 @@ export class DeployService implements OnModuleInit {
     private readonly clusterLabels: ClusterLabelService,
     private readonly nodes: NodeService,
     private readonly jobs: JobQueueService,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
   onModuleInit(): void {
@@ -256,7 +260,7 @@ export class DeployService implements OnModuleInit {
   }
 
   /** An administrator's decision on a pending request, with a comment. */
-  async audit(principal: Principal, dto: AuditDeployDto): Promise<void> {
+  async audit(principal: Actor, dto: AuditDeployDto): Promise<void> {
     const request = await this.requests.findOneBy({ id: dto.id });
     if (!request || (principal.role !== Role.SystemAdmin && request.businessId !== principal.businessId)) {
       throw notFound(`deployment audit ${dto.id}`);
@@ -272,6 +276,14 @@ export class DeployService implements OnModuleInit {
       } else {
         await this.disapprove(manager, locked, principal.userId, dto.comment);
       }
+      await this.auditTrail.record(manager, {
+        actor: principal,
+        action: AuditAction.DeployAudit,
+        targetType: AuditTargetType.DeployRequest,
+        targetId: request.id,
+        businessId: request.businessId,
+        detail: { deploymentId: request.deploymentId, action: request.action, ...dto },
+      });
     });
     if (dto.status === AuditStatus.Approved) await this.enqueueRun(request.id);
   }
