@@ -1,14 +1,24 @@
-import { INestApplication, LogLevel } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 
+export interface AppOptions {
+  /** Where the JSON log lines go; standard output unless a test reads them. */
+  logDestination?: DestinationStream;
+}
+
 /** Builds the application exactly as production runs it; tests use the same function. */
-export async function createApp(config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']) {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, bufferLogs: false });
+export async function createApp(config: AppConfig, options: AppOptions = {}) {
+  const app = await NestFactory.create(AppModule.forRoot(config, options.logDestination), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.get(UsersService).ensureSystemAdmin();

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppModule as ApplicationsModule } from './app/app.module';
 import { AuditModule } from './audit/audit.module';
@@ -8,6 +9,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { JwtAuthGuard, RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorFilter } from './common/error.filter';
+import { loggingModule } from './common/logging';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DeployModule } from './deploy/deploy.module';
@@ -29,11 +31,12 @@ class ConfigModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config, logDestination),
         DatabaseModule,
         RedisModule,
         QueueModule,

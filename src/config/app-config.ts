@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsBoolean,
   IsIn,
   IsInt,
@@ -10,7 +11,10 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
 } from 'class-validator';
+import { isAddressOrCidr } from '../common/address-list';
+import { splitCommaList } from '../common/list-query';
 
 const toBoolean = ({ value }: { value: unknown }) => {
   if (typeof value !== 'string') return value;
@@ -24,6 +28,18 @@ const toInteger = ({ value }: { value: unknown }) =>
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const IsAddressList = () =>
+  ValidateBy({
+    name: 'isAddressList',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.every((entry) => typeof entry === 'string' && isAddressOrCidr(entry)),
+      defaultMessage: () => 'must be comma-separated IP addresses or CIDR blocks',
+    },
+  });
 
 /**
  * Every environment variable the server reads, validated once at start-up so that a bad value stops
@@ -62,6 +78,12 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES = 5;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_LOCK_SECONDS = 300;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
+  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
+  /** Who may read /metrics without a token. */
+  @IsOptional() @Transform(splitCommaList) @ArrayNotEmpty() @IsAddressList() METRICS_ALLOW = [
+    '127.0.0.1',
+    '::1',
+  ];
 }
 
 export class ConfigurationError extends Error {}
@@ -90,6 +112,9 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginLockSeconds: number;
   bcryptRounds: number;
+  logLevel: LogLevel;
+  /** Addresses and CIDR blocks that may read /metrics without a token. */
+  metricsAllow: string[];
   /** JWT_SECRET or ENCRYPTION_KEY fell back to the quick start's public defaults. */
   usesDevelopmentSecrets: boolean;
 }
@@ -139,6 +164,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
     loginLockSeconds: vars.LOGIN_LOCK_SECONDS,
     bcryptRounds: vars.BCRYPT_ROUNDS,
+    logLevel: vars.LOG_LEVEL,
+    metricsAllow: vars.METRICS_ALLOW,
     usesDevelopmentSecrets: !vars.JWT_SECRET || !vars.ENCRYPTION_KEY,
   };
 }
