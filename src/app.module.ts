@@ -14,6 +14,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 
@@ -46,6 +47,7 @@ export class AppModule {
         ClusterModule,
         ApplicationsModule,
         DeployModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -196,6 +196,15 @@ export class ClusterService implements OnModuleInit {
     }
   }
 
+  /** Every cluster's readiness by name, for the metrics scrape. */
+  async readiness(): Promise<{ clusterName: string; isReady: boolean }[]> {
+    const rows = await this.clusters.find({
+      select: { id: true, name: true, lastSyncAt: true, lastSyncOkAt: true },
+      order: { name: 'ASC' },
+    });
+    return rows.map((cluster) => ({ clusterName: cluster.name, isReady: this.isReady(cluster) }));
+  }
+
   /** A cluster is ready when its last sync succeeded, within three sync periods. */
   isReady(cluster: ClusterEntity, now = Date.now()): boolean {
     const { lastSyncAt, lastSyncOkAt } = cluster;

@@ -14,6 +14,7 @@ import {
 import { DeployProcessor } from './deploy.processor';
 import { DeployRunner } from './deploy.runner';
 import { DeployService } from './deploy.service';
+import { DeploymentStats } from './deployment-stats.service';
 import { SoftwareDeploymentController } from './software-deployment.controller';
 import { SoftwareDeploymentService } from './software-deployment.service';
 
@@ -31,6 +32,7 @@ import { SoftwareDeploymentService } from './software-deployment.service';
     ClusterModule,
   ],
   controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
-  providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService],
+  providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService, DeploymentStats],
+  exports: [DeploymentStats],
 })
 export class DeployModule {}

@@ -2,8 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { forbidden, unauthorized } from '../errors';
-import { IS_PUBLIC, ROLES } from './decorators';
+import { IS_PUBLIC, ROLES, TOKEN_OPTIONAL } from './decorators';
 import type { Principal, Role } from './principal';
+import { extractToken } from './token-extractor';
 
 export const JWT_STRATEGY = 'jwt';
 
@@ -15,11 +16,11 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const tokenOptional = this.reflector.getAllAndOverride<boolean>(TOKEN_OPTIONAL, targets);
+    if (tokenOptional && !extractToken(context.switchToHttp().getRequest())) return true;
+    return super.canActivate(context);
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
