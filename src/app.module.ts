@@ -16,6 +16,7 @@ import { DeployModule } from './deploy/deploy.module';
 import { HealthController } from './health/health.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
 
 @Global()
@@ -48,6 +49,7 @@ export class AppModule {
         ApplicationsModule,
         DeployModule,
         MetricsModule,
+        QueueDashboardModule,
       ],
       controllers: [HealthController],
       providers: [
