@@ -14,7 +14,7 @@ export class AuditLog1764700000000 implements MigrationInterface {
         target_type varchar(32) NOT NULL,
         target_id   varchar(253) NOT NULL,
         detail      jsonb NOT NULL DEFAULT '{}',
-        source_ip   varchar(45) NOT NULL,
+        source_ip   text NOT NULL,
         business_id integer
       )`);
     // The listing reads newest first, over everything or over one business.
