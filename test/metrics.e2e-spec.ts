@@ -1,7 +1,7 @@
 import { FakeCluster } from './fake-kube';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/jobs';
-import { auditBusiness, clusterIdOf, pendingBusinessId } from './support/clusters';
+import { auditBusiness, closedPort, clusterIdOf, pendingBusinessId } from './support/clusters';
 import {
   createApp,
   DEPLOY_TEST_ENV,
@@ -148,6 +148,17 @@ describe('GET /metrics', () => {
       (ready) => ready === 0,
       { what: 'metrics-b not ready' },
     );
+  });
+
+  it('still answers, without the queue figures, while Redis does not', async () => {
+    await t.restart({ PROCESS_ROLE: 'api', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    try {
+      const samples = await scrape();
+      expect(find(samples, 'ote_queue_jobs', {})).toEqual([]);
+      expect(find(samples, 'ote_deployments', { status: 'success' })[0].value).toBe(1);
+    } finally {
+      await t.restart();
+    }
   });
 
   // Last: a restart starts the figures afresh.

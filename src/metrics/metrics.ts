@@ -4,6 +4,20 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export type JobOutcome = 'completed' | 'failed' | 'retried';
 
 /**
+ * How long a scrape waits for one figure. The queue connection holds commands while Redis is down
+ * instead of failing them, so without a limit a scrape would hang until Redis returned.
+ */
+const READ_TIMEOUT_MS = 3000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The application's Prometheus registry and the metrics other modules feed. One registry per
  * application (not prom-client's global one), so that several applications in one process, as in
  * the tests, never mix their figures.
@@ -55,7 +69,7 @@ export class Metrics {
       async collect() {
         this.reset();
         try {
-          for (const { labels, value } of await read()) this.set(labels, value);
+          for (const { labels, value } of await withTimeout(read(), READ_TIMEOUT_MS)) this.set(labels, value);
         } catch (error) {
           // A scrape still answers with what it has while a dependency is down.
           onError(error);
