@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import path from 'node:path';
 import { createApp } from './app.factory';
+import { startupLogger } from './common/logging';
 import { ConfigurationError, loadConfig, runsApi } from './config/app-config';
 import { runMigrations } from './database/data-source';
 import { EmbeddedServices, startEmbeddedServices } from './embedded/embedded-services';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     env.ADMIN_PASSWORD ||= QUICK_START_ADMIN_PASSWORD;
   }
   const config = loadConfig(env);
+  Logger.overrideLogger(startupLogger(config));
   if (!embedded && config.usesDevelopmentSecrets) {
     logger.warn('JWT_SECRET or ENCRYPTION_KEY is not set: using development defaults that are not secret');
   }

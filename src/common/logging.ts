@@ -1,7 +1,7 @@
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger, LoggerModule, Params, PinoLogger } from 'nestjs-pino';
 import { DestinationStream, stdTimeFunctions } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
@@ -58,6 +58,19 @@ export function pinoHttpOptions(config: AppConfig): Options {
  * routed through the same logger. `destination` lets tests read what is written.
  */
 export function loggingModule(config: AppConfig, destination?: DestinationStream): DynamicModule {
+  return LoggerModule.forRoot(loggingParams(config, destination));
+}
+
+/**
+ * The same JSON logger for the lines written before the application exists (migrations, start-up
+ * warnings). nestjs-pino keeps one root logger per process, which the application then reuses.
+ */
+export function startupLogger(config: AppConfig): LoggerService {
+  const params = loggingParams(config);
+  return new Logger(new PinoLogger(params), params);
+}
+
+function loggingParams(config: AppConfig, destination?: DestinationStream): Params {
   const options = pinoHttpOptions(config);
-  return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });
+  return { pinoHttp: destination ? [options, destination] : options };
 }
