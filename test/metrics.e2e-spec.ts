@@ -132,6 +132,18 @@ describe('GET /metrics', () => {
     expect(find(samples, 'process_cpu_user_seconds_total', {})).toHaveLength(1);
   });
 
+  it('counts a job that failed for good apart from one that will be retried', async () => {
+    // A cluster sync has one attempt; an id that is no UUID fails it in the database.
+    await t.app.get(JobQueueService).enqueue(JobName.ClusterSync, { clusterId: 'not-a-uuid' });
+    const [failed] = await eventually(
+      async () => find(await scrape(), 'ote_jobs_total', { job: 'cluster.sync', outcome: 'failed' }),
+      (found) => found.length === 1,
+      { what: 'a failed cluster sync' },
+    );
+    expect(failed.value).toBe(1);
+    expect(find(await scrape(), 'ote_jobs_total', { job: 'cluster.sync', outcome: 'retried' })).toEqual([]);
+  });
+
   it('counts a failed attempt that will be retried, and shows an unreachable cluster as not ready', async () => {
     await clusters[1].setMode('unreachable');
     await auditBusiness(t, await pendingBusinessId(t), 1);
