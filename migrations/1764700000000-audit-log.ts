@@ -20,6 +20,9 @@ export class AuditLog1764700000000 implements MigrationInterface {
     // The listing reads newest first, over everything or over one business.
     await db.query(`CREATE INDEX audit_log_time ON audit_log (time DESC, id DESC)`);
     await db.query(`CREATE INDEX audit_log_business_time ON audit_log (business_id, time DESC, id DESC)`);
+    // The filters of the listing.
+    await db.query(`CREATE INDEX audit_log_action_time ON audit_log (action, time DESC)`);
+    await db.query(`CREATE INDEX audit_log_actor_time ON audit_log (actor_id, time DESC)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
