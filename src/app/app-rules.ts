@@ -1,3 +1,4 @@
+import { hostPathProblem } from '../common/pod-policy';
 import { PackageStatus } from './app-version';
 
 /** A DNS label (RFC 1123): the name becomes a Kubernetes label value. */
@@ -175,4 +176,15 @@ export function duplicateProblems(spec: {
   for (const name of repeated((spec.env ?? []).map((entry) => entry.name)))
     problems.push(`env: name ${name} appears twice`);
   return problems;
+}
+
+/** SPEC §12 for the host paths an application mounts, each problem naming its volume. */
+export function volumeProblems(
+  volumes: { hostPath: string; readOnly?: boolean | null }[],
+  writablePrefixes: string[],
+): string[] {
+  return volumes.flatMap((volume, index) => {
+    const problem = hostPathProblem(volume.hostPath, volume.readOnly ?? false, writablePrefixes);
+    return problem ? [`volume[${index}]: ${problem}`] : [];
+  });
 }

@@ -1,14 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { BusinessService } from '../business/business.service';
 import { businessScope, Principal } from '../common/auth/principal';
 import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppEntity } from './app.entity';
-import { duplicateProblems, resolveScaling, scalingProblems } from './app-rules';
+import { duplicateProblems, resolveScaling, scalingProblems, volumeProblems } from './app-rules';
 import { AppVersion, PackageStatus } from './app-version';
 import { AppView, toAppVersion, toAppView } from './app-view';
 import { AppListQuery, CreateAppDto } from './dto';
@@ -30,6 +31,7 @@ export class AppService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly businesses: BusinessService,
     private readonly jobs: JobQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Registers a check that runs, inside the deleting transaction, before any application is deleted. */
@@ -53,7 +55,11 @@ export class AppService {
   async create(principal: Principal, dto: CreateAppDto): Promise<void> {
     const businessId = this.ownBusiness(principal);
     const scaling = resolveScaling(dto);
-    const problems = [...scalingProblems(dto, scaling), ...duplicateProblems(dto)];
+    const problems = [
+      ...scalingProblems(dto, scaling),
+      ...duplicateProblems(dto),
+      ...volumeProblems(dto.volume ?? [], this.config.hostPathWritablePrefixes),
+    ];
     if (problems.length > 0) throw invalid(problems.join('; '));
     if (await this.apps.existsBy({ businessId, appName: dto.appName, version: dto.version })) {
       throw conflict(`application ${dto.appName} version ${dto.version} already exists`);

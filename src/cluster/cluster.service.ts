@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { V1Node } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
 import { BusinessService } from '../business/business.service';
 import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { POD_SECURITY_LABELS } from '../common/pod-policy';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
@@ -26,6 +27,14 @@ export interface ClusterView {
 /** Registration must answer quickly even when the kubeconfig points at nothing. */
 const REGISTRATION_TIMEOUT_MS = 5000;
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
+const namespaceLabels = (businessId: number) => ({
+  ...MANAGED_BY,
+  'ote-stack/business': String(businessId),
+  ...POD_SECURITY_LABELS,
+});
+/** A namespace the namespace job must (re)visit: missing, or made before its labels were what they are now. */
+const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
+  Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
 
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
@@ -161,22 +170,24 @@ export class ClusterService implements OnModuleInit {
     if (cluster) await this.ensureNamespaceIn(cluster, businessId);
   }
 
-  /** The same for a cluster the caller already holds, e.g. a deployment about to apply objects there. */
+  /**
+   * The same for a cluster the caller already holds, e.g. a deployment about to apply objects there.
+   * A namespace made before its labels changed (Pod Security, SPEC §12) gets them now.
+   */
   async ensureNamespaceIn(cluster: ClusterEntity, businessId: number): Promise<void> {
     const { core } = this.connector.clientsFor(cluster);
+    const name = businessNamespace(businessId);
+    const labels = namespaceLabels(businessId);
     try {
-      await kube(() =>
-        core.createNamespace({
-          body: {
-            metadata: {
-              name: businessNamespace(businessId),
-              labels: { ...MANAGED_BY, 'ote-stack/business': String(businessId) },
-            },
-          },
-        }),
-      );
+      await kube(() => core.createNamespace({ body: { metadata: { name, labels } } }));
     } catch (error) {
       if (!isConflict(error)) throw error;
+      await kube(() =>
+        core.patchNamespace(
+          { name, body: { metadata: { labels } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
     }
   }
 
@@ -206,8 +217,12 @@ export class ClusterService implements OnModuleInit {
     const existing = await kube(() =>
       core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }),
     );
-    const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
-    const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
+    const labelsByName = new Map(
+      existing.items.map((namespace) => [namespace.metadata?.name, namespace.metadata?.labels]),
+    );
+    const missing = businessIds.filter(
+      (businessId) => !namespaceIsCurrent(labelsByName.get(businessNamespace(businessId)), businessId),
+    );
     const payloads = missing.map((businessId) => ({ businessId, clusterId: cluster.id }));
     await this.jobs.enqueueMany(JobName.NamespaceEnsure, payloads);
     // The cluster answers now: a job still backing off from its outage (same id, so the enqueue above

@@ -59,6 +59,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ALERT = false;
   @IsOptional() @Transform(toBoolean) @IsBoolean() PRIVATE_PROJECT = true;
   @IsOptional() @IsString() HELM_BIN = 'helm';
+  /** SPEC §12: where tenants may mount host paths read-write (comma-separated absolute folders). */
+  @IsOptional()
+  @Matches(/^\/[^,\0]*(,\/[^,\0]*)*$/, { message: 'must be comma-separated absolute paths' })
+  HOSTPATH_WRITABLE_PREFIXES = '/data,/var/data';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES = 5;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_LOCK_SECONDS = 300;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
@@ -87,6 +91,7 @@ export interface AppConfig {
   enableAlert: boolean;
   privateProject: boolean;
   helmBin: string;
+  hostPathWritablePrefixes: string[];
   loginMaxFailures: number;
   loginLockSeconds: number;
   bcryptRounds: number;
@@ -136,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     enableAlert: vars.ENABLE_ALERT,
     privateProject: vars.PRIVATE_PROJECT,
     helmBin: vars.HELM_BIN,
+    hostPathWritablePrefixes: vars.HOSTPATH_WRITABLE_PREFIXES.split(','),
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
     loginLockSeconds: vars.LOGIN_LOCK_SECONDS,
     bcryptRounds: vars.BCRYPT_ROUNDS,

@@ -70,6 +70,8 @@ describe('renderWorkload', () => {
         requests: { cpu: '100m', memory: '100Mi' },
         limits: { cpu: '2000m', memory: '200Mi', 'nvidia.com/gpu': '2' },
       },
+      // SPEC §12: never privileged, never gaining privileges.
+      securityContext: { privileged: false, allowPrivilegeEscalation: false },
     });
     expect(hpa.spec.minReplicas).toBe(2);
     expect(hpa.spec.maxReplicas).toBe(20);

@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { AppVersion } from '../app/app-version';
 import { nodeLabelKey } from '../cluster/node.service';
+import { CONTAINER_SECURITY_CONTEXT } from '../common/pod-policy';
 
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -40,6 +41,7 @@ function container(app: AppVersion): V1Container {
       readOnly: volume.readOnly ?? false,
     })),
     resources: { requests: { cpu: cpu(app.minCPU), memory: memory(app.minMemory) }, limits },
+    securityContext: { ...CONTAINER_SECURITY_CONTEXT },
   };
 }
 
