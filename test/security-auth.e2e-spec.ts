@@ -123,7 +123,12 @@ describe('sessions', () => {
       .expect(200);
     const id = (await t.api().get('/v1/business').set(auth(owner.token)).expect(200)).body.data[0].id;
     const admin = await loginAdmin(t);
-    await t.api().put(`/v1/business/id/${id}`).set(auth(admin)).send({ comment: 'ok', status: 1 }).expect(200);
+    await t
+      .api()
+      .put(`/v1/business/id/${id}`)
+      .set(auth(admin))
+      .send({ comment: 'ok', status: 1 })
+      .expect(200);
     const after = await onReplica().get('/v1/authorization').set(auth(owner.token)).expect(200);
     expect(after.body.data.role).toBe(3);
   });
@@ -277,7 +282,11 @@ describe('login with a production-like password cost', () => {
   beforeAll(async () => {
     // A cost at which a hash comparison clearly outweighs the rest of a login; X-Forwarded-For is
     // not trusted (the default), so the registration limit counts the connection's address.
-    t = await startTestApp({ BCRYPT_ROUNDS: '10', LOGIN_MAX_FAILURES: '1000', REGISTRATIONS_PER_ADDRESS: '3' });
+    t = await startTestApp({
+      BCRYPT_ROUNDS: '10',
+      LOGIN_MAX_FAILURES: '1000',
+      REGISTRATIONS_PER_ADDRESS: '3',
+    });
   });
   afterAll(() => t.close());
 

@@ -145,7 +145,9 @@ export class BusinessService {
   }
 
   private async ownerOf(businessId: number): Promise<number | null> {
-    return (await this.businesses.findOne({ select: { userId: true }, where: { id: businessId } }))?.userId ?? null;
+    return (
+      (await this.businesses.findOne({ select: { userId: true }, where: { id: businessId } }))?.userId ?? null
+    );
   }
 
   private liveBusinessOf(userId: number): Promise<boolean> {
