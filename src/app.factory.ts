@@ -1,5 +1,6 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
@@ -8,7 +9,13 @@ import { AppConfig } from './config/app-config';
 
 /** Builds the application exactly as production runs it; tests use the same function. */
 export async function createApp(config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']) {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, bufferLogs: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger,
+    bufferLogs: false,
+  });
+  // The client address that logins and registrations are throttled by: X-Forwarded-For only from
+  // as many proxies as TRUST_PROXY says are in front, otherwise the connection's own address.
+  app.set('trust proxy', config.trustProxy);
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.get(UsersService).ensureSystemAdmin();

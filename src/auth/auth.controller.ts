@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Post, Put } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
@@ -14,8 +14,8 @@ export class AuthController {
   @Public()
   @Post()
   @HttpCode(200)
-  async login(@Body() dto: LoginDto) {
-    return { token: await this.auth.login(dto.user, dto.password) };
+  async login(@Body() dto: LoginDto, @Ip() clientAddress: string) {
+    return { token: await this.auth.login(dto.user, dto.password, clientAddress) };
   }
 
   @Put()

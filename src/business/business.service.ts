@@ -45,7 +45,9 @@ export class BusinessService {
     @InjectRepository(BusinessEntity) private readonly businesses: Repository<BusinessEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    users.useBusinessOwnerLookup((businessId) => this.ownerOf(businessId));
+  }
 
   /** Called after an approval has been committed; the cluster module hangs namespace creation here. */
   onApproved(listener: (businessId: number) => Promise<void>): void {
@@ -106,7 +108,7 @@ export class BusinessService {
 
   /** A system administrator decides on a pending business; approval makes its owner the business administrator. */
   async audit(id: number, dto: AuditBusinessDto): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const ownerId = await this.dataSource.transaction(async (manager) => {
       const business = await manager
         .getRepository(BusinessEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -115,8 +117,10 @@ export class BusinessService {
       await manager.getRepository(BusinessEntity).update(id, { status: dto.status, comment: dto.comment });
       if (dto.status === BusinessStatus.Approved)
         await this.users.assignBusiness(business.userId, id, manager);
+      return business.userId;
     });
     if (dto.status === BusinessStatus.Approved) {
+      await this.users.committed(ownerId);
       for (const listener of this.approvalListeners) await listener(id);
     }
   }
@@ -138,6 +142,12 @@ export class BusinessService {
 
   async idByName(name: string): Promise<number | null> {
     return (await this.businesses.findOne({ select: { id: true }, where: { name } }))?.id ?? null;
+  }
+
+  private async ownerOf(businessId: number): Promise<number | null> {
+    return (
+      (await this.businesses.findOne({ select: { userId: true }, where: { id: businessId } }))?.userId ?? null
+    );
   }
 
   private liveBusinessOf(userId: number): Promise<boolean> {

@@ -64,7 +64,11 @@ export class EnvironmentVariables {
   @Matches(/^\/[^,\0]*(,\/[^,\0]*)*$/, { message: 'must be comma-separated absolute paths' })
   HOSTPATH_WRITABLE_PREFIXES = '/data,/var/data';
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES = 5;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_LOCK_SECONDS = 300;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_ADDRESS = 100;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) REGISTRATIONS_PER_ADDRESS = 10;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(8760) SESSION_MAX_HOURS = 12;
+  /** Reverse proxies in front of the API whose X-Forwarded-For is believed (Express `trust proxy` hops). */
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
 }
 
@@ -92,8 +96,16 @@ export interface AppConfig {
   privateProject: boolean;
   helmBin: string;
   hostPathWritablePrefixes: string[];
+  /** Failed logins per user name within the throttle window before the doubling delays start. */
   loginMaxFailures: number;
-  loginLockSeconds: number;
+  /** Failed logins per client address within the throttle window before further attempts are refused. */
+  loginMaxFailuresPerAddress: number;
+  /** Registrations per client address within the throttle window. */
+  registrationsPerAddress: number;
+  /** How long a session lasts from its login, across refreshes. */
+  sessionMaxHours: number;
+  /** Proxy hops whose X-Forwarded-For names the client address; 0 trusts none. */
+  trustProxy: number;
   bcryptRounds: number;
   /** JWT_SECRET or ENCRYPTION_KEY fell back to the quick start's public defaults. */
   usesDevelopmentSecrets: boolean;
@@ -143,7 +155,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     helmBin: vars.HELM_BIN,
     hostPathWritablePrefixes: vars.HOSTPATH_WRITABLE_PREFIXES.split(','),
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
-    loginLockSeconds: vars.LOGIN_LOCK_SECONDS,
+    loginMaxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    registrationsPerAddress: vars.REGISTRATIONS_PER_ADDRESS,
+    sessionMaxHours: vars.SESSION_MAX_HOURS,
+    trustProxy: vars.TRUST_PROXY,
     bcryptRounds: vars.BCRYPT_ROUNDS,
     usesDevelopmentSecrets: !vars.JWT_SECRET || !vars.ENCRYPTION_KEY,
   };

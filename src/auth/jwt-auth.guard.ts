@@ -1,0 +1,30 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { IS_PUBLIC } from '../common/auth/decorators';
+import type { Principal } from '../common/auth/principal';
+import { extractToken } from '../common/auth/token-extractor';
+import { unauthorized } from '../common/errors';
+import { AuthService } from './auth.service';
+
+/** Every route needs a valid token unless marked @Public(); the caller becomes `request.user`. */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const token = extractToken(request);
+    if (!token) throw unauthorized('invalid or missing token');
+    request.user = await this.auth.authenticate(token);
+    return true;
+  }
+}
