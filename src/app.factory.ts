@@ -3,12 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
+import { hardenHttp } from './common/http-hardening';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 
 /** Builds the application exactly as production runs it; tests use the same function. */
 export async function createApp(config: AppConfig, logger: LogLevel[] | false = ['log', 'warn', 'error']) {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, bufferLogs: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger,
+    bufferLogs: false,
+    bodyParser: false,
+  });
+  hardenHttp(app);
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.get(UsersService).ensureSystemAdmin();
