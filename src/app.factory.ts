@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
+import { hardenHttp } from './common/http-hardening';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 
@@ -12,10 +13,12 @@ export async function createApp(config: AppConfig, logger: LogLevel[] | false = 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger,
     bufferLogs: false,
+    bodyParser: false,
   });
   // The client address that logins and registrations are throttled by: X-Forwarded-For only from
   // as many proxies as TRUST_PROXY says are in front, otherwise the connection's own address.
   app.set('trust proxy', config.trustProxy);
+  hardenHttp(app);
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
   await app.get(UsersService).ensureSystemAdmin();

@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
 import {
   ABSOLUTE_PATH_RULE,
@@ -25,8 +26,6 @@ import {
   UINT32_MAX,
   VERSION_RULE,
 } from './app-rules';
-
-const MAX_SERIAL = 2_147_483_647;
 
 /** The seed's `uint32`: an integer from 0 to 4294967295. */
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
@@ -143,8 +142,6 @@ export class DeleteAppsDto {
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_SERIAL, { each: true })
+  @IsRowId({ each: true })
   appId: number[];
 }

@@ -8,8 +8,9 @@ import { Paged, toPage } from '../common/paging';
 import { POD_SECURITY_LABELS } from '../common/pod-policy';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
-import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { KubeClients, makeKubeClients } from '../kube/kube-clients';
+import { isConflict, kube, KubeError, notKubernetes } from '../kube/kube-error';
+import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
@@ -35,6 +36,13 @@ const namespaceLabels = (businessId: number) => ({
 /** A namespace the namespace job must (re)visit: missing, or made before its labels were what they are now. */
 const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
   Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
+
+/** A cluster's nodes; an answer without a node list is not from a Kubernetes API server. */
+async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
+  const { items } = await kube(() => core.listNode());
+  if (!Array.isArray(items)) throw notKubernetes();
+  return items;
+}
 
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
@@ -67,9 +75,10 @@ export class ClusterService implements OnModuleInit {
       throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
     try {
-      const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(makeKubeClients(vetKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS));
     } catch (error) {
+      // Only our own words: never the cluster's body, not even a Status message, since the server
+      // behind an untrusted kubeconfig may be any local service.
       if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
       throw error;
     }
@@ -142,11 +151,10 @@ export class ClusterService implements OnModuleInit {
   async sync(clusterId: string): Promise<void> {
     const cluster = await this.findById(clusterId);
     if (!cluster) return;
-    const clients = this.connector.clientsFor(cluster);
     const now = new Date();
     let nodes: V1Node[];
     try {
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(this.connector.clientsFor(cluster));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });

@@ -107,15 +107,9 @@ export interface AppConfig {
   /** Proxy hops whose X-Forwarded-For names the client address; 0 trusts none. */
   trustProxy: number;
   bcryptRounds: number;
-  /** JWT_SECRET or ENCRYPTION_KEY fell back to the quick start's public defaults. */
-  usesDevelopmentSecrets: boolean;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
-
-/** Development fallbacks: the quick start runs without any configuration, production sets real secrets. */
-const DEV_JWT_SECRET = 'ote-dev-jwt-secret-change-me';
-const DEV_ENCRYPTION_KEY = '0'.repeat(64);
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const raw = Object.fromEntries(
@@ -133,13 +127,22 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
   if (!vars.REDIS_URL)
     throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
-  const key = vars.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY;
+  // No fallback: a public default would let anyone sign a system administrator's token. Only the
+  // embedded quick start generates these (src/embedded/quick-start-secrets.ts), before this runs.
+  const missing = (['JWT_SECRET', 'ENCRYPTION_KEY'] as const).filter((name) => !vars[name]);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required: set ${missing.length > 1 ? 'them' : 'it'} ` +
+        '(e.g. `openssl rand -hex 32`), or use `npm start`, which generates its own under .data/',
+    );
+  }
+  const key = vars.ENCRYPTION_KEY!;
   return {
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
     redisUrl: vars.REDIS_URL,
     redisPrefix: vars.REDIS_PREFIX,
-    jwtSecret: vars.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtSecret: vars.JWT_SECRET!,
     encryptionKey: Buffer.from(key, key.length === 64 ? 'hex' : 'base64'),
     adminUser: vars.ADMIN_USER,
     adminPassword: vars.ADMIN_PASSWORD,
@@ -160,7 +163,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sessionMaxHours: vars.SESSION_MAX_HOURS,
     trustProxy: vars.TRUST_PROXY,
     bcryptRounds: vars.BCRYPT_ROUNDS,
-    usesDevelopmentSecrets: !vars.JWT_SECRET || !vars.ENCRYPTION_KEY,
   };
 }
 

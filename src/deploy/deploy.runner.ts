@@ -421,17 +421,18 @@ export class DeployRunner {
     error: KubeError,
     state = error.transient ? PlacementState.Unreachable : PlacementState.Failed,
   ): Promise<void> {
-    this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${error.message}`);
+    const reason = error.withRejection;
+    this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${reason}`);
     await this.placements.update(
       { deploymentId: run.deployment.id, clusterId },
-      { status: state, message: error.message },
+      { status: state, message: reason },
     );
-    const stderr = `${record.outputValues.deploy_stderr}${new Date().toISOString()} ${error.message}\n`;
+    const stderr = `${record.outputValues.deploy_stderr}${new Date().toISOString()} ${reason}\n`;
     await this.records.update(record.id, {
       outputValues: { ...record.outputValues, deploy_stderr: stderr, deploy_status_code: 1 },
       ...(error.transient
-        ? { statusReason: `retrying: ${error.message}` }
-        : { status: 'FAILED', statusReason: error.message }),
+        ? { statusReason: `retrying: ${reason}` }
+        : { status: 'FAILED', statusReason: reason }),
     });
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsRowId } from '../common/id.pipe';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import { AuditStatus } from './deploy.entity';
 import { splitCommaList } from '../common/list-query';
@@ -103,7 +104,7 @@ export class AuditListQuery extends PageQuery {
 }
 
 export class AuditDeployDto {
-  @ApiProperty() @IsInt() id: number;
+  @ApiProperty() @IsRowId() id: number;
   @ApiProperty({ enum: [1, 2] })
   @IsInt()
   @IsIn([AuditStatus.Approved, AuditStatus.Disapproved])
