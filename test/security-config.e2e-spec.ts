@@ -90,17 +90,19 @@ describe('production secrets (SPEC §12)', () => {
 
   describe('a token signed with the old public development secret', () => {
     let t: TestApp;
-    let adminId: number;
+    /** A real token's claims (subject, token version, session start), re-signed by the test. */
+    let claims: Record<string, unknown>;
 
     beforeAll(async () => {
       t = await startTestApp({ JWT_SECRET: 'a-real-secret-nobody-else-knows-42' });
       const token = await loginAdmin(t);
-      adminId = new JwtService().decode<{ sub: number }>(token).sub;
+      const { sub, ver, auth_time } = new JwtService().decode<Record<string, unknown>>(token);
+      claims = { sub, ver, auth_time };
     });
     afterAll(() => t.close());
 
     const forge = (secret: string) =>
-      new JwtService({ secret }).sign({ sub: adminId, jti: randomUUID() }, { expiresIn: 3600 });
+      new JwtService({ secret }).sign({ ...claims, jti: randomUUID() }, { expiresIn: 3600 });
 
     it('is refused with 401', async () => {
       const response = await t
