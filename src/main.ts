@@ -10,7 +10,7 @@ import { EmbeddedServices, startEmbeddedServices } from './embedded/embedded-ser
 const QUICK_START_ADMIN_PASSWORD = 'Admin12345';
 
 /**
- * `node dist/src/main.js [--embedded]`: applies pending migrations, then runs the API and/or the
+ * `node dist/src/main.js [--embedded]`: applies pending migrations (unless MIGRATE_ON_START=false), then runs the API and/or the
  * workers as PROCESS_ROLE says. With --embedded, PostgreSQL and Redis missing from the environment are
  * started under .data/.
  */
@@ -31,8 +31,10 @@ async function main(): Promise<void> {
   if (!embedded && config.usesDevelopmentSecrets) {
     logger.warn('JWT_SECRET or ENCRYPTION_KEY is not set: using development defaults that are not secret');
   }
-  const applied = await runMigrations(config.databaseUrl);
-  if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
+  if (config.migrateOnStart) {
+    const applied = await runMigrations(config.databaseUrl);
+    if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
+  }
 
   const app = await createApp(config);
   // Close the app first (workers finish their running jobs), then the embedded services it used.
