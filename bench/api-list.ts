@@ -9,6 +9,8 @@
  * Run: `npm run bench:api-list` (builds first; jest is only the runner: swc and the template database).
  * BENCH_SECONDS (5) per measurement, BENCH_ROUNDS (2) alternations per connection count,
  * BENCH_CPU_PROFILE=<dir>: the product runs with `node --cpu-prof` and the top entries are printed.
+ * BENCH_INDEX=1 adds an index on deployments (business_id, id) to the bench database (no migration has it
+ * yet), for both servers alike.
  */
 import autocannon from 'autocannon';
 import bcrypt from 'bcryptjs';
@@ -31,6 +33,7 @@ const CONNECTIONS = [16, 64];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const WITH_INDEX = process.env.BENCH_INDEX === '1';
 const PASSWORD = 'Bench12345';
 const JWT_SECRET = randomBytes(24).toString('hex');
 /** A stored placement's manifests, as the product keeps them (the list never shows them). */
@@ -117,6 +120,8 @@ async function seed(databaseUrl: string): Promise<void> {
                            ('0d9b7c4e-5f2a-4e8b-a3c6-7e1f2d3b4a02'::uuid, 'edge-west')) c (id, name)`,
       [OBJECTS],
     );
+    if (WITH_INDEX)
+      await db.query('CREATE INDEX bench_deployments_business_id ON deployments (business_id, id)');
     await db.query('ANALYZE');
   } finally {
     await db.end();
