@@ -209,7 +209,10 @@ async function drive(
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
-/** The functions with the most self time in the newest .cpuprofile of `dir`, as "share name (file:line)". */
+/**
+ * The functions with the most self time in the newest .cpuprofile of `dir`, as "share name (file:line)".
+ * The profile covers the whole process, start-up (module loading) included.
+ */
 function topOfProfile(dir: string, count = 15): string[] {
   const file = readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
@@ -222,7 +225,9 @@ function topOfProfile(dir: string, count = 15): string[] {
   };
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const hits = new Map<string, number>();
-  for (const id of profile.samples) {
+  // Shares of the time the process was busy: waiting for the database or the network is not our cost.
+  const busy = profile.samples.filter((id) => byId.get(id)!.functionName !== '(idle)');
+  for (const id of busy) {
     const frame = byId.get(id)!;
     const where = frame.url
       ? ` (${frame.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1})`
@@ -230,7 +235,7 @@ function topOfProfile(dir: string, count = 15): string[] {
     const label = `${frame.functionName || '(anonymous)'}${where}`;
     hits.set(label, (hits.get(label) ?? 0) + 1);
   }
-  const total = profile.samples.length;
+  const total = busy.length;
   return [...hits.entries()]
     .sort((x, y) => y[1] - x[1])
     .slice(0, count)
@@ -343,7 +348,7 @@ export async function runApiList(): Promise<string[]> {
     await deleteKeys(redisPrefix);
   }
   if (PROFILE_DIR) {
-    out(`\nproduct CPU profile (${PROFILE_DIR}), top self time:`);
+    out(`\nproduct CPU profile (${PROFILE_DIR}), top self time, share of busy samples:`);
     for (const line of topOfProfile(PROFILE_DIR)) out(line);
   }
   return problems;
