@@ -9,8 +9,8 @@ import { ensureQuickStartSecrets } from './embedded/quick-start-secrets';
 const QUICK_START_ADMIN_PASSWORD = 'Admin12345';
 
 /**
- * `node dist/src/main.js [--embedded]`: applies pending migrations, then runs the API and/or the
- * workers as PROCESS_ROLE says. With --embedded, PostgreSQL and Redis missing from the environment are
+ * `node dist/src/main.js [--embedded]`: applies pending migrations (unless MIGRATE_ON_START=false), then
+ * runs the API and/or the workers as PROCESS_ROLE says. With --embedded, PostgreSQL and Redis missing from the environment are
  * started under .data/, and JWT_SECRET and ENCRYPTION_KEY missing from it are generated there once.
  */
 async function main(): Promise<void> {
@@ -33,8 +33,10 @@ async function main(): Promise<void> {
     import('./database/data-source.js'),
     import('./app.factory.js'),
   ]);
-  const applied = await runMigrations(config.databaseUrl);
-  if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
+  if (config.migrateOnStart) {
+    const applied = await runMigrations(config.databaseUrl);
+    if (applied.length) logger.log(`migrations applied: ${applied.join(', ')}`);
+  }
 
   const app = await createApp(config);
   // Close the app first (workers finish their running jobs), then the embedded services it used.

@@ -50,6 +50,8 @@ export class EnvironmentVariables {
   ADMIN_USER = 'admin';
   @IsOptional() @IsString() ADMIN_PASSWORD?: string;
   @IsOptional() @IsIn(PROCESS_ROLES) PROCESS_ROLE: ProcessRole = 'all';
+  /** false where something else applies the migrations first (the Helm chart's pre-upgrade Job). */
+  @IsOptional() @Transform(toBoolean) @IsBoolean() MIGRATE_ON_START = true;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) CLUSTER_SYNC_SECONDS = 30;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) DEPLOY_TIMEOUT_SECONDS = 600;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(50) DEPLOY_POLL_MILLISECONDS = 2000;
@@ -84,6 +86,7 @@ export interface AppConfig {
   adminUser: string;
   adminPassword?: string;
   processRole: ProcessRole;
+  migrateOnStart: boolean;
   clusterSyncSeconds: number;
   deployTimeoutSeconds: number;
   /** How often a rollout's pods are read back. */
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     adminUser: vars.ADMIN_USER,
     adminPassword: vars.ADMIN_PASSWORD,
     processRole: vars.PROCESS_ROLE,
+    migrateOnStart: vars.MIGRATE_ON_START,
     clusterSyncSeconds: vars.CLUSTER_SYNC_SECONDS,
     deployTimeoutSeconds: vars.DEPLOY_TIMEOUT_SECONDS,
     deployPollMilliseconds: vars.DEPLOY_POLL_MILLISECONDS,
