@@ -31,8 +31,13 @@ export interface AuthorizationInfo {
 
 const REFUSED_STATUSES = [UserStatus.NotApproved, UserStatus.Forbidden];
 
+/** Whether a user has a registry account; the registry module, which keeps the accounts, answers it. */
+export type RepoAccountLookup = (userId: number) => Promise<boolean>;
+
 @Injectable()
 export class AuthService {
+  private repoAccountLookup: RepoAccountLookup = () => Promise.resolve(false);
+
   constructor(
     private readonly users: UsersService,
     private readonly jwt: JwtService,
@@ -75,11 +80,14 @@ export class AuthService {
     return this.toPrincipal(user, claims);
   }
 
-  info(principal: Principal): AuthorizationInfo {
+  answerRepoAccountWith(lookup: RepoAccountLookup): void {
+    this.repoAccountLookup = lookup;
+  }
+
+  async info(principal: Principal): Promise<AuthorizationInfo> {
     return {
       displayName: principal.userName,
-      // No registry accounts exist until the repository capability creates them.
-      hasRepoAccount: false,
+      hasRepoAccount: await this.repoAccountLookup(principal.userId),
       role: principal.role,
       privateProject: this.config.privateProject,
       enableIngress: this.config.enableIngress,

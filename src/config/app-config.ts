@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -62,6 +63,22 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES = 5;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_LOCK_SECONDS = 300;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
+  /** Where generated files live (the registry token key and certificate when no files are given). */
+  @IsOptional() @IsString() DATA_DIR = '.data';
+  /** host[:port] of the platform's registry as clients and clusters pull from it; unset: no registry. */
+  @IsOptional()
+  @Matches(/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
+    message: 'must be host[:port], without a scheme or path',
+  })
+  REGISTRY_URL?: string;
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s):// URL without a path' })
+  REGISTRY_API_URL?: string;
+  @IsOptional() @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  REGISTRY_SERVICE = 'ote-registry';
+  @IsOptional() @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  REGISTRY_TOKEN_ISSUER = 'ote-stack';
+  @IsOptional() @IsString() REGISTRY_TOKEN_KEY_FILE?: string;
+  @IsOptional() @IsString() REGISTRY_TOKEN_CERT_FILE?: string;
 }
 
 export class ConfigurationError extends Error {}
@@ -90,8 +107,25 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginLockSeconds: number;
   bcryptRounds: number;
+  /** Absolute path of DATA_DIR. */
+  dataDir: string;
+  /** The platform's image registry (SPEC §11); null when REGISTRY_URL is unset. */
+  registry: RegistryConfig | null;
   /** JWT_SECRET or ENCRYPTION_KEY fell back to the quick start's public defaults. */
   usesDevelopmentSecrets: boolean;
+}
+
+export interface RegistryConfig {
+  /** host[:port] in image addresses. */
+  url: string;
+  /** Base URL of the registry's HTTP API as this server reaches it, without a trailing slash. */
+  apiUrl: string;
+  /** `service` of the registry's token authentication: the audience of our tokens. */
+  service: string;
+  issuer: string;
+  /** PEM files of the token signing key and its certificate; generated under dataDir when unset. */
+  tokenKeyFile?: string;
+  tokenCertFile?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -116,6 +150,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
   if (!vars.REDIS_URL)
     throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
+  if (!vars.REGISTRY_TOKEN_KEY_FILE !== !vars.REGISTRY_TOKEN_CERT_FILE)
+    throw new ConfigurationError('REGISTRY_TOKEN_KEY_FILE and REGISTRY_TOKEN_CERT_FILE go together');
   const key = vars.ENCRYPTION_KEY ?? DEV_ENCRYPTION_KEY;
   return {
     port: vars.PORT,
@@ -139,6 +175,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
     loginLockSeconds: vars.LOGIN_LOCK_SECONDS,
     bcryptRounds: vars.BCRYPT_ROUNDS,
+    dataDir: path.resolve(vars.DATA_DIR),
+    registry: vars.REGISTRY_URL
+      ? {
+          url: vars.REGISTRY_URL,
+          apiUrl: (vars.REGISTRY_API_URL ?? `http://${vars.REGISTRY_URL}`).replace(/\/$/, ''),
+          service: vars.REGISTRY_SERVICE,
+          issuer: vars.REGISTRY_TOKEN_ISSUER,
+          tokenKeyFile: vars.REGISTRY_TOKEN_KEY_FILE,
+          tokenCertFile: vars.REGISTRY_TOKEN_CERT_FILE,
+        }
+      : null,
     usesDevelopmentSecrets: !vars.JWT_SECRET || !vars.ENCRYPTION_KEY,
   };
 }
