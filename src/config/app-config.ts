@@ -71,11 +71,14 @@ export class EnvironmentVariables {
     message: 'must be host[:port], without a scheme or path',
   })
   REGISTRY_URL?: string;
-  @IsOptional() @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s):// URL without a path' })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s):// URL without a path' })
   REGISTRY_API_URL?: string;
-  @IsOptional() @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
   REGISTRY_SERVICE = 'ote-registry';
-  @IsOptional() @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
   REGISTRY_TOKEN_ISSUER = 'ote-stack';
   @IsOptional() @IsString() REGISTRY_TOKEN_KEY_FILE?: string;
   @IsOptional() @IsString() REGISTRY_TOKEN_CERT_FILE?: string;

@@ -89,7 +89,10 @@ export class ImageListQuery extends UnlimitedPageQuery {
 }
 
 export class TagListQuery extends UnlimitedPageQuery {
-  @ApiProperty() @IsString() @MaxLength(255) @Matches(IMAGE_NAME_RULE, { message: IMAGE_NAME_MESSAGE })
+  @ApiProperty()
+  @IsString()
+  @MaxLength(255)
+  @Matches(IMAGE_NAME_RULE, { message: IMAGE_NAME_MESSAGE })
   imageName: string;
 }
 
@@ -105,7 +108,10 @@ export class DeleteImagesDto {
 }
 
 export class DeleteTagsDto {
-  @ApiProperty() @IsString() @MaxLength(255) @Matches(IMAGE_NAME_RULE, { message: IMAGE_NAME_MESSAGE })
+  @ApiProperty()
+  @IsString()
+  @MaxLength(255)
+  @Matches(IMAGE_NAME_RULE, { message: IMAGE_NAME_MESSAGE })
   imageName: string;
   @ApiProperty({ type: [String] })
   @IsArray()
@@ -134,7 +140,10 @@ export class CreateExternalRepositoryDto {
   @MaxLength(255)
   @Matches(/^[^:\s]+$/, { message: 'user must not be empty or hold spaces or colons' })
   user: string;
-  @ApiProperty() @IsString() @MaxLength(1024) @Matches(/^\S/, { message: 'password must not be empty' })
+  @ApiProperty()
+  @IsString()
+  @MaxLength(1024)
+  @Matches(/^\S/, { message: 'password must not be empty' })
   password: string;
 }
 

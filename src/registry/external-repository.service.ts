@@ -48,7 +48,10 @@ export class ExternalRepositoryService {
     });
   }
 
-  async list(principal: Principal, query: ExternalRepositoryListQuery): Promise<Paged<ExternalRepositoryView>> {
+  async list(
+    principal: Principal,
+    query: ExternalRepositoryListQuery,
+  ): Promise<Paged<ExternalRepositoryView>> {
     const scope = businessScope(principal);
     const [rows, total] = await this.repositories.findAndCount({
       where: scope === 'all' ? {} : { businessId: scope ?? -1 },

@@ -17,7 +17,9 @@ export const MAX_REPOSITORY_NAME = 255;
 export function isRepositoryName(name: string): boolean {
   const parts = name.split('/');
   return (
-    name.length <= MAX_REPOSITORY_NAME && parts.length >= 2 && parts.every((part) => PATH_COMPONENT_RULE.test(part))
+    name.length <= MAX_REPOSITORY_NAME &&
+    parts.length >= 2 &&
+    parts.every((part) => PATH_COMPONENT_RULE.test(part))
   );
 }
 
@@ -37,7 +39,14 @@ export function parseScopes(parameters: string[]): Access[] {
       const last = scope.lastIndexOf(':');
       if (first <= 0 || last === first) return [];
       const type = scope.slice(0, first).replace(/\(.*\)$/, '');
-      const actions = [...new Set(scope.slice(last + 1).split(',').filter(Boolean))];
+      const actions = [
+        ...new Set(
+          scope
+            .slice(last + 1)
+            .split(',')
+            .filter(Boolean),
+        ),
+      ];
       return [{ type, name: scope.slice(first + 1, last), actions }];
     });
 }

@@ -69,7 +69,10 @@ export class RegistryAccountService {
     const credentials = parseBasic(authorization);
     if (!credentials) throw unauthorized('registry account credentials (HTTP Basic) are required');
     const account = await this.accounts.findOneBy({ accountName: credentials.user });
-    const matches = await verifyPassword(credentials.password, account?.passwordHash ?? (await this.unknownAccountHash()));
+    const matches = await verifyPassword(
+      credentials.password,
+      account?.passwordHash ?? (await this.unknownAccountHash()),
+    );
     const user = account && matches ? await this.users.findById(account.userId) : null;
     if (!account || !user || REFUSED_STATUSES.includes(user.status))
       throw unauthorized('wrong registry user name or password');

@@ -52,7 +52,10 @@ export class RegistryTokenService implements OnModuleInit {
         access,
       },
       this.key.privateKey,
-      { algorithm: this.key.algorithm, header: { alg: this.key.algorithm, typ: 'JWT', x5c: [this.key.certificateDer] } },
+      {
+        algorithm: this.key.algorithm,
+        header: { alg: this.key.algorithm, typ: 'JWT', x5c: [this.key.certificateDer] },
+      },
     );
     return {
       token,

@@ -5,7 +5,11 @@ import { SecretBox } from '../common/secret-box';
 import { ExternalRepositoryService } from './external-repository.service';
 import { RegistryAccountService } from './registry-account.service';
 import { RegistryClient } from './registry-client';
-import { ExternalRepositoryController, RegistryTokenController, RepositoryController } from './registry.controller';
+import {
+  ExternalRepositoryController,
+  RegistryTokenController,
+  RepositoryController,
+} from './registry.controller';
 import { ExternalRepositoryEntity, RegistryAccountEntity, RegistryProjectEntity } from './registry.entity';
 import { RegistryService } from './registry.service';
 import { RegistryTokenService } from './registry-token.service';

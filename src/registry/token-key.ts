@@ -36,7 +36,10 @@ export async function ensureTokenKeyFiles(dir: string): Promise<TokenKeyFiles> {
 
 export async function generateSelfSigned(): Promise<{ keyPem: string; certificatePem: string }> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
-  const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore);
   notAfter.setFullYear(notAfter.getFullYear() + CERTIFICATE_YEARS);
@@ -50,10 +53,7 @@ export async function generateSelfSigned(): Promise<{ keyPem: string; certificat
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign,
-        true,
-      ),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign, true),
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
