@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import path from 'node:path';
 import { createApp } from './app.factory';
-import { ConfigurationError, loadConfig, runsApi } from './config/app-config';
+import {
+  ConfigurationError,
+  DEFAULT_REGISTRY_ISSUER,
+  DEFAULT_REGISTRY_SERVICE,
+  loadConfig,
+  runsApi,
+} from './config/app-config';
 import { runMigrations } from './database/data-source';
 import { EmbeddedServices, startEmbeddedServices } from './embedded/embedded-services';
 
@@ -19,12 +25,21 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   let embedded: EmbeddedServices | undefined;
   if (process.argv.includes('--embedded')) {
-    embedded = await startEmbeddedServices(env, path.resolve(__dirname, '../../.data'), (msg) =>
-      logger.log(msg),
-    );
+    const dataDir = path.resolve(__dirname, '../../.data');
+    embedded = await startEmbeddedServices(env, dataDir, (msg) => logger.log(msg), {
+      platformPort: Number(env.PORT) || 8080,
+      service: env.REGISTRY_SERVICE || DEFAULT_REGISTRY_SERVICE,
+      issuer: env.REGISTRY_TOKEN_ISSUER || DEFAULT_REGISTRY_ISSUER,
+    });
     // `||=`: a variable set to an empty string counts as unset, as it does in the configuration.
     env.DATABASE_URL ||= embedded.databaseUrl;
     env.REDIS_URL ||= embedded.redisUrl;
+    env.DATA_DIR ||= dataDir;
+    if (embedded.registry) {
+      env.REGISTRY_URL = embedded.registry.url;
+      env.REGISTRY_TOKEN_KEY_FILE = embedded.registry.tokenKeyFile;
+      env.REGISTRY_TOKEN_CERT_FILE = embedded.registry.tokenCertFile;
+    }
     env.ADMIN_PASSWORD ||= QUICK_START_ADMIN_PASSWORD;
   }
   const config = loadConfig(env);

@@ -23,6 +23,9 @@ const toBoolean = ({ value }: { value: unknown }) => {
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+export const DEFAULT_REGISTRY_SERVICE = 'ote-registry';
+export const DEFAULT_REGISTRY_ISSUER = 'ote-stack';
+
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
@@ -76,10 +79,10 @@ export class EnvironmentVariables {
   REGISTRY_API_URL?: string;
   @IsOptional()
   @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
-  REGISTRY_SERVICE = 'ote-registry';
+  REGISTRY_SERVICE = DEFAULT_REGISTRY_SERVICE;
   @IsOptional()
   @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
-  REGISTRY_TOKEN_ISSUER = 'ote-stack';
+  REGISTRY_TOKEN_ISSUER = DEFAULT_REGISTRY_ISSUER;
   @IsOptional() @IsString() REGISTRY_TOKEN_KEY_FILE?: string;
   @IsOptional() @IsString() REGISTRY_TOKEN_CERT_FILE?: string;
 }

@@ -23,7 +23,7 @@ export const basic = (account: RegistryAccount) => ({
 export function requestToken(t: TestApp, account: RegistryAccount, scopes: string[]) {
   const query = new URLSearchParams([
     ['service', REGISTRY_SERVICE],
-    ...scopes.map((scope) => ['scope', scope]),
+    ...scopes.map((scope): [string, string] => ['scope', scope]),
   ]);
   return t.api().get(`/service/token?${query.toString()}`).set(basic(account));
 }
@@ -44,7 +44,7 @@ export interface RegistryClaims {
 }
 
 export const claimsOf = (token: string) =>
-  decode(token, { complete: true }) as {
+  decode(token, { complete: true }) as unknown as {
     header: { alg: string; x5c?: string[] };
     payload: RegistryClaims;
   };
