@@ -126,6 +126,34 @@ describe('registry images and pull secrets in deployments', () => {
     expect(JSON.stringify(software.body)).toContain('secret/private-web1-pull-secret created');
     await t.api().get(`/v1/deploy/id/${deployId}`).set(auth(business.admin.token)).expect(200);
 
+    // An upgrade to a version pulling from another repository replaces the Secret's credentials.
+    await t
+      .api()
+      .post('/v1/repository/third')
+      .set(auth(business.admin.token))
+      .send({ repositoryId: 'ext2', address: 'other.example.com', user: 'second', password: `${PASSWORD}-2` })
+      .expect(200);
+    await createApp(t, business.admin.token, {
+      appName: 'private-web',
+      version: '1.3',
+      image: 'other.example.com/team/web:1.1',
+      repositoryId: 'ext2',
+      isHPA: false,
+    });
+    await t
+      .api()
+      .post(`/v1/deploy/id/${deployId}`)
+      .set(auth(business.admin.token))
+      .send({ version: '1.3' })
+      .expect(200);
+    await waitForStatus(t, business.admin.token, deployId, [5]);
+    for (const cluster of clusters) {
+      const secret = cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret');
+      const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
+      expect(Object.keys(config.auths)).toEqual(['other.example.com']);
+      expect(config.auths['other.example.com'].username).toBe('second');
+    }
+
     await t.api().delete('/v1/deploy/private-web1').set(auth(business.admin.token)).expect(200);
     await waitForStatus(t, business.admin.token, deployId, [9]);
     for (const cluster of clusters) {
