@@ -285,6 +285,16 @@ describe('image registry', () => {
       expect(anonymous.body).toEqual({ code: 401, message: expect.any(String) });
     });
 
+    it('limits password guesses like logins (429 with Retry-After)', async () => {
+      const account = await createRegistryAccount(t, await subUser(t, a));
+      for (let attempt = 0; attempt < t.config.loginMaxFailures; attempt++)
+        await requestToken(t, { ...account, password: 'Wrong1234' }, []).expect(401);
+      const locked = await requestToken(t, account, []).expect(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+      // Other accounts are not affected.
+      await requestToken(t, aAccount, []).expect(200);
+    });
+
     it('grants exactly SPEC §11 and leaves everything else out', async () => {
       const own = `${privateProject}/demo`;
       const other = `${publicProject}/shared`;

@@ -23,6 +23,6 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController, UserController, AdminUserController],
   providers: [UsersService, AuthService, TokenRevocationService, LoginThrottleService, JwtStrategy],
-  exports: [UsersService, AuthService],
+  exports: [UsersService, AuthService, LoginThrottleService],
 })
 export class AuthModule {}

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuthService } from '../auth/auth.service';
+import { LoginThrottleService } from '../auth/login-throttle.service';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { UserStatus } from '../auth/user.entity';
 import { UsersService } from '../auth/users.service';
@@ -28,6 +29,7 @@ export class RegistryAccountService {
     private readonly users: UsersService,
     private readonly registry: RegistryService,
     private readonly tokens: RegistryTokenService,
+    private readonly throttle: LoginThrottleService,
     auth: AuthService,
   ) {
     // GET /v1/authorization's hasRepoAccount is answered here, where the accounts are.
@@ -68,14 +70,22 @@ export class RegistryAccountService {
     const registry = this.registry.requireRegistry();
     const credentials = parseBasic(authorization);
     if (!credentials) throw unauthorized('registry account credentials (HTTP Basic) are required');
+    // Guessing a registry password is a login like any other, limited the same way.
+    const throttleKey = `registry:${credentials.user}`;
+    await this.throttle.assertAllowed(throttleKey);
     const account = await this.accounts.findOneBy({ accountName: credentials.user });
     const matches = await verifyPassword(
       credentials.password,
       account?.passwordHash ?? (await this.unknownAccountHash()),
     );
-    const user = account && matches ? await this.users.findById(account.userId) : null;
-    if (!account || !user || REFUSED_STATUSES.includes(user.status))
+    if (!account || !matches) {
+      await this.throttle.recordFailure(throttleKey);
       throw unauthorized('wrong registry user name or password');
+    }
+    await this.throttle.reset(throttleKey);
+    const user = await this.users.findById(account.userId);
+    if (!user || REFUSED_STATUSES.includes(user.status))
+      throw unauthorized('this registry account belongs to no approved platform user');
     const requested = parseScopes(scopes);
     const rights = await this.registry.projectRights(requested.map((scope) => projectOf(scope.name)));
     const access = grantAccess(requested, user.businessId, (name) => rights.get(name));
