@@ -10,8 +10,8 @@ import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { forEachLimited } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { kube, KubeError } from '../kube/kube-error';
-import { ExternalRepositoryService } from '../registry/external-repository.service';
 import { createOrReplace, deleteIfExists, objectRef } from '../kube/object-applier';
+import { ExternalRepositoryService } from '../registry/external-repository.service';
 import {
   AppliedObject,
   DeploymentClusterEntity,
