@@ -3,6 +3,7 @@ import { Clusters1763800100000 } from './1763800100000-clusters';
 import { Applications1763800200000 } from './1763800200000-applications';
 import { Deployments1763800300000 } from './1763800300000-deployments';
 import { UserTokenVersion1764200000000 } from './1764200000000-user-token-version';
+import { Registry1764400000000 } from './1764400000000-registry';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Applications1763800200000,
   Deployments1763800300000,
   UserTokenVersion1764200000000,
+  Registry1764400000000,
 ];

@@ -14,6 +14,7 @@ import { DeployModule } from './deploy/deploy.module';
 import { HealthController } from './health/health.controller';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { RegistryModule } from './registry/registry.module';
 
 @Global()
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
         ClusterModule,
         ApplicationsModule,
         DeployModule,
+        RegistryModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import path from 'node:path';
-import { ConfigurationError, loadConfig, runsApi } from './config/app-config';
+import {
+  ConfigurationError,
+  DEFAULT_REGISTRY_ISSUER,
+  DEFAULT_REGISTRY_SERVICE,
+  loadConfig,
+  runsApi,
+} from './config/app-config';
 import { EmbeddedServices, startEmbeddedServices } from './embedded/embedded-services';
 import { ensureQuickStartSecrets } from './embedded/quick-start-secrets';
 
@@ -20,10 +26,20 @@ async function main(): Promise<void> {
   if (process.argv.includes('--embedded')) {
     const dataDir = path.resolve(__dirname, '../../.data');
     await ensureQuickStartSecrets(env, dataDir, (msg) => logger.log(msg));
-    embedded = await startEmbeddedServices(env, dataDir, (msg) => logger.log(msg));
+    embedded = await startEmbeddedServices(env, dataDir, (msg) => logger.log(msg), {
+      platformPort: Number(env.PORT) || 8080,
+      service: env.REGISTRY_SERVICE || DEFAULT_REGISTRY_SERVICE,
+      issuer: env.REGISTRY_TOKEN_ISSUER || DEFAULT_REGISTRY_ISSUER,
+    });
     // `||=`: a variable set to an empty string counts as unset, as it does in the configuration.
     env.DATABASE_URL ||= embedded.databaseUrl;
     env.REDIS_URL ||= embedded.redisUrl;
+    env.DATA_DIR ||= dataDir;
+    if (embedded.registry) {
+      env.REGISTRY_URL = embedded.registry.url;
+      env.REGISTRY_TOKEN_KEY_FILE = embedded.registry.tokenKeyFile;
+      env.REGISTRY_TOKEN_CERT_FILE = embedded.registry.tokenCertFile;
+    }
     env.ADMIN_PASSWORD ||= QUICK_START_ADMIN_PASSWORD;
   }
   const config = loadConfig(env);

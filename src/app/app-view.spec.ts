@@ -30,6 +30,7 @@ const entity = (): AppEntity => ({
   minReadySeconds: 10,
   status: PackageStatus.Available,
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',
+  imageDigest: null,
   createTime: new Date('2019-03-05T03:58:41.900Z'),
   updateTime: new Date('2019-03-05T03:58:42.000Z'),
 });

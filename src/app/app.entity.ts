@@ -38,6 +38,8 @@ export class AppEntity {
   @Uint32Column('min_ready_seconds') minReadySeconds: number;
   @Column({ type: 'smallint' }) status: PackageStatus;
   @Column({ name: 'status_detail', type: 'text' }) statusDetail: string;
+  /** The manifest digest of an image in the platform's registry, once verified. */
+  @Column({ name: 'image_digest', type: 'text', nullable: true }) imageDigest: string | null;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

@@ -29,7 +29,7 @@ export class AuthController {
   }
 
   @Get()
-  info(@CurrentUser() principal: Principal) {
-    return { data: this.auth.info(principal) };
+  async info(@CurrentUser() principal: Principal) {
+    return { data: await this.auth.info(principal) };
   }
 }

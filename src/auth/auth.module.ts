@@ -27,6 +27,6 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController, UserController, AdminUserController],
   providers: [UsersService, AuthService, TokenRevocationService, LoginThrottleService, PrincipalCache],
-  exports: [UsersService, AuthService],
+  exports: [UsersService, AuthService, LoginThrottleService],
 })
 export class AuthModule {}

@@ -47,10 +47,14 @@ const hasSessionClaims = (claims: Partial<TokenClaims>): claims is TokenClaims =
   isInteger(claims.auth_time) &&
   isInteger(claims.exp);
 
+/** Whether a user has a registry account; the registry module, which keeps the accounts, answers it. */
+export type RepoAccountLookup = (userId: number) => Promise<boolean>;
+
 @Injectable()
 export class AuthService {
   /** Compared against when the user name is unknown, so that it costs what a wrong password costs. */
   private readonly unknownUserHash: Promise<string>;
+  private repoAccountLookup: RepoAccountLookup = () => Promise.resolve(false);
 
   constructor(
     private readonly users: UsersService,
@@ -113,11 +117,14 @@ export class AuthService {
     return this.toPrincipal(user, claims);
   }
 
-  info(principal: Principal): AuthorizationInfo {
+  answerRepoAccountWith(lookup: RepoAccountLookup): void {
+    this.repoAccountLookup = lookup;
+  }
+
+  async info(principal: Principal): Promise<AuthorizationInfo> {
     return {
       displayName: principal.userName,
-      // No registry accounts exist until the repository capability creates them.
-      hasRepoAccount: false,
+      hasRepoAccount: await this.repoAccountLookup(principal.userId),
       role: principal.role,
       privateProject: this.config.privateProject,
       enableIngress: this.config.enableIngress,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -21,6 +22,9 @@ const toBoolean = ({ value }: { value: unknown }) => {
 };
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+export const DEFAULT_REGISTRY_SERVICE = 'ote-registry';
+export const DEFAULT_REGISTRY_ISSUER = 'ote-stack';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -72,6 +76,25 @@ export class EnvironmentVariables {
   /** Reverse proxies in front of the API whose X-Forwarded-For is believed (Express `trust proxy` hops). */
   @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
   @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
+  /** Where generated files live (the registry token key and certificate when no files are given). */
+  @IsOptional() @IsString() DATA_DIR = '.data';
+  /** host[:port] of the platform's registry as clients and clusters pull from it; unset: no registry. */
+  @IsOptional()
+  @Matches(/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
+    message: 'must be host[:port], without a scheme or path',
+  })
+  REGISTRY_URL?: string;
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s):// URL without a path' })
+  REGISTRY_API_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  REGISTRY_SERVICE = DEFAULT_REGISTRY_SERVICE;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
+  REGISTRY_TOKEN_ISSUER = DEFAULT_REGISTRY_ISSUER;
+  @IsOptional() @IsString() REGISTRY_TOKEN_KEY_FILE?: string;
+  @IsOptional() @IsString() REGISTRY_TOKEN_CERT_FILE?: string;
 }
 
 export class ConfigurationError extends Error {}
@@ -110,6 +133,23 @@ export interface AppConfig {
   /** Proxy hops whose X-Forwarded-For names the client address; 0 trusts none. */
   trustProxy: number;
   bcryptRounds: number;
+  /** Absolute path of DATA_DIR. */
+  dataDir: string;
+  /** The platform's image registry (SPEC §11); null when REGISTRY_URL is unset. */
+  registry: RegistryConfig | null;
+}
+
+export interface RegistryConfig {
+  /** host[:port] in image addresses. */
+  url: string;
+  /** Base URL of the registry's HTTP API as this server reaches it, without a trailing slash. */
+  apiUrl: string;
+  /** `service` of the registry's token authentication: the audience of our tokens. */
+  service: string;
+  issuer: string;
+  /** PEM files of the token signing key and its certificate; generated under dataDir when unset. */
+  tokenKeyFile?: string;
+  tokenCertFile?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -130,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
   if (!vars.REDIS_URL)
     throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
+  if (!vars.REGISTRY_TOKEN_KEY_FILE !== !vars.REGISTRY_TOKEN_CERT_FILE)
+    throw new ConfigurationError('REGISTRY_TOKEN_KEY_FILE and REGISTRY_TOKEN_CERT_FILE go together');
   // No fallback: a public default would let anyone sign a system administrator's token. Only the
   // embedded quick start generates these (src/embedded/quick-start-secrets.ts), before this runs.
   const missing = (['JWT_SECRET', 'ENCRYPTION_KEY'] as const).filter((name) => !vars[name]);
@@ -167,6 +209,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sessionMaxHours: vars.SESSION_MAX_HOURS,
     trustProxy: vars.TRUST_PROXY,
     bcryptRounds: vars.BCRYPT_ROUNDS,
+    dataDir: path.resolve(vars.DATA_DIR),
+    registry: vars.REGISTRY_URL
+      ? {
+          url: vars.REGISTRY_URL,
+          apiUrl: (vars.REGISTRY_API_URL ?? `http://${vars.REGISTRY_URL}`).replace(/\/$/, ''),
+          service: vars.REGISTRY_SERVICE,
+          issuer: vars.REGISTRY_TOKEN_ISSUER,
+          tokenKeyFile: vars.REGISTRY_TOKEN_KEY_FILE,
+          tokenCertFile: vars.REGISTRY_TOKEN_CERT_FILE,
+        }
+      : null,
   };
 }
 

@@ -11,6 +11,11 @@ import {
   DeployRequestEntity,
   SoftwareDeploymentEntity,
 } from '../deploy/deploy.entity';
+import {
+  ExternalRepositoryEntity,
+  RegistryAccountEntity,
+  RegistryProjectEntity,
+} from '../registry/registry.entity';
 
 export const ENTITIES = [
   UserEntity,
@@ -24,6 +29,9 @@ export const ENTITIES = [
   DeploymentClusterEntity,
   DeploymentVersionEntity,
   SoftwareDeploymentEntity,
+  RegistryAccountEntity,
+  RegistryProjectEntity,
+  ExternalRepositoryEntity,
 ];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */

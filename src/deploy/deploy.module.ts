@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from '../app/app.module';
 import { BusinessModule } from '../business/business.module';
 import { ClusterModule } from '../cluster/cluster.module';
+import { RegistryModule } from '../registry/registry.module';
 import { DeployAuditController, DeployController } from './deploy.controller';
 import {
   DeploymentClusterEntity,
@@ -29,6 +30,7 @@ import { SoftwareDeploymentService } from './software-deployment.service';
     AppModule,
     BusinessModule,
     ClusterModule,
+    RegistryModule,
   ],
   controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
   providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService],

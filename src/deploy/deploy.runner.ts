@@ -11,6 +11,7 @@ import { forEachLimited } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { kube, KubeError } from '../kube/kube-error';
 import { createOrReplace, deleteIfExists, objectRef } from '../kube/object-applier';
+import { ExternalRepositoryService } from '../registry/external-repository.service';
 import {
   AppliedObject,
   DeploymentClusterEntity,
@@ -86,6 +87,7 @@ export class DeployRunner {
     private readonly apps: AppService,
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
+    private readonly externalRepositories: ExternalRepositoryService,
   ) {}
 
   async converge(deploymentId: number, requestId: number, reconcile: boolean): Promise<void> {
@@ -137,6 +139,9 @@ export class DeployRunner {
       deployName: run.deployment.deployName,
       namespace: run.namespace,
       nodeLabel: run.deployment.nodeLabel,
+      pullCredentials: run.app.repositoryId
+        ? await this.externalRepositories.pullSecretFor(run.deployment.businessId, run.app.repositoryId)
+        : null,
     });
     try {
       const clients = this.connector.clientsFor(cluster);
