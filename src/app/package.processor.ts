@@ -6,8 +6,9 @@ import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
 import { AppEntity } from './app.entity';
-import { verdictForImage } from './app-rules';
+import { PackageVerdict, verdictForImage } from './app-rules';
 import { PackageStatus } from './app-version';
+import { canMovePackage, PACKAGE_STATES } from './package-state';
 
 /** Decides each new application version's package state (SPEC §5). Safe to run again. */
 @Injectable()
@@ -36,9 +37,21 @@ export class PackageProcessor implements OnApplicationBootstrap {
   async verify({ appId }: JobPayloads[JobName.PackageVerify]): Promise<void> {
     const app = await this.apps.findOneBy({ id: appId });
     if (!app || app.status !== PackageStatus.Verifying || app.deployType === 'chart') return;
-    const verdict = verdictForImage(app.image);
+    await this.moveState(appId, PackageStatus.Verifying, verdictForImage(app.image));
+  }
+
+  /**
+   * Records a package's move and what the verifier said about it (seed 004 `packageStateDetails`), only
+   * along the permitted transitions and compare-and-set on the state it moves from, so that a racing
+   * verifier's decision is never overwritten. `update_time` (`modificationTimestamp`) moves with it.
+   */
+  private async moveState(appId: number, from: PackageStatus, verdict: PackageVerdict): Promise<void> {
+    if (!canMovePackage(from, verdict.status))
+      throw new Error(
+        `package ${appId} cannot move from ${PACKAGE_STATES[from]} to ${PACKAGE_STATES[verdict.status]}`,
+      );
     await this.apps.update(
-      { id: appId, status: PackageStatus.Verifying },
+      { id: appId, status: from },
       { status: verdict.status, statusDetail: verdict.detail },
     );
   }
