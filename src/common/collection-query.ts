@@ -327,7 +327,9 @@ export function normalizeTimestamp(text: string): Parsed<string> {
   const invalid = { error: 'must be an RFC 3339 time such as 2022-10-06T20:58:16.305662Z' };
   if (!match) return invalid;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  // setUTCFullYear, unlike Date.UTC, takes years 0-99 as they are.
+  const utc = new Date(Date.UTC(2000, 0, 1, hour, minute, second));
+  utc.setUTCFullYear(year, month - 1, day);
   if (
     year < 1 ||
     utc.getUTCFullYear() !== year ||
