@@ -41,8 +41,11 @@ export interface PackageRow {
   created_by: number;
   creation_timestamp: string;
   modification_timestamp: string;
-  /** 0 when no lower version of the application exists (`install`), 1 otherwise (`patch`). */
-  package_type: number;
+  /**
+   * 0 when no lower version of the application exists (`install`), 1 otherwise (`patch`). This and the
+   * next two are null when a page does not include them.
+   */
+  package_type: number | null;
   /** The lowest and highest later versions of the application that are available. */
   upgrade_min: string | null;
   upgrade_max: string | null;
@@ -74,7 +77,7 @@ export function toPackageView(row: PackageRow): PackageView {
     id: row.id,
     packageName: row.app_name,
     packageVersion: toSemVer(row.version),
-    packageType: PACKAGE_TYPES[row.package_type],
+    packageType: PACKAGE_TYPES[row.package_type ?? 0],
     severityLevel: SEVERITY_LEVELS[row.severity_level],
     packageState: PACKAGE_STATES[row.status],
     packageStateTransitions: PACKAGE_STATE_TRANSITIONS,

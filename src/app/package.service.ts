@@ -36,12 +36,19 @@ const laterAvailable = (direction: 'ASC' | 'DESC') => `(
 
 const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const SELECT = `
+/**
+ * The package query. What the other versions say (packageType, upgradableVersions) costs index probes
+ * per row, so a page that includes neither skips them.
+ */
+const select = (needs: (field: string) => boolean) => `
   SELECT a.package_id AS id, a.app_name, a.version, a.status, a.status_detail, a.severity_level, a.image,
     a.image_digest, a.created_by, ${utc('a.create_time')} AS creation_timestamp,
-    ${utc('a.update_time')} AS modification_timestamp, ${PACKAGE_TYPE} AS package_type,
-    ${laterAvailable('ASC')} AS upgrade_min, ${laterAvailable('DESC')} AS upgrade_max
+    ${utc('a.update_time')} AS modification_timestamp,
+    ${needs('packageType') ? PACKAGE_TYPE : 'NULL'} AS package_type,
+    ${needs('upgradableVersions') ? laterAvailable('ASC') : 'NULL'} AS upgrade_min,
+    ${needs('upgradableVersions') ? laterAvailable('DESC') : 'NULL'} AS upgrade_max
   FROM applications a`;
+const EVERYTHING = select(() => true);
 
 /** Seed 004's package fields for `filter`, `orderBy` and `include`. */
 export const PACKAGE_SCHEMA: CollectionSchema = {
@@ -107,8 +114,10 @@ export class PackageService {
     const values: unknown[] = [businessId];
     const { where, orderBy } = toSql(PACKAGE_SCHEMA, query, values);
     values.push(query.limit + 1);
+    const { include, order } = query;
+    const needs = (field: string) => !include || include.includes(field) || order.field === field;
     const rows: PackageRow[] = await this.dataSource.query(
-      `${SELECT} WHERE ${['a.business_id = $1', ...where].join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
+      `${select(needs)} WHERE ${['a.business_id = $1', ...where].join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
       values,
     );
     const page = rows.slice(0, query.limit).map(toPackageView);
@@ -131,7 +140,7 @@ export class PackageService {
     const id = UUID_KIND.parse(packageId);
     if ('error' in id) throw notFound(`package ${packageId}`);
     const [row]: PackageRow[] = await this.dataSource.query(
-      `${SELECT} WHERE a.business_id = $1 AND a.package_id = $2::uuid`,
+      `${EVERYTHING} WHERE a.business_id = $1 AND a.package_id = $2::uuid`,
       [businessId, id.value],
     );
     if (!row) throw notFound(`package ${packageId}`);
