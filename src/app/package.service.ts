@@ -14,13 +14,12 @@ import {
   UUID_KIND,
 } from '../common/collection-query';
 import { forbidden, notFound } from '../common/errors';
+import { MAX_SERIAL } from '../common/id.pipe';
 import { collectionNotFound, invalidQuery } from '../common/problem-json';
 import { SEVERITY_LEVELS } from './app-version';
 import { PACKAGE_STATES } from './package-state';
 import { SEMVER_KIND } from './package-version';
 import { PACKAGE_TYPES, packageField, PackageRow, PackageView, toPackageView } from './package-view';
-
-const MAX_SERIAL = 2_147_483_647;
 
 /** An application's first version is its install package; every later one is a patch. */
 const PACKAGE_TYPE = `CASE WHEN EXISTS (
@@ -111,26 +110,24 @@ export class PackageService {
     const parsed = parseCollectionQuery(PACKAGE_SCHEMA, params);
     if ('invalidParams' in parsed) throw invalidQuery(parsed.invalidParams);
     const query = parsed.value;
+    const { include, order, limit } = query;
     const values: unknown[] = [businessId];
     const { where, orderBy } = toSql(PACKAGE_SCHEMA, query, values);
-    values.push(query.limit + 1);
-    const { include, order } = query;
+    values.push(limit + 1);
     const needs = (field: string) => !include || include.includes(field) || order.field === field;
     const rows: PackageRow[] = await this.dataSource.query(
       `${select(needs)} WHERE ${['a.business_id = $1', ...where].join(' AND ')} ORDER BY ${orderBy} LIMIT $${values.length}`,
       values,
     );
-    const page = rows.slice(0, query.limit).map(toPackageView);
+    const page = rows.slice(0, limit).map(toPackageView);
     const last = page[page.length - 1];
     return {
       type: 'application/astra-packages',
       version: '1.0',
-      items: query.include
-        ? page.map((view) => query.include!.map((field) => packageField(view, field)))
-        : page,
+      items: include ? page.map((view) => include.map((field) => packageField(view, field))) : page,
       metadata:
-        rows.length > query.limit
-          ? { continue: cursorAfter(query, String(packageField(last, query.order.field)), last.id) }
+        rows.length > limit
+          ? { continue: cursorAfter(query, String(packageField(last, order.field)), last.id) }
           : {},
     };
   }
