@@ -295,7 +295,7 @@ describe('packages (seed 004)', () => {
         title: 'Collection not found',
         detail: "The collection specified in the request URI wasn't found.",
       };
-      for (const account of ['999999', 'acc', '0'])
+      for (const account of ['999999', 'acc', '0', '99999999999'])
         expectProblem(await list(adminToken, {}, account), 404, collectionNotFound);
     });
   });

@@ -14,7 +14,7 @@ import {
   UUID_KIND,
 } from '../common/collection-query';
 import { forbidden, notFound } from '../common/errors';
-import { MAX_SERIAL } from '../common/id.pipe';
+import { ParseIdPipe } from '../common/id.pipe';
 import { collectionNotFound, invalidQuery } from '../common/problem-json';
 import { SEVERITY_LEVELS } from './app-version';
 import { PACKAGE_STATES } from './package-state';
@@ -97,6 +97,15 @@ export interface PackageList {
   metadata: { continue?: string };
 }
 
+/** The business an account id names, if it can name one: path ids follow ParseIdPipe's one rule. */
+function businessIdOf(accountId: string): number | null {
+  try {
+    return new ParseIdPipe().transform(accountId);
+  } catch {
+    return null;
+  }
+}
+
 /** Seed 004: the application versions of one business (its account) as Astra packages. */
 @Injectable()
 export class PackageService {
@@ -154,9 +163,8 @@ export class PackageService {
         throw forbidden('not your account');
       return principal.businessId;
     }
-    const id = /^\d{1,10}$/.test(accountId) ? Number(accountId) : 0;
-    if (id < 1 || id > MAX_SERIAL || !(await this.businesses.namesByIds([id])).has(id))
-      throw collectionNotFound();
+    const id = businessIdOf(accountId);
+    if (id === null || !(await this.businesses.namesByIds([id])).has(id)) throw collectionNotFound();
     return id;
   }
 }

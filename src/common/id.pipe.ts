@@ -1,7 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { invalid } from './errors';
 
-export const MAX_SERIAL = 2_147_483_647;
+const MAX_SERIAL = 2_147_483_647;
 
 /** Path ids are positive integers that fit a PostgreSQL `serial`; anything else is 422, not a 500 from the database. */
 @Injectable()
