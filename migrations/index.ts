@@ -4,6 +4,7 @@ import { Applications1763800200000 } from './1763800200000-applications';
 import { Deployments1763800300000 } from './1763800300000-deployments';
 import { UserTokenVersion1764200000000 } from './1764200000000-user-token-version';
 import { Registry1764400000000 } from './1764400000000-registry';
+import { Packages1764600000000 } from './1764600000000-packages';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Deployments1763800300000,
   UserTokenVersion1764200000000,
   Registry1764400000000,
+  Packages1764600000000,
 ];

@@ -9,6 +9,13 @@ export enum PackageStatus {
   Corrupt = 3,
 }
 
+/** Seed 004 `severityLevel`; `recommended` unless the creator says `critical`. */
+export enum SeverityLevel {
+  Recommended = 0,
+  Critical = 1,
+}
+export const SEVERITY_LEVELS = ['recommended', 'critical'] as const;
+
 export interface PortSpec {
   port: number;
   hostPort?: number;

@@ -1,5 +1,5 @@
 import type { AppEntity } from './app.entity';
-import { PackageStatus } from './app-version';
+import { PackageStatus, SeverityLevel } from './app-version';
 import { percentToCores, toAppVersion, toAppView } from './app-view';
 
 const entity = (): AppEntity => ({
@@ -30,7 +30,9 @@ const entity = (): AppEntity => ({
   minReadySeconds: 10,
   status: PackageStatus.Available,
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',
+  severityLevel: SeverityLevel.Recommended,
   imageDigest: null,
+  createdBy: 2,
   createTime: new Date('2019-03-05T03:58:41.900Z'),
   updateTime: new Date('2019-03-05T03:58:42.000Z'),
 });

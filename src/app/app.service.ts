@@ -10,7 +10,8 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppEntity } from './app.entity';
 import { duplicateProblems, resolveScaling, scalingProblems, volumeProblems } from './app-rules';
-import { AppVersion, PackageStatus } from './app-version';
+import { AppVersion, PackageStatus, SEVERITY_LEVELS } from './app-version';
+import { PACKAGE_STATES, packageStateDetails } from './package-state';
 import { AppView, toAppVersion, toAppView } from './app-view';
 import { AppListQuery, CreateAppDto } from './dto';
 import { escapeLike } from '../common/list-query';
@@ -39,10 +40,17 @@ export class AppService {
     this.deleteChecks.push(check);
   }
 
-  /** One version of a business's application, whatever its package state. */
-  async findVersion(businessId: number, appName: string, version: string): Promise<AppVersion | null> {
+  /** SPEC §5: only an available package is deployed; otherwise 409 naming its state and what the verifier said. */
+  async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
     const app = await this.apps.findOneBy({ businessId, appName, version });
-    return app && toAppVersion(app);
+    if (!app) throw notFound(`application ${appName} version ${version}`);
+    if (app.status !== PackageStatus.Available) {
+      const [first] = packageStateDetails(app.status, app.statusDetail);
+      throw conflict(
+        `application ${appName} version ${version} is not available: its package is ${PACKAGE_STATES[app.status]}${first ? ` (${first.detail})` : ''}`,
+      );
+    }
+    return toAppVersion(app);
   }
 
   /** Unscoped: callers apply the business scope themselves. */
@@ -91,6 +99,8 @@ export class AppService {
       maxUnavailable: dto.maxUnavailable,
       maxSurge: dto.maxSurge,
       minReadySeconds: dto.minReadySeconds,
+      severityLevel: SEVERITY_LEVELS.indexOf(dto.severityLevel ?? 'recommended'),
+      createdBy: principal.userId,
       status: PackageStatus.Verifying,
       statusDetail: 'waiting for verification',
     });

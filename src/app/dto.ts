@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
+import { SEVERITY_LEVELS } from './app-version';
 import {
   ABSOLUTE_PATH_RULE,
   APP_NAME_RULE,
@@ -119,6 +120,15 @@ export class CreateAppDto {
   @ApiProperty() @Uint32() maxUnavailable: number;
   @ApiProperty() @Uint32() maxSurge: number;
   @ApiProperty() @Uint32() minReadySeconds: number;
+
+  @ApiPropertyOptional({
+    enum: SEVERITY_LEVELS,
+    default: 'recommended',
+    description: 'seed 004 package severity',
+  })
+  @IsOptional()
+  @IsIn(SEVERITY_LEVELS)
+  severityLevel?: (typeof SEVERITY_LEVELS)[number];
 }
 
 export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;

@@ -10,6 +10,7 @@ import { RegistryService } from '../registry/registry.service';
 import { AppEntity } from './app.entity';
 import { managedImage, PackageVerdict, verdictForImage, verdictForManagedImage } from './app-rules';
 import { PackageStatus } from './app-version';
+import { canMovePackage, PACKAGE_STATES } from './package-state';
 
 /** Decides each new application version's package state (SPEC §5). Safe to run again. */
 @Injectable()
@@ -50,10 +51,7 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
     const verdict: PackageVerdict & { imageDigest?: string | null } = image
       ? verdictForManagedImage(image, await this.registry.digestOf(image.repository, image.reference))
       : verdictForImage(app.image);
-    await this.apps.update(
-      { id: appId, status: PackageStatus.Verifying },
-      { status: verdict.status, statusDetail: verdict.detail, imageDigest: verdict.imageDigest ?? null },
-    );
+    await this.moveState(appId, PackageStatus.Verifying, verdict);
   }
 
   /** Available versions whose image lost tags in the platform's registry are verified again. */
@@ -79,6 +77,26 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
     await this.jobs.enqueueMany(
       JobName.PackageVerify,
       affected.map((appId) => ({ appId })),
+    );
+  }
+
+  /**
+   * Records a package's move and what the verifier said about it (seed 004 `packageStateDetails`), only
+   * along the permitted transitions and compare-and-set on the state it moves from, so that a racing
+   * verifier's decision is never overwritten. `update_time` (`modificationTimestamp`) moves with it.
+   */
+  private async moveState(
+    appId: number,
+    from: PackageStatus,
+    verdict: PackageVerdict & { imageDigest?: string | null },
+  ): Promise<void> {
+    if (!canMovePackage(from, verdict.status))
+      throw new Error(
+        `package ${appId} cannot move from ${PACKAGE_STATES[from]} to ${PACKAGE_STATES[verdict.status]}`,
+      );
+    await this.apps.update(
+      { id: appId, status: from },
+      { status: verdict.status, statusDetail: verdict.detail, imageDigest: verdict.imageDigest ?? null },
     );
   }
 }

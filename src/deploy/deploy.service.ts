@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
-import { AppVersion, PackageStatus } from '../app/app-version';
+import { AppVersion } from '../app/app-version';
 import { BusinessService } from '../business/business.service';
 import { ClusterLabelService } from '../cluster/cluster-label.service';
 import { ClusterService } from '../cluster/cluster.service';
@@ -484,15 +484,8 @@ export class DeployService implements OnModuleInit {
     return principal.businessId;
   }
 
-  private async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
-    const app = await this.apps.findVersion(businessId, appName, version);
-    if (!app) throw notFound(`application ${appName} version ${version}`);
-    if (app.status !== PackageStatus.Available) {
-      throw conflict(
-        `application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`,
-      );
-    }
-    return app;
+  private deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
+    return this.apps.deployableVersion(businessId, appName, version);
   }
 
   private async findVisible(principal: Principal, id: number): Promise<DeploymentEntity> {
