@@ -2,6 +2,7 @@ import { UsersAndBusinesses1763800000000 } from './1763800000000-users-and-busin
 import { Clusters1763800100000 } from './1763800100000-clusters';
 import { Applications1763800200000 } from './1763800200000-applications';
 import { Deployments1763800300000 } from './1763800300000-deployments';
+import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-releases';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Clusters1763800100000,
   Applications1763800200000,
   Deployments1763800300000,
+  ChartsAndReleases1764500000000,
 ];

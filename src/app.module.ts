@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppModule as ApplicationsModule } from './app/app.module';
 import { AuthModule } from './auth/auth.module';
 import { BusinessModule } from './business/business.module';
+import { ChartModule } from './chart/chart.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { JwtAuthGuard, RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
@@ -13,6 +14,7 @@ import { DeployModule } from './deploy/deploy.module';
 import { HealthController } from './health/health.controller';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { ReleaseModule } from './release/release.module';
 
 @Global()
 @Module({})
@@ -40,7 +42,9 @@ export class AppModule {
         BusinessModule,
         ClusterModule,
         ApplicationsModule,
+        ChartModule,
         DeployModule,
+        ReleaseModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -20,7 +20,11 @@ import {
 } from './deploy.entity';
 import { assertMove, DeployAction, DeployStatus, isEditable } from './deployment-status';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts, sumCounts } from './pod-counts';
-import { INSTANCE_LABEL, renderWorkload } from './workload';
+import { INSTANCE_LABEL } from './workload';
+import { ChartArchiveError } from '../chart/chart-archive';
+import { ReleaseService } from '../release/release.service';
+import { maskSecrets } from '../release/release-values';
+import { ObjectRenderer } from './object-renderer';
 
 /** Clusters worked on at once by one deployment. */
 const CLUSTER_CONCURRENCY = 16;
@@ -86,6 +90,8 @@ export class DeployRunner {
     private readonly apps: AppService,
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
+    private readonly renderer: ObjectRenderer,
+    private readonly releases: ReleaseService,
   ) {}
 
   async converge(deploymentId: number, requestId: number, reconcile: boolean): Promise<void> {
@@ -133,12 +139,14 @@ export class DeployRunner {
     if (placement.appliedRequestId === run.request.id) return;
     const action = this.softwareAction(run.request.action, placement);
     const record = await this.record(run, cluster.id, action);
-    const objects = renderWorkload(run.app, {
-      deployName: run.deployment.deployName,
-      namespace: run.namespace,
-      nodeLabel: run.deployment.nodeLabel,
-    });
+    await this.beginRelease(run, cluster.id);
     try {
+      const objects = await this.renderer.render(run.app, {
+        deployName: run.deployment.deployName,
+        namespace: run.namespace,
+        nodeLabel: run.deployment.nodeLabel,
+        values: run.deployment.values,
+      });
       const clients = this.connector.clientsFor(cluster);
       await this.clusters.ensureNamespaceIn(cluster, run.deployment.businessId);
       const lines: string[] = [];
@@ -164,10 +172,31 @@ export class DeployRunner {
         },
         statusReason: 'applied, waiting for pods',
       });
+      await this.releases.deployed(run.request.id, cluster.id);
     } catch (error) {
-      if (!(error instanceof KubeError)) throw error;
+      if (!(error instanceof KubeError) && !(error instanceof ChartArchiveError)) throw error;
       await this.noteFailure(run, cluster.id, record, error);
+      if (!error.transient) await this.releases.failed(run.request.id, cluster.id, error.message);
     }
+  }
+
+  /** A chart application's apply is a new revision of its Helm release in the cluster (SPEC §8). */
+  private async beginRelease(run: Run, clusterId: string): Promise<void> {
+    const chart = await this.renderer.chartOf(run.app);
+    if (!chart) return;
+    await this.releases.begin({
+      businessId: run.deployment.businessId,
+      deploymentId: run.deployment.id,
+      clusterId,
+      requestId: run.request.id,
+      name: run.deployment.deployName,
+      namespace: run.namespace,
+      appId: run.app.id,
+      chartName: chart.name,
+      chartVersion: chart.version,
+      values: run.deployment.values,
+      rollback: run.request.action === DeployAction.Rollback,
+    });
   }
 
   /**
@@ -317,6 +346,7 @@ export class DeployRunner {
       return;
     }
     const record = await this.record(run, cluster.id, 'DELETE');
+    await this.releases.uninstalling(run.deployment.id, cluster.id);
     try {
       const { objects } = this.connector.clientsFor(cluster);
       const lines: string[] = [];
@@ -334,6 +364,7 @@ export class DeployRunner {
         },
       });
       await this.placements.delete(where);
+      await this.releases.uninstalled(run.deployment.id, cluster.id);
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.placements.update(where, { status: PlacementState.Deleting, message: error.message });
@@ -404,6 +435,7 @@ export class DeployRunner {
           version: run.app.version,
           image: run.app.image,
           nodeLabel: run.deployment.nodeLabel,
+          ...(run.app.deployType === 'chart' ? { values: maskSecrets(run.deployment.values) } : {}),
         },
         outputValues: { deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' },
         status: 'IN_PROGRESS',
@@ -418,7 +450,7 @@ export class DeployRunner {
     run: Run,
     clusterId: string,
     record: SoftwareDeploymentEntity,
-    error: KubeError,
+    error: { message: string; transient: boolean },
     state = error.transient ? PlacementState.Unreachable : PlacementState.Failed,
   ): Promise<void> {
     this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${error.message}`);
