@@ -87,7 +87,12 @@ async function readArchive(archive: Buffer): Promise<{ top: string; files: Archi
       },
     });
     parser.on('error', (error: Error) => {
-      problem ??= error instanceof ChartArchiveError ? error.message : 'chart is not a readable tar archive';
+      problem ??=
+        error instanceof ChartArchiveError
+          ? error.message
+          : /decompression ratio/.test(error.message)
+            ? 'chart archive unpacks to far more than its size (a decompression bomb)'
+            : 'chart is not a readable tar archive';
       resolve();
     });
     parser.on('abort', () => resolve());

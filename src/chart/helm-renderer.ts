@@ -34,6 +34,8 @@ export interface RenderedChart {
  */
 export function describeHelmError(stderr: string, workdir: string): string {
   const lines = stderr
+    .split(`${workdir}/`)
+    .join('')
     .split(workdir)
     .join('')
     .split('\n')
