@@ -399,6 +399,12 @@ describe('chart applications and their releases', () => {
     };
     await upload(business.admin.token, 'ported', '1.0', chartArchive(ported)).expect(200);
 
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(business.admin.token))
+      .send({ deployName: 'x'.repeat(54), appName: 'ported', version: '1.0' })
+      .expect(422);
     const rejected = await deploy('rejected', 'ported', '1.0', { port: 70000 });
     expect((await waitForStatus(t, business.admin.token, rejected, [5, 6, 7, 8])).status).toBe(7);
     for (const clusterId of clusterIds) {

@@ -14,6 +14,9 @@ const run = promisify(execFile);
 const HELM_TIMEOUT_MS = 20_000;
 const MAX_RENDERED_BYTES = 16 * 1024 * 1024;
 
+/** Helm's limit on release names, which are deployment names here. */
+export const HELM_RELEASE_NAME_MAX = 53;
+
 /** Why a chart does not render, in our words (Helm's message with every local path removed). */
 export class ChartRenderError extends ChartArchiveError {}
 

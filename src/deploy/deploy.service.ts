@@ -40,6 +40,7 @@ import {
 } from './dto';
 import { escapeLike } from '../common/list-query';
 import { ChartArchiveError } from '../chart/chart-archive';
+import { HELM_RELEASE_NAME_MAX } from '../chart/helm-renderer';
 import { objectsDiff } from './object-diff';
 import { ObjectRenderer } from './object-renderer';
 
@@ -108,6 +109,10 @@ export class DeployService implements OnModuleInit {
     const businessId = this.ownBusiness(principal);
     const app = await this.deployableVersion(businessId, dto.appName, dto.version);
     const values = this.valuesFor(app, dto.values) ?? {};
+    if (app.deployType === 'chart' && dto.deployName.length > HELM_RELEASE_NAME_MAX)
+      throw invalid(
+        `deployName of a chart application has at most ${HELM_RELEASE_NAME_MAX} characters (a Helm release name)`,
+      );
     const live = await this.deployments.existsBy({
       businessId,
       deployName: dto.deployName,
