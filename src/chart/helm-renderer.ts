@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { concurrencyGate } from '../common/concurrency';
 import { ChartArchiveError, ChartMetadata, unpackChart } from './chart-archive';
 
 const run = promisify(execFile);
+/** Helm processes one server runs at once: uploads and deployments queue for them instead of piling up. */
+const helmSlots = concurrencyGate(4);
 
 /** A chart that renders in a few seconds is a chart; one that does not is refused, not waited for. */
 const HELM_TIMEOUT_MS = 20_000;
@@ -109,14 +112,16 @@ export async function renderChart(
     args.push('--values', valuesFile, '--no-hooks', '--skip-tests');
     let stdout: string;
     try {
-      ({ stdout } = await run(helmBin, args, {
-        cwd: workdir,
-        env,
-        timeout: HELM_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-        maxBuffer: MAX_RENDERED_BYTES,
-        windowsHide: true,
-      }));
+      ({ stdout } = await helmSlots(() =>
+        run(helmBin, args, {
+          cwd: workdir,
+          env,
+          timeout: HELM_TIMEOUT_MS,
+          killSignal: 'SIGKILL',
+          maxBuffer: MAX_RENDERED_BYTES,
+          windowsHide: true,
+        }),
+      ));
     } catch (error) {
       const failure = error as { killed?: boolean; code?: unknown; stderr?: string };
       if (failure.code === 'ENOENT') throw new Error('the Helm CLI (HELM_BIN) is not installed');

@@ -45,6 +45,8 @@ interface Run {
   request: DeployRequestEntity;
   app: AppVersion;
   namespace: string;
+  /** The objects every target cluster gets, rendered once per run (a chart is a Helm process each time). */
+  objects?: Promise<KubernetesObject[]>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,12 +143,13 @@ export class DeployRunner {
     const record = await this.record(run, cluster.id, action);
     await this.beginRelease(run, cluster.id);
     try {
-      const objects = await this.renderer.render(run.app, {
+      run.objects ??= this.renderer.render(run.app, {
         deployName: run.deployment.deployName,
         namespace: run.namespace,
         nodeLabel: run.deployment.nodeLabel,
         values: run.deployment.values,
       });
+      const objects = await run.objects;
       const clients = this.connector.clientsFor(cluster);
       await this.clusters.ensureNamespaceIn(cluster, run.deployment.businessId);
       const lines: string[] = [];
