@@ -415,6 +415,13 @@ describe('chart applications and their releases', () => {
       expect(release.status_description).toMatch(/70000/);
     }
 
+    // What the clusters accepted before refusing the Deployment is removed with the deployment.
+    expect(clusters[0].get('v1', 'ConfigMap', namespace(), 'rejected-config')).toBeDefined();
+    await t.api().delete(`/v1/deploy/id/${rejected}`).set(auth(business.admin.token)).expect(200);
+    await waitForStatus(t, business.admin.token, rejected, [9]);
+    for (const cluster of clusters)
+      expect(objectsIn(cluster).filter((ref) => ref.includes('rejected'))).toEqual([]);
+
     const refused = await deploy('refused', 'ported', '1.0', { privileged: true });
     expect((await waitForStatus(t, business.admin.token, refused, [5, 6, 7, 8])).status).toBe(7);
     for (const [index, clusterId] of clusterIds.entries()) {

@@ -142,6 +142,7 @@ export class DeployRunner {
     const action = this.softwareAction(run.request.action, placement);
     const record = await this.record(run, cluster.id, action);
     await this.beginRelease(run, cluster.id);
+    const created: KubernetesObject[] = [];
     try {
       run.objects ??= this.renderer.render(run.app, {
         deployName: run.deployment.deployName,
@@ -153,8 +154,10 @@ export class DeployRunner {
       const clients = this.connector.clientsFor(cluster);
       await this.clusters.ensureNamespaceIn(cluster, run.deployment.businessId);
       const lines: string[] = [];
-      for (const object of objects)
+      for (const object of objects) {
         lines.push(`${objectRef(object)} ${await createOrReplace(clients.objects, object)}`);
+        created.push(object);
+      }
       for (const stale of this.staleObjects(placement.objects, objects)) {
         lines.push(`${objectRef(stale)} ${await deleteIfExists(clients.objects, stale)}`);
       }
@@ -178,6 +181,14 @@ export class DeployRunner {
       await this.releases.deployed(run.request.id, cluster.id);
     } catch (error) {
       if (!(error instanceof KubeError) && !(error instanceof ChartArchiveError)) throw error;
+      // Objects applied before the cluster refused one are the deployment's too: a delete removes them.
+      if (created.length > 0) {
+        const earlier = this.staleObjects(placement.objects, created);
+        await this.placements.update(
+          { deploymentId: run.deployment.id, clusterId: cluster.id },
+          { objects: [...earlier, ...created].map(toApplied) },
+        );
+      }
       await this.noteFailure(run, cluster.id, record, error);
       if (!error.transient) await this.releases.failed(run.request.id, cluster.id, error.message);
     }
