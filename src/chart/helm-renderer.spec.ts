@@ -12,6 +12,15 @@ describe('describeHelmError', () => {
     expect(describeHelmError(stderr, '/tmp/ote-chart-1')).toBe(
       'template demo/templates/bad.yaml (line 4): executing "demo/templates/bad.yaml" at <.Values.x.y>: nil pointer evaluating interface {}.y',
     );
+    // Helm 3, as the Docker image installs it.
+    expect(
+      describeHelmError(
+        'Error: template: demo/templates/bad.yaml:4:18: executing "demo/templates/bad.yaml" at <.Values.x.y>: nil pointer\n',
+        '/tmp/ote-chart-1',
+      ),
+    ).toBe(
+      'template demo/templates/bad.yaml (line 4): executing "demo/templates/bad.yaml" at <.Values.x.y>: nil pointer',
+    );
     expect(describeHelmError('Error: open /tmp/ote-chart-1/values.json: denied\n', '/tmp/ote-chart-1')).toBe(
       'open values.json: denied',
     );

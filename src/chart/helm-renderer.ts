@@ -51,7 +51,8 @@ export function describeHelmError(stderr: string, workdir: string): string {
     .join(' ')
     .replace(/^Error:\s*/, '')
     .replace(/(^|\s)\/[^\s:"']+/g, '$1<file>')
-    .replace(/^([\w.-]+\/templates\/[^\s:]+):(\d+)(:\d+)?/, 'template $1 (line $2):');
+    // Helm 3 says `template: c/templates/x.yaml:4:18:`, Helm 4 `c/templates/x.yaml:4:18`.
+    .replace(/^(?:template:\s*)?([\w.-]+\/templates\/[^\s:]+):(\d+)(?::\d+)?:?/, 'template $1 (line $2):');
   return text.slice(0, 600) || 'helm failed without a message';
 }
 
@@ -95,7 +96,8 @@ export async function renderChart(
     const valuesFile = join(workdir, 'values.json');
     await writeFile(valuesFile, JSON.stringify(release.values), { mode: 0o600 });
     const env = {
-      PATH: '/usr/bin:/bin',
+      // Only for finding HELM_BIN when it is a bare name; PATH holds no secret.
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
       XDG_CACHE_HOME: join(home, 'cache'),
       XDG_CONFIG_HOME: join(home, 'config'),
