@@ -1,6 +1,7 @@
 import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
+import { eventually } from './support/eventually';
 import {
   createApp,
   DEPLOY_TEST_ENV,
@@ -331,6 +332,37 @@ describe('chart applications and their releases', () => {
         [1, 'SUPERSEDED'],
       ]);
     }
+  });
+
+  it('a cluster that does not answer keeps its release pending until it does, then DEPLOYED', async () => {
+    const [edgeA, edgeB] = clusterIds;
+    await clusters[1].setMode('unreachable');
+    let id: number;
+    try {
+      id = await deploy('late', 'shop', '1.0');
+      const pending = await eventually(
+        async () =>
+          (await releases(business.admin.token, edgeB)).filter((release) => release.name === 'late'),
+        (found) => found.length === 1,
+        { timeoutMs: 10_000, what: 'release of late on edge-b' },
+      );
+      expect(pending[0]).toMatchObject({
+        version: 1,
+        status: 'PENDING_INSTALL',
+        status_description: 'Initial install underway',
+      });
+      await eventually(
+        () => revisions(edgeA, 'late'),
+        (found) => JSON.stringify(found) === JSON.stringify([[1, 'DEPLOYED']]),
+        { timeoutMs: 10_000, what: 'late deployed on edge-a' },
+      );
+      expect(await revisions(edgeB, 'late')).toEqual([[1, 'PENDING_INSTALL']]);
+    } finally {
+      await clusters[1].setMode('healthy');
+    }
+    expect((await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8])).status).toBe(5);
+    expect(await revisions(edgeB, 'late')).toEqual([[1, 'DEPLOYED']]);
+    expect(clusters[1].get('apps/v1', 'Deployment', namespace(), 'late-web')).toBeDefined();
   });
 
   it('refuses at upload a chart that does not render, renders a privileged pod or a ClusterRole', async () => {
