@@ -189,8 +189,8 @@ export class DeployRunner {
           { objects: [...earlier, ...created].map(toApplied) },
         );
       }
-      await this.noteFailure(run, cluster.id, record, error);
-      if (!error.transient) await this.releases.failed(run.request.id, cluster.id, error.message);
+      const reason = await this.noteFailure(run, cluster.id, record, error);
+      if (!error.transient) await this.releases.failed(run.request.id, cluster.id, reason);
     }
   }
 
@@ -460,13 +460,14 @@ export class DeployRunner {
     return this.records.findOneByOrFail({ requestId: run.request.id, clusterId, action });
   }
 
+  /** Records why a cluster's apply failed and returns that reason as recorded. */
   private async noteFailure(
     run: Run,
     clusterId: string,
     record: SoftwareDeploymentEntity,
     error: { message: string; transient: boolean },
     state = error.transient ? PlacementState.Unreachable : PlacementState.Failed,
-  ): Promise<void> {
+  ): Promise<string> {
     this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${error.message}`);
     await this.placements.update(
       { deploymentId: run.deployment.id, clusterId },
@@ -479,6 +480,7 @@ export class DeployRunner {
         ? { statusReason: `retrying: ${error.message}` }
         : { status: 'FAILED', statusReason: error.message }),
     });
+    return error.message;
   }
 
   private softwareAction(action: DeployAction, placement: DeploymentClusterEntity): SoftwareAction {
