@@ -61,6 +61,22 @@ describe('renderChart (the Helm CLI)', () => {
     expect((error as Error).message).not.toMatch(/\/tmp|ote-chart/);
   });
 
+  it('reaches neither DNS nor a cluster while rendering', async () => {
+    const archive = chartArchive({
+      'Chart.yaml': CHART_YAML(),
+      'templates/cm.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: probe
+data:
+  host: {{ getHostByName "localhost" | quote }}
+  secrets: {{ lookup "v1" "Secret" "kube-system" "" | len | quote }}
+`,
+    });
+    const { objects } = await renderChart(helmBin, archive, release);
+    expect((objects[0] as any).data).toEqual({ host: '', secrets: '0' });
+  });
+
   it('leaves hooks and tests out', async () => {
     const hook = (kind: string, annotation: string) =>
       `apiVersion: v1\nkind: ${kind}\nmetadata:\n  name: h-${annotation}\n  annotations:\n    helm.sh/hook: ${annotation}\n`;
