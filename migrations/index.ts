@@ -5,6 +5,7 @@ import { Deployments1763800300000 } from './1763800300000-deployments';
 import { UserTokenVersion1764200000000 } from './1764200000000-user-token-version';
 import { Registry1764400000000 } from './1764400000000-registry';
 import { Packages1764600000000 } from './1764600000000-packages';
+import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-releases';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   UserTokenVersion1764200000000,
   Registry1764400000000,
   Packages1764600000000,
+  ChartsAndReleases1764500000000,
 ];

@@ -4,6 +4,7 @@ import { AppModule as ApplicationsModule } from './app/app.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { BusinessModule } from './business/business.module';
+import { ChartModule } from './chart/chart.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
@@ -15,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { RegistryModule } from './registry/registry.module';
+import { ReleaseModule } from './release/release.module';
 
 @Global()
 @Module({})
@@ -42,8 +44,10 @@ export class AppModule {
         BusinessModule,
         ClusterModule,
         ApplicationsModule,
+        ChartModule,
         DeployModule,
         RegistryModule,
+        ReleaseModule,
       ],
       controllers: [HealthController],
       providers: [

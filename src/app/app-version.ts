@@ -62,5 +62,7 @@ export interface AppVersion {
   maxUnavailable: number;
   maxSurge: number;
   minReadySeconds: number;
+  /** The uploaded chart of a `chart` application, null for the others. */
+  chartId: number | null;
   status: PackageStatus;
 }

@@ -28,6 +28,7 @@ const entity = (): AppEntity => ({
   maxUnavailable: 1,
   maxSurge: 1,
   minReadySeconds: 10,
+  chartId: null,
   status: PackageStatus.Available,
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',
   severityLevel: SeverityLevel.Recommended,

@@ -43,6 +43,8 @@ export class AppEntity {
   @Uint32Column('max_unavailable') maxUnavailable: number;
   @Uint32Column('max_surge') maxSurge: number;
   @Uint32Column('min_ready_seconds') minReadySeconds: number;
+  /** The uploaded chart of a `chart` application (the chart module's), null for the others. */
+  @Column({ name: 'chart_id', type: 'int', nullable: true }) chartId: number | null;
   @Column({ type: 'smallint' }) status: PackageStatus;
   @Column({ name: 'status_detail', type: 'text' }) statusDetail: string;
   @Column({ name: 'severity_level', type: 'smallint' }) severityLevel: SeverityLevel;

@@ -1,5 +1,6 @@
-import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
+import { existsSync } from 'node:fs';
+import path, { dirname, join } from 'node:path';
 import {
   IsBoolean,
   IsIn,
@@ -64,7 +65,8 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_INGRESS = false;
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ALERT = false;
   @IsOptional() @Transform(toBoolean) @IsBoolean() PRIVATE_PROJECT = true;
-  @IsOptional() @IsString() HELM_BIN = 'helm';
+  /** Unset: the project's own `.tools/bin/helm` when present (development, tests, CI), else `helm` on PATH. */
+  @IsOptional() @IsString() HELM_BIN?: string;
   /** SPEC §12: where tenants may mount host paths read-write (comma-separated absolute folders). */
   @IsOptional()
   @Matches(/^\/[^,\0]*(,\/[^,\0]*)*$/, { message: 'must be comma-separated absolute paths' })
@@ -154,6 +156,19 @@ export interface RegistryConfig {
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
+/**
+ * The Helm CLI that `scripts/install-helm.js` puts into the project for development, tests and CI, found
+ * from this file upwards (it runs from `src/config` and from `dist/src/config`); production images have none.
+ */
+function projectHelm(): string | undefined {
+  for (let folder = __dirname; dirname(folder) !== folder; folder = dirname(folder)) {
+    if (!existsSync(join(folder, 'package.json'))) continue;
+    const helm = join(folder, '.tools', 'bin', 'helm');
+    return existsSync(helm) ? helm : undefined;
+  }
+  return undefined;
+}
+
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const raw = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
@@ -201,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     enableIngress: vars.ENABLE_INGRESS,
     enableAlert: vars.ENABLE_ALERT,
     privateProject: vars.PRIVATE_PROJECT,
-    helmBin: vars.HELM_BIN,
+    helmBin: vars.HELM_BIN ?? projectHelm() ?? 'helm',
     hostPathWritablePrefixes: vars.HOSTPATH_WRITABLE_PREFIXES.split(','),
     loginMaxFailures: vars.LOGIN_MAX_FAILURES,
     loginMaxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,

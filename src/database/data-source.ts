@@ -1,6 +1,8 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppEntity } from '../app/app.entity';
+import { ChartEntity } from '../chart/chart.entity';
+import { ReleaseEntity } from '../release/release.entity';
 import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
@@ -32,6 +34,8 @@ export const ENTITIES = [
   RegistryAccountEntity,
   RegistryProjectEntity,
   ExternalRepositoryEntity,
+  ChartEntity,
+  ReleaseEntity,
 ];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */

@@ -30,6 +30,7 @@ const app: AppVersion = {
   maxUnavailable: 1,
   maxSurge: 1,
   minReadySeconds: 10,
+  chartId: null,
   status: PackageStatus.Available,
 };
 const target = { deployName: 'web', namespace: 'ns3', nodeLabel: 'gpu' };
