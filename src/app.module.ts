@@ -4,9 +4,11 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppModule as ApplicationsModule } from './app/app.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { BusinessModule } from './business/business.module';
+import { ChartModule } from './chart/chart.module';
 import { ClusterModule } from './cluster/cluster.module';
-import { JwtAuthGuard, RolesGuard } from './common/auth/guards';
+import { RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorFilter } from './common/error.filter';
 import { loggingModule } from './common/logging';
@@ -18,6 +20,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
+import { RegistryModule } from './registry/registry.module';
+import { ReleaseModule } from './release/release.module';
 
 @Global()
 @Module({})
@@ -47,9 +51,12 @@ export class AppModule {
         BusinessModule,
         ClusterModule,
         ApplicationsModule,
+        ChartModule,
         DeployModule,
         MetricsModule,
         QueueDashboardModule,
+        RegistryModule,
+        ReleaseModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -15,8 +15,8 @@ export class AuthController {
   @Public()
   @Post()
   @HttpCode(200)
-  async login(@Body() dto: LoginDto, @SourceIp() sourceIp: string) {
-    return { token: await this.auth.login(dto.user, dto.password, sourceIp) };
+  async login(@Body() dto: LoginDto, @SourceIp() clientAddress: string) {
+    return { token: await this.auth.login(dto.user, dto.password, clientAddress) };
   }
 
   @Put()
@@ -30,7 +30,7 @@ export class AuthController {
   }
 
   @Get()
-  info(@CurrentUser() principal: Principal) {
-    return { data: this.auth.info(principal) };
+  async info(@CurrentUser() principal: Principal) {
+    return { data: await this.auth.info(principal) };
   }
 }

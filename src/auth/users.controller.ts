@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
@@ -16,8 +16,8 @@ export class UserController {
   @Public()
   @Post()
   @HttpCode(200)
-  async register(@Body() dto: CreateUserDto) {
-    await this.users.register(dto);
+  async register(@Body() dto: CreateUserDto, @Ip() clientAddress: string) {
+    await this.users.register(dto, clientAddress);
   }
 
   @Put()

@@ -49,7 +49,9 @@ export class BusinessService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
     private readonly auditTrail: AuditTrail,
-  ) {}
+  ) {
+    users.useBusinessOwnerLookup((businessId) => this.ownerOf(businessId));
+  }
 
   /** Called after an approval has been committed; the cluster module hangs namespace creation here. */
   onApproved(listener: (businessId: number) => Promise<void>): void {
@@ -110,7 +112,7 @@ export class BusinessService {
 
   /** A system administrator decides on a pending business; approval makes its owner the business administrator. */
   async audit(actor: Actor, id: number, dto: AuditBusinessDto): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const ownerId = await this.dataSource.transaction(async (manager) => {
       const business = await manager
         .getRepository(BusinessEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -127,8 +129,10 @@ export class BusinessService {
         businessId: id,
         detail: { name: business.name, ownerId: business.userId, status: dto.status, comment: dto.comment },
       });
+      return business.userId;
     });
     if (dto.status === BusinessStatus.Approved) {
+      await this.users.committed(ownerId);
       for (const listener of this.approvalListeners) await listener(id);
     }
   }
@@ -150,6 +154,12 @@ export class BusinessService {
 
   async idByName(name: string): Promise<number | null> {
     return (await this.businesses.findOne({ select: { id: true }, where: { name } }))?.id ?? null;
+  }
+
+  private async ownerOf(businessId: number): Promise<number | null> {
+    return (
+      (await this.businesses.findOne({ select: { userId: true }, where: { id: businessId } }))?.userId ?? null
+    );
   }
 
   private liveBusinessOf(userId: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { V1Node } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
 import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -8,10 +8,12 @@ import { BusinessService } from '../business/business.service';
 import { Actor } from '../common/auth/actor';
 import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { POD_SECURITY_LABELS } from '../common/pod-policy';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
-import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { KubeClients, makeKubeClients } from '../kube/kube-clients';
+import { isConflict, kube, KubeError, notKubernetes } from '../kube/kube-error';
+import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
@@ -29,6 +31,21 @@ export interface ClusterView {
 /** Registration must answer quickly even when the kubeconfig points at nothing. */
 const REGISTRATION_TIMEOUT_MS = 5000;
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
+const namespaceLabels = (businessId: number) => ({
+  ...MANAGED_BY,
+  'ote-stack/business': String(businessId),
+  ...POD_SECURITY_LABELS,
+});
+/** A namespace the namespace job must (re)visit: missing, or made before its labels were what they are now. */
+const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
+  Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
+
+/** A cluster's nodes; an answer without a node list is not from a Kubernetes API server. */
+async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
+  const { items } = await kube(() => core.listNode());
+  if (!Array.isArray(items)) throw notKubernetes();
+  return items;
+}
 
 const clusterEntry = (actor: Actor, action: AuditAction, cluster: ClusterEntity) => ({
   actor,
@@ -71,9 +88,10 @@ export class ClusterService implements OnModuleInit {
       throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
     try {
-      const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(makeKubeClients(vetKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS));
     } catch (error) {
+      // Only our own words: never the cluster's body, not even a Status message, since the server
+      // behind an untrusted kubeconfig may be any local service.
       if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
       throw error;
     }
@@ -149,11 +167,10 @@ export class ClusterService implements OnModuleInit {
   async sync(clusterId: string): Promise<void> {
     const cluster = await this.findById(clusterId);
     if (!cluster) return;
-    const clients = this.connector.clientsFor(cluster);
     const now = new Date();
     let nodes: V1Node[];
     try {
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(this.connector.clientsFor(cluster));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });
@@ -177,22 +194,24 @@ export class ClusterService implements OnModuleInit {
     if (cluster) await this.ensureNamespaceIn(cluster, businessId);
   }
 
-  /** The same for a cluster the caller already holds, e.g. a deployment about to apply objects there. */
+  /**
+   * The same for a cluster the caller already holds, e.g. a deployment about to apply objects there.
+   * A namespace made before its labels changed (Pod Security, SPEC §12) gets them now.
+   */
   async ensureNamespaceIn(cluster: ClusterEntity, businessId: number): Promise<void> {
     const { core } = this.connector.clientsFor(cluster);
+    const name = businessNamespace(businessId);
+    const labels = namespaceLabels(businessId);
     try {
-      await kube(() =>
-        core.createNamespace({
-          body: {
-            metadata: {
-              name: businessNamespace(businessId),
-              labels: { ...MANAGED_BY, 'ote-stack/business': String(businessId) },
-            },
-          },
-        }),
-      );
+      await kube(() => core.createNamespace({ body: { metadata: { name, labels } } }));
     } catch (error) {
       if (!isConflict(error)) throw error;
+      await kube(() =>
+        core.patchNamespace(
+          { name, body: { metadata: { labels } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
     }
   }
 
@@ -231,8 +250,12 @@ export class ClusterService implements OnModuleInit {
     const existing = await kube(() =>
       core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }),
     );
-    const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
-    const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
+    const labelsByName = new Map(
+      existing.items.map((namespace) => [namespace.metadata?.name, namespace.metadata?.labels]),
+    );
+    const missing = businessIds.filter(
+      (businessId) => !namespaceIsCurrent(labelsByName.get(businessNamespace(businessId)), businessId),
+    );
     const payloads = missing.map((businessId) => ({ businessId, clusterId: cluster.id }));
     await this.jobs.enqueueMany(JobName.NamespaceEnsure, payloads);
     // The cluster answers now: a job still backing off from its outage (same id, so the enqueue above

@@ -23,7 +23,8 @@ export class MetricsAccessGuard implements CanActivate {
       if (request.user.role === Role.SystemAdmin) return true;
       throw forbidden('not allowed for your role');
     }
-    if (this.allowed.includes(request.ip ?? '')) return true;
+    // Not `request.ip`: with TRUST_PROXY that is whatever X-Forwarded-For claims.
+    if (this.allowed.includes(request.socket.remoteAddress ?? '')) return true;
     throw unauthorized('invalid or missing token');
   }
 }

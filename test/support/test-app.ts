@@ -36,11 +36,14 @@ export async function startTestApp(
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-secret-of-sufficient-length',
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_USER: ADMIN.user,
     ADMIN_PASSWORD: ADMIN.password,
     BCRYPT_ROUNDS: '4',
     // Quiet unless a test asks for logs (LOG_LEVEL in its env).
     LOG_LEVEL: 'silent',
+    // Every test file registers its users from 127.0.0.1; the throttle has its own tests.
+    REGISTRATIONS_PER_ADDRESS: '1000',
   };
   const boot = async (extra: Record<string, string>) => {
     const merged = { ...baseEnv, ...env, ...extra };
