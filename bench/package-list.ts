@@ -98,6 +98,8 @@ export async function runPackageList(): Promise<string[]> {
       role: Role.BusinessAdmin,
       isAdmin: true,
       businessId: business.id,
+      tokenVersion: 0,
+      sessionStartedAt: Math.floor(Date.now() / 1000),
       tokenId: 'bench',
       tokenExpiresAt: 0,
     };

@@ -17,6 +17,8 @@ import {
   TestBusiness,
   TestUser,
 } from './support/factories';
+import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
+import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';
 import { DiscoveredRoute, discoverRoutes } from './support/routes';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -53,6 +55,13 @@ interface Fixtures {
   aDeleteByName: string;
   aPendingAuditId: number;
   aSoftwareDeploymentId: string;
+  mainClusterId: string;
+  aPackageId: string;
+  /** A private registry project of business A with images `<project>/app` (tags v1, v2) and `<project>/old`. */
+  aProject: string;
+  aSpareProjectId: number;
+  aThird: string;
+  aSpareThird: string;
 }
 
 interface Request {
@@ -64,10 +73,12 @@ type SweepCase =
   | {
       /**
        * business: the object belongs to a business, so members of another business get 404.
+       * account: the path names the business itself (seed 004's account id), so members of another
+       * business get 403.
        * shared: clusters and nodes every business sees, and users only system administrators manage;
        * only the role check applies.
        */
-      scope: 'business' | 'shared';
+      scope: 'business' | 'account' | 'shared';
       request: (f: Fixtures) => Request;
       /** The token whose same request must succeed at the end (after the 404 and 403 checks). */
       owner: (f: Fixtures) => string;
@@ -121,6 +132,49 @@ const SWEEP: Record<string, SweepCase> = {
   'ALL /admin/queues/{*path}': {
     scope: 'none',
     why: 'system administrators only; the queues are the platform’s',
+  },
+  'GET /service/token': {
+    scope: 'none',
+    why: 'registry accounts by HTTP Basic; its grants are tested in registry.e2e',
+  },
+  'POST /v1/repository/user': { scope: 'none', why: SELF },
+  'PUT /v1/repository/user': { scope: 'none', why: SELF },
+  'POST /v1/repository/project': { scope: 'none', why: CREATE },
+  'GET /v1/repository/project': { scope: 'none', why: LIST },
+  'POST /v1/repository/third': { scope: 'none', why: CREATE },
+  'GET /v1/repository/third': { scope: 'none', why: LIST },
+  'POST /v1/app/chart': { scope: 'none', why: CREATE },
+
+  'GET /v1/repository/image': {
+    scope: 'business',
+    request: (f) => ({ path: `/v1/repository/image?projectName=${f.aProject}` }),
+    owner: (f) => f.aUser.token,
+  },
+  'GET /v1/repository/image/tag': {
+    scope: 'business',
+    request: (f) => ({ path: `/v1/repository/image/tag?imageName=${f.aProject}/app` }),
+    owner: (f) => f.aUser.token,
+  },
+  'GET /v1/repository/third/:repositoryId': {
+    scope: 'business',
+    request: (f) => ({ path: `/v1/repository/third/${f.aThird}` }),
+    owner: (f) => f.aUser.token,
+  },
+  'GET /accounts/:accountId/core/v1/packages': {
+    scope: 'account',
+    request: (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages` }),
+    owner: (f) => f.aUser.token,
+  },
+  'GET /accounts/:accountId/core/v1/packages/:packageId': {
+    scope: 'account',
+    request: (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages/${f.aPackageId}` }),
+    owner: (f) => f.aUser.token,
+  },
+  'GET /cce/cam/v3/clusters/:clusterId/releases': {
+    // Every business sees the cluster; each sees only its own releases there (chart.e2e's tenancy test).
+    scope: 'shared',
+    request: (f) => ({ path: `/cce/cam/v3/clusters/${f.mainClusterId}/releases` }),
+    owner: (f) => f.aUser.token,
   },
 
   'GET /v1/business/id/:id': {
@@ -196,6 +250,29 @@ const SWEEP: Record<string, SweepCase> = {
     // The PUT above has already decided this audit.
     ok: [409],
   },
+  'DELETE /v1/repository/image/tag': {
+    scope: 'business',
+    request: (f) => ({
+      path: '/v1/repository/image/tag',
+      body: { imageName: `${f.aProject}/app`, tag: ['v2'] },
+    }),
+    owner: (f) => f.aUser.token,
+  },
+  'DELETE /v1/repository/image': {
+    scope: 'business',
+    request: (f) => ({ path: '/v1/repository/image', body: { imageName: [`${f.aProject}/old`] } }),
+    owner: (f) => f.aUser.token,
+  },
+  'DELETE /v1/repository/project': {
+    scope: 'business',
+    request: (f) => ({ path: '/v1/repository/project', body: { projectId: [f.aSpareProjectId] } }),
+    owner: (f) => f.a.admin.token,
+  },
+  'DELETE /v1/repository/third': {
+    scope: 'business',
+    request: (f) => ({ path: '/v1/repository/third', body: { repositoryId: [f.aSpareThird] } }),
+    owner: (f) => f.aUser.token,
+  },
   'DELETE /v1/app': {
     scope: 'business',
     request: (f) => ({ path: '/v1/app', body: { appId: [f.aSpareAppId] } }),
@@ -227,6 +304,7 @@ const namesAnObject = (route: DiscoveredRoute) => route.path.includes(':');
 
 describe('IDOR sweep over every route', () => {
   let t: TestApp;
+  let registry: TestRegistry;
   let clusters: FakeCluster[];
   let f: Fixtures;
   let routes: Map<string, DiscoveredRoute>;
@@ -247,7 +325,8 @@ describe('IDOR sweep over every route', () => {
     })[role];
 
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
+    registry = await startTestRegistry();
+    t = await startTestApp({ ...DEPLOY_TEST_ENV, ...registry.env });
     routes = new Map(discoverRoutes(t.app).map((route) => [route.key, route]));
     clusters = await startClusters(['idor-main', 'idor-spare']);
     const [main, spare] = clusters;
@@ -298,6 +377,43 @@ describe('IDOR sweep over every route', () => {
       .get(`/v1/${a.id}/software_deployments`)
       .set(auth(a.admin.token))
       .expect(200);
+    // Registry objects of business A: a private project with two images, an empty one, external repositories.
+    const aProject = await createProject(t, a.admin, false);
+    const spareProject = await createProject(t, a.admin, false);
+    const account = await createRegistryAccount(t, a.admin);
+    for (const [image, tag] of [
+      ['app', 'v1'],
+      ['app', 'v2'],
+      ['old', 'v1'],
+    ]) {
+      const repository = `${aProject}/${image}`;
+      const token = await registryToken(t, account, [`repository:${repository}:push,pull`]);
+      expect((await pushImage(registry, token, repository, tag)).status).toBe(201);
+    }
+    const projects = await t
+      .api()
+      .get(`/v1/repository/project?projectName=${spareProject}`)
+      .set(auth(a.admin.token))
+      .expect(200);
+    const aSpareProjectId = projects.body.data.find(
+      (row: { projectName: string }) => row.projectName === spareProject,
+    ).projectId;
+    const third = async (repositoryId: string) => {
+      await t
+        .api()
+        .post('/v1/repository/third')
+        .set(auth(a.admin.token))
+        .send({ repositoryId, address: 'registry.example.com', user: 'robot', password: 'Robot12345' })
+        .expect(200);
+      return repositoryId;
+    };
+    const packages = await t
+      .api()
+      .get(`/accounts/${a.id}/core/v1/packages`)
+      .set(auth(a.admin.token))
+      .expect(200);
+    const clusterList = await t.api().get('/v1/cluster').set(auth(a.admin.token)).expect(200);
+
     // Registered after the deployments, so that it holds none of them and its removal is allowed.
     await registerClusters(t, [spare]);
     f = {
@@ -320,11 +436,20 @@ describe('IDOR sweep over every route', () => {
       aDeleteByName: 'svc-del-name',
       aPendingAuditId,
       aSoftwareDeploymentId: records.body.software_deployments[0].id,
+      mainClusterId: clusterList.body.data.find(
+        (row: { clusterName: string }) => row.clusterName === main.name,
+      ).clusterId,
+      aPackageId: packages.body.items[0].id,
+      aProject,
+      aSpareProjectId,
+      aThird: await third('ext-keep'),
+      aSpareThird: await third('ext-spare'),
     };
   });
 
   afterAll(async () => {
     await t?.close();
+    await registry?.stop();
     await Promise.all((clusters ?? []).map((cluster) => cluster.stop()));
   });
 
@@ -347,6 +472,13 @@ describe('IDOR sweep over every route', () => {
     if (!route) throw new Error(`${key} is not a route of the application`);
     const request = sweep.request(f);
     const allowed = (role: Role) => !route.roles || route.roles.includes(role);
+
+    if (sweep.scope === 'account') {
+      for (const token of [f.b.admin.token, f.bUser.token]) {
+        const response = await send(token, route.method, request);
+        expect({ key, status: response.status }).toEqual({ key, status: 403 });
+      }
+    }
 
     if (sweep.scope === 'business') {
       const outsiders = [f.b.admin.token, f.bUser.token].filter((_, i) =>

@@ -2,7 +2,12 @@ import { loadConfig } from '../config/app-config';
 import { CHART_YAML, chartArchive, WEB_CHART } from '../../test/support/charts';
 import { ChartRenderError, describeHelmError, renderChart } from './helm-renderer';
 
-const { helmBin } = loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x' });
+const { helmBin } = loadConfig({
+  DATABASE_URL: 'postgres://x/y',
+  REDIS_URL: 'redis://x',
+  JWT_SECRET: 'x'.repeat(32),
+  ENCRYPTION_KEY: '0'.repeat(64),
+});
 const release = { name: 'web1', namespace: 'ns3', values: {} };
 
 describe('describeHelmError', () => {
