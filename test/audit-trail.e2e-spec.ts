@@ -13,6 +13,8 @@ import {
   TestUser,
   uniqueName,
 } from './support/factories';
+import { startTestRegistry, TestRegistry } from './support/registry';
+import { createProject } from './support/registry-accounts';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
 interface Entry {
@@ -32,6 +34,7 @@ const LOCAL_ADDRESS = /^(127\.0\.0\.1|::1)$/;
 describe('audit trail', () => {
   let t: TestApp;
   let cluster: FakeCluster;
+  let registry: TestRegistry;
   let adminToken: string;
   let adminId: number;
   let business: TestBusiness;
@@ -39,7 +42,8 @@ describe('audit trail', () => {
   const startedAt = Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
+    registry = await startTestRegistry();
+    t = await startTestApp({ ...DEPLOY_TEST_ENV, ...registry.env });
     [cluster] = await startClusters(['audit-edge']);
     adminToken = await loginAdmin(t);
     const users = await t.api().get('/v1/admin/user?pageSize=100').set(auth(adminToken)).expect(200);
@@ -51,6 +55,7 @@ describe('audit trail', () => {
     await t.waitForQuietQueues();
     await t.close();
     await cluster.stop();
+    await registry.stop();
   });
 
   const entries = async (query: string, token = adminToken): Promise<{ data: Entry[]; total: number }> =>
@@ -126,6 +131,71 @@ describe('audit trail', () => {
       targetType: 'deploy-request',
       detail: { deploymentId: deployment.id, action: 1, id: request.id, status: 2, comment: 'not now' },
       sourceIp: expect.stringMatching(LOCAL_ADDRESS),
+    });
+  });
+
+  it('records an administrator’s own request that ENABLE_ADMIN_AUTO_DEPLOY approved, as theirs', async () => {
+    await createApp(t, business.admin.token, { appName: 'autoaudited', isHPA: false });
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(business.admin.token))
+      .send({
+        deployName: 'autoaudited1',
+        appName: 'autoaudited',
+        version: '1.2',
+        cluster: 'all',
+        nodeLabel: 'all',
+      })
+      .expect(200);
+    const deployment = await deploymentByName(t, business.admin.token, 'autoaudited1');
+    const recorded = (await entries('action=deploy.audit', business.admin.token)).data.filter(
+      (entry) => entry.detail.deploymentId === deployment.id,
+    );
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        actorId: business.admin.id,
+        actorName: business.admin.user,
+        targetType: 'deploy-request',
+        detail: expect.objectContaining({ action: 1, status: 1, comment: 'approved automatically' }),
+        sourceIp: expect.stringMatching(LOCAL_ADDRESS),
+      }),
+    ]);
+  });
+
+  it('records registry project creation and deletion, and not a refused deletion', async () => {
+    const projectName = await createProject(t, business.admin, false);
+    const listed = await t
+      .api()
+      .get(`/v1/repository/project?projectName=${projectName}`)
+      .set(auth(business.admin.token))
+      .expect(200);
+    const { projectId } = listed.body.data[0] as { projectId: number };
+    const other = await approvedBusiness(t);
+    await t
+      .api()
+      .delete('/v1/repository/project')
+      .set(auth(other.admin.token))
+      .send({ projectId: [projectId] })
+      .expect(404);
+    expect((await entries('action=registry.project-delete')).total).toBe(0);
+    await t
+      .api()
+      .delete('/v1/repository/project')
+      .set(auth(business.admin.token))
+      .send({ projectId: [projectId] })
+      .expect(200);
+
+    expect(await entryFor('registry.project-create', projectId, business.admin.token)).toMatchObject({
+      actorId: business.admin.id,
+      targetType: 'registry-project',
+      detail: { name: projectName, public: false },
+      sourceIp: expect.stringMatching(LOCAL_ADDRESS),
+    });
+    expect(await entryFor('registry.project-delete', projectId, business.admin.token)).toMatchObject({
+      actorId: business.admin.id,
+      targetType: 'registry-project',
+      detail: { name: projectName },
     });
   });
 

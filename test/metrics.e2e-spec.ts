@@ -175,10 +175,12 @@ describe('GET /metrics', () => {
 
   // Last: a restart starts the figures afresh.
   it('refuses a request without a token from an address outside METRICS_ALLOW', async () => {
-    await t.restart({ METRICS_ALLOW: '10.0.0.0/8,fd00::/8' });
+    // Behind a trusted proxy X-Forwarded-For names the client for throttling, never for METRICS_ALLOW.
+    await t.restart({ METRICS_ALLOW: '10.0.0.0/8,fd00::/8', TRUST_PROXY: '1' });
     try {
       const refused = await t.api().get('/metrics').expect(401);
       expect(refused.body).toEqual({ code: 401, message: 'invalid or missing token' });
+      await t.api().get('/metrics').set('X-Forwarded-For', '10.1.2.3').expect(401);
       await t
         .api()
         .get('/metrics')

@@ -109,7 +109,7 @@ export class DeployService implements OnModuleInit {
     );
   }
 
-  async create(principal: Principal, dto: CreateDeployDto): Promise<void> {
+  async create(principal: Actor, dto: CreateDeployDto): Promise<void> {
     const businessId = this.ownBusiness(principal);
     const app = await this.deployableVersion(businessId, dto.appName, dto.version);
     const values = this.valuesFor(app, dto.values) ?? {};
@@ -147,14 +147,13 @@ export class DeployService implements OnModuleInit {
         values,
       });
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
-      if (approved)
-        await this.approve(manager, deployment.id, request.id, principal.userId, 'approved automatically');
+      if (approved) await this.approveAutomatically(manager, principal, request);
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
   }
 
-  async upgrade(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async upgrade(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.findVisible(principal, id);
     const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
     const values = this.valuesFor(app, dto.values) ?? deployment.values;
@@ -164,7 +163,7 @@ export class DeployService implements OnModuleInit {
     await this.request(principal, deployment, DeployAction.Upgrade, app, { comment: dto.comment, values });
   }
 
-  async rollback(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async rollback(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.findVisible(principal, id);
     const ran = await this.versions.findOneBy({ deploymentId: deployment.id, version: dto.version });
     if (!ran) throw conflict(`deployment ${deployment.deployName} never ran version ${dto.version}`);
@@ -175,11 +174,11 @@ export class DeployService implements OnModuleInit {
     await this.request(principal, deployment, DeployAction.Rollback, app, { comment: dto.comment, values });
   }
 
-  async deleteById(principal: Principal, id: number): Promise<void> {
+  async deleteById(principal: Actor, id: number): Promise<void> {
     await this.requestDeletion(principal, await this.findVisible(principal, id));
   }
 
-  async deleteByName(principal: Principal, deployName: string): Promise<void> {
+  async deleteByName(principal: Actor, deployName: string): Promise<void> {
     const scope = principal.role === Role.SystemAdmin ? {} : { businessId: this.ownBusiness(principal) };
     const matches = await this.deployments.findBy({ ...scope, deployName, status: In(LIVE_STATUSES) });
     if (matches.length === 0) throw notFound(`deployment ${deployName}`);
@@ -312,7 +311,7 @@ export class DeployService implements OnModuleInit {
   }
 
   private async request(
-    principal: Principal,
+    principal: Actor,
     deployment: DeploymentEntity,
     action: DeployAction,
     app: AppVersion,
@@ -337,14 +336,13 @@ export class DeployService implements OnModuleInit {
       await manager
         .getRepository(DeploymentEntity)
         .update(current.id, { status: DeployStatus.Pending, deployType: action, requestId: request.id });
-      if (approved)
-        await this.approve(manager, current.id, request.id, principal.userId, 'approved automatically');
+      if (approved) await this.approveAutomatically(manager, principal, request);
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
   }
 
-  private async requestDeletion(principal: Principal, deployment: DeploymentEntity): Promise<void> {
+  private async requestDeletion(principal: Actor, deployment: DeploymentEntity): Promise<void> {
     const app = await this.apps.findById(deployment.appId);
     if (!app) throw notFound(`application version ${deployment.version}`);
     await this.request(principal, deployment, DeployAction.Delete, app, { comment: '', values: {} });
@@ -373,6 +371,26 @@ export class DeployService implements OnModuleInit {
       previousType: action === DeployAction.Create ? null : deployment.deployType,
       values,
       diff,
+    });
+  }
+
+  /** ENABLE_ADMIN_AUTO_DEPLOY: an administrator's own request, approved and audited as theirs. */
+  private async approveAutomatically(manager: EntityManager, requester: Actor, request: DeployRequestEntity) {
+    const comment = 'approved automatically';
+    await this.approve(manager, request.deploymentId, request.id, requester.userId, comment);
+    await this.auditTrail.record(manager, {
+      actor: requester,
+      action: AuditAction.DeployAudit,
+      targetType: AuditTargetType.DeployRequest,
+      targetId: request.id,
+      businessId: request.businessId,
+      detail: {
+        deploymentId: request.deploymentId,
+        action: request.action,
+        id: request.id,
+        status: AuditStatus.Approved,
+        comment,
+      },
     });
   }
 
