@@ -16,7 +16,6 @@ export enum AuditAction {
   /** Wrong credentials, or the right ones for an account that is not approved or is forbidden. */
   LoginFailed = 'auth.login-failed',
   RegistryProjectCreate = 'registry.project-create',
-  RegistryProjectUpdate = 'registry.project-update',
   RegistryProjectDelete = 'registry.project-delete',
 }
 

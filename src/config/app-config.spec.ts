@@ -1,6 +1,11 @@
 import { ConfigurationError, loadConfig } from './app-config';
 
-const REQUIRED = { DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x' };
+const REQUIRED = {
+  DATABASE_URL: 'postgres://x/y',
+  REDIS_URL: 'redis://x',
+  JWT_SECRET: 'x'.repeat(32),
+  ENCRYPTION_KEY: '0'.repeat(64),
+};
 
 describe('loadConfig: logging and metrics access', () => {
   it('defaults to info logs and metrics for the local host only', () => {
