@@ -203,7 +203,9 @@ describe('the platform Helm chart', () => {
         processRole: name === api ? 'api' : 'worker',
         databaseUrl: SECRETS['ote-database'].DATABASE_URL,
         redisUrl: SECRETS['ote-redis'].REDIS_URL,
-        usesDevelopmentSecrets: false,
+        // loadConfig refuses to load without both secrets; these are the referenced Secret's values.
+        jwtSecret: SECRETS['ote-platform-secrets'].JWT_SECRET,
+        encryptionKey: Buffer.from(SECRETS['ote-platform-secrets'].ENCRYPTION_KEY, 'hex'),
         adminPassword: 'Admin12345',
       });
     }
