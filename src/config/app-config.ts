@@ -15,6 +15,7 @@ import {
   validateSync,
   ValidateBy,
 } from 'class-validator';
+import { CONFIG_VARIABLES, Env } from './config-variable';
 import { isAddressOrCidr } from '../common/address-list';
 import { splitCommaList } from '../common/list-query';
 
@@ -36,6 +37,21 @@ export type ProcessRole = (typeof PROCESS_ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const ENCRYPTION_KEY_FORM = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;
+/** 32 bytes as 64 hex characters or base64 become the key itself; anything else stays to be refused. */
+const toEncryptionKey = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && ENCRYPTION_KEY_FORM.test(value)
+    ? Buffer.from(value, value.length === 64 ? 'hex' : 'base64')
+    : value;
+const IsEncryptionKey = () =>
+  ValidateBy({
+    name: 'isEncryptionKey',
+    validator: {
+      validate: (value: unknown) => Buffer.isBuffer(value) && value.length === 32,
+      defaultMessage: () => 'must be 32 bytes as hex or base64',
+    },
+  });
+
 const IsAddressList = () =>
   ValidateBy({
     name: 'isAddressList',
@@ -47,124 +63,370 @@ const IsAddressList = () =>
   });
 
 /**
- * Every environment variable the server reads, validated once at start-up so that a bad value stops
- * the process with a message naming it instead of failing later in a request.
+ * Every environment variable the server reads, declared once: its name, meaning, default and validation.
+ * A loaded AppConfig is this class, validated at start-up, so that a bad value stops the process with a
+ * message naming the variable instead of failing later in a request (`npm run config:docs` writes the
+ * README's table and `.env.example` from the same declarations).
  */
-export class EnvironmentVariables {
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(65535) PORT = 8080;
+export class AppConfig {
+  @Env({ name: 'PORT', description: 'HTTP port of the API (0–65535).' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port = 8080;
+
+  @Env({
+    name: 'DATABASE_URL',
+    description: '`postgres://` URL of the PostgreSQL database. Required; `npm start` runs an embedded one.',
+    documentedDefault: 'required (`npm start`: embedded)',
+    example: 'postgres://ote:secret@127.0.0.1:5432/ote',
+    secret: true,
+  })
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgres:// URL' })
-  DATABASE_URL?: string;
-  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' }) REDIS_URL?: string;
+  databaseUrl: string;
+
+  @Env({
+    name: 'REDIS_URL',
+    description:
+      '`redis://` or `rediss://` URL for BullMQ queues, token revocation and login throttling. Required; `npm start` runs an embedded one.',
+    documentedDefault: 'required (`npm start`: embedded)',
+    example: 'redis://127.0.0.1:6379',
+    secret: true,
+  })
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  redisUrl: string;
+
+  @Env({
+    name: 'REDIS_PREFIX',
+    description:
+      'Prefix for every Redis key (`<prefix>:…`, queues under `<prefix>:bull`), so several deployments can share one Redis. Letters, digits, `_:.-`.',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[\w:.-]+$/, { message: 'may only hold letters, digits and _:.-' })
-  REDIS_PREFIX = 'ote';
-  @IsOptional() @IsString() @MinLength(16) JWT_SECRET?: string;
-  /** 32 bytes as 64 hex characters or base64; encrypts kubeconfigs and registry passwords at rest. */
+  redisPrefix = 'ote';
+
+  @Env({
+    name: 'JWT_SECRET',
+    description:
+      'HMAC secret (HS256) for tokens, at least 16 characters, the same on every replica. Required: the server refuses to start without it; `npm start` generates one into `.data/jwt-secret` once (`openssl rand -hex 32`).',
+    documentedDefault: 'required (`npm start`: generated)',
+    secret: true,
+  })
   @IsOptional()
-  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'must be 32 bytes as hex or base64' })
-  ENCRYPTION_KEY?: string;
+  @IsString()
+  @MinLength(16)
+  jwtSecret: string;
+
+  @Env({
+    name: 'ENCRYPTION_KEY',
+    description:
+      '32 bytes as 64 hex characters or 44 base64 characters. It encrypts stored kubeconfigs and registry passwords with AES-256-GCM. Required (`openssl rand -hex 32`; `npm start` generates `.data/encryption-key` once); keep it: changing it makes stored secrets unreadable.',
+    documentedDefault: 'required (`npm start`: generated)',
+    secret: true,
+  })
+  @IsOptional()
+  @Transform(toEncryptionKey)
+  @IsEncryptionKey()
+  encryptionKey: Buffer;
+
+  @Env({ name: 'ADMIN_USER', description: 'Name of the first system administrator.' })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9_.@-]{1,64}$/, { message: 'must be 1-64 letters, digits or _.@-' })
-  ADMIN_USER = 'admin';
-  @IsOptional() @IsString() ADMIN_PASSWORD?: string;
-  @IsOptional() @IsIn(PROCESS_ROLES) PROCESS_ROLE: ProcessRole = 'all';
-  /** false where something else applies the migrations first (the Helm chart's pre-upgrade Job). */
-  @IsOptional() @Transform(toBoolean) @IsBoolean() MIGRATE_ON_START = true;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) CLUSTER_SYNC_SECONDS = 30;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) DEPLOY_TIMEOUT_SECONDS = 600;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(50) DEPLOY_POLL_MILLISECONDS = 2000;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) JOB_LOCK_SECONDS = 30;
-  @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ADMIN_AUTO_DEPLOY = true;
-  @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_INGRESS = false;
-  @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ALERT = false;
-  @IsOptional() @Transform(toBoolean) @IsBoolean() PRIVATE_PROJECT = true;
-  /** Unset: the project's own `.tools/bin/helm` when present (development, tests, CI), else `helm` on PATH. */
-  @IsOptional() @IsString() HELM_BIN?: string;
-  /** SPEC §12: where tenants may mount host paths read-write (comma-separated absolute folders). */
+  adminUser = 'admin';
+
+  @Env({
+    name: 'ADMIN_PASSWORD',
+    description:
+      'The first system administrator is created with this password when no system administrator exists. Without it, nobody is created. It must satisfy the password rule: 8–20 characters with upper-case, lower-case and a digit.',
+    documentedDefault: 'none (`npm start`: `Admin12345`)',
+    secret: true,
+  })
   @IsOptional()
-  @Matches(/^\/[^,\0]*(,\/[^,\0]*)*$/, { message: 'must be comma-separated absolute paths' })
-  HOSTPATH_WRITABLE_PREFIXES = '/data,/var/data';
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES = 5;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) LOGIN_MAX_FAILURES_PER_ADDRESS = 100;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) REGISTRATIONS_PER_ADDRESS = 10;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(8760) SESSION_MAX_HOURS = 12;
-  /** Reverse proxies in front of the API whose X-Forwarded-For is believed (Express `trust proxy` hops). */
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 12;
-  @IsOptional() @IsIn(LOG_LEVELS) LOG_LEVEL: LogLevel = 'info';
-  /** Who may read /metrics without a token. */
-  @IsOptional() @Transform(splitCommaList) @ArrayNotEmpty() @IsAddressList() METRICS_ALLOW = [
-    '127.0.0.1',
-    '::1',
-  ];
-  /** Where generated files live (the registry token key and certificate when no files are given). */
-  @IsOptional() @IsString() DATA_DIR = '.data';
-  /** host[:port] of the platform's registry as clients and clusters pull from it; unset: no registry. */
+  @IsString()
+  adminPassword?: string;
+
+  @Env({
+    name: 'PROCESS_ROLE',
+    description: '`all`: API and workers; `api`: HTTP only; `worker`: BullMQ workers only, no HTTP port.',
+  })
+  @IsOptional()
+  @IsIn(PROCESS_ROLES)
+  processRole: ProcessRole = 'all';
+
+  @Env({
+    name: 'MIGRATE_ON_START',
+    description:
+      'Apply pending migrations at start (under a lock, so the first process migrates). `false` where something else migrates first, as the Helm chart’s pre-install/pre-upgrade Job does.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  migrateOnStart = true;
+
+  @Env({
+    name: 'CLUSTER_SYNC_SECONDS',
+    description:
+      'How often the workers read every cluster’s nodes. A cluster is ready when its last sync succeeded within three periods.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  clusterSyncSeconds = 30;
+
+  @Env({
+    name: 'DEPLOY_TIMEOUT_SECONDS',
+    description: 'Time limit for a rollout before the deployment counts as failed.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  deployTimeoutSeconds = 600;
+
+  @Env({
+    name: 'DEPLOY_POLL_MILLISECONDS',
+    description: 'How often a rollout’s pods are read back (at least 50).',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(50)
+  deployPollMilliseconds = 2000;
+
+  @Env({
+    name: 'JOB_LOCK_SECONDS',
+    description:
+      'How long a worker’s claim on a job lasts without renewal. A killed worker’s job is taken up again after this.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  jobLockSeconds = 30;
+
+  @Env({
+    name: 'ENABLE_ADMIN_AUTO_DEPLOY',
+    description:
+      'An administrator’s own deployment requests skip the audit. Shown as `enableAdminAutoDeploy` by `GET /v1/authorization`.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  enableAdminAutoDeploy = true;
+
+  @Env({ name: 'ENABLE_INGRESS', description: 'Shown as `enableIngress` by `GET /v1/authorization`.' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  enableIngress = false;
+
+  @Env({ name: 'ENABLE_ALERT', description: 'Shown as `enableAlert` by `GET /v1/authorization`.' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  enableAlert = false;
+
+  @Env({ name: 'PRIVATE_PROJECT', description: 'Shown as `privateProject` by `GET /v1/authorization`.' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  privateProject = true;
+
+  @Env({
+    name: 'HELM_BIN',
+    description:
+      'Helm executable used to render chart applications (`helm template`). Unset: the project’s `.tools/bin/helm` when present (development, tests, CI; `scripts/install-helm.js`), else `helm` on `PATH`.',
+    documentedDefault: '`.tools/bin/helm` or `helm`',
+  })
+  @IsOptional()
+  @IsString()
+  helmBin: string = projectHelm() ?? 'helm';
+
+  @Env({
+    name: 'HOSTPATH_WRITABLE_PREFIXES',
+    description:
+      'Host folders (comma-separated) under which applications may mount `hostPath` volumes read-write. Elsewhere they are read-only, and the node’s own folders (`/`, `/etc`, `/var/run`, sockets…) are refused (`SECURITY.md`).',
+  })
+  @IsOptional()
+  @Transform(splitCommaList)
+  @ArrayNotEmpty()
+  @Matches(/^\/[^\0]*$/, { each: true, message: 'must be comma-separated absolute paths' })
+  hostPathWritablePrefixes = ['/data', '/var/data'];
+
+  @Env({
+    name: 'LOGIN_MAX_FAILURES',
+    description:
+      'Failed logins per user name within 15 minutes before each further attempt must wait 1 s, 2 s, 4 s … up to 15 minutes after the one before; attempts during the wait get 429 with `Retry-After`, unchecked.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  loginMaxFailures = 5;
+
+  @Env({
+    name: 'LOGIN_MAX_FAILURES_PER_ADDRESS',
+    description:
+      'Failed logins per client address within 15 minutes; then 429 with `Retry-After` until the 15 minutes are over.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  loginMaxFailuresPerAddress = 100;
+
+  @Env({
+    name: 'REGISTRATIONS_PER_ADDRESS',
+    description:
+      'Registrations (`POST /v1/user`) per client address within 15 minutes; then 429 with `Retry-After`.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  registrationsPerAddress = 10;
+
+  @Env({
+    name: 'SESSION_MAX_HOURS',
+    description:
+      'A session (a login and its refreshes) ends this many hours after the login (1–8760); its last token expires then.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  sessionMaxHours = 12;
+
+  @Env({
+    name: 'TRUST_PROXY',
+    description:
+      'Reverse proxies in front of the API (0–10). The client address for throttling is taken from `X-Forwarded-For` only through that many proxies; `0` uses the connection’s address and ignores the header.',
+  })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  trustProxy = 0;
+
+  @Env({ name: 'BCRYPT_ROUNDS', description: 'bcrypt cost for password hashes (4–15).' })
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(4)
+  @Max(15)
+  bcryptRounds = 12;
+
+  @Env({
+    name: 'LOG_LEVEL',
+    description:
+      'Level of the JSON log lines on standard output: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent` (the tests default to `silent`).',
+  })
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
+  logLevel: LogLevel = 'info';
+
+  @Env({
+    name: 'METRICS_ALLOW',
+    description:
+      'Comma-separated IP addresses and CIDR blocks (`10.0.0.0/8`) that may read `/metrics` without a token. Anyone else needs a system administrator’s token. The socket’s address counts, never `X-Forwarded-For`.',
+  })
+  @IsOptional()
+  @Transform(splitCommaList)
+  @ArrayNotEmpty()
+  @IsAddressList()
+  metricsAllow = ['127.0.0.1', '::1'];
+
+  @Env({
+    name: 'DATA_DIR',
+    description:
+      'Where generated files are kept: the registry token key and certificate when no files are given. `npm start` uses `.data/` in the project.',
+    documentedDefault: '`.data` (working directory)',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? path.resolve(value) : value))
+  @IsString()
+  dataDir = path.resolve('.data');
+
+  @Env({
+    name: 'REGISTRY_URL',
+    description:
+      '`host[:port]` of the platform’s image registry as clients and clusters pull from it; used in `imageAddress`. Unset: the registry routes and `/service/token` answer 503 (`/v1/repository/third` works without it).',
+    documentedDefault: 'none (`npm start`: embedded)',
+    example: 'registry.example.com:5000',
+  })
   @IsOptional()
   @Matches(/^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/, {
     message: 'must be host[:port], without a scheme or path',
   })
-  REGISTRY_URL?: string;
+  registryUrl?: string;
+
+  @Env({
+    name: 'REGISTRY_API_URL',
+    description: 'How this server reaches the registry’s HTTP API (`http(s)://host[:port]`).',
+    documentedDefault: '`http://<REGISTRY_URL>`',
+    example: 'http://127.0.0.1:5000',
+  })
   @IsOptional()
   @Matches(/^https?:\/\/[^\s/]+\/?$/, { message: 'must be an http(s):// URL without a path' })
-  REGISTRY_API_URL?: string;
+  registryApiUrl?: string;
+
+  @Env({
+    name: 'REGISTRY_SERVICE',
+    description: 'The registry’s `auth.token.service`: the audience of registry tokens.',
+  })
   @IsOptional()
   @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
-  REGISTRY_SERVICE = DEFAULT_REGISTRY_SERVICE;
+  registryService = DEFAULT_REGISTRY_SERVICE;
+
+  @Env({ name: 'REGISTRY_TOKEN_ISSUER', description: 'The registry’s `auth.token.issuer`.' })
   @IsOptional()
   @Matches(/^[\w.:-]{1,128}$/, { message: 'may only hold letters, digits and _.:-' })
-  REGISTRY_TOKEN_ISSUER = DEFAULT_REGISTRY_ISSUER;
-  @IsOptional() @IsString() REGISTRY_TOKEN_KEY_FILE?: string;
-  @IsOptional() @IsString() REGISTRY_TOKEN_CERT_FILE?: string;
+  registryTokenIssuer = DEFAULT_REGISTRY_ISSUER;
+
+  @Env({
+    name: 'REGISTRY_TOKEN_KEY_FILE',
+    description:
+      'PEM private key (EC P-256 or RSA) that signs registry tokens. Set together with `REGISTRY_TOKEN_CERT_FILE`; the same pair on every replica.',
+    documentedDefault: 'generated under `DATA_DIR`',
+  })
+  @IsOptional()
+  @IsString()
+  registryTokenKeyFile?: string;
+
+  @Env({
+    name: 'REGISTRY_TOKEN_CERT_FILE',
+    description:
+      'PEM certificate of that key: the registry’s `auth.token.rootcertbundle`, sent in each token’s `x5c` header.',
+    documentedDefault: 'generated under `DATA_DIR`',
+  })
+  @IsOptional()
+  @IsString()
+  registryTokenCertFile?: string;
+
+  /** The platform's image registry (SPEC §11); null when REGISTRY_URL is unset. */
+  get registry(): RegistryConfig | null {
+    if (!this.registryUrl) return null;
+    return {
+      url: this.registryUrl,
+      apiUrl: (this.registryApiUrl ?? `http://${this.registryUrl}`).replace(/\/$/, ''),
+      service: this.registryService,
+      issuer: this.registryTokenIssuer,
+      tokenKeyFile: this.registryTokenKeyFile,
+      tokenCertFile: this.registryTokenCertFile,
+    };
+  }
 }
 
 export class ConfigurationError extends Error {}
-
-export interface AppConfig {
-  port: number;
-  databaseUrl: string;
-  redisUrl: string;
-  redisPrefix: string;
-  jwtSecret: string;
-  encryptionKey: Buffer;
-  adminUser: string;
-  adminPassword?: string;
-  processRole: ProcessRole;
-  migrateOnStart: boolean;
-  clusterSyncSeconds: number;
-  deployTimeoutSeconds: number;
-  /** How often a rollout's pods are read back. */
-  deployPollMilliseconds: number;
-  /** How long a worker's claim on a job lasts without renewal: a killed worker's job resumes after it. */
-  jobLockSeconds: number;
-  enableAdminAutoDeploy: boolean;
-  enableIngress: boolean;
-  enableAlert: boolean;
-  privateProject: boolean;
-  helmBin: string;
-  hostPathWritablePrefixes: string[];
-  /** Failed logins per user name within the throttle window before the doubling delays start. */
-  loginMaxFailures: number;
-  /** Failed logins per client address within the throttle window before further attempts are refused. */
-  loginMaxFailuresPerAddress: number;
-  /** Registrations per client address within the throttle window. */
-  registrationsPerAddress: number;
-  /** How long a session lasts from its login, across refreshes. */
-  sessionMaxHours: number;
-  /** Proxy hops whose X-Forwarded-For names the client address; 0 trusts none. */
-  trustProxy: number;
-  bcryptRounds: number;
-  logLevel: LogLevel;
-  /** Addresses and CIDR blocks that may read /metrics without a token. */
-  metricsAllow: string[];
-  /** Absolute path of DATA_DIR. */
-  dataDir: string;
-  /** The platform's image registry (SPEC §11); null when REGISTRY_URL is unset. */
-  registry: RegistryConfig | null;
-}
 
 export interface RegistryConfig {
   /** host[:port] in image addresses. */
@@ -194,75 +456,48 @@ function projectHelm(): string | undefined {
   return undefined;
 }
 
+/** Reads the declared variables from an environment; an empty value counts as unset. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const raw = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const vars = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
-  const errors = validateSync(vars, { skipMissingProperties: false });
+  const raw: Record<string, string> = {};
+  for (const { name, property } of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[property] = value;
+  }
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { skipMissingProperties: false });
   if (errors.length > 0) {
-    const details = errors.map(
-      (e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`,
-    );
+    const nameOf = new Map(CONFIG_VARIABLES.map((variable) => [variable.property, variable]));
+    const details = errors.map((error) => {
+      const variable = nameOf.get(error.property)!;
+      // A secret's value never appears in a message: it would end up in logs.
+      const shown = variable.secret ? '(hidden)' : JSON.stringify(raw[error.property]);
+      // class-validator's own messages start with the property; the operator knows the variable.
+      const problems = Object.values(error.constraints ?? {}).map((problem) =>
+        problem.replace(new RegExp(`^${error.property}\\b`), variable.name),
+      );
+      return `${variable.name}=${shown}: ${problems.join(', ')}`;
+    });
     throw new ConfigurationError(`Invalid environment: ${details.join('; ')}`);
   }
-  if (!vars.DATABASE_URL)
+  if (!config.databaseUrl)
     throw new ConfigurationError('DATABASE_URL is required (npm start provides an embedded one)');
-  if (!vars.REDIS_URL)
+  if (!config.redisUrl)
     throw new ConfigurationError('REDIS_URL is required (npm start provides an embedded one)');
-  if (!vars.REGISTRY_TOKEN_KEY_FILE !== !vars.REGISTRY_TOKEN_CERT_FILE)
+  if (!config.registryTokenKeyFile !== !config.registryTokenCertFile)
     throw new ConfigurationError('REGISTRY_TOKEN_KEY_FILE and REGISTRY_TOKEN_CERT_FILE go together');
   // No fallback: a public default would let anyone sign a system administrator's token. Only the
   // embedded quick start generates these (src/embedded/quick-start-secrets.ts), before this runs.
-  const missing = (['JWT_SECRET', 'ENCRYPTION_KEY'] as const).filter((name) => !vars[name]);
+  const missing = [
+    ...(config.jwtSecret ? [] : ['JWT_SECRET']),
+    ...(config.encryptionKey ? [] : ['ENCRYPTION_KEY']),
+  ];
   if (missing.length > 0) {
     throw new ConfigurationError(
       `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required: set ${missing.length > 1 ? 'them' : 'it'} ` +
         '(e.g. `openssl rand -hex 32`), or use `npm start`, which generates its own under .data/',
     );
   }
-  const key = vars.ENCRYPTION_KEY!;
-  return {
-    port: vars.PORT,
-    databaseUrl: vars.DATABASE_URL,
-    redisUrl: vars.REDIS_URL,
-    redisPrefix: vars.REDIS_PREFIX,
-    jwtSecret: vars.JWT_SECRET!,
-    encryptionKey: Buffer.from(key, key.length === 64 ? 'hex' : 'base64'),
-    adminUser: vars.ADMIN_USER,
-    adminPassword: vars.ADMIN_PASSWORD,
-    processRole: vars.PROCESS_ROLE,
-    migrateOnStart: vars.MIGRATE_ON_START,
-    clusterSyncSeconds: vars.CLUSTER_SYNC_SECONDS,
-    deployTimeoutSeconds: vars.DEPLOY_TIMEOUT_SECONDS,
-    deployPollMilliseconds: vars.DEPLOY_POLL_MILLISECONDS,
-    jobLockSeconds: vars.JOB_LOCK_SECONDS,
-    enableAdminAutoDeploy: vars.ENABLE_ADMIN_AUTO_DEPLOY,
-    enableIngress: vars.ENABLE_INGRESS,
-    enableAlert: vars.ENABLE_ALERT,
-    privateProject: vars.PRIVATE_PROJECT,
-    helmBin: vars.HELM_BIN ?? projectHelm() ?? 'helm',
-    hostPathWritablePrefixes: vars.HOSTPATH_WRITABLE_PREFIXES.split(','),
-    loginMaxFailures: vars.LOGIN_MAX_FAILURES,
-    loginMaxFailuresPerAddress: vars.LOGIN_MAX_FAILURES_PER_ADDRESS,
-    registrationsPerAddress: vars.REGISTRATIONS_PER_ADDRESS,
-    sessionMaxHours: vars.SESSION_MAX_HOURS,
-    trustProxy: vars.TRUST_PROXY,
-    bcryptRounds: vars.BCRYPT_ROUNDS,
-    logLevel: vars.LOG_LEVEL,
-    metricsAllow: vars.METRICS_ALLOW,
-    dataDir: path.resolve(vars.DATA_DIR),
-    registry: vars.REGISTRY_URL
-      ? {
-          url: vars.REGISTRY_URL,
-          apiUrl: (vars.REGISTRY_API_URL ?? `http://${vars.REGISTRY_URL}`).replace(/\/$/, ''),
-          service: vars.REGISTRY_SERVICE,
-          issuer: vars.REGISTRY_TOKEN_ISSUER,
-          tokenKeyFile: vars.REGISTRY_TOKEN_KEY_FILE,
-          tokenCertFile: vars.REGISTRY_TOKEN_CERT_FILE,
-        }
-      : null,
-  };
+  return config;
 }
 
 export const runsApi = (config: AppConfig) => config.processRole !== 'worker';
