@@ -305,7 +305,48 @@ describe('applications (/v1/app)', () => {
         'maxUnavailable and maxSurge',
       ],
       ['an unknown field', { dependence: [] }, 'dependence'],
+      // SPEC §12: a tenant never gets the node through a host path.
+      ['hostPath / read-write', { volume: [{ path: '/host', hostPath: '/' }] }, 'volume[0]: hostPath /'],
+      [
+        'hostPath / read-only',
+        { volume: [{ path: '/host', hostPath: '/', readOnly: true }] },
+        'volume[0]: hostPath /',
+      ],
+      [
+        'the docker socket',
+        { volume: [{ path: '/s', hostPath: '/var/run/docker.sock', readOnly: true }] },
+        'volume[0]: hostPath /var/run/docker.sock',
+      ],
+      [
+        'a folder above the kubelet',
+        { volume: [{ path: '/v', hostPath: '/var/lib', readOnly: true }] },
+        'volume[0]: hostPath /var/lib',
+      ],
+      [
+        '/etc spelled around',
+        { volume: [{ path: '/e', hostPath: '//usr/../etc/', readOnly: true }] },
+        'volume[0]',
+      ],
+      [
+        'a writable host path outside the writable prefixes',
+        { volume: [{ path: '/o', hostPath: '/opt/models' }] },
+        'volume[0]: hostPath /opt/models may only be mounted read-only',
+      ],
     ];
+
+    it('allows read-only host paths outside the deny list, writable ones under /data, and GPUs and cameras', async () => {
+      await create(business.admin.token, {
+        ...seedBody(),
+        appName: uniqueName('vol'),
+        volume: [
+          { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
+          { path: '/models', hostPath: '/data/models' },
+          { path: '/cache', hostPath: '/var/data/cache' },
+          { path: '/dev/video0', hostPath: '/dev/video0', readOnly: true },
+          { path: '/dev/nvidia0', hostPath: '/dev/nvidia0', readOnly: true },
+        ],
+      }).expect(200);
+    });
 
     it.each(invalidBodies)('%s', async (_name, overrides, field) => {
       const response = await create(business.admin.token, {
@@ -434,9 +475,10 @@ describe('applications (/v1/app)', () => {
   });
 
   describe('GET /v1/app/id/{appId}', () => {
-    it('404 for an unknown id, 422 for one that is not a positive integer', async () => {
+    it('404 for an unknown id (also one beyond the id column, SPEC §12), 422 for one that is not a positive integer', async () => {
       await t.api().get('/v1/app/id/999999').set(auth(business.admin.token)).expect(404);
-      for (const id of ['abc', '0', '-1', '1.5', '99999999999']) {
+      await t.api().get('/v1/app/id/99999999999').set(auth(business.admin.token)).expect(404);
+      for (const id of ['abc', '0', '-1', '1.5']) {
         await t.api().get(`/v1/app/id/${id}`).set(auth(business.admin.token)).expect(422);
       }
     });

@@ -178,6 +178,24 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     expect(namespacesOf(east).filter((name) => name === `ns${businessId}`)).toHaveLength(1);
   });
 
+  it('business namespaces carry the Pod Security warn label, and older ones get it with the next syncs', async () => {
+    const businessId = approved[0];
+    const labelOf = () =>
+      east.get('v1', 'Namespace', undefined, `ns${businessId}`)?.metadata.labels?.[
+        'pod-security.kubernetes.io/warn'
+      ];
+    expect(labelOf()).toBe('baseline');
+    // A namespace made before the label existed: same name, our labels, no Pod Security label.
+    const namespace = east.get('v1', 'Namespace', undefined, `ns${businessId}`);
+    delete namespace.metadata.labels['pod-security.kubernetes.io/warn'];
+    east.apply(namespace);
+    expect(labelOf()).toBeUndefined();
+    await eventually(() => labelOf() === 'baseline', A_FEW_PERIODS_MS, 'Pod Security label restored');
+    expect(east.get('v1', 'Namespace', undefined, `ns${businessId}`).metadata.uid).toBe(
+      namespace.metadata.uid,
+    );
+  });
+
   it('a business namespace deleted in a cluster comes back with the next syncs', async () => {
     const businessId = approved[0];
     expect(east.remove('v1', 'Namespace', undefined, `ns${businessId}`)).toBe(true);

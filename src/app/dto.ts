@@ -16,7 +16,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
+import { SEVERITY_LEVELS } from './app-version';
 import {
   ABSOLUTE_PATH_RULE,
   APP_NAME_RULE,
@@ -25,8 +27,6 @@ import {
   UINT32_MAX,
   VERSION_RULE,
 } from './app-rules';
-
-const MAX_SERIAL = 2_147_483_647;
 
 /** The seed's `uint32`: an integer from 0 to 4294967295. */
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
@@ -120,6 +120,15 @@ export class CreateAppDto {
   @ApiProperty() @Uint32() maxUnavailable: number;
   @ApiProperty() @Uint32() maxSurge: number;
   @ApiProperty() @Uint32() minReadySeconds: number;
+
+  @ApiPropertyOptional({
+    enum: SEVERITY_LEVELS,
+    default: 'recommended',
+    description: 'seed 004 package severity',
+  })
+  @IsOptional()
+  @IsIn(SEVERITY_LEVELS)
+  severityLevel?: (typeof SEVERITY_LEVELS)[number];
 }
 
 export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
@@ -143,8 +152,6 @@ export class DeleteAppsDto {
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_SERIAL, { each: true })
+  @IsRowId({ each: true })
   appId: number[];
 }

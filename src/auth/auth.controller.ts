@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { SourceIp } from '../common/auth/actor';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
 import { AuthService } from './auth.service';
@@ -14,8 +15,8 @@ export class AuthController {
   @Public()
   @Post()
   @HttpCode(200)
-  async login(@Body() dto: LoginDto) {
-    return { token: await this.auth.login(dto.user, dto.password) };
+  async login(@Body() dto: LoginDto, @SourceIp() clientAddress: string) {
+    return { token: await this.auth.login(dto.user, dto.password, clientAddress) };
   }
 
   @Put()
@@ -29,7 +30,7 @@ export class AuthController {
   }
 
   @Get()
-  info(@CurrentUser() principal: Principal) {
-    return { data: this.auth.info(principal) };
+  async info(@CurrentUser() principal: Principal) {
+    return { data: await this.auth.info(principal) };
   }
 }

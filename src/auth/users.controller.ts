@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
@@ -15,13 +16,13 @@ export class UserController {
   @Public()
   @Post()
   @HttpCode(200)
-  async register(@Body() dto: CreateUserDto) {
-    await this.users.register(dto);
+  async register(@Body() dto: CreateUserDto, @Ip() clientAddress: string) {
+    await this.users.register(dto, clientAddress);
   }
 
   @Put()
-  async changePassword(@CurrentUser() principal: Principal, @Body() dto: ChangePasswordDto) {
-    await this.users.changeOwnPassword(principal, dto.oldPassword, dto.password);
+  async changePassword(@CurrentActor() actor: Actor, @Body() dto: ChangePasswordDto) {
+    await this.users.changeOwnPassword(actor, dto.oldPassword, dto.password);
   }
 }
 
@@ -44,22 +45,26 @@ export class AdminUserController {
   }
 
   @Delete(':userId')
-  async delete(@CurrentUser() principal: Principal, @Param('userId', ParseIdPipe) userId: number) {
-    await this.users.delete(principal, userId);
+  async delete(@CurrentActor() actor: Actor, @Param('userId', ParseIdPipe) userId: number) {
+    await this.users.delete(actor, userId);
   }
 
   @Put(':userId/password')
   async resetPassword(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('userId', ParseIdPipe) userId: number,
     @Body() dto: ResetPasswordDto,
   ) {
-    await this.users.resetPassword(principal, userId, dto.password);
+    await this.users.resetPassword(actor, userId, dto.password);
   }
 
   @Roles(Role.SystemAdmin)
   @Put(':userId')
-  async audit(@Param('userId', ParseIdPipe) userId: number, @Body() dto: AuditUserDto) {
-    await this.users.audit(userId, dto);
+  async audit(
+    @CurrentActor() actor: Actor,
+    @Param('userId', ParseIdPipe) userId: number,
+    @Body() dto: AuditUserDto,
+  ) {
+    await this.users.audit(actor, userId, dto);
   }
 }

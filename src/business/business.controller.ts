@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
@@ -30,7 +31,11 @@ export class BusinessController {
 
   @Roles(Role.SystemAdmin)
   @Put('id/:id')
-  async audit(@Param('id', ParseIdPipe) id: number, @Body() dto: AuditBusinessDto) {
-    await this.businesses.audit(id, dto);
+  async audit(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: AuditBusinessDto,
+  ) {
+    await this.businesses.audit(actor, id, dto);
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { Roles } from '../common/auth/decorators';
 import { Role } from '../common/auth/principal';
 import { UnlimitedPageQuery } from '../common/paging';
@@ -31,8 +32,8 @@ export class ClusterController {
   @Roles(Role.SystemAdmin)
   @Post()
   @HttpCode(200)
-  async register(@Body() dto: RegisterClusterDto) {
-    await this.clusters.register(dto);
+  async register(@CurrentActor() actor: Actor, @Body() dto: RegisterClusterDto) {
+    await this.clusters.register(actor, dto);
   }
 
   @Roles(...READERS)
@@ -68,8 +69,12 @@ export class ClusterController {
 
   @Roles(Role.SystemAdmin)
   @Delete(':clusterName')
-  async remove(@Param('clusterName') clusterName: string, @Query() query: RemoveClusterQuery) {
-    await this.clusters.remove(clusterName, query.force === 'true');
+  async remove(
+    @CurrentActor() actor: Actor,
+    @Param('clusterName') clusterName: string,
+    @Query() query: RemoveClusterQuery,
+  ) {
+    await this.clusters.remove(actor, clusterName, query.force === 'true');
   }
 }
 

@@ -1,16 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { V1Node } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
+import { Actor } from '../common/auth/actor';
 import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
+import { POD_SECURITY_LABELS } from '../common/pod-policy';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EventBus, OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
-import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
-import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { KubeClients, makeKubeClients } from '../kube/kube-clients';
+import { isConflict, kube, KubeError, notKubernetes } from '../kube/kube-error';
+import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
@@ -28,6 +33,30 @@ export interface ClusterView {
 /** Registration must answer quickly even when the kubeconfig points at nothing. */
 const REGISTRATION_TIMEOUT_MS = 5000;
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'ote-stack' };
+const namespaceLabels = (businessId: number) => ({
+  ...MANAGED_BY,
+  'ote-stack/business': String(businessId),
+  ...POD_SECURITY_LABELS,
+});
+/** A namespace the namespace job must (re)visit: missing, or made before its labels were what they are now. */
+const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
+  Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
+
+/** A cluster's nodes; an answer without a node list is not from a Kubernetes API server. */
+async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
+  const { items } = await kube(() => core.listNode());
+  if (!Array.isArray(items)) throw notKubernetes();
+  return items;
+}
+
+const clusterEntry = (actor: Actor, action: AuditAction, cluster: ClusterEntity) => ({
+  actor,
+  action,
+  targetType: AuditTargetType.Cluster,
+  targetId: cluster.id,
+  businessId: null,
+  detail: { clusterName: cluster.name },
+});
 
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
@@ -41,18 +70,20 @@ export class ClusterService {
     private readonly connector: ClusterConnector,
     private readonly jobs: JobQueueService,
     private readonly businesses: BusinessService,
+    private readonly auditTrail: AuditTrail,
     private readonly events: EventBus,
   ) {}
 
   /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
-  async register(dto: RegisterClusterDto): Promise<void> {
+  async register(actor: Actor, dto: RegisterClusterDto): Promise<void> {
     if (await this.clusters.existsBy({ name: dto.clusterName }))
       throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
     try {
-      const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(makeKubeClients(vetKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS));
     } catch (error) {
+      // Only our own words: never the cluster's body, not even a Status message, since the server
+      // behind an untrusted kubeconfig may be any local service.
       if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
       throw error;
     }
@@ -66,6 +97,7 @@ export class ClusterService {
         lastSyncError: null,
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
+      await this.auditTrail.record(manager, clusterEntry(actor, AuditAction.ClusterRegister, saved));
       return saved;
     });
     const businessIds = await this.businesses.approvedIds();
@@ -77,10 +109,12 @@ export class ClusterService {
   }
 
   /** SPEC §4: 409 while live deployments are placed there, unless `force` forgets their placements. */
-  async remove(clusterName: string, force: boolean): Promise<void> {
+  async remove(actor: Actor, clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
     await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
-    await this.clusters.delete(cluster.id);
+    await this.auditTrail.recordWith(clusterEntry(actor, AuditAction.ClusterRemove, cluster), (manager) =>
+      manager.getRepository(ClusterEntity).delete(cluster.id),
+    );
     this.connector.forget(cluster.id);
   }
 
@@ -127,11 +161,10 @@ export class ClusterService {
   async sync(clusterId: string): Promise<void> {
     const cluster = await this.findById(clusterId);
     if (!cluster) return;
-    const clients = this.connector.clientsFor(cluster);
     const now = new Date();
     let nodes: V1Node[];
     try {
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(this.connector.clientsFor(cluster));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });
@@ -157,23 +190,34 @@ export class ClusterService {
     if (cluster) await this.ensureNamespaceIn(cluster, businessId);
   }
 
-  /** The same for a cluster the caller already holds, e.g. a deployment about to apply objects there. */
+  /**
+   * The same for a cluster the caller already holds, e.g. a deployment about to apply objects there.
+   * A namespace made before its labels changed (Pod Security, SPEC §12) gets them now.
+   */
   async ensureNamespaceIn(cluster: ClusterEntity, businessId: number): Promise<void> {
     const { core } = this.connector.clientsFor(cluster);
+    const name = businessNamespace(businessId);
+    const labels = namespaceLabels(businessId);
     try {
-      await kube(() =>
-        core.createNamespace({
-          body: {
-            metadata: {
-              name: businessNamespace(businessId),
-              labels: { ...MANAGED_BY, 'ote-stack/business': String(businessId) },
-            },
-          },
-        }),
-      );
+      await kube(() => core.createNamespace({ body: { metadata: { name, labels } } }));
     } catch (error) {
       if (!isConflict(error)) throw error;
+      await kube(() =>
+        core.patchNamespace(
+          { name, body: { metadata: { labels } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
     }
+  }
+
+  /** Every cluster's readiness by name, for the metrics scrape. */
+  async readiness(): Promise<{ clusterName: string; isReady: boolean }[]> {
+    const rows = await this.clusters.find({
+      select: { id: true, name: true, lastSyncAt: true, lastSyncOkAt: true },
+      order: { name: 'ASC' },
+    });
+    return rows.map((cluster) => ({ clusterName: cluster.name, isReady: this.isReady(cluster) }));
   }
 
   /** A cluster is ready when its last sync succeeded, within three sync periods. */
@@ -203,8 +247,12 @@ export class ClusterService {
     const existing = await kube(() =>
       core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ote-stack' }),
     );
-    const present = new Set(existing.items.map((namespace) => namespace.metadata?.name));
-    const missing = businessIds.filter((businessId) => !present.has(businessNamespace(businessId)));
+    const labelsByName = new Map(
+      existing.items.map((namespace) => [namespace.metadata?.name, namespace.metadata?.labels]),
+    );
+    const missing = businessIds.filter(
+      (businessId) => !namespaceIsCurrent(labelsByName.get(businessNamespace(businessId)), businessId),
+    );
     const payloads = missing.map((businessId) => ({ businessId, clusterId: cluster.id }));
     await this.jobs.enqueueMany(JobName.NamespaceEnsure, payloads);
     // The cluster answers now: a job still backing off from its outage (same id, so the enqueue above

@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
-import { AppVersion, PackageStatus } from '../app/app-version';
+import { AppVersion } from '../app/app-version';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
+import { ChartArchiveError } from '../chart/chart-archive';
+import { HELM_RELEASE_NAME_MAX } from '../chart/helm-renderer';
+import { businessNamespace, ClusterService } from '../cluster/cluster.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
-import { conflict, forbidden, notFound } from '../common/errors';
+import { conflict, forbidden, invalid, notFound } from '../common/errors';
+import type { JsonObject } from '../common/json';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
@@ -25,7 +32,16 @@ import {
   statusName,
 } from './deployment-status';
 import { AuditDeployDto, ChangeVersionDto, CreateDeployDto } from './dto';
+import { objectsDiff } from './object-diff';
+import { ObjectRenderer } from './object-renderer';
 import { Reconciler } from './reconciler.service';
+
+/** What a request asks besides its version: the requester's comment, chart values and, for an audit, the diff. */
+interface Change {
+  comment: string;
+  values?: JsonObject;
+  diff?: string;
+}
 
 /** An approved request's work, handed to the workers once its transaction has committed. */
 interface Approved {
@@ -36,7 +52,8 @@ interface Approved {
 /**
  * Deployment requests and their audits: create, upgrade, rollback, delete, approve, disapprove.
  * Every status change is a compare-and-set (`moveDeployment`); approval records the request's
- * placements in the same transaction, and the workers take it from there.
+ * placements in the same transaction, and the workers take it from there. Every decision on a
+ * request is written to the audit trail in the transaction that makes it.
  */
 @Injectable()
 export class DeployCommands {
@@ -49,11 +66,19 @@ export class DeployCommands {
     private readonly apps: AppService,
     private readonly queries: DeployQueries,
     private readonly reconciler: Reconciler,
+    private readonly clusters: ClusterService,
+    private readonly auditTrail: AuditTrail,
+    private readonly renderer: ObjectRenderer,
   ) {}
 
-  async create(principal: Principal, dto: CreateDeployDto): Promise<void> {
+  async create(principal: Actor, dto: CreateDeployDto): Promise<void> {
     const businessId = this.ownBusiness(principal);
-    const app = await this.deployableVersion(businessId, dto.appName, dto.version);
+    const app = await this.apps.deployableVersion(businessId, dto.appName, dto.version);
+    const values = this.valuesFor(app, dto.values) ?? {};
+    if (app.deployType === 'chart' && dto.deployName.length > HELM_RELEASE_NAME_MAX)
+      throw invalid(
+        `deployName of a chart application has at most ${HELM_RELEASE_NAME_MAX} characters (a Helm release name)`,
+      );
     const live = await this.deployments.existsBy({
       businessId,
       deployName: dto.deployName,
@@ -77,44 +102,44 @@ export class DeployCommands {
         errorMessage: '',
         auditComment: '',
         requestId: null,
+        values: {},
       });
-      const request = await this.saveRequest(
-        manager,
-        principal,
-        deployment,
-        DeployAction.Create,
-        app,
-        dto.comment,
-      );
+      const request = await this.saveRequest(manager, principal, deployment, DeployAction.Create, app, {
+        comment: dto.comment,
+        values,
+      });
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
-      return approved ? this.approve(manager, request.id, principal.userId, 'approved automatically') : null;
+      return approved ? this.approveAutomatically(manager, principal, request) : null;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);
   }
 
-  async upgrade(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async upgrade(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.queries.findVisible(principal, id);
-    const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
-    if (app.id === deployment.appId)
+    const app = await this.apps.deployableVersion(deployment.businessId, deployment.appName, dto.version);
+    const values = this.valuesFor(app, dto.values) ?? deployment.values;
+    // A chart deployment may be upgraded to new values of the version it runs.
+    if (app.id === deployment.appId && JSON.stringify(values) === JSON.stringify(deployment.values))
       throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
-    await this.request(principal, deployment, DeployAction.Upgrade, app, dto.comment);
+    await this.request(principal, deployment, DeployAction.Upgrade, app, { comment: dto.comment, values });
   }
 
-  async rollback(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async rollback(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.queries.findVisible(principal, id);
     const ran = await this.versions.findOneBy({ deploymentId: deployment.id, version: dto.version });
     if (!ran) throw conflict(`deployment ${deployment.deployName} never ran version ${dto.version}`);
     if (dto.version === deployment.version)
       throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
-    const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
-    await this.request(principal, deployment, DeployAction.Rollback, app, dto.comment);
+    const app = await this.apps.deployableVersion(deployment.businessId, deployment.appName, dto.version);
+    const values = this.valuesFor(app, dto.values) ?? (await this.valuesRanWith(deployment.id, app.id));
+    await this.request(principal, deployment, DeployAction.Rollback, app, { comment: dto.comment, values });
   }
 
-  async deleteById(principal: Principal, id: number): Promise<void> {
+  async deleteById(principal: Actor, id: number): Promise<void> {
     await this.requestDeletion(principal, await this.queries.findVisible(principal, id));
   }
 
-  async deleteByName(principal: Principal, deployName: string): Promise<void> {
+  async deleteByName(principal: Actor, deployName: string): Promise<void> {
     const scope = principal.role === Role.SystemAdmin ? {} : { businessId: this.ownBusiness(principal) };
     const matches = await this.deployments.findBy({ ...scope, deployName, status: In(LIVE_STATUSES) });
     if (matches.length === 0) throw notFound(`deployment ${deployName}`);
@@ -124,7 +149,7 @@ export class DeployCommands {
   }
 
   /** An administrator's decision on a pending request, with a comment. */
-  async audit(principal: Principal, dto: AuditDeployDto): Promise<void> {
+  async audit(principal: Actor, dto: AuditDeployDto): Promise<void> {
     const request = await this.requests.findOneBy({ id: dto.id });
     if (!request || (principal.role !== Role.SystemAdmin && request.businessId !== principal.businessId)) {
       throw notFound(`deployment audit ${dto.id}`);
@@ -135,10 +160,12 @@ export class DeployCommands {
         .findOne({ where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!locked || locked.auditStatus !== AuditStatus.Pending)
         throw conflict(`deployment audit ${dto.id} was already decided`);
-      if (dto.status === AuditStatus.Approved)
-        return this.approve(manager, request.id, principal.userId, dto.comment);
-      await this.disapprove(manager, locked, principal.userId, dto.comment);
-      return null;
+      const approved =
+        dto.status === AuditStatus.Approved
+          ? await this.approve(manager, request.id, principal.userId, dto.comment)
+          : await this.disapprove(manager, locked, principal.userId, dto.comment);
+      await this.recordAudit(manager, principal, request, { ...dto });
+      return approved;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);
   }
@@ -170,13 +197,17 @@ export class DeployCommands {
   }
 
   private async request(
-    principal: Principal,
+    principal: Actor,
     deployment: DeploymentEntity,
     action: DeployAction,
     app: AppVersion,
-    comment: string,
+    change: Change,
   ): Promise<void> {
     const approved = this.autoApproves(principal);
+    const diff =
+      action === DeployAction.Upgrade || action === DeployAction.Rollback
+        ? await this.changeDiff(deployment, app, change.values ?? {})
+        : '';
     const work = await this.dataSource.transaction(async (manager) => {
       const current = await manager
         .getRepository(DeploymentEntity)
@@ -186,20 +217,20 @@ export class DeployCommands {
           `deployment ${deployment.deployName} is not editable while a request is pending or running`,
         );
       }
-      const request = await this.saveRequest(manager, principal, current, action, app, comment);
+      const request = await this.saveRequest(manager, principal, current, action, app, { ...change, diff });
       await moveDeployment(manager, current, DeployStatus.Pending, {
         deployType: action,
         requestId: request.id,
       });
-      return approved ? this.approve(manager, request.id, principal.userId, 'approved automatically') : null;
+      return approved ? this.approveAutomatically(manager, principal, request) : null;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);
   }
 
-  private async requestDeletion(principal: Principal, deployment: DeploymentEntity): Promise<void> {
+  private async requestDeletion(principal: Actor, deployment: DeploymentEntity): Promise<void> {
     const app = await this.apps.findById(deployment.appId);
     if (!app) throw notFound(`application version ${deployment.version}`);
-    await this.request(principal, deployment, DeployAction.Delete, app, '');
+    await this.request(principal, deployment, DeployAction.Delete, app, { comment: '' });
   }
 
   /** The platform's own delete request, approved at once: the operator already chose deleteDeploy. */
@@ -213,7 +244,9 @@ export class DeployCommands {
         .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
       if (!current || !isEditable(current.status))
         throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
-      const request = await this.saveRequest(manager, null, current, DeployAction.Delete, app, reason);
+      const request = await this.saveRequest(manager, null, current, DeployAction.Delete, app, {
+        comment: reason,
+      });
       await manager.getRepository(DeploymentEntity).update(current.id, { requestId: request.id });
       return this.approve(manager, request.id, null, reason);
     });
@@ -242,7 +275,7 @@ export class DeployCommands {
     deployment: DeploymentEntity,
     action: DeployAction,
     app: AppVersion,
-    comment: string,
+    { comment, values = {}, diff = '' }: Change,
   ): Promise<DeployRequestEntity> {
     return manager.getRepository(DeployRequestEntity).save({
       deploymentId: deployment.id,
@@ -257,6 +290,41 @@ export class DeployCommands {
       auditorId: null,
       previousStatus: action === DeployAction.Create ? null : deployment.status,
       previousType: action === DeployAction.Create ? null : deployment.deployType,
+      values,
+      diff,
+    });
+  }
+
+  /** ENABLE_ADMIN_AUTO_DEPLOY: an administrator's own request, approved and audited as theirs. */
+  private async approveAutomatically(
+    manager: EntityManager,
+    requester: Actor,
+    request: DeployRequestEntity,
+  ): Promise<Approved> {
+    const comment = 'approved automatically';
+    const approved = await this.approve(manager, request.id, requester.userId, comment);
+    await this.recordAudit(manager, requester, request, {
+      id: request.id,
+      status: AuditStatus.Approved,
+      comment,
+    });
+    return approved;
+  }
+
+  /** The audit trail's entry for a decision on a request, in the transaction that makes it. */
+  private recordAudit(
+    manager: EntityManager,
+    actor: Actor,
+    request: DeployRequestEntity,
+    decision: { id: number; status: AuditStatus; comment: string },
+  ): Promise<void> {
+    return this.auditTrail.record(manager, {
+      actor,
+      action: AuditAction.DeployAudit,
+      targetType: AuditTargetType.DeployRequest,
+      targetId: request.id,
+      businessId: request.businessId,
+      detail: { deploymentId: request.deploymentId, action: request.action, ...decision },
     });
   }
 
@@ -282,7 +350,7 @@ export class DeployCommands {
       deployType: request.action,
       requestId,
       auditComment: comment,
-      ...(targetsVersion ? { appId: request.appId, version: request.version } : {}),
+      ...(targetsVersion ? { appId: request.appId, version: request.version, values: request.values } : {}),
     });
     if (targetsVersion) {
       await manager.getRepository(DeploymentVersionEntity).save({
@@ -303,7 +371,7 @@ export class DeployCommands {
     request: DeployRequestEntity,
     auditorId: number,
     comment: string,
-  ) {
+  ): Promise<null> {
     const deployment = await manager
       .getRepository(DeploymentEntity)
       .findOneByOrFail({ id: request.deploymentId });
@@ -316,6 +384,59 @@ export class DeployCommands {
       deployType: request.previousType ?? DeployAction.Create,
       auditComment: comment,
     });
+    return null;
+  }
+
+  /** The values a request gives, refused for applications that are not charts (they have none). */
+  private valuesFor(app: AppVersion, values: JsonObject | undefined): JsonObject | undefined {
+    if (values !== undefined && app.deployType !== 'chart')
+      throw invalid(`values apply to chart applications only; ${app.appName} is a ${app.deployType}`);
+    return values;
+  }
+
+  /** The values this deployment last ran an application version with, for a rollback to it. */
+  private async valuesRanWith(deploymentId: number, appId: number): Promise<JsonObject> {
+    const last = await this.requests.findOne({
+      where: { deploymentId, appId, auditStatus: AuditStatus.Approved, action: Not(DeployAction.Delete) },
+      order: { id: 'DESC' },
+    });
+    return last?.values ?? {};
+  }
+
+  /**
+   * What an upgrade or rollback changes, for its audit: the rendered objects of the running version
+   * against the requested one. Objects render the same in every target cluster, so one diff names
+   * the clusters it covers.
+   */
+  private async changeDiff(
+    deployment: DeploymentEntity,
+    app: AppVersion,
+    values: JsonObject,
+  ): Promise<string> {
+    const running = await this.apps.findById(deployment.appId);
+    const target = {
+      deployName: deployment.deployName,
+      namespace: businessNamespace(deployment.businessId),
+      nodeLabel: deployment.nodeLabel,
+    };
+    const render = async (which: string, version: AppVersion | null, with_: JsonObject) => {
+      if (!version) return { label: `${which}: nothing`, objects: [] };
+      const label = `${which} ${version.version}`;
+      try {
+        return { label, objects: await this.renderer.render(version, { ...target, values: with_ }) };
+      } catch (error) {
+        if (!(error instanceof ChartArchiveError)) throw error;
+        return { label: `${label}, which does not render: ${error.message}`, objects: [] };
+      }
+    };
+    const clusters = (await this.clusters.withLabel(deployment.cluster)).map((cluster) => cluster.name);
+    const shown =
+      clusters.length > 20 ? [...clusters.slice(0, 20), `${clusters.length - 20} more`] : clusters;
+    return objectsDiff(
+      `${deployment.deployName} on ${shown.join(', ') || 'no cluster yet'}`,
+      await render('running', running, deployment.values),
+      await render('requested', app, values),
+    );
   }
 
   private autoApproves(principal: Principal): boolean {
@@ -328,17 +449,6 @@ export class DeployCommands {
   private ownBusiness(principal: Principal): number {
     if (principal.businessId === null) throw forbidden('you do not work in an approved business');
     return principal.businessId;
-  }
-
-  private async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
-    const app = await this.apps.findVersion(businessId, appName, version);
-    if (!app) throw notFound(`application ${appName} version ${version}`);
-    if (app.status !== PackageStatus.Available) {
-      throw conflict(
-        `application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`,
-      );
-    }
-    return app;
   }
 }
 

@@ -133,6 +133,7 @@ export class DeployQueries {
       deployType: row.action,
       status: row.auditStatus,
       comment: row.auditComment,
+      diff: row.diff,
       createTime: unixSeconds(row.createTime),
       updateTime: unixSeconds(row.updateTime),
     }));

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
@@ -28,8 +29,8 @@ export class DeployController {
 
   @Post(['', 'install'])
   @HttpCode(200)
-  async create(@CurrentUser() principal: Principal, @Body() dto: CreateDeployDto) {
-    await this.deployments.create(principal, dto);
+  async create(@CurrentActor() actor: Actor, @Body() dto: CreateDeployDto) {
+    await this.deployments.create(actor, dto);
   }
 
   @Get()
@@ -49,30 +50,30 @@ export class DeployController {
   @Post('id/:id')
   @HttpCode(200)
   async upgrade(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ChangeVersionDto,
   ) {
-    await this.deployments.upgrade(principal, id, dto);
+    await this.deployments.upgrade(actor, id, dto);
   }
 
   @Put('id/:id')
   async rollback(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ChangeVersionDto,
   ) {
-    await this.deployments.rollback(principal, id, dto);
+    await this.deployments.rollback(actor, id, dto);
   }
 
   @Delete('id/:id')
-  async deleteById(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number) {
-    await this.deployments.deleteById(principal, id);
+  async deleteById(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    await this.deployments.deleteById(actor, id);
   }
 
   @Delete(':deployName')
-  async deleteByName(@CurrentUser() principal: Principal, @Param('deployName') deployName: string) {
-    await this.deployments.deleteByName(principal, deployName);
+  async deleteByName(@CurrentActor() actor: Actor, @Param('deployName') deployName: string) {
+    await this.deployments.deleteByName(actor, deployName);
   }
 }
 
@@ -92,13 +93,13 @@ export class DeployAuditController {
   }
 
   @Put()
-  async decide(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decide(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 
   @Post()
   @HttpCode(200)
-  async decideByPost(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decideByPost(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 }

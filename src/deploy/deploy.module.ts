@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from '../app/app.module';
 import { BusinessModule } from '../business/business.module';
+import { ChartModule } from '../chart/chart.module';
 import { ClusterModule } from '../cluster/cluster.module';
+import { RegistryModule } from '../registry/registry.module';
+import { ReleaseModule } from '../release/release.module';
 import { DeployCommands } from './deploy-commands.service';
 import { DeployAuditController, DeployController } from './deploy.controller';
 import {
@@ -14,7 +17,9 @@ import {
 } from './deploy.entity';
 import { DeployProcessor } from './deploy.processor';
 import { DeployQueries } from './deploy-queries.service';
-import { OBJECT_RENDERER, PlacementApplier, workloadRenderer } from './placement-applier.service';
+import { DeploymentStats } from './deployment-stats.service';
+import { ObjectRenderer } from './object-renderer';
+import { PlacementApplier } from './placement-applier.service';
 import { PlacementObserver } from './placement-observer.service';
 import { PlacementStore } from './placement.store';
 import { Reconciler } from './reconciler.service';
@@ -39,6 +44,9 @@ import { StatusRollup } from './status-rollup.service';
     AppModule,
     BusinessModule,
     ClusterModule,
+    RegistryModule,
+    ChartModule,
+    ReleaseModule,
   ],
   controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
   providers: [
@@ -52,7 +60,9 @@ import { StatusRollup } from './status-rollup.service';
     PlacementObserver,
     DeployProcessor,
     SoftwareDeploymentService,
-    { provide: OBJECT_RENDERER, useValue: workloadRenderer },
+    ObjectRenderer,
+    DeploymentStats,
   ],
+  exports: [DeploymentStats],
 })
 export class DeployModule {}

@@ -5,6 +5,7 @@ import { UnrecoverableError } from 'bullmq';
 import { Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
 import { AppVersion } from '../app/app-version';
+import { ChartArchiveError } from '../chart/chart-archive';
 import { ClusterEntity } from '../cluster/cluster.entity';
 import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { businessNamespace, ClusterService } from '../cluster/cluster.service';
@@ -13,28 +14,24 @@ import { kube, KubeError } from '../kube/kube-error';
 import { deleteIfExists, objectRef } from '../kube/object-applier';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
+import { ExternalRepositoryService } from '../registry/external-repository.service';
+import { maskSecrets } from '../release/release-values';
+import { ReleaseService } from '../release/release.service';
 import { AppliedObject, DeploymentEntity, DeployRequestEntity, PlacementEntity } from './deploy.entity';
 import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status';
+import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
 import { RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
-import { INSTANCE_LABEL, renderWorkload, WorkloadTarget } from './workload';
+import { INSTANCE_LABEL } from './workload';
 
 /** The field manager our server-side applies own their fields as. */
 export const FIELD_MANAGER = 'ote-stack';
 
-/**
- * What a deployment becomes in one cluster: the objects to apply there. A chart renderer plugs in
- * here; objects it rendered before and renders no longer are deleted by the applier.
- */
-export type ObjectRenderer = (
-  app: AppVersion,
-  target: WorkloadTarget,
-) => KubernetesObject[] | Promise<KubernetesObject[]>;
-export const OBJECT_RENDERER = Symbol('OBJECT_RENDERER');
-export const workloadRenderer: ObjectRenderer = renderWorkload;
+/** Why a placement's work failed: the cluster's answer, or a chart that does not render (permanent). */
+type ApplyError = KubeError | ChartArchiveError;
 
 const INTERNAL_ERROR_SQL = `UPDATE deployments SET status = ${DeployStatus.InternalError}, update_time = now()
   WHERE id = $1 AND request_id = $2 AND status = ANY($3) AND status = ANY($4)`;
@@ -69,12 +66,14 @@ export class PlacementApplier {
   /** Requests and application versions do not change once approved: read each once per process. */
   private readonly requestCache = new Map<number, Promise<DeployRequestEntity>>();
   private readonly appCache = new Map<number, Promise<AppVersion | null>>();
+  /** A chart renders the same for every cluster of a request: one Helm process per request, not per cluster. */
+  private readonly chartObjectsCache = new Map<number, Promise<KubernetesObject[]>>();
 
   constructor(
     @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
     @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(OBJECT_RENDERER) private readonly render: ObjectRenderer,
+    private readonly renderer: ObjectRenderer,
     private readonly placements: PlacementStore,
     private readonly records: SoftwareRecords,
     private readonly rollup: StatusRollup,
@@ -82,6 +81,8 @@ export class PlacementApplier {
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
     private readonly jobs: JobQueueService,
+    private readonly externalRepositories: ExternalRepositoryService,
+    private readonly releases: ReleaseService,
   ) {}
 
   async apply(deploymentId: number, clusterId: string, attempt: Attempt): Promise<void> {
@@ -167,15 +168,15 @@ export class PlacementApplier {
           : 'UPDATE';
     const key = { requestId: request.id, clusterId: cluster.id, action };
     await this.records.start(recordStart(work, key, app));
-    const objects = await this.render(app, {
-      deployName: deployment.deployName,
-      namespace,
-      nodeLabel: deployment.nodeLabel,
-    });
+    let objects: KubernetesObject[];
     let lines: string[];
     let counts: PodCounts;
     let pods: Parameters<typeof podProblems>[0];
+    // What the cluster accepted before it refused an object is the deployment's too: a delete removes it.
+    const accepted: KubernetesObject[] = [];
     try {
+      await this.beginRelease(work, app);
+      objects = await this.render(work, app);
       const { objects: api } = this.connector.clientsFor(cluster);
       await this.clusters.ensureNamespaceIn(cluster, deployment.businessId);
       const before = new Set(placement.objects.map(appliedKey));
@@ -184,6 +185,7 @@ export class PlacementApplier {
         await kube(() =>
           api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
         );
+        accepted.push(object);
         lines.push(
           `${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`,
         );
@@ -195,8 +197,13 @@ export class PlacementApplier {
       }
       ({ counts, pods } = await this.readPods(work, app.version));
     } catch (error) {
-      if (!(error instanceof KubeError)) throw error;
-      return this.failed(work, key, error, attempt);
+      if (!(error instanceof KubeError) && !(error instanceof ChartArchiveError)) throw error;
+      const kept = new Set(accepted.map((object) => appliedKey(toApplied(object))));
+      const known = [
+        ...placement.objects.filter((object) => !kept.has(appliedKey(object))),
+        ...accepted.map(toApplied),
+      ];
+      return this.failed(work, key, error, attempt, accepted.length > 0 ? { objects: known } : {});
     }
     const status = clusterSucceeded(counts)
       ? PlacementStatus.Running
@@ -213,6 +220,7 @@ export class PlacementApplier {
       nextRetryAt: null,
     });
     if (!won) return this.lost(work, key);
+    await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {
       await this.records.applied(key, lines, 'applied, waiting for pods');
       const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
@@ -238,6 +246,7 @@ export class PlacementApplier {
     const key = { requestId: request.id, clusterId: cluster.id, action: 'DELETE' as const };
     if (placement.status === PlacementStatus.Failed) return true;
     await this.records.start(recordStart(work, key, await this.appOf(deployment.appId)));
+    await this.releases.uninstalling(deployment.id, cluster.id);
     const lines: string[] = [];
     try {
       const { objects: api } = this.connector.clientsFor(cluster);
@@ -250,36 +259,77 @@ export class PlacementApplier {
     // The record first: once the placement is forgotten, a retry would find nothing to finish.
     await this.records.applied(key, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
     if (!(await this.placements.forget(placement))) return this.lost(work, key);
+    await this.releases.uninstalled(deployment.id, cluster.id);
     await this.rollup.rollUp(deployment.id);
     return true;
+  }
+
+  /** A chart application's apply is a new revision of its Helm release in the cluster (SPEC §8). */
+  private async beginRelease(work: Work, app: AppVersion): Promise<void> {
+    const chart = await this.renderer.chartOf(app);
+    if (!chart) return;
+    await this.releases.begin({
+      businessId: work.deployment.businessId,
+      deploymentId: work.deployment.id,
+      clusterId: work.cluster.id,
+      requestId: work.request.id,
+      name: work.deployment.deployName,
+      namespace: work.namespace,
+      appId: app.id,
+      chartName: chart.name,
+      chartVersion: chart.version,
+      values: work.deployment.values,
+      rollback: work.request.action === DeployAction.Rollback,
+    });
+  }
+
+  /** The objects the request's version becomes in this cluster, with the pull secret its repository needs. */
+  private async render(work: Work, app: AppVersion): Promise<KubernetesObject[]> {
+    const target = {
+      deployName: work.deployment.deployName,
+      namespace: work.namespace,
+      nodeLabel: work.deployment.nodeLabel,
+      values: work.deployment.values,
+    };
+    if (app.deployType === 'chart')
+      return cached(this.chartObjectsCache, work.request.id, () => this.renderer.render(app, target));
+    const pullCredentials = app.repositoryId
+      ? await this.externalRepositories.pullSecretFor(work.deployment.businessId, app.repositoryId)
+      : null;
+    return this.renderer.render(app, { ...target, pullCredentials });
   }
 
   /**
    * The cluster did not answer (the placement is offline; BullMQ retries with back-off and the cluster
    * sync brings the retry forward when the cluster answers again), or refused what retrying cannot fix.
+   * The reason recorded carries the cluster's own reason for refusing an object (KubeError.withRejection).
    */
   private async failed(
     work: Work,
     key: { requestId: number; clusterId: string; action: SoftwareAction },
-    error: KubeError,
+    error: ApplyError,
     attempt: Attempt,
+    changes: { objects?: AppliedObject[] } = {},
   ): Promise<boolean> {
     const { placement, deployment, cluster } = work;
-    this.logger.warn(`deployment ${deployment.deployName} on cluster ${cluster.name}: ${error.message}`);
+    const reason = error instanceof KubeError ? error.withRejection : error.message;
+    this.logger.warn(`deployment ${deployment.deployName} on cluster ${cluster.name}: ${reason}`);
     const final = !error.transient;
     const nextRetryAt = attempt.nextRetryMs === null ? null : new Date(Date.now() + attempt.nextRetryMs);
     const won = final
-      ? await this.placements.move(placement, PlacementStatus.Failed, { message: error.message })
+      ? await this.placements.move(placement, PlacementStatus.Failed, { ...changes, message: reason })
       : await this.placements.move(placement, PlacementStatus.Offline, {
+          ...changes,
           message: nextRetryAt
-            ? `${error.message}; next retry at ${nextRetryAt.toISOString()}`
-            : `${error.message}; retried when the cluster sync sees it answer`,
+            ? `${reason}; next retry at ${nextRetryAt.toISOString()}`
+            : `${reason}; retried when the cluster sync sees it answer`,
           nextRetryAt,
         });
     if (!won) return this.lost(work, key);
-    await this.records.attemptFailed(key, error.message, final);
+    await this.records.attemptFailed(key, reason, final);
+    if (final && key.action !== 'DELETE') await this.releases.failed(key.requestId, cluster.id, reason);
     await this.rollup.rollUp(deployment.id);
-    if (final) throw new UnrecoverableError(error.message);
+    if (final) throw new UnrecoverableError(reason);
     throw error;
   }
 
@@ -370,6 +420,7 @@ const recordStart = (work: Work, key: RecordKey, app: AppVersion): RecordStart =
     version: app.version,
     image: app.image,
     nodeLabel: work.deployment.nodeLabel,
+    ...(app.deployType === 'chart' ? { values: maskSecrets(work.deployment.values) } : {}),
   },
 });
 
