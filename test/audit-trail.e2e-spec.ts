@@ -227,7 +227,7 @@ describe('audit trail', () => {
     });
   });
 
-  it('records cluster registration and removal, without the kubeconfig', async () => {
+  it('records cluster registration and removal (forced), without the kubeconfig', async () => {
     const clusterName = uniqueName('edge');
     await t
       .api()
@@ -235,15 +235,21 @@ describe('audit trail', () => {
       .set(auth(adminToken))
       .send({ clusterName, kubeconfig: cluster.kubeconfig })
       .expect(200);
-    await t.api().delete(`/v1/cluster/${clusterName}`).set(auth(adminToken)).expect(200);
+    // The new cluster got this file's deployments that target every cluster: removing it takes force.
+    await t.api().delete(`/v1/cluster/${clusterName}`).set(auth(adminToken)).expect(409);
+    await t.api().delete(`/v1/cluster/${clusterName}?force=true`).set(auth(adminToken)).expect(200);
     const registered = (await entries('action=cluster.register')).data.find(
       (e) => e.detail.clusterName === clusterName,
     );
-    const removed = (await entries('action=cluster.remove')).data.find(
-      (e) => e.detail.clusterName === clusterName,
-    );
+    const removals = (await entries('action=cluster.remove')).data;
+    const removed = removals.find((e) => e.detail.clusterName === clusterName);
     expect(registered).toMatchObject({ actorId: adminId, targetType: 'cluster', detail: { clusterName } });
-    expect(removed).toMatchObject({ actorId: adminId, targetId: registered!.targetId });
+    expect(removed).toMatchObject({
+      actorId: adminId,
+      targetId: registered!.targetId,
+      detail: { clusterName, force: true },
+    });
+    expect(removals.filter((e) => e.detail.clusterName === clusterName)).toHaveLength(1);
     expect(JSON.stringify([registered, removed])).not.toContain('apiVersion');
   });
 

@@ -118,7 +118,7 @@ describe('GET /metrics', () => {
         expect(find(samples, 'ote_queue_jobs', { queue, state })).toHaveLength(1);
       }
     }
-    for (const job of ['deploy.converge', 'package.verify', 'namespace.ensure']) {
+    for (const job of ['placement.apply', 'package.verify', 'namespace.ensure']) {
       const [completed] = find(samples, 'ote_jobs_total', { job, outcome: 'completed' });
       expect(completed?.value).toBeGreaterThanOrEqual(1);
     }

@@ -49,13 +49,18 @@ async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
   return items;
 }
 
-const clusterEntry = (actor: Actor, action: AuditAction, cluster: ClusterEntity) => ({
+const clusterEntry = (
+  actor: Actor,
+  action: AuditAction,
+  cluster: ClusterEntity,
+  detail: Record<string, unknown> = {},
+) => ({
   actor,
   action,
   targetType: AuditTargetType.Cluster,
   targetId: cluster.id,
   businessId: null,
-  detail: { clusterName: cluster.name },
+  detail: { clusterName: cluster.name, ...detail },
 });
 
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
@@ -112,8 +117,9 @@ export class ClusterService {
   async remove(actor: Actor, clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
     await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
-    await this.auditTrail.recordWith(clusterEntry(actor, AuditAction.ClusterRemove, cluster), (manager) =>
-      manager.getRepository(ClusterEntity).delete(cluster.id),
+    await this.auditTrail.recordWith(
+      clusterEntry(actor, AuditAction.ClusterRemove, cluster, { force }),
+      (manager) => manager.getRepository(ClusterEntity).delete(cluster.id),
     );
     this.connector.forget(cluster.id);
   }
