@@ -295,7 +295,8 @@ const SWEEP: Record<string, SweepCase> = {
   },
   'DELETE /v1/cluster/:clusterName': {
     scope: 'shared',
-    request: (f) => ({ path: `/v1/cluster/${f.spareCluster}` }),
+    // The spare cluster holds placements of deployments that target every cluster: only force removes it.
+    request: (f) => ({ path: `/v1/cluster/${f.spareCluster}?force=true` }),
     owner: (f) => f.sysadmin,
   },
 };
