@@ -5,7 +5,7 @@ import { ReleaseController } from './release.controller';
 import { ReleaseEntity } from './release.entity';
 import { ReleaseService } from './release.service';
 
-/** Helm releases of chart deployments per cluster (SPEC §8, seed 000). The deploy runner reports to it. */
+/** Helm releases of chart deployments per cluster (SPEC §8, seed 000). The placement applier reports to it. */
 @Module({
   imports: [TypeOrmModule.forFeature([ReleaseEntity]), ClusterModule],
   controllers: [ReleaseController],

@@ -8,7 +8,7 @@ import { invalid, notFound } from '../common/errors';
 import { ReleaseEntity, ReleaseStatus } from './release.entity';
 import { maskSecrets } from './release-values';
 
-/** What the deploy runner knows when a chart deployment's apply starts on one cluster. */
+/** What the placement applier knows when a chart deployment's apply starts on one cluster. */
 export interface ReleaseStart {
   businessId: number;
   deploymentId: number;
@@ -53,7 +53,7 @@ const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * SPEC §8: one Helm release per chart deployment and cluster, one revision per request carried out
- * there. The deploy runner reports each step; every move is a compare-and-set on the status it leaves,
+ * there. The deploy module's placement applier reports each step; every move is a compare-and-set on the status it leaves,
  * so a repeated or late report changes nothing.
  */
 @Injectable()
