@@ -1,8 +1,9 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
+import { buildOpenApiDocument } from './common/openapi';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { serveConsole } from './web/console';
@@ -18,14 +19,5 @@ export async function createApp(config: AppConfig, logger: LogLevel[] | false = 
 }
 
 function setUpOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('OTE edge platform API')
-      .setDescription('Users, businesses, edge clusters, applications and deployments (OTE-stack v1).')
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'token')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Principal } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AuthorizationInfo } from './dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { verifyPassword } from './password';
 import { roleOf } from './roles';
@@ -17,16 +18,6 @@ export interface TokenClaims {
   sub: number;
   jti: string;
   exp: number;
-}
-
-export interface AuthorizationInfo {
-  displayName: string;
-  hasRepoAccount: boolean;
-  role: number;
-  privateProject: boolean;
-  enableIngress: boolean;
-  enableAlert: boolean;
-  enableAdminAutoDeploy: boolean;
 }
 
 const REFUSED_STATUSES = [UserStatus.NotApproved, UserStatus.Forbidden];

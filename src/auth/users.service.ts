@@ -6,21 +6,9 @@ import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { AuditUserDto, CreateUserDto, UserListQuery } from './dto';
+import { AuditUserDto, CreateUserDto, UserListQuery, UserView } from './dto';
 import { hashPassword, PASSWORD_RULE, verifyPassword } from './password';
 import { UserEntity, UserStatus } from './user.entity';
-
-export interface UserView {
-  id: number;
-  user: string;
-  status: UserStatus;
-  realName: string;
-  phone: string;
-  isAdmin: boolean;
-  businessId: number | null;
-  createTime: number;
-  updateTime: number;
-}
 
 const toView = (user: UserEntity): UserView => ({
   id: user.id,

@@ -26,3 +26,22 @@ export class BusinessListQuery extends PageQuery {
   @MaxLength(128)
   name?: string;
 }
+
+/** One business (a project in the seeds); times in Unix seconds. */
+export class BusinessView {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'smart-factory' }) name: string;
+  @ApiProperty({ description: 'the business administrator' }) userId: number;
+  @ApiProperty() introduce: string;
+  @ApiProperty() objective: string;
+  @ApiProperty({ example: '1400000000' }) scale: string;
+  @ApiProperty({ description: 'the audit comment' }) comment: string;
+  @ApiProperty({
+    enum: BusinessStatus,
+    enumName: 'BusinessStatus',
+    description: '0 pending, 1 approved, 2 disapproved, 3 deleted',
+  })
+  status: BusinessStatus;
+  @ApiProperty() createTime: number;
+  @ApiProperty() updateTime: number;
+}
