@@ -184,6 +184,10 @@ export class AppVersionView implements AppView {
     description: '0 verifying, 1 available, 2 incomplete, 3 corrupt',
   })
   status: PackageStatus;
+  @ApiPropertyOptional({ description: 'why the package is in its state, once verification reports it' })
+  statusDetail?: string;
+  @ApiPropertyOptional({ description: 'the verified image digest, once verification reports it' })
+  imageDigest?: string;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;
 }

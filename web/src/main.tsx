@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, get, Me, Role, session } from './api';
+import { api, ApiError, Me, ok, Role, ROLE_NAME, session, Schemas } from './api';
 import { AppsPage } from './pages/apps';
 import { AuditQueuePage } from './pages/audit-queue';
 import { ClustersPage } from './pages/clusters';
@@ -13,7 +13,7 @@ interface Route {
   path: string;
   title: string;
   /** Lowest role that sees the page; the API enforces the same. */
-  minRole: Role;
+  minRole: Schemas['Role'];
   render: (me: Me) => preact.JSX.Element;
 }
 
@@ -44,7 +44,7 @@ function App() {
       return;
     }
     try {
-      setMe((await get<Me>('/v1/authorization')).data);
+      setMe((await ok(api.GET('/v1/authorization'))).data);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 401) session.token = null;
       setMe(null);
@@ -84,7 +84,7 @@ function App() {
           ))}
         </nav>
         <span class="who">
-          {me.displayName} ({Role[me.role]})
+          {me.displayName} ({ROLE_NAME[me.role]})
           <button type="button" onClick={logout}>
             Log out
           </button>

@@ -705,6 +705,10 @@ export interface components {
             minReadySeconds: number;
             /** @description 0 verifying, 1 available, 2 incomplete, 3 corrupt */
             status: components["schemas"]["PackageStatus"];
+            /** @description why the package is in its state, once verification reports it */
+            statusDetail?: string;
+            /** @description the verified image digest, once verification reports it */
+            imageDigest?: string;
             createTime: number;
             updateTime: number;
         };

@@ -1,9 +1,13 @@
-import { AppRow, get } from '../api';
+import { api, ok } from '../api';
 import { PACKAGE_STATE, time } from '../format';
 import { useLoad } from '../hooks';
 
 export function AppsPage() {
-  const { data, error } = useLoad(() => get<AppRow[]>('/v1/app?pageSize=1000'), [], 5000);
+  const { data, error } = useLoad(
+    () => ok(api.GET('/v1/app', { params: { query: { pageSize: 1000 } } })),
+    [],
+    5000,
+  );
   if (error)
     return (
       <p role="alert" class="error">
@@ -40,9 +44,9 @@ export function AppsPage() {
               {app.statusDetail}
             </td>
             <td>
-              <code>{String(app.imageDigest ?? app.digest ?? '—')}</code>
+              <code>{app.imageDigest ?? '—'}</code>
             </td>
-            <td>{time(app.createTime as number)}</td>
+            <td>{time(app.createTime)}</td>
           </tr>
         ))}
       </tbody>

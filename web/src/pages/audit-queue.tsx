@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { AppRow, BusinessRow, DeploymentRow, DeployRequestRow, get, send, UserRow } from '../api';
+import { api, BusinessRow, DeployRequestRow, ok, UserRow } from '../api';
 import { DEPLOY_TYPE, time } from '../format';
 import { useLoad } from '../hooks';
 
@@ -8,15 +8,19 @@ import { useLoad } from '../hooks';
  * and deployment requests, newest first. Each decision takes a comment; buttons are native, so the
  * queue works from the keyboard alone.
  */
+const NEWEST_FIRST = { pageSize: 1000, order: 'desc' } as const;
+
 export function AuditQueuePage() {
   const { data, error, reload } = useLoad(
     async () => {
       const [users, businesses, requests] = await Promise.all([
-        get<UserRow[]>('/v1/admin/user?pageSize=1000&order=desc').catch(() => ({ data: [] as UserRow[] })),
-        get<BusinessRow[]>('/v1/business?pageSize=1000&order=desc').catch(() => ({
+        ok(api.GET('/v1/admin/user', { params: { query: NEWEST_FIRST } })).catch(() => ({
+          data: [] as UserRow[],
+        })),
+        ok(api.GET('/v1/business', { params: { query: NEWEST_FIRST } })).catch(() => ({
           data: [] as BusinessRow[],
         })),
-        get<DeployRequestRow[]>('/v1/admin/deploy?pageSize=1000&order=desc'),
+        ok(api.GET('/v1/admin/deploy', { params: { query: NEWEST_FIRST } })),
       ]);
       return {
         users: users.data.filter((user) => user.status === 0),
@@ -59,7 +63,14 @@ export function AuditQueuePage() {
                   {business.objective}. Requested {time(business.createTime)}.
                 </>
               }
-              decide={(status, comment) => send('PUT', `/v1/business/id/${business.id}`, { status, comment })}
+              decide={(status, comment) =>
+                ok(
+                  api.PUT('/v1/business/id/{id}', {
+                    params: { path: { id: business.id } },
+                    body: { status, comment },
+                  }),
+                )
+              }
               onDecided={reload}
             />
           ))}
@@ -79,7 +90,14 @@ export function AuditQueuePage() {
                 </>
               }
               // A user's audit takes no comment in the seed; the comment stays in the console.
-              decide={(status) => send('PUT', `/v1/admin/user/${user.id}`, { status })}
+              decide={(status) =>
+                ok(
+                  api.PUT('/v1/admin/user/{userId}', {
+                    params: { path: { userId: user.id } },
+                    body: { status },
+                  }),
+                )
+              }
               onDecided={reload}
             />
           ))}
@@ -147,7 +165,9 @@ function DeployRequestCard({ request, onDecided }: { request: DeployRequestRow; 
           {request.cluster}”, business {request.businessName}. Requested {time(request.createTime)}.
         </>
       }
-      decide={(status, comment) => send('PUT', '/v1/admin/deploy', { id: request.id, status, comment })}
+      decide={(status, comment) =>
+        ok(api.PUT('/v1/admin/deploy', { body: { id: request.id, status, comment } }))
+      }
       onDecided={onDecided}
     >
       <Change request={request} />
@@ -159,12 +179,15 @@ function DeployRequestCard({ request, onDecided }: { request: DeployRequestRow; 
 function Change({ request }: { request: DeployRequestRow }) {
   const { data } = useLoad(async () => {
     if (request.diff) return null;
-    const deployId = request.deployId as number | undefined;
-    const running = deployId
-      ? (await get<DeploymentRow>(`/v1/deploy/id/${deployId}`).catch(() => null))?.data.version
-      : undefined;
-    const versions = await get<AppRow[]>(
-      `/v1/app?appName=${encodeURIComponent(request.appName)}&appNameMode=strict&pageSize=100`,
+    const running = (
+      await ok(api.GET('/v1/deploy/id/{id}', { params: { path: { id: request.deployId } } })).catch(
+        () => null,
+      )
+    )?.data.version;
+    const versions = await ok(
+      api.GET('/v1/app', {
+        params: { query: { appName: request.appName, appNameMode: 'strict', pageSize: 100 } },
+      }),
     );
     const spec = (version?: string) => versions.data.find((app) => app.version === version);
     return {

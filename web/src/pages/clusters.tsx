@@ -1,4 +1,4 @@
-import { ClusterRow, get, NodeRow } from '../api';
+import { api, NodeRow, ok, withEveryField } from '../api';
 import { bytes } from '../format';
 import { useLoad } from '../hooks';
 
@@ -6,14 +6,16 @@ export function ClustersPage() {
   const { data, error } = useLoad(
     async () => {
       const [clusters, nodes] = await Promise.all([
-        get<ClusterRow[]>('/v1/cluster?pageSize=0'),
-        get<NodeRow[]>('/v1/node?pageSize=1000'),
+        ok(api.GET('/v1/cluster', { params: { query: { pageSize: 0 } } })),
+        ok(api.GET('/v1/node', { params: { query: { pageSize: 1000 } } })),
       ]);
       const labels = new Map<string, string[]>();
       await Promise.all(
         clusters.data.map(async (cluster) => {
-          const answer = await get<{ clusterLabel: string }[]>(
-            `/v1/cluster/label/${encodeURIComponent(cluster.clusterName)}?pageSize=0`,
+          const answer = await ok(
+            api.GET('/v1/cluster/label/{clusterName}', {
+              params: { path: { clusterName: cluster.clusterName }, query: { pageSize: 0 } },
+            }),
           );
           labels.set(
             cluster.clusterName,
@@ -21,7 +23,7 @@ export function ClustersPage() {
           );
         }),
       );
-      return { clusters: clusters.data, nodes: nodes.data, labels };
+      return { clusters: clusters.data, nodes: withEveryField<NodeRow>(nodes.data), labels };
     },
     [],
     5000,

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { AppRow, DeploymentRow, get, Me, Role, send } from '../api';
+import { api, DeploymentRow, Me, ok, Role, withEveryField } from '../api';
 import { DEPLOY_STATUS, DEPLOY_TYPE, time } from '../format';
 import { useLoad } from '../hooks';
 
@@ -11,7 +11,7 @@ const statusClass = (status: number) =>
 export function DeploymentsPage({ me }: { me: Me }) {
   const [selected, setSelected] = useState<number | null>(null);
   const { data, error, reload } = useLoad(
-    () => get<DeploymentRow[]>('/v1/deploy?pageSize=100&order=desc'),
+    () => ok(api.GET('/v1/deploy', { params: { query: { pageSize: 100, order: 'desc' } } })),
     [],
     LIVE_UPDATE_MS,
   );
@@ -36,7 +36,7 @@ export function DeploymentsPage({ me }: { me: Me }) {
             </tr>
           </thead>
           <tbody>
-            {data.data.map((deployment) => (
+            {withEveryField<DeploymentRow>(data.data).map((deployment) => (
               <tr key={deployment.id} data-deployment={deployment.deployName}>
                 <td>
                   <button type="button" class="link" onClick={() => setSelected(deployment.id)}>
@@ -74,7 +74,7 @@ function RequestForm({ me, onRequested }: { me: Me; onRequested: () => void }) {
     comment: '',
   });
   const [message, setMessage] = useState<string | null>(null);
-  const apps = useLoad(() => get<AppRow[]>('/v1/app?pageSize=1000'), []);
+  const apps = useLoad(() => ok(api.GET('/v1/app', { params: { query: { pageSize: 1000 } } })), []);
   const field = (name: keyof typeof form, label: string, list?: string) => (
     <label>
       {label}
@@ -90,7 +90,7 @@ function RequestForm({ me, onRequested }: { me: Me; onRequested: () => void }) {
   const submit = async (event: Event) => {
     event.preventDefault();
     try {
-      await send('POST', '/v1/deploy', form);
+      await ok(api.POST('/v1/deploy', { body: form }));
       const audited = me.role < Role.BusinessAdmin || !me.enableAdminAutoDeploy;
       setMessage(audited ? 'Requested: it waits for an administrator’s audit.' : 'Deployment started.');
       onRequested();
@@ -124,7 +124,7 @@ function DeploymentDetail({ id, onChanged }: { id: number; onChanged: () => void
   const [rollbackTo, setRollbackTo] = useState('');
   const [message, setMessage] = useState<string | null>(null);
   const { data, error, reload } = useLoad(
-    () => get<DeploymentRow>(`/v1/deploy/id/${id}?field=historyVersion`),
+    () => ok(api.GET('/v1/deploy/id/{id}', { params: { path: { id }, query: { field: 'historyVersion' } } })),
     [id],
     LIVE_UPDATE_MS,
   );
@@ -139,7 +139,12 @@ function DeploymentDetail({ id, onChanged }: { id: number; onChanged: () => void
   const rollback = async (event: Event) => {
     event.preventDefault();
     try {
-      await send('PUT', `/v1/deploy/id/${id}`, { version: rollbackTo, comment: 'rollback from the console' });
+      await ok(
+        api.PUT('/v1/deploy/id/{id}', {
+          params: { path: { id } },
+          body: { version: rollbackTo, comment: 'rollback from the console' },
+        }),
+      );
       setMessage(`Rollback to ${rollbackTo} requested.`);
       await reload();
       onChanged();
@@ -199,7 +204,7 @@ function DeploymentDetail({ id, onChanged }: { id: number; onChanged: () => void
         {(deployment.historyVersion ?? []).map((entry, index) => (
           <li key={index}>
             {entry.version} {entry.createTime ? `(${time(entry.createTime)})` : ''}{' '}
-            {DEPLOY_TYPE[(entry as { deployType?: number }).deployType ?? 0] ?? ''}
+            {DEPLOY_TYPE[entry.deployType] ?? ''}
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { call, session } from '../api';
+import { api, ok, session } from '../api';
 
 export function LoginPage({ onLogin }: { onLogin: () => Promise<void> }) {
   const [user, setUser] = useState('');
@@ -9,7 +9,7 @@ export function LoginPage({ onLogin }: { onLogin: () => Promise<void> }) {
     event.preventDefault();
     setError(null);
     try {
-      const answer = await call<{ token: string }>('POST', '/v1/authorization', { user, password });
+      const answer = await ok(api.POST('/v1/authorization', { body: { user, password } }));
       session.token = answer.token;
       await onLogin();
     } catch (failure) {

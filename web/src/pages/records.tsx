@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { BusinessRow, call, ClusterRow, get, SoftwareDeploymentRow } from '../api';
+import { api, ok } from '../api';
 import { useLoad } from '../hooks';
 
 /** Software-deployment records (seed 003): one per action of a deployment on one cluster. */
@@ -8,8 +8,8 @@ export function RecordsPage() {
   const [serverId, setServerId] = useState('');
   const context = useLoad(async () => {
     const [businesses, clusters] = await Promise.all([
-      get<BusinessRow[]>('/v1/business?pageSize=1000'),
-      get<ClusterRow[]>('/v1/cluster?pageSize=0'),
+      ok(api.GET('/v1/business', { params: { query: { pageSize: 1000 } } })),
+      ok(api.GET('/v1/cluster', { params: { query: { pageSize: 0 } } })),
     ]);
     const approved = businesses.data.filter((business) => business.status === 1);
     if (approved.length && businessId === null) setBusinessId(approved[0].id);
@@ -17,11 +17,11 @@ export function RecordsPage() {
   }, []);
   const records = useLoad(async () => {
     if (businessId === null) return [];
-    const query = serverId ? `?server_id=${encodeURIComponent(serverId)}` : '';
     // This route answers with seed 003's own body, not our envelope.
-    const answer = await call<{ software_deployments: SoftwareDeploymentRow[] }>(
-      'GET',
-      `/v1/${businessId}/software_deployments${query}`,
+    const answer = await ok(
+      api.GET('/v1/{projectId}/software_deployments', {
+        params: { path: { projectId: businessId }, query: serverId ? { server_id: serverId } : {} },
+      }),
     );
     return answer.software_deployments;
   }, [businessId, serverId]);
