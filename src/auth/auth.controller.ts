@@ -4,7 +4,7 @@ import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
 import { AuthService } from './auth.service';
-import { AuthorizationInfo, LoginDto } from './dto';
+import { AUTHORIZATION_INFO_EXAMPLE, AuthorizationInfo, LoginDto } from './dto';
 
 @ApiTags('authorization')
 @Controller('v1/authorization')
@@ -12,7 +12,10 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @ApiOperation({ summary: 'Log in: a token for a user name and password' })
-  @ApiEnvelope({ fields: { token: { type: 'string', description: 'valid for an hour' } } })
+  @ApiEnvelope({
+    fields: { token: { type: 'string', description: 'valid for an hour' } },
+    example: { token: 'eyxxxxxxxxxxxxxx', code: 200, message: 'success' },
+  })
   @ApiErrors(
     HttpStatus.UNAUTHORIZED,
     HttpStatus.FORBIDDEN,
@@ -27,7 +30,10 @@ export class AuthController {
   }
 
   @ApiOperation({ summary: 'Renew the token: a new one, and the old one revoked' })
-  @ApiEnvelope({ fields: { token: { type: 'string' } } })
+  @ApiEnvelope({
+    fields: { token: { type: 'string' } },
+    example: { token: 'eyyxxxxxxxxxxxx2', code: 200, message: 'success' },
+  })
   @ApiErrors(HttpStatus.FORBIDDEN)
   @Put()
   async refresh(@CurrentUser() principal: Principal) {
@@ -43,7 +49,7 @@ export class AuthController {
   }
 
   @ApiOperation({ summary: 'Who the token belongs to, and the platform’s options' })
-  @ApiEnvelope({ data: AuthorizationInfo })
+  @ApiEnvelope({ data: AuthorizationInfo, example: AUTHORIZATION_INFO_EXAMPLE })
   @ApiErrors(HttpStatus.FORBIDDEN)
   @Get()
   info(@CurrentUser() principal: Principal) {

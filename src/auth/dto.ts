@@ -69,6 +69,21 @@ export class UserView {
   @ApiProperty() updateTime: number;
 }
 
+/** Seed 002's example answer of `GET /v1/authorization`. */
+export const AUTHORIZATION_INFO_EXAMPLE = {
+  data: {
+    displayName: 'ote_test1',
+    hasRepoAccount: true,
+    role: 4,
+    privateProject: true,
+    enableIngress: false,
+    enableAlert: true,
+    enableAdminAutoDeploy: true,
+  },
+  code: 200,
+  message: 'success',
+};
+
 /** `GET /v1/authorization`: who the token belongs to and what the console may offer them. */
 export class AuthorizationInfo {
   @ApiProperty({ example: 'alice' }) displayName: string;

@@ -5,7 +5,13 @@ import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
 import { BusinessService } from './business.service';
-import { AuditBusinessDto, BusinessListQuery, BusinessView, CreateBusinessDto } from './dto';
+import {
+  AuditBusinessDto,
+  BUSINESS_EXAMPLE,
+  BusinessListQuery,
+  BusinessView,
+  CreateBusinessDto,
+} from './dto';
 
 @ApiTags('business')
 @Controller('v1/business')
@@ -30,7 +36,7 @@ export class BusinessController {
   }
 
   @ApiOperation({ summary: 'Get one business' })
-  @ApiEnvelope({ data: BusinessView })
+  @ApiEnvelope({ data: BusinessView, example: BUSINESS_EXAMPLE })
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Get('id/:id')
   async get(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number) {

@@ -27,6 +27,24 @@ export class BusinessListQuery extends PageQuery {
   name?: string;
 }
 
+/** Seed 002's example answer of `GET /v1/business/id/1`. */
+export const BUSINESS_EXAMPLE = {
+  data: {
+    name: 'name',
+    userId: 123,
+    introduce: 'introduce',
+    objective: '',
+    scale: '1400000000',
+    comment: 'comment',
+    id: 1,
+    status: 0,
+    createTime: 1590062196,
+    updateTime: 1590062196,
+  },
+  code: 200,
+  message: 'success',
+};
+
 /** One business (a project in the seeds); times in Unix seconds. */
 export class BusinessView {
   @ApiProperty() id: number;

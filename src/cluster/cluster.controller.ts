@@ -70,7 +70,10 @@ export class ClusterController {
   }
 
   @ApiOperation({ summary: 'The cluster labels in use' })
-  @ApiEnvelope({ data: { type: 'array', items: { type: 'string' } } })
+  @ApiEnvelope({
+    data: { type: 'array', items: { type: 'string' } },
+    example: { code: 200, message: 'success', data: ['label1', 'label2'] },
+  })
   @Roles(...READERS)
   @Get('label')
   async labelNames() {

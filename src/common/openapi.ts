@@ -98,6 +98,8 @@ export interface EnvelopeOptions {
   paged?: boolean;
   /** Fields the route answers beside `data` (e.g. a login's `token`). */
   fields?: Record<string, Shape>;
+  /** A whole example body, from the route's seed where it has one. */
+  example?: object;
   description?: string;
 }
 
@@ -121,13 +123,17 @@ export function ApiEnvelope(options: EnvelopeOptions = {}) {
       schema: Object.keys(properties).length
         ? { allOf: [{ $ref: getSchemaPath(SuccessBody) }, own] }
         : { $ref: getSchemaPath(SuccessBody) },
+      ...(options.example ? { example: options.example } : {}),
     }),
   );
 }
 
 /** The 200 answer of a route whose body is a foreign API's shape, not our envelope (see RawResponse). */
-export const ApiBareOk = (model: Model, description = 'success') =>
-  applyDecorators(ApiExtraModels(model), ApiOkResponse({ description, type: model }));
+export const ApiBareOk = (model: Model, example?: object) =>
+  applyDecorators(
+    ApiExtraModels(model),
+    ApiOkResponse({ description: 'success', type: model, ...(example ? { example } : {}) }),
+  );
 
 function documentConfig() {
   return new DocumentBuilder()

@@ -191,6 +191,31 @@ export class DeployRequestView {
 
 const SEED_STDOUT = 'Writing to /tmp/barmy\nWritten to /tmp/barmy\n';
 
+/** Seed 003's example answer. */
+export const SOFTWARE_DEPLOYMENTS_EXAMPLE = {
+  software_deployments: [
+    {
+      status: 'COMPLETE',
+      server_id: 'ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5',
+      config_id: '8da95794-2ad9-4979-8ae5-739ce314c5cd',
+      output_values: {
+        deploy_stdout: SEED_STDOUT,
+        deploy_stderr:
+          '+ echo Writing to /tmp/barmy\n+ echo fu\n+ cat /tmp/barmy\n+ echo -n The file /tmp/barmy contains fu for server ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5 during CREATE\n+ echo Written to /tmp/barmy\n+ echo Output to stderr\nOutput to stderr\n',
+        deploy_status_code: 0,
+        result:
+          'The file /tmp/barmy contains fu for server ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5 during CREATE',
+      },
+      input_values: null,
+      action: 'CREATE',
+      status_reason: 'Outputs received',
+      id: 'ef422fa5-719a-419e-a10c-72e3a367b0b8',
+      creation_time: '2015-01-31T15:12:36Z',
+      updated_time: '2015-01-31T15:18:21Z',
+    },
+  ],
+};
+
 export class SoftwareDeploymentOutput {
   @ApiProperty({ example: SEED_STDOUT }) deploy_stdout: string;
   @ApiProperty({ example: '+ echo Writing to /tmp/barmy\n' }) deploy_stderr: string;

@@ -5,7 +5,7 @@ import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { RawResponse } from '../common/envelope.interceptor';
 import { ParseIdPipe } from '../common/id.pipe';
-import { SoftwareDeploymentList, SoftwareDeploymentOne } from './dto';
+import { SOFTWARE_DEPLOYMENTS_EXAMPLE, SoftwareDeploymentList, SoftwareDeploymentOne } from './dto';
 import { SoftwareDeploymentService } from './software-deployment.service';
 
 @ApiTags('software deployments')
@@ -16,7 +16,7 @@ export class SoftwareDeploymentController {
   constructor(private readonly records: SoftwareDeploymentService) {}
 
   @ApiOperation({ summary: 'List software deployment records of a project (seed 003, bare body)' })
-  @ApiBareOk(SoftwareDeploymentList)
+  @ApiBareOk(SoftwareDeploymentList, SOFTWARE_DEPLOYMENTS_EXAMPLE)
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @ApiQuery({ name: 'server_id', required: false, description: 'only the records of this cluster id' })
   @Get()

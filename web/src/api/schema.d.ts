@@ -997,6 +997,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "displayName": "ote_test1",
+                     *         "hasRepoAccount": true,
+                     *         "role": 4,
+                     *         "privateProject": true,
+                     *         "enableIngress": false,
+                     *         "enableAlert": true,
+                     *         "enableAdminAutoDeploy": true
+                     *       },
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuccessBody"] & {
                         data: components["schemas"]["AuthorizationInfo"];
                     };
@@ -1049,6 +1064,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "eyyxxxxxxxxxxxx2",
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuccessBody"] & {
                         token: string;
                     };
@@ -1105,6 +1127,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "eyxxxxxxxxxxxxxx",
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuccessBody"] & {
                         /** @description valid for an hour */
                         token: string;
@@ -1950,6 +1979,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "name": "name",
+                     *         "userId": 123,
+                     *         "introduce": "introduce",
+                     *         "objective": "",
+                     *         "scale": "1400000000",
+                     *         "comment": "comment",
+                     *         "id": 1,
+                     *         "status": 0,
+                     *         "createTime": 1590062196,
+                     *         "updateTime": 1590062196
+                     *       },
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuccessBody"] & {
                         data: components["schemas"]["BusinessView"];
                     };
@@ -2293,6 +2340,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "code": 200,
+                     *       "message": "success",
+                     *       "data": [
+                     *         "label1",
+                     *         "label2"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SuccessBody"] & {
                         data: string[];
                     };
@@ -4455,6 +4512,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "software_deployments": [
+                     *         {
+                     *           "status": "COMPLETE",
+                     *           "server_id": "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5",
+                     *           "config_id": "8da95794-2ad9-4979-8ae5-739ce314c5cd",
+                     *           "output_values": {
+                     *             "deploy_stdout": "Writing to /tmp/barmy\nWritten to /tmp/barmy\n",
+                     *             "deploy_stderr": "+ echo Writing to /tmp/barmy\n+ echo fu\n+ cat /tmp/barmy\n+ echo -n The file /tmp/barmy contains fu for server ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5 during CREATE\n+ echo Written to /tmp/barmy\n+ echo Output to stderr\nOutput to stderr\n",
+                     *             "deploy_status_code": 0,
+                     *             "result": "The file /tmp/barmy contains fu for server ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5 during CREATE"
+                     *           },
+                     *           "input_values": null,
+                     *           "action": "CREATE",
+                     *           "status_reason": "Outputs received",
+                     *           "id": "ef422fa5-719a-419e-a10c-72e3a367b0b8",
+                     *           "creation_time": "2015-01-31T15:12:36Z",
+                     *           "updated_time": "2015-01-31T15:18:21Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SoftwareDeploymentList"];
                 };
             };
