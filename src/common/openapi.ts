@@ -14,7 +14,16 @@ import {
 
 /**
  * Shared OpenAPI plumbing: the document every caller (server, export script, tests) builds, the
- * envelope and error shapes, and decorators that describe a route's answers in one line.
+ * envelope and error shapes, and decorators that describe a route's answers in one line:
+ *
+ *   @ApiTags('registry')                          // once per controller: its module
+ *   @ApiOperation({ summary: 'List images' })
+ *   @ApiEnvelope({ data: [ImageView], paged: true }) // or ApiBareOk(Model) beside @RawResponse()
+ *   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
+ *
+ * Security needs nothing: every operation needs a token and may answer 401 unless it is @Public(),
+ * and @Roles() adds the 403. Response models are classes with @ApiProperty, typed by the service's
+ * view so that the two cannot drift apart.
  */
 
 /** The three token header forms of SPEC §1, each an alternative security requirement. */
