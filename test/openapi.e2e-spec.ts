@@ -3,10 +3,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { TOKEN_SCHEMES } from '../src/common/openapi';
 import { exportOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/export';
-import { startTestApp, TestApp } from './support/test-app';
+import { DeployStatus } from '../src/deploy/deployment-status';
+import { FakeCluster } from './fake-kube';
+import {
+  createApp,
+  DEPLOY_TEST_ENV,
+  deploymentByName,
+  registerClusters,
+  startClusters,
+  waitForStatus,
+} from './support/deploys';
+import { approvedBusiness, auth, loginAdmin } from './support/factories';
+import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
 const ROOT = path.resolve(__dirname, '..');
 const COMMITTED_JSON = path.join(ROOT, 'web/src/api/openapi.json');
@@ -108,20 +120,111 @@ describe('OpenAPI document', () => {
 
   describe('served by the running server', () => {
     let t: TestApp;
+    let cluster: FakeCluster;
     beforeAll(async () => {
-      t = await startTestApp();
+      [t, [cluster]] = await Promise.all([startTestApp(DEPLOY_TEST_ENV), startClusters(['openapi-edge'])]);
     });
-    afterAll(() => t?.close());
+    afterAll(async () => {
+      await cluster?.stop();
+      await t?.close();
+    });
 
     it('is the exported document', async () => {
       const response = await t.api().get('/docs-json').expect(200);
       expect(response.body).toEqual(document);
     });
 
-    it('answers a public route without a token and a guarded one with the documented 401', async () => {
-      await t.api().get('/healthz').expect(200);
-      const refused = await t.api().get('/v1/cluster').expect(401);
-      expect(refused.body).toEqual({ code: 401, message: expect.any(String) });
+    it('describes what the routes really answer, envelope or bare', async () => {
+      const answers = new Answers(document);
+      await registerClusters(t, [cluster]);
+      const business = await approvedBusiness(t);
+      const admin = await loginAdmin(t);
+      await createApp(t, business.admin.token, { appName: 'docs', version: '1.0', isHPA: false });
+      await t
+        .api()
+        .post('/v1/deploy')
+        .set(auth(business.admin.token))
+        .send({ deployName: 'docs-deploy', appName: 'docs', version: '1.0' })
+        .expect(200);
+      const { id } = await deploymentByName(t, business.admin.token, 'docs-deploy');
+      await waitForStatus(t, business.admin.token, id, [DeployStatus.Success]);
+      const clusterId = (await t.api().get('/v1/cluster').set(auth(admin)).expect(200)).body.data[0]
+        .clusterId;
+
+      const reads: [string, string, string][] = [
+        ['/v1/authorization', '/v1/authorization', business.admin.token],
+        ['/v1/admin/user', '/v1/admin/user', admin],
+        ['/v1/business', '/v1/business', admin],
+        ['/v1/business/id/{id}', `/v1/business/id/${business.id}`, admin],
+        ['/v1/cluster', '/v1/cluster', admin],
+        ['/v1/cluster/label', '/v1/cluster/label', admin],
+        ['/v1/node', '/v1/node', admin],
+        ['/v1/app', '/v1/app', business.admin.token],
+        ['/v1/deploy', '/v1/deploy', business.admin.token],
+        ['/v1/deploy/id/{id}', `/v1/deploy/id/${id}?field=historyVersion`, business.admin.token],
+        ['/v1/admin/deploy', '/v1/admin/deploy', business.admin.token],
+        ['/v1/{projectId}/software_deployments', `/v1/${business.id}/software_deployments`, admin],
+      ];
+      for (const [route, url, token] of reads) {
+        const response = await t.api().get(url).set(auth(token)).expect(200);
+        answers.check('get', route, 200, response.body);
+      }
+      const records = await t
+        .api()
+        .get(`/v1/${business.id}/software_deployments?server_id=${clusterId}`)
+        .set(auth(admin))
+        .expect(200);
+      expect(records.body.software_deployments.length).toBeGreaterThan(0);
+      const [record] = records.body.software_deployments;
+      const one = await t
+        .api()
+        .get(`/v1/${business.id}/software_deployments/${record.id}`)
+        .set(auth(admin))
+        .expect(200);
+      answers.check('get', '/v1/{projectId}/software_deployments/{id}', 200, one.body);
+
+      const login = await t.api().post('/v1/authorization').send(ADMIN).expect(200);
+      answers.check('post', '/v1/authorization', 200, login.body);
+      answers.check('get', '/healthz', 200, (await t.api().get('/healthz').expect(200)).body);
+      answers.check('get', '/readyz', 200, (await t.api().get('/readyz').expect(200)).body);
+      answers.check('get', '/v1/cluster', 401, (await t.api().get('/v1/cluster').expect(401)).body);
+      const forbidden = await t.api().post('/v1/cluster/label').set(auth(business.admin.token)).expect(403);
+      answers.check('post', '/v1/cluster/label', 403, forbidden.body);
+      const missing = await t.api().get('/v1/deploy/id/999999').set(auth(admin)).expect(404);
+      answers.check('get', '/v1/deploy/id/{id}', 404, missing.body);
     });
   });
 });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks answers against the document's response schemas (OpenAPI 3.0 schemas are JSON Schema plus `nullable`). */
+class Answers {
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, formats: { uuid: UUID } });
+
+  constructor(private readonly document: OpenAPIObject) {
+    this.ajv.addSchema({ $id: 'openapi.json', components: document.components });
+  }
+
+  check(method: (typeof METHODS)[number], route: string, status: number, body: unknown): void {
+    const response = this.document.paths[route]?.[method]?.responses[status] as
+      { content?: Record<string, { schema?: object }> } | undefined;
+    const schema = response?.content?.['application/json']?.schema;
+    expect({ method, route, status, documented: Boolean(schema) }).toEqual({
+      method,
+      route,
+      status,
+      documented: true,
+    });
+    const validate = this.ajv.compile(
+      JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"openapi.json#/components/')),
+    );
+    validate(body);
+    expect({ method, route, status, errors: validate.errors ?? [] }).toEqual({
+      method,
+      route,
+      status,
+      errors: [],
+    });
+  }
+}
