@@ -2,6 +2,11 @@ import { UsersAndBusinesses1763800000000 } from './1763800000000-users-and-busin
 import { Clusters1763800100000 } from './1763800100000-clusters';
 import { Applications1763800200000 } from './1763800200000-applications';
 import { Deployments1763800300000 } from './1763800300000-deployments';
+import { UserTokenVersion1764200000000 } from './1764200000000-user-token-version';
+import { Registry1764400000000 } from './1764400000000-registry';
+import { Packages1764600000000 } from './1764600000000-packages';
+import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-releases';
+import { AuditLog1764700000000 } from './1764700000000-audit-log';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -9,4 +14,9 @@ export const MIGRATIONS = [
   Clusters1763800100000,
   Applications1763800200000,
   Deployments1763800300000,
+  UserTokenVersion1764200000000,
+  Registry1764400000000,
+  Packages1764600000000,
+  ChartsAndReleases1764500000000,
+  AuditLog1764700000000,
 ];

@@ -1,18 +1,27 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppModule as ApplicationsModule } from './app/app.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { BusinessModule } from './business/business.module';
+import { ChartModule } from './chart/chart.module';
 import { ClusterModule } from './cluster/cluster.module';
-import { JwtAuthGuard, RolesGuard } from './common/auth/guards';
+import { RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorFilter } from './common/error.filter';
+import { loggingModule } from './common/logging';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DeployModule } from './deploy/deploy.module';
 import { HealthController } from './health/health.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { RedisModule } from './redis/redis.module';
+import { RegistryModule } from './registry/registry.module';
+import { ReleaseModule } from './release/release.module';
 
 @Global()
 @Module({})
@@ -28,19 +37,26 @@ class ConfigModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        loggingModule(config, logDestination),
         DatabaseModule,
         RedisModule,
         QueueModule,
+        AuditModule,
         AuthModule,
         BusinessModule,
         ClusterModule,
         ApplicationsModule,
+        ChartModule,
         DeployModule,
+        MetricsModule,
+        QueueDashboardModule,
+        RegistryModule,
+        ReleaseModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -474,9 +474,10 @@ describe('applications (/v1/app)', () => {
   });
 
   describe('GET /v1/app/id/{appId}', () => {
-    it('404 for an unknown id, 422 for one that is not a positive integer', async () => {
+    it('404 for an unknown id (also one beyond the id column, SPEC §12), 422 for one that is not a positive integer', async () => {
       await t.api().get('/v1/app/id/999999').set(auth(business.admin.token)).expect(404);
-      for (const id of ['abc', '0', '-1', '1.5', '99999999999']) {
+      await t.api().get('/v1/app/id/99999999999').set(auth(business.admin.token)).expect(404);
+      for (const id of ['abc', '0', '-1', '1.5']) {
         await t.api().get(`/v1/app/id/${id}`).set(auth(business.admin.token)).expect(422);
       }
     });

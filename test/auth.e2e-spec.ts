@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from './support/test-app';
 describe('authorization and self-service user routes', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_LOCK_SECONDS: '60' });
+    t = await startTestApp({ LOGIN_MAX_FAILURES: '3' });
   });
   afterAll(() => t.close());
 

@@ -2,12 +2,14 @@ import {
   APP_NAME_RULE,
   duplicateProblems,
   ENV_NAME_RULE,
+  managedImage,
   parseImageReference,
   PLAUSIBLE_IMAGE_RULE,
   resolveScaling,
   ScalingRequest,
   scalingProblems,
   verdictForImage,
+  verdictForManagedImage,
   VERSION_RULE,
 } from './app-rules';
 import { PackageStatus } from './app-version';
@@ -103,6 +105,38 @@ describe('image references', () => {
     expect(verdictForImage('Nginx:latest')).toEqual({
       status: PackageStatus.Corrupt,
       detail: expect.stringContaining('image reference "Nginx:latest" cannot be parsed'),
+    });
+  });
+});
+
+describe('images in the platform registry', () => {
+  const host = 'registry.local:5000';
+  it('are those whose host is the registry, resolved by digest, tag or latest', () => {
+    expect(managedImage(`${host}/team/app:v1`, host)).toEqual({ repository: 'team/app', reference: 'v1' });
+    expect(managedImage(`REGISTRY.local:5000/team/app`, host)).toEqual({
+      repository: 'team/app',
+      reference: 'latest',
+    });
+    const digest = `sha256:${'c'.repeat(64)}`;
+    expect(managedImage(`${host}/team/app:v1@${digest}`, host)).toEqual({
+      repository: 'team/app',
+      reference: digest,
+    });
+    expect(managedImage('team/app:v1', host)).toBeNull();
+    expect(managedImage(`${host}/team/app:v1`, null)).toBeNull();
+    expect(managedImage(`${host}/Team/app`, host)).toBeNull();
+  });
+  it('are available with their digest, or incomplete when the registry lacks them', () => {
+    const image = { repository: 'team/app', reference: 'v1' };
+    expect(verdictForManagedImage(image, 'sha256:abc')).toEqual({
+      status: PackageStatus.Available,
+      detail: 'image digest sha256:abc',
+      imageDigest: 'sha256:abc',
+    });
+    expect(verdictForManagedImage(image, null)).toEqual({
+      status: PackageStatus.Incomplete,
+      detail: "image team/app:v1 is not in the platform's registry",
+      imageDigest: null,
     });
   });
 });

@@ -81,9 +81,24 @@ export interface PackageVerdict {
   detail: string;
 }
 
+/** An image in the platform's registry: what to resolve there. */
+export interface ManagedImage {
+  repository: string;
+  /** The digest the reference pins, else its tag (`latest` when it names none). */
+  reference: string;
+}
+
+/** The repository and reference to resolve when `image` is in the registry at `registryHost`; else null. */
+export function managedImage(image: string, registryHost: string | null): ManagedImage | null {
+  const parsed = parseImageReference(image);
+  if ('error' in parsed || !registryHost || parsed.registry.toLowerCase() !== registryHost.toLowerCase())
+    return null;
+  return { repository: parsed.repository, reference: parsed.digest ?? parsed.tag ?? 'latest' };
+}
+
 /**
- * SPEC §5 for an image application. The platform runs no registry of its own yet, so every image that
- * parses is in a registry it does not manage: recorded without a digest, and available.
+ * SPEC §5 for an image in a registry the platform does not manage: recorded without a digest, and
+ * available; an image reference that does not parse is corrupt.
  */
 export function verdictForImage(image: string): PackageVerdict {
   const parsed = parseImageReference(image);
@@ -97,6 +112,21 @@ export function verdictForImage(image: string): PackageVerdict {
     status: PackageStatus.Available,
     detail: `image in an unmanaged registry (${parsed.registry}): no digest recorded`,
   };
+}
+
+/** SPEC §5 for an image in the platform's registry: available with its manifest digest, or incomplete. */
+export function verdictForManagedImage(
+  image: ManagedImage,
+  digest: string | null,
+): PackageVerdict & { imageDigest: string | null } {
+  if (!digest) {
+    return {
+      status: PackageStatus.Incomplete,
+      detail: `image ${image.repository}:${image.reference} is not in the platform's registry`,
+      imageDigest: null,
+    };
+  }
+  return { status: PackageStatus.Available, detail: `image digest ${digest}`, imageDigest: digest };
 }
 
 /** The scaling fields of a create request, before defaults. */

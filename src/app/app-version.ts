@@ -9,6 +9,13 @@ export enum PackageStatus {
   Corrupt = 3,
 }
 
+/** Seed 004 `severityLevel`; `recommended` unless the creator says `critical`. */
+export enum SeverityLevel {
+  Recommended = 0,
+  Critical = 1,
+}
+export const SEVERITY_LEVELS = ['recommended', 'critical'] as const;
+
 export interface PortSpec {
   port: number;
   hostPort?: number;
@@ -55,5 +62,7 @@ export interface AppVersion {
   maxUnavailable: number;
   maxSurge: number;
   minReadySeconds: number;
+  /** The uploaded chart of a `chart` application, null for the others. */
+  chartId: number | null;
   status: PackageStatus;
 }

@@ -1,5 +1,5 @@
 import type { AppEntity } from './app.entity';
-import { PackageStatus } from './app-version';
+import { PackageStatus, SeverityLevel } from './app-version';
 import { percentToCores, toAppVersion, toAppView } from './app-view';
 
 const entity = (): AppEntity => ({
@@ -28,8 +28,12 @@ const entity = (): AppEntity => ({
   maxUnavailable: 1,
   maxSurge: 1,
   minReadySeconds: 10,
+  chartId: null,
   status: PackageStatus.Available,
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',
+  severityLevel: SeverityLevel.Recommended,
+  imageDigest: null,
+  createdBy: 2,
   createTime: new Date('2019-03-05T03:58:41.900Z'),
   updateTime: new Date('2019-03-05T03:58:42.000Z'),
 });

@@ -6,7 +6,7 @@ import type { AppVersion } from './app-version';
  * One application as `GET /v1/app` shows it (seed 002): the version's fields with CPU in cores (the
  * numbers change, not the names), plus its business's name and times in Unix seconds.
  */
-export type AppView = Omit<AppVersion, 'businessId' | 'repositoryId'> & {
+export type AppView = Omit<AppVersion, 'businessId' | 'repositoryId' | 'chartId'> & {
   projectName: string;
   repositoryId: string;
   createTime: number;
@@ -43,6 +43,7 @@ export function toAppVersion(entity: AppEntity): AppVersion {
     maxUnavailable: entity.maxUnavailable,
     maxSurge: entity.maxSurge,
     minReadySeconds: entity.minReadySeconds,
+    chartId: entity.chartId,
     status: entity.status,
   };
 }

@@ -1,5 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { AppDeployType, EnvSpec, PackageStatus, PortSpec, VolumeSpec } from './app-version';
+import type {
+  AppDeployType,
+  EnvSpec,
+  PackageStatus,
+  PortSpec,
+  SeverityLevel,
+  VolumeSpec,
+} from './app-version';
 
 /** uint32 values live in `bigint` columns, which the driver returns as strings. */
 const uint32 = {
@@ -36,8 +43,15 @@ export class AppEntity {
   @Uint32Column('max_unavailable') maxUnavailable: number;
   @Uint32Column('max_surge') maxSurge: number;
   @Uint32Column('min_ready_seconds') minReadySeconds: number;
+  /** The uploaded chart of a `chart` application (the chart module's), null for the others. */
+  @Column({ name: 'chart_id', type: 'int', nullable: true }) chartId: number | null;
   @Column({ type: 'smallint' }) status: PackageStatus;
   @Column({ name: 'status_detail', type: 'text' }) statusDetail: string;
+  @Column({ name: 'severity_level', type: 'smallint' }) severityLevel: SeverityLevel;
+  /** The image's manifest digest once a registry the platform manages has told us; null until then. */
+  @Column({ name: 'image_digest', type: 'text', nullable: true }) imageDigest: string | null;
+  /** The user who created the version (users may be deleted later; the record stays). */
+  @Column({ name: 'created_by' }) createdBy: number;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

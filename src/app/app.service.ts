@@ -10,7 +10,8 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppEntity } from './app.entity';
 import { duplicateProblems, resolveScaling, scalingProblems, volumeProblems } from './app-rules';
-import { AppVersion, PackageStatus } from './app-version';
+import { AppVersion, PackageStatus, SEVERITY_LEVELS } from './app-version';
+import { PACKAGE_STATES, packageStateDetails } from './package-state';
 import { AppView, toAppVersion, toAppView } from './app-view';
 import { AppListQuery, CreateAppDto } from './dto';
 import { escapeLike } from '../common/list-query';
@@ -19,6 +20,14 @@ import { escapeLike } from '../common/list-query';
  * Runs before applications are deleted, with the versions about to go; throws (a conflict) to stop the
  * deletion. The deploy module registers one that refuses while a live deployment uses a version.
  */
+/** A chart application version as the chart module hands it over: its stored chart and the images it runs. */
+export interface ChartAppInput {
+  appName: string;
+  version: string;
+  chartId: number;
+  images: string[];
+}
+
 export type AppDeleteCheck = (apps: AppVersion[]) => Promise<void>;
 
 @Injectable()
@@ -39,10 +48,17 @@ export class AppService {
     this.deleteChecks.push(check);
   }
 
-  /** One version of a business's application, whatever its package state. */
-  async findVersion(businessId: number, appName: string, version: string): Promise<AppVersion | null> {
+  /** SPEC §5: only an available package is deployed; otherwise 409 naming its state and what the verifier said. */
+  async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
     const app = await this.apps.findOneBy({ businessId, appName, version });
-    return app && toAppVersion(app);
+    if (!app) throw notFound(`application ${appName} version ${version}`);
+    if (app.status !== PackageStatus.Available) {
+      const [first] = packageStateDetails(app.status, app.statusDetail);
+      throw conflict(
+        `application ${appName} version ${version} is not available: its package is ${PACKAGE_STATES[app.status]}${first ? ` (${first.detail})` : ''}`,
+      );
+    }
+    return toAppVersion(app);
   }
 
   /** Unscoped: callers apply the business scope themselves. */
@@ -61,9 +77,7 @@ export class AppService {
       ...volumeProblems(dto.volume ?? [], this.config.hostPathWritablePrefixes),
     ];
     if (problems.length > 0) throw invalid(problems.join('; '));
-    if (await this.apps.existsBy({ businessId, appName: dto.appName, version: dto.version })) {
-      throw conflict(`application ${dto.appName} version ${dto.version} already exists`);
-    }
+    await this.refuseDuplicate(businessId, dto.appName, dto.version);
     const result = await this.apps.insert({
       businessId,
       appName: dto.appName,
@@ -91,6 +105,8 @@ export class AppService {
       maxUnavailable: dto.maxUnavailable,
       maxSurge: dto.maxSurge,
       minReadySeconds: dto.minReadySeconds,
+      severityLevel: SEVERITY_LEVELS.indexOf(dto.severityLevel ?? 'recommended'),
+      createdBy: principal.userId,
       status: PackageStatus.Verifying,
       statusDetail: 'waiting for verification',
     });
@@ -100,6 +116,52 @@ export class AppService {
     } catch (error) {
       // The version exists; the package worker's start-up repair enqueues what was lost here.
       this.logger.warn(`could not enqueue verification of application ${appId}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Records a chart application version (SPEC §5). The chart module has already unpacked and rendered
+   * the chart and stored it, which is this package's verification, so the version is available at once.
+   */
+  async createChart(principal: Principal, chart: ChartAppInput): Promise<void> {
+    const businessId = this.ownBusiness(principal);
+    await this.refuseDuplicate(businessId, chart.appName, chart.version);
+    await this.apps.insert({
+      businessId,
+      appName: chart.appName,
+      version: chart.version,
+      deployType: 'chart',
+      image: chart.images.join(','),
+      repositoryId: null,
+      replicas: 0,
+      port: [],
+      command: '',
+      volume: [],
+      env: [],
+      minReplicas: 0,
+      maxReplicas: 0,
+      minCPU: 0,
+      maxCPU: 0,
+      GPU: 0,
+      isHPA: false,
+      targetCPUUtilization: 0,
+      targetMemUtilization: 0,
+      minMemory: 0,
+      maxMemory: 0,
+      maxUnavailable: 0,
+      maxSurge: 0,
+      minReadySeconds: 0,
+      chartId: chart.chartId,
+      createdBy: principal.userId,
+      status: PackageStatus.Available,
+      statusDetail: 'chart unpacks and renders with its default values',
+    });
+  }
+
+  /** 409 when the business already has this application version. */
+  async refuseDuplicate(businessId: number, appName: string, version: string): Promise<void> {
+    if (await this.apps.existsBy({ businessId, appName, version })) {
+      throw conflict(`application ${appName} version ${version} already exists`);
     }
   }
 
@@ -149,7 +211,7 @@ export class AppService {
   }
 
   /** The business a member works in; a system administrator has none to create or delete in. */
-  private ownBusiness(principal: Principal): number {
+  ownBusiness(principal: Principal): number {
     const scope = businessScope(principal);
     if (typeof scope !== 'number') throw forbidden('only members of a business manage its applications');
     return scope;

@@ -16,8 +16,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
-import { AppDeployType, PackageStatus } from './app-version';
+import { AppDeployType, PackageStatus, SEVERITY_LEVELS } from './app-version';
 import type { AppView } from './app-view';
 import {
   ABSOLUTE_PATH_RULE,
@@ -27,8 +28,6 @@ import {
   UINT32_MAX,
   VERSION_RULE,
 } from './app-rules';
-
-const MAX_SERIAL = 2_147_483_647;
 
 /** The seed's `uint32`: an integer from 0 to 4294967295. */
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
@@ -122,6 +121,15 @@ export class CreateAppDto {
   @ApiProperty() @Uint32() maxUnavailable: number;
   @ApiProperty() @Uint32() maxSurge: number;
   @ApiProperty() @Uint32() minReadySeconds: number;
+
+  @ApiPropertyOptional({
+    enum: SEVERITY_LEVELS,
+    default: 'recommended',
+    description: 'seed 004 package severity',
+  })
+  @IsOptional()
+  @IsIn(SEVERITY_LEVELS)
+  severityLevel?: (typeof SEVERITY_LEVELS)[number];
 }
 
 export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
@@ -145,9 +153,7 @@ export class DeleteAppsDto {
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(1000)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_SERIAL, { each: true })
+  @IsRowId({ each: true })
   appId: number[];
 }
 
@@ -184,10 +190,6 @@ export class AppVersionView implements AppView {
     description: '0 verifying, 1 available, 2 incomplete, 3 corrupt',
   })
   status: PackageStatus;
-  @ApiPropertyOptional({ description: 'why the package is in its state, once verification reports it' })
-  statusDetail?: string;
-  @ApiPropertyOptional({ description: 'the verified image digest, once verification reports it' })
-  imageDigest?: string;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;
 }

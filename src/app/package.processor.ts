@@ -1,22 +1,30 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
+import { In, IsNull, Like, Not, Repository } from 'typeorm';
+import { escapeLike } from '../common/list-query';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
+import { RegistryService } from '../registry/registry.service';
 import { AppEntity } from './app.entity';
-import { verdictForImage } from './app-rules';
+import { managedImage, PackageVerdict, verdictForImage, verdictForManagedImage } from './app-rules';
 import { PackageStatus } from './app-version';
+import { canMovePackage, PACKAGE_STATES } from './package-state';
 
 /** Decides each new application version's package state (SPEC §5). Safe to run again. */
 @Injectable()
-export class PackageProcessor implements OnApplicationBootstrap {
+export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectRepository(AppEntity) private readonly apps: Repository<AppEntity>,
     private readonly jobs: JobQueueService,
+    private readonly registry: RegistryService,
   ) {}
+
+  onModuleInit(): void {
+    this.registry.onImagesRemoved((repositories) => this.reverify(repositories));
+  }
 
   /** Repairs what an enqueue lost (a crash or an unreachable Redis right after a create commits). */
   async onApplicationBootstrap(): Promise<void> {
@@ -31,15 +39,64 @@ export class PackageProcessor implements OnApplicationBootstrap {
     );
   }
 
-  /** Only a version still `verifying` is decided, and only once: a repeated job changes nothing. */
+  /**
+   * Only a version still `verifying` is decided, and only once: a repeated job changes nothing. An
+   * unreachable registry throws, so the job is retried.
+   */
   @JobHandler(JobName.PackageVerify)
   async verify({ appId }: JobPayloads[JobName.PackageVerify]): Promise<void> {
     const app = await this.apps.findOneBy({ id: appId });
     if (!app || app.status !== PackageStatus.Verifying || app.deployType === 'chart') return;
-    const verdict = verdictForImage(app.image);
+    const image = managedImage(app.image, this.registry.registryHost());
+    const verdict: PackageVerdict & { imageDigest?: string | null } = image
+      ? verdictForManagedImage(image, await this.registry.digestOf(image.repository, image.reference))
+      : verdictForImage(app.image);
+    await this.moveState(appId, PackageStatus.Verifying, verdict);
+  }
+
+  /** Available versions whose image lost tags in the platform's registry are verified again. */
+  private async reverify(repositories: string[]): Promise<void> {
+    const host = this.registry.registryHost();
+    if (!host) return;
+    const candidates = await this.apps.find({
+      select: { id: true, image: true },
+      where: {
+        status: PackageStatus.Available,
+        imageDigest: Not(IsNull()),
+        image: Like(`${escapeLike(host)}/%`),
+      },
+    });
+    const affected = candidates
+      .filter((app) => repositories.includes(managedImage(app.image, host)?.repository ?? ''))
+      .map((app) => app.id);
+    if (affected.length === 0) return;
     await this.apps.update(
-      { id: appId, status: PackageStatus.Verifying },
-      { status: verdict.status, statusDetail: verdict.detail },
+      { id: In(affected), status: PackageStatus.Available },
+      { status: PackageStatus.Verifying, statusDetail: 'its image changed in the registry: verifying again' },
+    );
+    await this.jobs.enqueueMany(
+      JobName.PackageVerify,
+      affected.map((appId) => ({ appId })),
+    );
+  }
+
+  /**
+   * Records a package's move and what the verifier said about it (seed 004 `packageStateDetails`), only
+   * along the permitted transitions and compare-and-set on the state it moves from, so that a racing
+   * verifier's decision is never overwritten. `update_time` (`modificationTimestamp`) moves with it.
+   */
+  private async moveState(
+    appId: number,
+    from: PackageStatus,
+    verdict: PackageVerdict & { imageDigest?: string | null },
+  ): Promise<void> {
+    if (!canMovePackage(from, verdict.status))
+      throw new Error(
+        `package ${appId} cannot move from ${PACKAGE_STATES[from]} to ${PACKAGE_STATES[verdict.status]}`,
+      );
+    await this.apps.update(
+      { id: appId, status: from },
+      { status: verdict.status, statusDetail: verdict.detail, imageDigest: verdict.imageDigest ?? null },
     );
   }
 }

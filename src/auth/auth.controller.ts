@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SourceIp } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Public } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
@@ -25,8 +26,8 @@ export class AuthController {
   @Public()
   @Post()
   @HttpCode(200)
-  async login(@Body() dto: LoginDto) {
-    return { token: await this.auth.login(dto.user, dto.password) };
+  async login(@Body() dto: LoginDto, @SourceIp() clientAddress: string) {
+    return { token: await this.auth.login(dto.user, dto.password, clientAddress) };
   }
 
   @ApiOperation({ summary: 'Renew the token: a new one, and the old one revoked' })
@@ -52,7 +53,7 @@ export class AuthController {
   @ApiEnvelope({ data: AuthorizationInfo, example: AUTHORIZATION_INFO_EXAMPLE })
   @ApiErrors(HttpStatus.FORBIDDEN)
   @Get()
-  info(@CurrentUser() principal: Principal) {
-    return { data: this.auth.info(principal) };
+  async info(@CurrentUser() principal: Principal) {
+    return { data: await this.auth.info(principal) };
   }
 }

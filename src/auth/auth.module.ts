@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
+import { PrincipalCache } from './principal-cache.service';
 import { TokenRevocationService } from './token-revocation.service';
 import { UserEntity } from './user.entity';
 import { AdminUserController, UserController } from './users.controller';
@@ -15,14 +15,18 @@ import { UsersService } from './users.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([UserEntity]),
-    PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      // A key object, not the string: jsonwebtoken would otherwise try (and fail) to parse the string
+      // as a public key on every verification, which costs more than the HMAC itself.
+      useFactory: (config: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(config.jwtSecret)),
+        signOptions: { algorithm: 'HS256' },
+      }),
     }),
   ],
   controllers: [AuthController, UserController, AdminUserController],
-  providers: [UsersService, AuthService, TokenRevocationService, LoginThrottleService, JwtStrategy],
-  exports: [UsersService],
+  providers: [UsersService, AuthService, TokenRevocationService, LoginThrottleService, PrincipalCache],
+  exports: [UsersService, AuthService, LoginThrottleService],
 })
 export class AuthModule {}

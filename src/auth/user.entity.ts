@@ -20,6 +20,8 @@ export class UserEntity {
   @Column({ type: 'smallint' }) status: UserStatus;
   /** Set once the user works in an approved business: its owner on approval, sub-users on creation. */
   @Column({ name: 'business_id', type: 'int', nullable: true }) businessId: number | null;
+  /** Raised by a password change or reset, a refusal or a deletion: tokens of an older version stop working. */
+  @Column({ name: 'token_version', default: 0 }) tokenVersion: number;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

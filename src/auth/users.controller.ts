@@ -1,5 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Ip,
+  Param,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
@@ -25,16 +38,16 @@ export class UserController {
   @Public()
   @Post()
   @HttpCode(200)
-  async register(@Body() dto: CreateUserDto) {
-    await this.users.register(dto);
+  async register(@Body() dto: CreateUserDto, @Ip() clientAddress: string) {
+    await this.users.register(dto, clientAddress);
   }
 
   @ApiOperation({ summary: 'Change your own password' })
   @ApiEnvelope()
   @ApiErrors(HttpStatus.FORBIDDEN, HttpStatus.UNPROCESSABLE_ENTITY)
   @Put()
-  async changePassword(@CurrentUser() principal: Principal, @Body() dto: ChangePasswordDto) {
-    await this.users.changeOwnPassword(principal, dto.oldPassword, dto.password);
+  async changePassword(@CurrentActor() actor: Actor, @Body() dto: ChangePasswordDto) {
+    await this.users.changeOwnPassword(actor, dto.oldPassword, dto.password);
   }
 }
 
@@ -65,8 +78,8 @@ export class AdminUserController {
   @ApiEnvelope()
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Delete(':userId')
-  async delete(@CurrentUser() principal: Principal, @Param('userId', ParseIdPipe) userId: number) {
-    await this.users.delete(principal, userId);
+  async delete(@CurrentActor() actor: Actor, @Param('userId', ParseIdPipe) userId: number) {
+    await this.users.delete(actor, userId);
   }
 
   @ApiOperation({ summary: 'Reset a user’s password' })
@@ -74,11 +87,11 @@ export class AdminUserController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Put(':userId/password')
   async resetPassword(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('userId', ParseIdPipe) userId: number,
     @Body() dto: ResetPasswordDto,
   ) {
-    await this.users.resetPassword(principal, userId, dto.password);
+    await this.users.resetPassword(actor, userId, dto.password);
   }
 
   @ApiOperation({ summary: 'Audit a user: approve, disapprove or forbid' })
@@ -86,7 +99,11 @@ export class AdminUserController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.SystemAdmin)
   @Put(':userId')
-  async audit(@Param('userId', ParseIdPipe) userId: number, @Body() dto: AuditUserDto) {
-    await this.users.audit(userId, dto);
+  async audit(
+    @CurrentActor() actor: Actor,
+    @Param('userId', ParseIdPipe) userId: number,
+    @Body() dto: AuditUserDto,
+  ) {
+    await this.users.audit(actor, userId, dto);
   }
 }

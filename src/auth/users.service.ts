@@ -1,13 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { AuditAction, AuditDetail, AuditTargetType } from '../audit/audit-action';
+import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AccountActor, refusalToChangeAccount, refusalToCreateAdmin } from './account-rules';
 import { AuditUserDto, CreateUserDto, UserListQuery, UserView } from './dto';
+import { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, PASSWORD_RULE, verifyPassword } from './password';
+import { PrincipalCache } from './principal-cache.service';
+import { TokenRevocationService } from './token-revocation.service';
 import { UserEntity, UserStatus } from './user.entity';
 
 const toView = (user: UserEntity): UserView => ({
@@ -22,24 +29,59 @@ const toView = (user: UserEntity): UserView => ({
   updateTime: unixSeconds(user.updateTime),
 });
 
+const auditEntry = (
+  actor: Actor,
+  action: AuditAction,
+  user: UserEntity,
+  detail: AuditDetail = {},
+): AuditEntry => ({
+  actor,
+  action,
+  targetType: AuditTargetType.User,
+  targetId: user.id,
+  businessId: user.businessId,
+  detail: { user: user.userName, ...detail },
+});
+
 const ORDER_COLUMNS = { id: 'id', user_name: 'userName' } as const;
+const REFUSED_STATUSES = [UserStatus.NotApproved, UserStatus.Forbidden];
+
+/** The owner (businesses.user_id) of a business, as the business module knows it. */
+export type BusinessOwnerLookup = (businessId: number) => Promise<number | null>;
 
 /** Users and their accounts; the API other modules use to read or attach users. */
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
+  private businessOwnerOf: BusinessOwnerLookup = () => {
+    throw new Error('no business owner lookup registered');
+  };
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly auditTrail: AuditTrail,
+    private readonly throttle: LoginThrottleService,
+    private readonly revocations: TokenRevocationService,
+    private readonly principals: PrincipalCache,
   ) {}
 
-  async register(dto: CreateUserDto): Promise<void> {
+  /** The business module tells who owns a business; the owner's account has rules of its own (SPEC §12). */
+  useBusinessOwnerLookup(lookup: BusinessOwnerLookup): void {
+    this.businessOwnerOf = lookup;
+  }
+
+  async register(dto: CreateUserDto, clientAddress: string): Promise<void> {
+    await this.throttle.countRegistration(clientAddress);
     await this.insert(dto, { status: UserStatus.Pending, businessId: null });
   }
 
   /** A sub-user is approved at once and works in the creator's business. */
   async createSubUser(creator: Principal, dto: CreateUserDto): Promise<void> {
+    if (dto.isAdmin) {
+      const refusal = refusalToCreateAdmin(await this.actor(creator));
+      if (refusal) throw forbidden(refusal);
+    }
     await this.insert(dto, { status: UserStatus.Approved, businessId: creator.businessId });
   }
 
@@ -52,31 +94,45 @@ export class UsersService {
     return { data: rows.map(toView), total };
   }
 
-  async audit(userId: number, dto: AuditUserDto): Promise<void> {
+  async audit(actor: Actor, userId: number, dto: AuditUserDto): Promise<void> {
     const user = await this.findOrFail(userId);
     if (user.isSystemAdmin) throw forbidden('system administrators are not audited');
-    await this.users.update(user.id, { status: dto.status });
+    // Refusing an account also ends its sessions for good: approving it again does not revive them.
+    const endsSessions = REFUSED_STATUSES.includes(dto.status);
+    await this.auditTrail.recordWith(
+      auditEntry(actor, AuditAction.UserAudit, user, { from: user.status, status: dto.status }),
+      (manager) =>
+        manager.getRepository(UserEntity).update(user.id, {
+          status: dto.status,
+          ...(endsSessions && { tokenVersion: () => 'token_version + 1' }),
+        }),
+    );
+    await this.principals.invalidate(user.id);
   }
 
-  async delete(principal: Principal, userId: number): Promise<void> {
+  async delete(principal: Actor, userId: number): Promise<void> {
     const user = await this.findManaged(principal, userId);
     if (user.id === principal.userId) throw forbidden('you cannot delete yourself');
     if (user.isSystemAdmin) throw forbidden('system administrators cannot be deleted');
-    await this.users.delete(user.id);
+    await this.assertMayChange(principal, user);
+    await this.auditTrail.recordWith(auditEntry(principal, AuditAction.UserDelete, user), (manager) =>
+      manager.getRepository(UserEntity).delete(user.id),
+    );
+    await this.principals.invalidate(user.id);
   }
 
-  async resetPassword(principal: Principal, userId: number, password: string): Promise<void> {
+  /** Ends every session of the user; one who resets their own password keeps the session they did it from. */
+  async resetPassword(principal: Actor, userId: number, password: string): Promise<void> {
     const user = await this.findManaged(principal, userId);
-    if (user.isSystemAdmin && user.id !== principal.userId) {
-      throw forbidden("another system administrator's password cannot be reset");
-    }
-    await this.setPassword(user.id, password);
+    await this.assertMayChange(principal, user);
+    await this.setPassword(principal, AuditAction.UserPasswordReset, user, password);
   }
 
-  async changeOwnPassword(principal: Principal, oldPassword: string, password: string): Promise<void> {
+  /** Ends every other session of the caller; the one they changed it from stays valid. */
+  async changeOwnPassword(principal: Actor, oldPassword: string, password: string): Promise<void> {
     const user = await this.findOrFail(principal.userId);
     if (!(await verifyPassword(oldPassword, user.passwordHash))) throw invalid('oldPassword does not match');
-    await this.setPassword(user.id, password);
+    await this.setPassword(principal, AuditAction.UserPasswordChange, user, password);
   }
 
   findByName(userName: string): Promise<UserEntity | null> {
@@ -87,9 +143,14 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  /** Makes the user a member of an approved business, inside the caller's transaction. */
+  /** Makes the user a member of an approved business, inside the caller's transaction; see `committed`. */
   async assignBusiness(userId: number, businessId: number, manager: EntityManager): Promise<void> {
     await manager.getRepository(UserEntity).update(userId, { businessId });
+  }
+
+  /** After a transaction that changed the user through this service commits: their next request sees it. */
+  async committed(userId: number): Promise<void> {
+    await this.principals.invalidate(userId);
   }
 
   /** Creates the first system administrator from ADMIN_USER/ADMIN_PASSWORD when there is none. */
@@ -138,8 +199,50 @@ export class UsersService {
     });
   }
 
-  private async setPassword(userId: number, password: string): Promise<void> {
-    await this.users.update(userId, { passwordHash: await hashPassword(password, this.config.bcryptRounds) });
+  /** A new password and a new token version: tokens issued before stop working, except the changer's own. */
+  private async setPassword(changer: Actor, action: AuditAction, user: UserEntity, password: string) {
+    const passwordHash = await hashPassword(password, this.config.bcryptRounds);
+    // A user deleted meanwhile is 404 inside the transaction, so that no entry records the change.
+    const tokenVersion = await this.auditTrail.recordWith(
+      auditEntry(changer, action, user),
+      async (manager) => {
+        const result = await manager
+          .getRepository(UserEntity)
+          .createQueryBuilder()
+          .update()
+          .set({ passwordHash, tokenVersion: () => 'token_version + 1' })
+          .where('id = :userId', { userId: user.id })
+          .returning('token_version')
+          .execute();
+        const rows = result.raw as { token_version: number }[];
+        if (rows.length === 0) throw notFound(`user ${user.id}`);
+        return rows[0].token_version;
+      },
+    );
+    if (changer.userId === user.id) {
+      await this.revocations.keepUnderVersion(changer.tokenId, tokenVersion, changer.tokenExpiresAt);
+    }
+    await this.principals.invalidate(user.id);
+  }
+
+  /** The caller as the account rules see them: whether they own the business they administer. */
+  private async actor(principal: Principal): Promise<AccountActor> {
+    const isOwner =
+      principal.role === Role.BusinessAdmin &&
+      principal.businessId !== null &&
+      (await this.businessOwnerOf(principal.businessId)) === principal.userId;
+    return { id: principal.userId, role: principal.role, isOwner };
+  }
+
+  private async assertMayChange(principal: Principal, user: UserEntity): Promise<void> {
+    const owner = user.businessId === null ? null : await this.businessOwnerOf(user.businessId);
+    const refusal = refusalToChangeAccount(await this.actor(principal), {
+      id: user.id,
+      isAdmin: user.isAdmin,
+      isSystemAdmin: user.isSystemAdmin,
+      isOwner: owner === user.id,
+    });
+    if (refusal) throw forbidden(refusal);
   }
 
   private async findOrFail(id: number): Promise<UserEntity> {

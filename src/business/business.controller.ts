@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
@@ -48,7 +49,11 @@ export class BusinessController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.SystemAdmin)
   @Put('id/:id')
-  async audit(@Param('id', ParseIdPipe) id: number, @Body() dto: AuditBusinessDto) {
-    await this.businesses.audit(id, dto);
+  async audit(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: AuditBusinessDto,
+  ) {
+    await this.businesses.audit(actor, id, dto);
   }
 }

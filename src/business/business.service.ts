@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { UsersService } from '../auth/users.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
 import { conflict, forbidden, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
@@ -32,7 +35,10 @@ export class BusinessService {
     @InjectRepository(BusinessEntity) private readonly businesses: Repository<BusinessEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
-  ) {}
+    private readonly auditTrail: AuditTrail,
+  ) {
+    users.useBusinessOwnerLookup((businessId) => this.ownerOf(businessId));
+  }
 
   /** Called after an approval has been committed; the cluster module hangs namespace creation here. */
   onApproved(listener: (businessId: number) => Promise<void>): void {
@@ -92,8 +98,8 @@ export class BusinessService {
   }
 
   /** A system administrator decides on a pending business; approval makes its owner the business administrator. */
-  async audit(id: number, dto: AuditBusinessDto): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  async audit(actor: Actor, id: number, dto: AuditBusinessDto): Promise<void> {
+    const ownerId = await this.dataSource.transaction(async (manager) => {
       const business = await manager
         .getRepository(BusinessEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -102,8 +108,18 @@ export class BusinessService {
       await manager.getRepository(BusinessEntity).update(id, { status: dto.status, comment: dto.comment });
       if (dto.status === BusinessStatus.Approved)
         await this.users.assignBusiness(business.userId, id, manager);
+      await this.auditTrail.record(manager, {
+        actor,
+        action: AuditAction.BusinessAudit,
+        targetType: AuditTargetType.Business,
+        targetId: id,
+        businessId: id,
+        detail: { name: business.name, ownerId: business.userId, status: dto.status, comment: dto.comment },
+      });
+      return business.userId;
     });
     if (dto.status === BusinessStatus.Approved) {
+      await this.users.committed(ownerId);
       for (const listener of this.approvalListeners) await listener(id);
     }
   }
@@ -125,6 +141,12 @@ export class BusinessService {
 
   async idByName(name: string): Promise<number | null> {
     return (await this.businesses.findOne({ select: { id: true }, where: { name } }))?.id ?? null;
+  }
+
+  private async ownerOf(businessId: number): Promise<number | null> {
+    return (
+      (await this.businesses.findOne({ select: { userId: true }, where: { id: businessId } }))?.userId ?? null
+    );
   }
 
   private liveBusinessOf(userId: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { Roles } from '../common/auth/decorators';
 import { Role } from '../common/auth/principal';
@@ -37,8 +38,8 @@ export class ClusterController {
   @Roles(Role.SystemAdmin)
   @Post()
   @HttpCode(200)
-  async register(@Body() dto: RegisterClusterDto) {
-    await this.clusters.register(dto);
+  async register(@CurrentActor() actor: Actor, @Body() dto: RegisterClusterDto) {
+    await this.clusters.register(actor, dto);
   }
 
   @ApiOperation({ summary: 'List edge clusters, all or those with a label' })
@@ -94,8 +95,8 @@ export class ClusterController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   @Roles(Role.SystemAdmin)
   @Delete(':clusterName')
-  async remove(@Param('clusterName') clusterName: string) {
-    await this.clusters.remove(clusterName);
+  async remove(@CurrentActor() actor: Actor, @Param('clusterName') clusterName: string) {
+    await this.clusters.remove(actor, clusterName);
   }
 }
 

@@ -2,14 +2,18 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
+import { Actor } from '../common/auth/actor';
 import { conflict, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { POD_SECURITY_LABELS } from '../common/pod-policy';
 import { SecretBox } from '../common/secret-box';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { makeKubeClients, parseKubeconfig } from '../kube/kube-clients';
-import { isConflict, kube, KubeError } from '../kube/kube-error';
+import { KubeClients, makeKubeClients } from '../kube/kube-clients';
+import { isConflict, kube, KubeError, notKubernetes } from '../kube/kube-error';
+import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
@@ -29,6 +33,22 @@ const namespaceLabels = (businessId: number) => ({
 const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
   Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
 
+/** A cluster's nodes; an answer without a node list is not from a Kubernetes API server. */
+async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
+  const { items } = await kube(() => core.listNode());
+  if (!Array.isArray(items)) throw notKubernetes();
+  return items;
+}
+
+const clusterEntry = (actor: Actor, action: AuditAction, cluster: ClusterEntity) => ({
+  actor,
+  action,
+  targetType: AuditTargetType.Cluster,
+  targetId: cluster.id,
+  businessId: null,
+  detail: { clusterName: cluster.name },
+});
+
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
 @Injectable()
@@ -41,6 +61,7 @@ export class ClusterService implements OnModuleInit {
     private readonly connector: ClusterConnector,
     private readonly jobs: JobQueueService,
     private readonly businesses: BusinessService,
+    private readonly auditTrail: AuditTrail,
   ) {}
 
   private readonly registrationListeners: ((clusterId: string) => Promise<void>)[] = [];
@@ -55,14 +76,15 @@ export class ClusterService implements OnModuleInit {
   }
 
   /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
-  async register(dto: RegisterClusterDto): Promise<void> {
+  async register(actor: Actor, dto: RegisterClusterDto): Promise<void> {
     if (await this.clusters.existsBy({ name: dto.clusterName }))
       throw conflict(`cluster ${dto.clusterName} already exists`);
     let nodes: V1Node[];
     try {
-      const clients = makeKubeClients(parseKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS);
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(makeKubeClients(vetKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS));
     } catch (error) {
+      // Only our own words: never the cluster's body, not even a Status message, since the server
+      // behind an untrusted kubeconfig may be any local service.
       if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
       throw error;
     }
@@ -76,6 +98,7 @@ export class ClusterService implements OnModuleInit {
         lastSyncError: null,
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
+      await this.auditTrail.record(manager, clusterEntry(actor, AuditAction.ClusterRegister, saved));
       return saved;
     });
     const businessIds = await this.businesses.approvedIds();
@@ -86,9 +109,11 @@ export class ClusterService implements OnModuleInit {
     for (const listener of this.registrationListeners) await listener(cluster.id);
   }
 
-  async remove(clusterName: string): Promise<void> {
+  async remove(actor: Actor, clusterName: string): Promise<void> {
     const cluster = await this.findByName(clusterName);
-    await this.clusters.delete(cluster.id);
+    await this.auditTrail.recordWith(clusterEntry(actor, AuditAction.ClusterRemove, cluster), (manager) =>
+      manager.getRepository(ClusterEntity).delete(cluster.id),
+    );
     this.connector.forget(cluster.id);
   }
 
@@ -135,11 +160,10 @@ export class ClusterService implements OnModuleInit {
   async sync(clusterId: string): Promise<void> {
     const cluster = await this.findById(clusterId);
     if (!cluster) return;
-    const clients = this.connector.clientsFor(cluster);
     const now = new Date();
     let nodes: V1Node[];
     try {
-      nodes = (await kube(() => clients.core.listNode())).items;
+      nodes = await listNodes(this.connector.clientsFor(cluster));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.clusters.update(cluster.id, { lastSyncAt: now, lastSyncError: error.message });
@@ -182,6 +206,15 @@ export class ClusterService implements OnModuleInit {
         ),
       );
     }
+  }
+
+  /** Every cluster's readiness by name, for the metrics scrape. */
+  async readiness(): Promise<{ clusterName: string; isReady: boolean }[]> {
+    const rows = await this.clusters.find({
+      select: { id: true, name: true, lastSyncAt: true, lastSyncOkAt: true },
+      order: { name: 'ASC' },
+    });
+    return rows.map((cluster) => ({ clusterName: cluster.name, isReady: this.isReady(cluster) }));
   }
 
   /** A cluster is ready when its last sync succeeded, within three sync periods. */

@@ -100,9 +100,9 @@ export class NodeService {
     const missing = names.filter((name) => !known.some((node) => node.name === name));
     if (missing.length) throw notFound(`node ${missing.join(', ')} in cluster ${dto.clusterName}`);
 
-    const { core } = this.connector.clientsFor(cluster);
     for (const name of names) {
       try {
+        const { core } = this.connector.clientsFor(cluster);
         const node = await kube(() =>
           core.patchNode(
             { name, body: { metadata: { labels: { [nodeLabelKey(dto.nodeLabel)]: value } } } },

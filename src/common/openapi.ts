@@ -3,6 +3,7 @@ import {
   ApiExtraModels,
   ApiOkResponse,
   ApiProperty,
+  ApiPropertyOptional,
   ApiResponse,
   DocumentBuilder,
   getSchemaPath,
@@ -33,8 +34,13 @@ export const TOKEN_SCHEMES = {
   xAuthToken: 'xAuthToken',
 } as const;
 
+/** HTTP Basic with a registry account, which Docker clients send to the registry's token service. */
+export const REGISTRY_BASIC_SCHEME = 'registryBasic';
+
 /** Marks an operation that needs no token; the document builder turns it into `security: []`. */
 export const PUBLIC_EXTENSION = 'x-public';
+/** Marks an operation that runs with or without a token; the document builder adds `{}` to its security. */
+export const TOKEN_OPTIONAL_EXTENSION = 'x-token-optional';
 
 export class ErrorBody {
   @ApiProperty({ description: 'the HTTP status again', example: 404 }) code: number;
@@ -54,6 +60,7 @@ const ERROR_EXAMPLES: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.FORBIDDEN]: 'not allowed for your role',
   [HttpStatus.NOT_FOUND]: 'deployment 7 not found',
   [HttpStatus.CONFLICT]: 'already exists',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'the chart archive is over 1 MiB',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'version must be 2 to 4 dotted numbers',
   [HttpStatus.TOO_MANY_REQUESTS]: 'too many failed logins, try again later',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'database unreachable, redis ok',
@@ -64,6 +71,7 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.FORBIDDEN]: 'the caller may not do this',
   [HttpStatus.NOT_FOUND]: 'no such resource, or not visible to the caller',
   [HttpStatus.CONFLICT]: 'conflicts with the current state',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'the body is over its limit',
   [HttpStatus.UNPROCESSABLE_ENTITY]: 'invalid parameters; every bad field is named',
   [HttpStatus.TOO_MANY_REQUESTS]: 'too many attempts',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'a dependency does not answer',
@@ -138,11 +146,87 @@ export function ApiEnvelope(options: EnvelopeOptions = {}) {
 }
 
 /** The 200 answer of a route whose body is a foreign API's shape, not our envelope (see RawResponse). */
-export const ApiBareOk = (model: Model, example?: object) =>
+export const ApiBareOk = (shape: Model | [Model], example?: unknown) =>
   applyDecorators(
-    ApiExtraModels(model),
-    ApiOkResponse({ description: 'success', type: model, ...(example ? { example } : {}) }),
+    ApiExtraModels(...modelsOf([shape])),
+    ApiOkResponse({
+      description: 'success',
+      schema: schemaOf(shape),
+      ...(example !== undefined ? { example } : {}),
+    }),
   );
+
+/** An RFC 7807 problem document, as the Astra routes (seed 004) answer their errors. */
+export class ProblemBody {
+  @ApiProperty({ example: 'https://astra.netapp.io/problems/1' }) type: string;
+  @ApiProperty({ example: 'Resource not found' }) title: string;
+  @ApiProperty({ example: "The resource specified in the request URI wasn't found." }) detail: string;
+  @ApiProperty({ description: 'the HTTP status, as a string', example: '404' }) status: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'also in the log line of a server fault; always sent, optional in seed 004',
+  })
+  correlationID?: string;
+  @ApiPropertyOptional({
+    description: 'each refused query parameter and why',
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['name', 'reason'],
+      properties: { name: { type: 'string' }, reason: { type: 'string' } },
+    },
+  })
+  invalidParams?: { name: string; reason: string }[];
+}
+
+const PROBLEM_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
+  [HttpStatus.BAD_REQUEST]: 'invalid query parameters, each named in invalidParams',
+  [HttpStatus.UNAUTHORIZED]: 'missing or invalid bearer token',
+  [HttpStatus.FORBIDDEN]: 'the account is not the caller’s',
+  [HttpStatus.NOT_FOUND]: 'no such package or collection',
+};
+
+/** Seed 004's example problem documents. */
+const PROBLEM_EXAMPLES: Partial<Record<HttpStatus, [number, string, string]>> = {
+  [HttpStatus.BAD_REQUEST]: [5, 'Invalid query parameters', 'The supplied query parameters are invalid.'],
+  [HttpStatus.UNAUTHORIZED]: [3, 'Missing bearer token', 'The request is missing the required bearer token.'],
+  [HttpStatus.FORBIDDEN]: [11, 'Operation not permitted', "The requested operation isn't permitted."],
+  [HttpStatus.NOT_FOUND]: [
+    2,
+    'Collection not found',
+    "The collection specified in the request URI wasn't found.",
+  ],
+};
+
+/** The `application/problem+json` error answers of an Astra route (401 included: it replaces ours). */
+export const ApiProblems = (...statuses: HttpStatus[]) =>
+  applyDecorators(
+    ApiExtraModels(ProblemBody),
+    ...statuses.map((status) => {
+      const example = PROBLEM_EXAMPLES[status];
+      return ApiResponse({
+        status,
+        description: PROBLEM_DESCRIPTIONS[status] ?? HttpStatus[status],
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemBody) },
+            ...(example && {
+              example: {
+                type: `https://astra.netapp.io/problems/${example[0]}`,
+                title: example[1],
+                detail: example[2],
+                status: String(status),
+              },
+            }),
+          },
+        },
+      });
+    }),
+  );
+
+/** The 200 answer of a route whose body is plain text (e.g. the Prometheus exposition format). */
+export const ApiTextOk = (description: string) =>
+  ApiOkResponse({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
 
 function documentConfig() {
   return new DocumentBuilder()
@@ -167,6 +251,10 @@ function documentConfig() {
       { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: '`X-Auth-Token: <token>`' },
       TOKEN_SCHEMES.xAuthToken,
     )
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'a registry account (`POST /v1/repository/user`)' },
+      REGISTRY_BASIC_SCHEME,
+    )
     .addSecurityRequirements(TOKEN_SCHEMES.token)
     .addSecurityRequirements(TOKEN_SCHEMES.bearer)
     .addSecurityRequirements(TOKEN_SCHEMES.xAuthToken)
@@ -186,8 +274,15 @@ function applyTokenRule(document: OpenAPIObject): void {
       if (!operation) continue;
       if (operation[PUBLIC_EXTENSION]) {
         delete operation[PUBLIC_EXTENSION];
-        operation.security = [];
-        continue;
+        // A route without our token may still take its own credentials (the registry's HTTP Basic).
+        if (!operation.security?.length) {
+          operation.security = [];
+          continue;
+        }
+      }
+      if (operation[TOKEN_OPTIONAL_EXTENSION]) {
+        delete operation[TOKEN_OPTIONAL_EXTENSION];
+        operation.security = [...Object.values(TOKEN_SCHEMES).map((scheme) => ({ [scheme]: [] })), {}];
       }
       operation.responses[HttpStatus.UNAUTHORIZED] ??= {
         description: ERROR_DESCRIPTIONS[HttpStatus.UNAUTHORIZED]!,

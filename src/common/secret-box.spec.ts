@@ -3,7 +3,12 @@ import { SecretBox } from './secret-box';
 
 describe('SecretBox', () => {
   const config = (key: string) =>
-    loadConfig({ DATABASE_URL: 'postgres://x/y', REDIS_URL: 'redis://x', ENCRYPTION_KEY: key });
+    loadConfig({
+      DATABASE_URL: 'postgres://x/y',
+      REDIS_URL: 'redis://x',
+      JWT_SECRET: 'a-secret-of-sufficient-length',
+      ENCRYPTION_KEY: key,
+    });
   const box = new SecretBox(config('a'.repeat(64)));
 
   it('round-trips and never stores the plaintext', () => {

@@ -1,6 +1,9 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppEntity } from '../app/app.entity';
+import { AuditLogEntity } from '../audit/audit-log.entity';
+import { ChartEntity } from '../chart/chart.entity';
+import { ReleaseEntity } from '../release/release.entity';
 import { UserEntity } from '../auth/user.entity';
 import { BusinessEntity } from '../business/business.entity';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from '../cluster/cluster.entity';
@@ -11,6 +14,11 @@ import {
   DeployRequestEntity,
   SoftwareDeploymentEntity,
 } from '../deploy/deploy.entity';
+import {
+  ExternalRepositoryEntity,
+  RegistryAccountEntity,
+  RegistryProjectEntity,
+} from '../registry/registry.entity';
 
 export const ENTITIES = [
   UserEntity,
@@ -24,6 +32,12 @@ export const ENTITIES = [
   DeploymentClusterEntity,
   DeploymentVersionEntity,
   SoftwareDeploymentEntity,
+  RegistryAccountEntity,
+  RegistryProjectEntity,
+  ExternalRepositoryEntity,
+  ChartEntity,
+  ReleaseEntity,
+  AuditLogEntity,
 ];
 
 /** The schema comes only from migrations; `synchronize` stays off everywhere. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
@@ -30,8 +31,8 @@ export class DeployController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Post(['', 'install'])
   @HttpCode(200)
-  async create(@CurrentUser() principal: Principal, @Body() dto: CreateDeployDto) {
-    await this.deployments.create(principal, dto);
+  async create(@CurrentActor() actor: Actor, @Body() dto: CreateDeployDto) {
+    await this.deployments.create(actor, dto);
   }
 
   @ApiOperation({ summary: 'List deployments with their per-cluster state' })
@@ -60,11 +61,11 @@ export class DeployController {
   @Post('id/:id')
   @HttpCode(200)
   async upgrade(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ChangeVersionDto,
   ) {
-    await this.deployments.upgrade(principal, id, dto);
+    await this.deployments.upgrade(actor, id, dto);
   }
 
   @ApiOperation({ summary: 'Request a rollback to a version the deployment ran before' })
@@ -72,27 +73,27 @@ export class DeployController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Put('id/:id')
   async rollback(
-    @CurrentUser() principal: Principal,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseIdPipe) id: number,
     @Body() dto: ChangeVersionDto,
   ) {
-    await this.deployments.rollback(principal, id, dto);
+    await this.deployments.rollback(actor, id, dto);
   }
 
   @ApiOperation({ summary: 'Request the deletion of a deployment by id' })
   @ApiEnvelope()
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Delete('id/:id')
-  async deleteById(@CurrentUser() principal: Principal, @Param('id', ParseIdPipe) id: number) {
-    await this.deployments.deleteById(principal, id);
+  async deleteById(@CurrentActor() actor: Actor, @Param('id', ParseIdPipe) id: number) {
+    await this.deployments.deleteById(actor, id);
   }
 
   @ApiOperation({ summary: 'Request the deletion of a deployment by name' })
   @ApiEnvelope()
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   @Delete(':deployName')
-  async deleteByName(@CurrentUser() principal: Principal, @Param('deployName') deployName: string) {
-    await this.deployments.deleteByName(principal, deployName);
+  async deleteByName(@CurrentActor() actor: Actor, @Param('deployName') deployName: string) {
+    await this.deployments.deleteByName(actor, deployName);
   }
 }
 
@@ -114,8 +115,8 @@ export class DeployAuditController {
   @ApiEnvelope()
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Put()
-  async decide(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decide(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 
   @ApiOperation({ summary: 'Approve or disapprove a deployment request (the same as PUT)' })
@@ -123,7 +124,7 @@ export class DeployAuditController {
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Post()
   @HttpCode(200)
-  async decideByPost(@CurrentUser() principal: Principal, @Body() dto: AuditDeployDto) {
-    await this.deployments.audit(principal, dto);
+  async decideByPost(@CurrentActor() actor: Actor, @Body() dto: AuditDeployDto) {
+    await this.deployments.audit(actor, dto);
   }
 }

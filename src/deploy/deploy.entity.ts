@@ -6,6 +6,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { JsonObject } from '../common/json';
 import { DeployAction, DeployStatus } from './deployment-status';
 
 @Entity('deployments')
@@ -28,6 +29,8 @@ export class DeploymentEntity {
   /** The request the workers carry out now (or last carried out). */
   @Column({ name: 'request_id', type: 'int', nullable: true }) requestId: number | null;
   @Column({ name: 'rollout_started_at', type: 'timestamptz', nullable: true }) rolloutStartedAt: Date | null;
+  /** The values of the approved request: what a chart application is rendered with. */
+  @Column({ name: 'chart_values', type: 'jsonb' }) values: JsonObject;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }
@@ -55,6 +58,10 @@ export class DeployRequestEntity {
   /** What the deployment was before this request, restored when the request is disapproved. */
   @Column({ name: 'previous_status', type: 'smallint', nullable: true }) previousStatus: DeployStatus | null;
   @Column({ name: 'previous_type', type: 'smallint', nullable: true }) previousType: DeployAction | null;
+  /** Chart values the request asks for. */
+  @Column({ name: 'chart_values', type: 'jsonb' }) values: JsonObject;
+  /** Unified diff of the rendered objects, running against requested, for an upgrade or rollback. */
+  @Column({ type: 'text' }) diff: string;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppModule } from '../app/app.module';
 import { BusinessModule } from '../business/business.module';
+import { ChartModule } from '../chart/chart.module';
 import { ClusterModule } from '../cluster/cluster.module';
+import { RegistryModule } from '../registry/registry.module';
+import { ReleaseModule } from '../release/release.module';
 import { DeployAuditController, DeployController } from './deploy.controller';
 import {
   DeploymentClusterEntity,
@@ -14,6 +17,8 @@ import {
 import { DeployProcessor } from './deploy.processor';
 import { DeployRunner } from './deploy.runner';
 import { DeployService } from './deploy.service';
+import { DeploymentStats } from './deployment-stats.service';
+import { ObjectRenderer } from './object-renderer';
 import { SoftwareDeploymentController } from './software-deployment.controller';
 import { SoftwareDeploymentService } from './software-deployment.service';
 
@@ -29,8 +34,19 @@ import { SoftwareDeploymentService } from './software-deployment.service';
     AppModule,
     BusinessModule,
     ClusterModule,
+    RegistryModule,
+    ChartModule,
+    ReleaseModule,
   ],
   controllers: [DeployController, DeployAuditController, SoftwareDeploymentController],
-  providers: [DeployService, DeployRunner, DeployProcessor, SoftwareDeploymentService],
+  providers: [
+    DeployService,
+    DeployRunner,
+    DeployProcessor,
+    SoftwareDeploymentService,
+    ObjectRenderer,
+    DeploymentStats,
+  ],
+  exports: [DeploymentStats],
 })
 export class DeployModule {}

@@ -11,6 +11,7 @@ import { forEachLimited } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { kube, KubeError } from '../kube/kube-error';
 import { createOrReplace, deleteIfExists, objectRef } from '../kube/object-applier';
+import { ExternalRepositoryService } from '../registry/external-repository.service';
 import {
   AppliedObject,
   DeploymentClusterEntity,
@@ -20,7 +21,11 @@ import {
 } from './deploy.entity';
 import { assertMove, DeployAction, DeployStatus, isEditable } from './deployment-status';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts, sumCounts } from './pod-counts';
-import { INSTANCE_LABEL, renderWorkload } from './workload';
+import { INSTANCE_LABEL } from './workload';
+import { ChartArchiveError } from '../chart/chart-archive';
+import { ReleaseService } from '../release/release.service';
+import { maskSecrets } from '../release/release-values';
+import { ObjectRenderer } from './object-renderer';
 
 /** Clusters worked on at once by one deployment. */
 const CLUSTER_CONCURRENCY = 16;
@@ -41,6 +46,8 @@ interface Run {
   request: DeployRequestEntity;
   app: AppVersion;
   namespace: string;
+  /** The objects every target cluster gets, rendered once per run (a chart is a Helm process each time). */
+  objects?: Promise<KubernetesObject[]>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -86,6 +93,9 @@ export class DeployRunner {
     private readonly apps: AppService,
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
+    private readonly externalRepositories: ExternalRepositoryService,
+    private readonly renderer: ObjectRenderer,
+    private readonly releases: ReleaseService,
   ) {}
 
   async converge(deploymentId: number, requestId: number, reconcile: boolean): Promise<void> {
@@ -133,17 +143,26 @@ export class DeployRunner {
     if (placement.appliedRequestId === run.request.id) return;
     const action = this.softwareAction(run.request.action, placement);
     const record = await this.record(run, cluster.id, action);
-    const objects = renderWorkload(run.app, {
-      deployName: run.deployment.deployName,
-      namespace: run.namespace,
-      nodeLabel: run.deployment.nodeLabel,
-    });
+    await this.beginRelease(run, cluster.id);
+    const created: KubernetesObject[] = [];
     try {
+      run.objects ??= this.renderer.render(run.app, {
+        deployName: run.deployment.deployName,
+        namespace: run.namespace,
+        nodeLabel: run.deployment.nodeLabel,
+        values: run.deployment.values,
+        pullCredentials: run.app.repositoryId
+          ? await this.externalRepositories.pullSecretFor(run.deployment.businessId, run.app.repositoryId)
+          : null,
+      });
+      const objects = await run.objects;
       const clients = this.connector.clientsFor(cluster);
       await this.clusters.ensureNamespaceIn(cluster, run.deployment.businessId);
       const lines: string[] = [];
-      for (const object of objects)
+      for (const object of objects) {
         lines.push(`${objectRef(object)} ${await createOrReplace(clients.objects, object)}`);
+        created.push(object);
+      }
       for (const stale of this.staleObjects(placement.objects, objects)) {
         lines.push(`${objectRef(stale)} ${await deleteIfExists(clients.objects, stale)}`);
       }
@@ -164,10 +183,39 @@ export class DeployRunner {
         },
         statusReason: 'applied, waiting for pods',
       });
+      await this.releases.deployed(run.request.id, cluster.id);
     } catch (error) {
-      if (!(error instanceof KubeError)) throw error;
-      await this.noteFailure(run, cluster.id, record, error);
+      if (!(error instanceof KubeError) && !(error instanceof ChartArchiveError)) throw error;
+      // Objects applied before the cluster refused one are the deployment's too: a delete removes them.
+      if (created.length > 0) {
+        const earlier = this.staleObjects(placement.objects, created);
+        await this.placements.update(
+          { deploymentId: run.deployment.id, clusterId: cluster.id },
+          { objects: [...earlier, ...created].map(toApplied) },
+        );
+      }
+      const reason = await this.noteFailure(run, cluster.id, record, error);
+      if (!error.transient) await this.releases.failed(run.request.id, cluster.id, reason);
     }
+  }
+
+  /** A chart application's apply is a new revision of its Helm release in the cluster (SPEC §8). */
+  private async beginRelease(run: Run, clusterId: string): Promise<void> {
+    const chart = await this.renderer.chartOf(run.app);
+    if (!chart) return;
+    await this.releases.begin({
+      businessId: run.deployment.businessId,
+      deploymentId: run.deployment.id,
+      clusterId,
+      requestId: run.request.id,
+      name: run.deployment.deployName,
+      namespace: run.namespace,
+      appId: run.app.id,
+      chartName: chart.name,
+      chartVersion: chart.version,
+      values: run.deployment.values,
+      rollback: run.request.action === DeployAction.Rollback,
+    });
   }
 
   /**
@@ -317,6 +365,7 @@ export class DeployRunner {
       return;
     }
     const record = await this.record(run, cluster.id, 'DELETE');
+    await this.releases.uninstalling(run.deployment.id, cluster.id);
     try {
       const { objects } = this.connector.clientsFor(cluster);
       const lines: string[] = [];
@@ -334,6 +383,7 @@ export class DeployRunner {
         },
       });
       await this.placements.delete(where);
+      await this.releases.uninstalled(run.deployment.id, cluster.id);
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       await this.placements.update(where, { status: PlacementState.Deleting, message: error.message });
@@ -404,6 +454,7 @@ export class DeployRunner {
           version: run.app.version,
           image: run.app.image,
           nodeLabel: run.deployment.nodeLabel,
+          ...(run.app.deployType === 'chart' ? { values: maskSecrets(run.deployment.values) } : {}),
         },
         outputValues: { deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' },
         status: 'IN_PROGRESS',
@@ -414,25 +465,29 @@ export class DeployRunner {
     return this.records.findOneByOrFail({ requestId: run.request.id, clusterId, action });
   }
 
+  /** Records why a cluster's apply failed and returns that reason as recorded. */
   private async noteFailure(
     run: Run,
     clusterId: string,
     record: SoftwareDeploymentEntity,
-    error: KubeError,
+    error: { message: string; transient: boolean; withRejection?: string },
     state = error.transient ? PlacementState.Unreachable : PlacementState.Failed,
-  ): Promise<void> {
-    this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${error.message}`);
+  ): Promise<string> {
+    // A cluster's reason for refusing an object (KubeError.withRejection) goes into the records too.
+    const reason = error.withRejection ?? error.message;
+    this.logger.warn(`deployment ${run.deployment.deployName} on cluster ${clusterId}: ${reason}`);
     await this.placements.update(
       { deploymentId: run.deployment.id, clusterId },
-      { status: state, message: error.message },
+      { status: state, message: reason },
     );
-    const stderr = `${record.outputValues.deploy_stderr}${new Date().toISOString()} ${error.message}\n`;
+    const stderr = `${record.outputValues.deploy_stderr}${new Date().toISOString()} ${reason}\n`;
     await this.records.update(record.id, {
       outputValues: { ...record.outputValues, deploy_stderr: stderr, deploy_status_code: 1 },
       ...(error.transient
-        ? { statusReason: `retrying: ${error.message}` }
-        : { status: 'FAILED', statusReason: error.message }),
+        ? { statusReason: `retrying: ${reason}` }
+        : { status: 'FAILED', statusReason: reason }),
     });
+    return reason;
   }
 
   private softwareAction(action: DeployAction, placement: DeploymentClusterEntity): SoftwareAction {

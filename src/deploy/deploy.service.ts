@@ -1,14 +1,18 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { JsonObject } from '../common/json';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
-import { AppVersion, PackageStatus } from '../app/app-version';
+import { AppVersion } from '../app/app-version';
+import { AuditAction, AuditTargetType } from '../audit/audit-action';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
 import { ClusterLabelService } from '../cluster/cluster-label.service';
-import { ClusterService } from '../cluster/cluster.service';
+import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { NodeService } from '../cluster/node.service';
+import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
-import { conflict, forbidden, notFound } from '../common/errors';
+import { conflict, forbidden, invalid, notFound } from '../common/errors';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -39,6 +43,10 @@ import {
   DeployListQuery,
 } from './dto';
 import { escapeLike } from '../common/list-query';
+import { ChartArchiveError } from '../chart/chart-archive';
+import { HELM_RELEASE_NAME_MAX } from '../chart/helm-renderer';
+import { objectsDiff } from './object-diff';
+import { ObjectRenderer } from './object-renderer';
 
 const RUNNING = [DeployStatus.Success, DeployStatus.PartialSuccess];
 const LIVE_STATUSES = Object.values(DeployStatus).filter(
@@ -62,6 +70,8 @@ export class DeployService implements OnModuleInit {
     private readonly clusterLabels: ClusterLabelService,
     private readonly nodes: NodeService,
     private readonly jobs: JobQueueService,
+    private readonly auditTrail: AuditTrail,
+    private readonly renderer: ObjectRenderer,
   ) {}
 
   onModuleInit(): void {
@@ -73,9 +83,14 @@ export class DeployService implements OnModuleInit {
     );
   }
 
-  async create(principal: Principal, dto: CreateDeployDto): Promise<void> {
+  async create(principal: Actor, dto: CreateDeployDto): Promise<void> {
     const businessId = this.ownBusiness(principal);
     const app = await this.deployableVersion(businessId, dto.appName, dto.version);
+    const values = this.valuesFor(app, dto.values) ?? {};
+    if (app.deployType === 'chart' && dto.deployName.length > HELM_RELEASE_NAME_MAX)
+      throw invalid(
+        `deployName of a chart application has at most ${HELM_RELEASE_NAME_MAX} characters (a Helm release name)`,
+      );
     const live = await this.deployments.existsBy({
       businessId,
       deployName: dto.deployName,
@@ -99,46 +114,45 @@ export class DeployService implements OnModuleInit {
         auditComment: '',
         requestId: null,
         rolloutStartedAt: null,
+        values: {},
       });
-      const request = await this.saveRequest(
-        manager,
-        principal,
-        deployment,
-        DeployAction.Create,
-        app,
-        dto.comment,
-      );
+      const request = await this.saveRequest(manager, principal, deployment, DeployAction.Create, app, {
+        comment: dto.comment,
+        values,
+      });
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
-      if (approved)
-        await this.approve(manager, deployment.id, request.id, principal.userId, 'approved automatically');
+      if (approved) await this.approveAutomatically(manager, principal, request);
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
   }
 
-  async upgrade(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async upgrade(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.findVisible(principal, id);
     const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
-    if (app.id === deployment.appId)
+    const values = this.valuesFor(app, dto.values) ?? deployment.values;
+    // A chart deployment may be upgraded to new values of the version it runs.
+    if (app.id === deployment.appId && JSON.stringify(values) === JSON.stringify(deployment.values))
       throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
-    await this.request(principal, deployment, DeployAction.Upgrade, app, dto.comment);
+    await this.request(principal, deployment, DeployAction.Upgrade, app, { comment: dto.comment, values });
   }
 
-  async rollback(principal: Principal, id: number, dto: ChangeVersionDto): Promise<void> {
+  async rollback(principal: Actor, id: number, dto: ChangeVersionDto): Promise<void> {
     const deployment = await this.findVisible(principal, id);
     const ran = await this.versions.findOneBy({ deploymentId: deployment.id, version: dto.version });
     if (!ran) throw conflict(`deployment ${deployment.deployName} never ran version ${dto.version}`);
     if (dto.version === deployment.version)
       throw conflict(`deployment ${deployment.deployName} already runs version ${dto.version}`);
     const app = await this.deployableVersion(deployment.businessId, deployment.appName, dto.version);
-    await this.request(principal, deployment, DeployAction.Rollback, app, dto.comment);
+    const values = this.valuesFor(app, dto.values) ?? (await this.valuesRanWith(deployment.id, app.id));
+    await this.request(principal, deployment, DeployAction.Rollback, app, { comment: dto.comment, values });
   }
 
-  async deleteById(principal: Principal, id: number): Promise<void> {
+  async deleteById(principal: Actor, id: number): Promise<void> {
     await this.requestDeletion(principal, await this.findVisible(principal, id));
   }
 
-  async deleteByName(principal: Principal, deployName: string): Promise<void> {
+  async deleteByName(principal: Actor, deployName: string): Promise<void> {
     const scope = principal.role === Role.SystemAdmin ? {} : { businessId: this.ownBusiness(principal) };
     const matches = await this.deployments.findBy({ ...scope, deployName, status: In(LIVE_STATUSES) });
     if (matches.length === 0) throw notFound(`deployment ${deployName}`);
@@ -223,6 +237,7 @@ export class DeployService implements OnModuleInit {
       deployType: row.action,
       status: row.auditStatus,
       comment: row.auditComment,
+      diff: row.diff,
       createTime: unixSeconds(row.createTime),
       updateTime: unixSeconds(row.updateTime),
     }));
@@ -230,7 +245,7 @@ export class DeployService implements OnModuleInit {
   }
 
   /** An administrator's decision on a pending request, with a comment. */
-  async audit(principal: Principal, dto: AuditDeployDto): Promise<void> {
+  async audit(principal: Actor, dto: AuditDeployDto): Promise<void> {
     const request = await this.requests.findOneBy({ id: dto.id });
     if (!request || (principal.role !== Role.SystemAdmin && request.businessId !== principal.businessId)) {
       throw notFound(`deployment audit ${dto.id}`);
@@ -246,6 +261,14 @@ export class DeployService implements OnModuleInit {
       } else {
         await this.disapprove(manager, locked, principal.userId, dto.comment);
       }
+      await this.auditTrail.record(manager, {
+        actor: principal,
+        action: AuditAction.DeployAudit,
+        targetType: AuditTargetType.DeployRequest,
+        targetId: request.id,
+        businessId: request.businessId,
+        detail: { deploymentId: request.deploymentId, action: request.action, ...dto },
+      });
     });
     if (dto.status === AuditStatus.Approved) await this.enqueueRun(request.id);
   }
@@ -262,13 +285,17 @@ export class DeployService implements OnModuleInit {
   }
 
   private async request(
-    principal: Principal,
+    principal: Actor,
     deployment: DeploymentEntity,
     action: DeployAction,
     app: AppVersion,
-    comment: string,
+    change: { comment: string; values: JsonObject },
   ): Promise<void> {
     const approved = this.autoApproves(principal);
+    const diff =
+      action === DeployAction.Upgrade || action === DeployAction.Rollback
+        ? await this.changeDiff(deployment, app, change.values)
+        : '';
     const requestId = await this.dataSource.transaction(async (manager) => {
       const current = await manager
         .getRepository(DeploymentEntity)
@@ -278,22 +305,21 @@ export class DeployService implements OnModuleInit {
           `deployment ${deployment.deployName} is not editable while a request is pending or running`,
         );
       }
-      const request = await this.saveRequest(manager, principal, current, action, app, comment);
+      const request = await this.saveRequest(manager, principal, current, action, app, { ...change, diff });
       assertMove(current.status, DeployStatus.Pending);
       await manager
         .getRepository(DeploymentEntity)
         .update(current.id, { status: DeployStatus.Pending, deployType: action, requestId: request.id });
-      if (approved)
-        await this.approve(manager, current.id, request.id, principal.userId, 'approved automatically');
+      if (approved) await this.approveAutomatically(manager, principal, request);
       return request.id;
     });
     if (approved) await this.enqueueRun(requestId);
   }
 
-  private async requestDeletion(principal: Principal, deployment: DeploymentEntity): Promise<void> {
+  private async requestDeletion(principal: Actor, deployment: DeploymentEntity): Promise<void> {
     const app = await this.apps.findById(deployment.appId);
     if (!app) throw notFound(`application version ${deployment.version}`);
-    await this.request(principal, deployment, DeployAction.Delete, app, '');
+    await this.request(principal, deployment, DeployAction.Delete, app, { comment: '', values: {} });
   }
 
   private saveRequest(
@@ -302,7 +328,7 @@ export class DeployService implements OnModuleInit {
     deployment: DeploymentEntity,
     action: DeployAction,
     app: AppVersion,
-    comment: string,
+    { comment, values = {}, diff = '' }: { comment: string; values?: JsonObject; diff?: string },
   ): Promise<DeployRequestEntity> {
     return manager.getRepository(DeployRequestEntity).save({
       deploymentId: deployment.id,
@@ -317,6 +343,28 @@ export class DeployService implements OnModuleInit {
       auditorId: null,
       previousStatus: action === DeployAction.Create ? null : deployment.status,
       previousType: action === DeployAction.Create ? null : deployment.deployType,
+      values,
+      diff,
+    });
+  }
+
+  /** ENABLE_ADMIN_AUTO_DEPLOY: an administrator's own request, approved and audited as theirs. */
+  private async approveAutomatically(manager: EntityManager, requester: Actor, request: DeployRequestEntity) {
+    const comment = 'approved automatically';
+    await this.approve(manager, request.deploymentId, request.id, requester.userId, comment);
+    await this.auditTrail.record(manager, {
+      actor: requester,
+      action: AuditAction.DeployAudit,
+      targetType: AuditTargetType.DeployRequest,
+      targetId: request.id,
+      businessId: request.businessId,
+      detail: {
+        deploymentId: request.deploymentId,
+        action: request.action,
+        id: request.id,
+        status: AuditStatus.Approved,
+        comment,
+      },
     });
   }
 
@@ -339,7 +387,9 @@ export class DeployService implements OnModuleInit {
       deployType: request.action,
       requestId,
       auditComment: comment,
-      ...(request.action === DeployAction.Delete ? {} : { appId: request.appId, version: request.version }),
+      ...(request.action === DeployAction.Delete
+        ? {}
+        : { appId: request.appId, version: request.version, values: request.values }),
     });
     if (request.action !== DeployAction.Delete) {
       await manager.getRepository(DeploymentVersionEntity).save({
@@ -428,7 +478,9 @@ export class DeployService implements OnModuleInit {
     if (!app) throw notFound(`application version ${deployment.version}`);
     const reason = `node label ${label} removed with deleteDeploy`;
     const requestId = await this.dataSource.transaction(async (manager) => {
-      const request = await this.saveRequest(manager, null, deployment, DeployAction.Delete, app, reason);
+      const request = await this.saveRequest(manager, null, deployment, DeployAction.Delete, app, {
+        comment: reason,
+      });
       await manager.getRepository(DeploymentEntity).update(deployment.id, { requestId: request.id });
       await this.approve(manager, deployment.id, request.id, null, reason);
       return request.id;
@@ -446,6 +498,58 @@ export class DeployService implements OnModuleInit {
     }
   }
 
+  /** The values a request gives, refused for applications that are not charts (they have none). */
+  private valuesFor(app: AppVersion, values: JsonObject | undefined): JsonObject | undefined {
+    if (values !== undefined && app.deployType !== 'chart')
+      throw invalid(`values apply to chart applications only; ${app.appName} is a ${app.deployType}`);
+    return values;
+  }
+
+  /** The values this deployment last ran an application version with, for a rollback to it. */
+  private async valuesRanWith(deploymentId: number, appId: number): Promise<JsonObject> {
+    const last = await this.requests.findOne({
+      where: { deploymentId, appId, auditStatus: AuditStatus.Approved, action: Not(DeployAction.Delete) },
+      order: { id: 'DESC' },
+    });
+    return last?.values ?? {};
+  }
+
+  /**
+   * What an upgrade or rollback changes, for its audit: the rendered objects of the running version
+   * against the requested one. Objects render the same in every target cluster today, so one diff
+   * names the clusters it covers.
+   */
+  private async changeDiff(
+    deployment: DeploymentEntity,
+    app: AppVersion,
+    values: JsonObject,
+  ): Promise<string> {
+    const running = await this.apps.findById(deployment.appId);
+    const target = {
+      deployName: deployment.deployName,
+      namespace: businessNamespace(deployment.businessId),
+      nodeLabel: deployment.nodeLabel,
+    };
+    const render = async (which: string, version: AppVersion | null, with_: JsonObject) => {
+      if (!version) return { label: `${which}: nothing`, objects: [] };
+      const label = `${which} ${version.version}`;
+      try {
+        return { label, objects: await this.renderer.render(version, { ...target, values: with_ }) };
+      } catch (error) {
+        if (!(error instanceof ChartArchiveError)) throw error;
+        return { label: `${label}, which does not render: ${error.message}`, objects: [] };
+      }
+    };
+    const clusters = (await this.clusters.withLabel(deployment.cluster)).map((cluster) => cluster.name);
+    const shown =
+      clusters.length > 20 ? [...clusters.slice(0, 20), `${clusters.length - 20} more`] : clusters;
+    return objectsDiff(
+      `${deployment.deployName} on ${shown.join(', ') || 'no cluster yet'}`,
+      await render('running', running, deployment.values),
+      await render('requested', app, values),
+    );
+  }
+
   private autoApproves(principal: Principal): boolean {
     return (
       this.config.enableAdminAutoDeploy &&
@@ -458,15 +562,8 @@ export class DeployService implements OnModuleInit {
     return principal.businessId;
   }
 
-  private async deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
-    const app = await this.apps.findVersion(businessId, appName, version);
-    if (!app) throw notFound(`application ${appName} version ${version}`);
-    if (app.status !== PackageStatus.Available) {
-      throw conflict(
-        `application ${appName} version ${version} is not available (package ${PackageStatus[app.status].toLowerCase()})`,
-      );
-    }
-    return app;
+  private deployableVersion(businessId: number, appName: string, version: string): Promise<AppVersion> {
+    return this.apps.deployableVersion(businessId, appName, version);
   }
 
   private async findVisible(principal: Principal, id: number): Promise<DeploymentEntity> {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import type { JsonObject } from '../common/json';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { IsRowId } from '../common/id.pipe';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import { AuditStatus } from './deploy.entity';
 import { DeployAction, DeployStatus } from './deployment-status';
@@ -34,6 +36,22 @@ export const DEPLOY_FIELDS = [
 ] as const;
 export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
+/** Chart values (a JSON object, as `helm --values` takes them), bounded like any other body field. */
+export const MAX_VALUES_BYTES = 64 * 1024;
+const ChartValues = () =>
+  ValidateBy({
+    name: 'chartValues',
+    validator: {
+      validate: (value: unknown) =>
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        Buffer.byteLength(JSON.stringify(value)) <= MAX_VALUES_BYTES,
+      defaultMessage: () => `values must be an object of at most ${MAX_VALUES_BYTES / 1024} KiB of JSON`,
+    },
+  });
+const VALUES_DOC = { description: 'chart values (chart applications only), as helm --values takes them' };
+
 /** SPEC §6: an empty target label means every cluster (or node), stored as `all` like the default. */
 const emptyMeansAll = ({ value }: { value: unknown }) => (value === '' ? 'all' : value);
 
@@ -62,6 +80,7 @@ export class CreateDeployDto {
   @Matches(TARGET_LABEL_RULE, { message: TARGET_MESSAGE })
   nodeLabel: string = 'all';
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) comment: string = '';
+  @ApiPropertyOptional(VALUES_DOC) @IsOptional() @ChartValues() values?: JsonObject;
 }
 
 export class ChangeVersionDto {
@@ -70,6 +89,8 @@ export class ChangeVersionDto {
   @Matches(VERSION_RULE, { message: 'version must be 2 to 4 dotted numbers' })
   version: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) comment: string = '';
+  /** Upgrade: the new values (default: the running ones). Rollback: default the values that version ran with. */
+  @ApiPropertyOptional(VALUES_DOC) @IsOptional() @ChartValues() values?: JsonObject;
 }
 
 export class DeployListQuery extends UnlimitedPageQuery {
@@ -104,7 +125,7 @@ export class AuditListQuery extends PageQuery {
 }
 
 export class AuditDeployDto {
-  @ApiProperty() @IsInt() id: number;
+  @ApiProperty() @IsRowId() id: number;
   @ApiProperty({ enum: [1, 2] })
   @IsInt()
   @IsIn([AuditStatus.Approved, AuditStatus.Disapproved])
@@ -181,10 +202,12 @@ export class DeployRequestView {
   })
   status: AuditStatus;
   @ApiProperty({ description: 'the audit comment' }) comment: string;
-  @ApiPropertyOptional({
-    description: 'the rendered objects of the running and the requested version, as a diff',
+  @ApiProperty({
+    description:
+      'the rendered objects of the running and the requested version as a unified diff, Secrets ' +
+      'masked, for an upgrade or rollback; empty for a create or delete',
   })
-  diff?: string;
+  diff: string;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;
 }

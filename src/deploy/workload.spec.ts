@@ -30,6 +30,7 @@ const app: AppVersion = {
   maxUnavailable: 1,
   maxSurge: 1,
   minReadySeconds: 10,
+  chartId: null,
   status: PackageStatus.Available,
 };
 const target = { deployName: 'web', namespace: 'ns3', nodeLabel: 'gpu' };
@@ -100,5 +101,25 @@ describe('renderWorkload', () => {
 
   it('is pure: the same input renders the same objects', () => {
     expect(renderWorkload(app, target)).toEqual(renderWorkload(app, target));
+  });
+
+  it('puts the pull secret first and references it from the pods, for both kinds', () => {
+    const pullCredentials = { address: 'registry.example.com', user: 'u', password: 'p' };
+    for (const deployType of ['deployment', 'daemonset'] as const) {
+      const objects = renderWorkload({ ...app, deployType }, { ...target, pullCredentials }) as any[];
+      expect(objects[0]).toMatchObject({
+        kind: 'Secret',
+        type: 'kubernetes.io/dockerconfigjson',
+        metadata: {
+          name: 'web-pull-secret',
+          namespace: 'ns3',
+          labels: { 'app.kubernetes.io/instance': 'web' },
+        },
+      });
+      expect(objects[1].spec.template.spec.imagePullSecrets).toEqual([{ name: 'web-pull-secret' }]);
+    }
+    const [workload] = renderWorkload(app, { ...target, pullCredentials: null }) as any[];
+    expect(workload.kind).toBe('Deployment');
+    expect(workload.spec.template.spec).not.toHaveProperty('imagePullSecrets');
   });
 });

@@ -2,6 +2,7 @@ import type { KubernetesObject, V1Container, V1PodTemplateSpec } from '@kubernet
 import type { AppVersion } from '../app/app-version';
 import { nodeLabelKey } from '../cluster/node.service';
 import { CONTAINER_SECURITY_CONTEXT } from '../common/pod-policy';
+import { pullSecretName, RegistryCredentials, renderPullSecret } from '../registry/pull-secret';
 
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
@@ -10,6 +11,8 @@ export interface WorkloadTarget {
   deployName: string;
   namespace: string;
   nodeLabel: string;
+  /** The credentials of the application's external repository, when it names one (SPEC §6). */
+  pullCredentials?: RegistryCredentials | null;
 }
 
 export const labelsFor = (app: AppVersion, deployName: string): Record<string, string> => ({
@@ -56,6 +59,7 @@ function podTemplate(app: AppVersion, target: WorkloadTarget): V1PodTemplateSpec
         hostPath: { path: volume.hostPath },
       })),
       ...(selectsNodes ? { nodeSelector: { [nodeLabelKey(target.nodeLabel)]: 'true' } } : {}),
+      ...(target.pullCredentials ? { imagePullSecrets: [{ name: pullSecretName(target.deployName) }] } : {}),
     },
   };
 }
@@ -72,8 +76,13 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
   };
   const selector = { matchLabels: { [INSTANCE_LABEL]: target.deployName } };
   const template = podTemplate(app, target);
+  // The Secret comes first, so that the pods find it when they start.
+  const pullSecrets: KubernetesObject[] = target.pullCredentials
+    ? [renderPullSecret(target.pullCredentials, { ...metadata, name: pullSecretName(target.deployName) })]
+    : [];
   if (app.deployType === 'daemonset') {
     return [
+      ...pullSecrets,
       {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
@@ -88,6 +97,7 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
     ];
   }
   const objects: KubernetesObject[] = [
+    ...pullSecrets,
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, realpath } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { mkdir, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { ManagedServer, pickPort, run, startServer, stopLeftover } from './processes';
+import { findOrInstall, ManagedServer, pickPort, startServer, stopLeftover } from './processes';
 
 const DEFAULT_PORT = 63799;
-const INSTALL_COMMAND = 'apt-get install -y redis-server';
 
 /**
  * Runs `redis-server` from PATH (installed with apt-get when missing and allowed), keeping its append-only
@@ -16,7 +14,7 @@ export async function startRedis(
   dir: string,
   log: (msg: string) => void,
 ): Promise<{ url: string; server: ManagedServer }> {
-  const command = await redisServer(log);
+  const command = await findOrInstall('redis-server', 'redis-server', 'REDIS_URL', log);
   await mkdir(dir, { recursive: true });
   const home = await realpath(dir);
   await stopLeftover('Redis', join(home, 'redis.pid'), home, 'SIGTERM', log);
@@ -48,42 +46,6 @@ export async function startRedis(
   });
   log(`Redis ready on 127.0.0.1:${port} (data in ${home})`);
   return { url: `redis://:${password}@127.0.0.1:${port}`, server };
-}
-
-async function redisServer(log: (msg: string) => void): Promise<string> {
-  const found = await findOnPath('redis-server');
-  if (found) return found;
-  if (process.getuid?.() !== 0 || !(await findOnPath('apt-get'))) {
-    throw new Error(
-      `redis-server is not installed. Install it (Debian/Ubuntu: sudo ${INSTALL_COMMAND}) or set REDIS_URL.`,
-    );
-  }
-  log(`redis-server is not installed: running ${INSTALL_COMMAND}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => run('apt-get', ['install', '-y', 'redis-server'], { env });
-  // A fresh machine has no package lists yet; fetch them only when the install needs them.
-  await install().catch(async () => {
-    await run('apt-get', ['update'], { env });
-    await install();
-  });
-  const installed = await findOnPath('redis-server');
-  if (!installed) throw new Error(`${INSTALL_COMMAND} succeeded but redis-server is not on PATH`);
-  return installed;
-}
-
-async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Fails until the server accepts our password and answers (it answers LOADING while it replays its data). */

@@ -1,8 +1,10 @@
-import { access, chmod, mkdtemp, rm } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
+import { sign } from 'jsonwebtoken';
 import { Pool } from 'pg';
+import { loadTokenSigningKey } from '../registry/token-key';
 import { startEmbeddedServices } from './embedded-services';
 
 const exists = (path: string) =>
@@ -99,6 +101,76 @@ describe('startEmbeddedServices', () => {
     );
     expect(services.databaseUrl).toBeUndefined();
     expect(services.redisUrl).toBeUndefined();
+    await services.stop();
+    expect(await exists(join(dir, 'unused'))).toBe(false);
+  });
+});
+
+describe('the embedded image registry', () => {
+  let dir: string;
+  const logs: string[] = [];
+  const options = { platformPort: 18080, service: 'ote-registry', issuer: 'ote-stack' };
+  beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'ote-embedded-registry-'))));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('runs docker-registry trusting the platform, keeping its key and certificate across starts', async () => {
+    const given = { DATABASE_URL: 'postgres://elsewhere/db', REDIS_URL: 'redis://elsewhere' };
+    const first = await startEmbeddedServices(given, dir, (msg) => logs.push(msg), options);
+    let certificate: string;
+    try {
+      expect(first.databaseUrl).toBeUndefined();
+      expect(first.registry?.url).toMatch(/^127\.0\.0\.1:\d+$/);
+      const base = `http://${first.registry!.url}`;
+      const challenge = await fetch(`${base}/v2/`);
+      expect(challenge.status).toBe(401);
+      expect(challenge.headers.get('www-authenticate')).toBe(
+        'Bearer realm="http://127.0.0.1:18080/service/token",service="ote-registry"',
+      );
+      const key = await loadTokenSigningKey({
+        keyFile: first.registry!.tokenKeyFile,
+        certFile: first.registry!.tokenCertFile,
+      });
+      const now = Math.floor(Date.now() / 1000);
+      const token = sign(
+        {
+          iss: 'ote-stack',
+          sub: 'ote-stack',
+          aud: 'ote-registry',
+          iat: now,
+          nbf: now - 1,
+          exp: now + 60,
+          jti: 'test',
+          access: [{ type: 'registry', name: 'catalog', actions: ['*'] }],
+        },
+        key.privateKey,
+        { algorithm: key.algorithm, header: { alg: key.algorithm, x5c: [key.certificateDer] } },
+      );
+      const catalog = await fetch(`${base}/v2/_catalog`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(catalog.status).toBe(200);
+      certificate = await readFile(first.registry!.tokenCertFile, 'utf8');
+    } finally {
+      await first.stop();
+    }
+    const second = await startEmbeddedServices(given, dir, (msg) => logs.push(msg), options);
+    try {
+      expect(await readFile(second.registry!.tokenCertFile, 'utf8')).toBe(certificate);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('is not started when REGISTRY_URL is given', async () => {
+    const services = await startEmbeddedServices(
+      {
+        DATABASE_URL: 'postgres://elsewhere/db',
+        REDIS_URL: 'redis://elsewhere',
+        REGISTRY_URL: 'registry.example',
+      },
+      join(dir, 'unused'),
+      (msg) => logs.push(msg),
+      options,
+    );
+    expect(services.registry).toBeUndefined();
     await services.stop();
     expect(await exists(join(dir, 'unused'))).toBe(false);
   });

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startPostgres } from './embedded-postgres';
 import { startRedis } from './embedded-redis';
+import { EmbeddedRegistry, EmbeddedRegistryOptions, startRegistry } from './embedded-registry';
 import { ManagedServer, startTime } from './processes';
 
 export interface EmbeddedServices {
@@ -9,6 +10,8 @@ export interface EmbeddedServices {
   databaseUrl?: string;
   /** Set when Redis was started here (REDIS_URL was not given). */
   redisUrl?: string;
+  /** Set when the image registry was started here (asked for, and REGISTRY_URL was not given). */
+  registry?: Omit<EmbeddedRegistry, 'server'>;
   /** Stops what was started; calling it again waits for the same stop. */
   stop(): Promise<void>;
 }
@@ -16,22 +19,26 @@ export interface EmbeddedServices {
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Starts only what is missing from env (DATABASE_URL / REDIS_URL), under dataDir: PostgreSQL in
- * `<dataDir>/postgres`, Redis in `<dataDir>/redis`, both on 127.0.0.1 only, both reusing their data from
- * the previous start. They are stopped by `stop()`, and otherwise when this process exits or is ended by a
- * signal that nothing else handles.
+ * Starts only what is missing from env (DATABASE_URL / REDIS_URL, and REGISTRY_URL when `registry` says
+ * how the registry is to trust the platform), under dataDir: PostgreSQL in `<dataDir>/postgres`, Redis in
+ * `<dataDir>/redis`, the registry in `<dataDir>/registry`, all on 127.0.0.1 only, all reusing their data
+ * from the previous start. They are stopped by `stop()`, and otherwise when this process exits or is ended
+ * by a signal that nothing else handles. A registry that cannot be had is left out, with a log line: the
+ * platform runs without one.
  */
 export async function startEmbeddedServices(
-  env: { DATABASE_URL?: string; REDIS_URL?: string },
+  env: { DATABASE_URL?: string; REDIS_URL?: string; REGISTRY_URL?: string },
   dataDir: string,
   log: (msg: string) => void,
+  registry?: EmbeddedRegistryOptions,
 ): Promise<EmbeddedServices> {
-  if (env.DATABASE_URL && env.REDIS_URL) return { stop: async () => undefined };
+  const wantsRegistry = registry !== undefined && !env.REGISTRY_URL;
+  if (env.DATABASE_URL && env.REDIS_URL && !wantsRegistry) return { stop: async () => undefined };
   await mkdir(dataDir, { recursive: true });
   const release = await claim(dataDir);
 
   const servers: ManagedServer[] = [];
-  const services: Pick<EmbeddedServices, 'databaseUrl' | 'redisUrl'> = {};
+  const services: Pick<EmbeddedServices, 'databaseUrl' | 'redisUrl' | 'registry'> = {};
   try {
     if (!env.DATABASE_URL) {
       const postgres = await startPostgres(join(dataDir, 'postgres'), log);
@@ -42,6 +49,17 @@ export async function startEmbeddedServices(
       const redis = await startRedis(join(dataDir, 'redis'), log);
       servers.push(redis.server);
       services.redisUrl = redis.url;
+    }
+    if (wantsRegistry) {
+      const started = await startRegistry(join(dataDir, 'registry'), registry, log).catch((err: unknown) => {
+        log(`no embedded image registry (the repository routes answer 503): ${String(err)}`);
+        return undefined;
+      });
+      if (started) {
+        const { server, ...settings } = started;
+        servers.push(server);
+        services.registry = settings;
+      }
     }
   } catch (err) {
     await Promise.all(servers.map((server) => server.stop()));

@@ -1,7 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { open, readFile, readlink, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, readFile, readlink, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -22,6 +24,52 @@ export async function run(
 ): Promise<string> {
   const { stdout } = await promisify(execFile)(command, args, { ...options, encoding: 'utf8' });
   return stdout;
+}
+
+/**
+ * The path of `command` on PATH, installing Debian package `aptPackage` when it is missing and we may
+ * (root, with apt-get); otherwise the error says how to install it or which variable to set instead.
+ */
+export async function findOrInstall(
+  command: string,
+  aptPackage: string,
+  instead: string,
+  log: (msg: string) => void,
+): Promise<string> {
+  const installCommand = `apt-get install -y ${aptPackage}`;
+  const found = await findOnPath(command);
+  if (found) return found;
+  if (process.getuid?.() !== 0 || !(await findOnPath('apt-get'))) {
+    throw new Error(
+      `${command} is not installed. Install it (Debian/Ubuntu: sudo ${installCommand}) or set ${instead}.`,
+    );
+  }
+  log(`${command} is not installed: running ${installCommand}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => run('apt-get', ['install', '-y', aptPackage], { env });
+  // A fresh machine has no package lists yet; fetch them only when the install needs them.
+  await install().catch(async () => {
+    await run('apt-get', ['update'], { env });
+    await install();
+  });
+  const installed = await findOnPath(command);
+  if (!installed) throw new Error(`${installCommand} succeeded but ${command} is not on PATH`);
+  return installed;
+}
+
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, name);
+    if (await isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `preferred` when it is free on 127.0.0.1 (so URLs stay the same from one start to the next), else any free port. */
@@ -115,6 +163,10 @@ export class ManagedServer {
     private readonly child: ChildProcess,
     private readonly stopSignal: NodeJS.Signals,
   ) {}
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   get exited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;

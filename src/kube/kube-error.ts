@@ -1,24 +1,30 @@
 import { ApiException } from '@kubernetes/client-node';
 
 export enum KubeErrorKind {
-  /** No answer: connection refused or reset, DNS failure, timeout. Worth retrying. */
+  /** No answer: connection refused or reset, DNS failure, TLS failure, timeout. Worth retrying. */
   Unreachable = 'unreachable',
   /** The cluster refused our credentials (401/403). */
   Denied = 'denied',
   NotFound = 'not_found',
   Conflict = 'conflict',
-  /** The cluster rejected an object as invalid (400/422). */
+  /** The cluster rejected an object as invalid (400/422), or a kubeconfig failed our checks. */
   Invalid = 'invalid',
-  /** The API server failed (5xx, 429). Worth retrying. */
+  /** The API server failed (5xx, 429), or what answered is not a Kubernetes API server. Worth retrying. */
   ServerError = 'server_error',
 }
 
-/** A Kubernetes failure in our own terms, with the cluster's own message kept for operators. */
+/**
+ * A Kubernetes failure in our own words. The message never holds the remote body, a local error text
+ * (paths, stderr) or a stack: kubeconfigs are untrusted, so both the cluster and the local failure
+ * may be an attacker's. Only `rejection` keeps something of the cluster's: the `message` of a
+ * Kubernetes Status object that rejected an object we applied (400/409/422), for deployment records.
+ */
 export class KubeError extends Error {
   constructor(
     readonly kind: KubeErrorKind,
     message: string,
     readonly status?: number,
+    readonly rejection?: string,
   ) {
     super(message);
     this.name = 'KubeError';
@@ -27,41 +33,136 @@ export class KubeError extends Error {
   get transient(): boolean {
     return this.kind === KubeErrorKind.Unreachable || this.kind === KubeErrorKind.ServerError;
   }
+
+  /** The message with the cluster's reason for rejecting an object, for the records of a deployment. */
+  get withRejection(): string {
+    return this.rejection ? `${this.message}: ${this.rejection}` : this.message;
+  }
 }
 
-function statusMessage(body: unknown): string | undefined {
+const REJECTION_MAX_LENGTH = 300;
+const NOT_KUBERNETES = 'the server is not a Kubernetes API server';
+
+/** A Kubernetes `Status` object's message (the structured reason), and nothing from any other body. */
+function statusObjectMessage(body: unknown): string | undefined {
+  let parsed = body;
   if (typeof body === 'string') {
     try {
-      return statusMessage(JSON.parse(body));
+      parsed = JSON.parse(body);
     } catch {
-      return body.slice(0, 300) || undefined;
+      return undefined;
     }
   }
-  return (body as { message?: string } | undefined)?.message;
+  const status = parsed as { kind?: unknown; message?: unknown } | undefined;
+  if (status?.kind !== 'Status' || typeof status.message !== 'string') return undefined;
+  return status.message.slice(0, REJECTION_MAX_LENGTH);
 }
 
-function kindOfStatus(status: number): KubeErrorKind {
-  if (status === 401 || status === 403) return KubeErrorKind.Denied;
-  if (status === 404) return KubeErrorKind.NotFound;
-  if (status === 409) return KubeErrorKind.Conflict;
-  if (status === 400 || status === 422) return KubeErrorKind.Invalid;
-  return KubeErrorKind.ServerError;
+function fromHttpStatus(status: number, body: unknown): KubeError {
+  const rejection = statusObjectMessage(body);
+  if (status === 401 || status === 403)
+    return new KubeError(
+      KubeErrorKind.Denied,
+      `the cluster refused the credentials (HTTP ${status})`,
+      status,
+    );
+  if (status >= 500)
+    return new KubeError(KubeErrorKind.ServerError, `cluster error (HTTP ${status})`, status);
+  if (status === 429)
+    return new KubeError(KubeErrorKind.ServerError, 'the cluster is throttling requests (HTTP 429)', status);
+  if (status === 404) {
+    // Kubernetes answers a missing object with a Status object; a bare 404 is a missing API or another server.
+    const message =
+      rejection === undefined ? `${NOT_KUBERNETES} or lacks this API (HTTP 404)` : 'not found in the cluster';
+    return new KubeError(KubeErrorKind.NotFound, message, status);
+  }
+  if (status === 409)
+    return new KubeError(
+      KubeErrorKind.Conflict,
+      'the cluster reports a conflict (HTTP 409)',
+      status,
+      rejection,
+    );
+  if (status === 400 || status === 422)
+    return new KubeError(
+      KubeErrorKind.Invalid,
+      `the cluster rejected the object (HTTP ${status})`,
+      status,
+      rejection,
+    );
+  return new KubeError(
+    KubeErrorKind.ServerError,
+    `unexpected answer from the cluster (HTTP ${status})`,
+    status,
+  );
+}
+
+/** Node and undici error codes, in words; whatever else a local error says stays out. */
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  UND_ERR_SOCKET: 'connection reset',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not found',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'no route to host',
+  EADDRNOTAVAIL: 'no route to host',
+};
+const TLS_REASONS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not trusted',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not yet valid',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate does not match the server name',
+};
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The error codes along an error's cause chain (undici wraps the socket's error in `fetch failed`). */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown };
+    if (typeof code === 'string') codes.push(code);
+    if (typeof name === 'string') codes.push(name);
+    current = cause;
+  }
+  return codes;
+}
+
+function fromLocalFailure(error: unknown): KubeError {
+  const codes = codesOf(error);
+  const unreachable = (reason: string) => new KubeError(KubeErrorKind.Unreachable, reason);
+  if (codes.some((code) => code === 'TimeoutError' || code === 'AbortError' || TIMEOUT_CODES.has(code)))
+    return unreachable('the cluster did not answer in time');
+  const tls = codes.find((code) => TLS_REASONS[code] || /^ERR_(TLS|SSL|OSSL)_|^EPROTO$|CERT/.test(code));
+  if (tls) return unreachable(`TLS failure (${TLS_REASONS[tls] ?? 'handshake failed'})`);
+  const network = codes.find((code) => NETWORK_REASONS[code]);
+  if (network) return unreachable(`cluster unreachable (${NETWORK_REASONS[network]})`);
+  // A body that client-node could not read as Kubernetes JSON (HTML, plain text, broken JSON).
+  if (
+    codes.includes('SyntaxError') ||
+    (error instanceof Error && /mediaType|ObjectSerializer/.test(error.message))
+  )
+    return new KubeError(KubeErrorKind.ServerError, NOT_KUBERNETES);
+  return unreachable('cluster unreachable');
 }
 
 export function toKubeError(error: unknown): KubeError {
   if (error instanceof KubeError) return error;
-  if (error instanceof ApiException) {
-    const status = error.code;
-    return new KubeError(kindOfStatus(status), statusMessage(error.body) ?? `HTTP ${status}`, status);
-  }
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  return new KubeError(
-    KubeErrorKind.Unreachable,
-    timedOut ? 'request timed out' : `cluster unreachable (${detail})`,
-  );
+  if (error instanceof ApiException) return fromHttpStatus(error.code, error.body);
+  return fromLocalFailure(error);
 }
+
+/** What was read where a Kubernetes answer was expected but is not one, e.g. a list without `items`. */
+export const notKubernetes = () => new KubeError(KubeErrorKind.ServerError, NOT_KUBERNETES);
 
 /** Runs a Kubernetes call and turns whatever it throws into a KubeError. */
 export async function kube<T>(call: () => Promise<T>): Promise<T> {

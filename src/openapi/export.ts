@@ -9,11 +9,17 @@ import { loadConfig } from '../config/app-config';
 
 /**
  * The OpenAPI document without a database: preview mode builds the module graph and routes but
- * instantiates no provider, so nothing connects to PostgreSQL or Redis. The URLs only satisfy the
- * configuration's checks and are never dialled.
+ * instantiates no provider, so nothing connects to PostgreSQL or Redis. The URLs and secrets only satisfy
+ * the configuration's checks and are never used.
  */
 export async function exportOpenApiDocument(): Promise<OpenAPIObject> {
-  const config = loadConfig({ DATABASE_URL: 'postgres://unused/unused', REDIS_URL: 'redis://unused' });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://unused/unused',
+    REDIS_URL: 'redis://unused',
+    // Required by the configuration, never used: nothing is signed or encrypted in preview mode.
+    JWT_SECRET: 'unused-openapi-export',
+    ENCRYPTION_KEY: '0'.repeat(64),
+  });
   const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
   try {
     return buildOpenApiDocument(app);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -8,17 +8,13 @@ import { ALL_QUEUES, JobName, JobPayloads, JOBS, QueueName } from './jobs';
 /** Enqueues jobs with the options the registry gives them; the only producer API other modules use. */
 @Injectable()
 export class JobQueueService implements OnApplicationShutdown {
+  private readonly logger = new Logger(JobQueueService.name);
   private readonly connection: Redis;
   private readonly queues: Map<QueueName, Queue>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = redisConnection(config);
-    this.queues = new Map(
-      ALL_QUEUES.map((name) => [
-        name,
-        new Queue(name, { connection: this.connection, prefix: this.bullPrefix }),
-      ]),
-    );
+    this.queues = new Map(ALL_QUEUES.map((name) => [name, this.openQueue(name)]));
   }
 
   get bullPrefix(): string {
@@ -68,6 +64,13 @@ export class JobQueueService implements OnApplicationShutdown {
   queue(name: QueueName): Queue {
     const queue = this.queues.get(name);
     if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  /** Connection errors go to the log; without a listener BullMQ prints them to the console itself. */
+  private openQueue(name: QueueName): Queue {
+    const queue = new Queue(name, { connection: this.connection, prefix: this.bullPrefix });
+    queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
     return queue;
   }
 

@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import { redisConnection } from '../redis/redis.module';
 import { JOB_HANDLER } from './job-handler.decorator';
 import { JobQueueService } from './job-queue.service';
@@ -26,6 +27,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly jobs: JobQueueService,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -75,9 +77,12 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         maxStalledCount: 10,
       },
     );
-    worker.on('failed', (job, error) =>
-      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
-    );
+    worker.on('completed', (job) => this.metrics.countJob(job.name, 'completed'));
+    worker.on('failed', (job, error) => {
+      // BullMQ stamps finishedOn only when no attempt is left; otherwise the job waits for its retry.
+      if (job) this.metrics.countJob(job.name, job.finishedOn ? 'failed' : 'retried');
+      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
+    });
     worker.on('error', (error) => this.logger.error(`worker ${queue}: ${error.message}`));
     return worker;
   }

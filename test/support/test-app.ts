@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { createApp } from '../../src/app.factory';
+import { AppOptions, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { JobQueueService } from '../../src/queue/job-queue.service';
 import { createTestDatabase } from './database';
@@ -25,7 +25,10 @@ export interface TestApp {
 }
 
 /** One application per test file, on its own database and its own Redis key prefix. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: AppOptions = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const redisPrefix = `ote-test-${randomBytes(4).toString('hex')}`;
   const baseEnv = {
@@ -33,14 +36,19 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-secret-of-sufficient-length',
+    ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ADMIN_USER: ADMIN.user,
     ADMIN_PASSWORD: ADMIN.password,
     BCRYPT_ROUNDS: '4',
+    // Quiet unless a test asks for logs (LOG_LEVEL in its env).
+    LOG_LEVEL: 'silent',
+    // Every test file registers its users from 127.0.0.1; the throttle has its own tests.
+    REGISTRATIONS_PER_ADDRESS: '1000',
   };
   const boot = async (extra: Record<string, string>) => {
     const merged = { ...baseEnv, ...env, ...extra };
     const config = loadConfig(merged);
-    const app = await createApp(config, false);
+    const app = await createApp(config, options);
     await app.init();
     return { app, config, env: merged };
   };

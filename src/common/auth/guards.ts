@@ -1,39 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { forbidden, unauthorized } from '../errors';
-import { IS_PUBLIC, ROLES } from './decorators';
+import { forbidden } from '../errors';
+import { ROLES } from './decorators';
 import type { Principal, Role } from './principal';
-
-export const JWT_STRATEGY = 'jwt';
-
-/** Every route needs a valid token unless marked @Public(). */
-@Injectable()
-export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
-
-  override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
-  }
-
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error) throw error;
-    if (!user) {
-      const reason =
-        info instanceof Error && info.name === 'TokenExpiredError'
-          ? 'token expired'
-          : 'invalid or missing token';
-      throw unauthorized(reason);
-    }
-    return user;
-  }
-}
 
 @Injectable()
 export class RolesGuard implements CanActivate {

@@ -17,6 +17,10 @@ export interface Principal {
   businessId: number | null;
   tokenId: string;
   tokenExpiresAt: number;
+  /** The user's token version the token is accepted under; a refresh carries it on. */
+  tokenVersion: number;
+  /** Unix seconds of the login that began this session; refreshes keep it, SESSION_MAX_HOURS counts from it. */
+  sessionStartedAt: number;
 }
 
 /** A business-scoped read: system administrators see every business, everyone else only their own. */

@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit trail, newest first
+         * @description System administrators see every entry, business administrators those of their business.
+         */
+        get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/authorization": {
         parameters: {
             query?: never;
@@ -308,6 +328,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts/{accountId}/core/v1/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the packages (application versions) of an account */
+        get: operations["PackageController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/{accountId}/core/v1/packages/{packageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one package of an account */
+        get: operations["PackageController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/app/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a Helm chart to create a chart application version
+         * @description The archive is checked, rendered with its default values and its objects refused or kept.
+         */
+        post: operations["ChartController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/deploy": {
         parameters: {
             query?: never;
@@ -433,6 +507,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics: request durations, queues, jobs, clusters, deployments
+         * @description For system administrators, or without a token from an address METRICS_ALLOW lists. A token that is sent must be valid.
+         */
+        get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/service/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Issue a registry token for the scopes a registry account may use
+         * @description Docker registry token authentication: the registry sends clients here with HTTP Basic credentials of a registry account; scopes the account may not use are left out of the token.
+         */
+        get: operations["RegistryTokenController_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change your registry account’s password */
+        put: operations["RepositoryController_changeAccountPassword"];
+        /** Create your registry account (one per user) */
+        post: operations["RepositoryController_createAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List registry projects */
+        get: operations["RepositoryController_listProjects"];
+        put?: never;
+        /** Create a registry project of your business */
+        post: operations["RepositoryController_createProject"];
+        /** Delete registry projects that hold no images */
+        delete: operations["RepositoryController_deleteProjects"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the images of a project */
+        get: operations["RepositoryController_listImages"];
+        put?: never;
+        post?: never;
+        /** Delete images with all their tags */
+        delete: operations["RepositoryController_deleteImages"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/image/tag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the tags of an image */
+        get: operations["RepositoryController_listTags"];
+        put?: never;
+        post?: never;
+        /** Delete tags of an image */
+        delete: operations["RepositoryController_deleteTags"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/third": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List external repositories */
+        get: operations["ExternalRepositoryController_list"];
+        put?: never;
+        /** Record an external repository’s pull credentials */
+        post: operations["ExternalRepositoryController_create"];
+        /** Delete external repositories */
+        delete: operations["ExternalRepositoryController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/repository/third/{repositoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an external repository */
+        get: operations["ExternalRepositoryController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cce/cam/v3/clusters/{clusterId}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the Helm releases of chart deployments in a cluster */
+        get: operations["ReleaseController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -442,6 +682,34 @@ export interface components {
             code: number;
             /** @example success */
             message: string;
+        };
+        /**
+         * @description what was done
+         * @enum {string}
+         */
+        AuditAction: "user.audit" | "user.delete" | "user.password-reset" | "user.password-change" | "business.audit" | "deploy.audit" | "cluster.register" | "cluster.remove" | "auth.login-failed" | "registry.project-create" | "registry.project-delete";
+        /**
+         * @description what it was done to
+         * @enum {string}
+         */
+        AuditTargetType: "user" | "business" | "deploy-request" | "cluster" | "registry-project";
+        AuditEntryView: {
+            id: number;
+            /** @description Unix seconds */
+            time: number;
+            /** @description null when a failed login named no user */
+            actorId: number | null;
+            actorName: string;
+            /** @description what was done */
+            action: components["schemas"]["AuditAction"];
+            /** @description what it was done to */
+            targetType: components["schemas"]["AuditTargetType"];
+            targetId: string;
+            /** @description what was decided or changed; never a secret */
+            detail: {
+                [key: string]: (string | null) | number | boolean;
+            };
+            sourceIp: string;
         };
         LoginDto: {
             user: string;
@@ -654,6 +922,12 @@ export interface components {
             maxUnavailable: number;
             maxSurge: number;
             minReadySeconds: number;
+            /**
+             * @description seed 004 package severity
+             * @default recommended
+             * @enum {string}
+             */
+            severityLevel: "recommended" | "critical";
         };
         /**
          * @description 0 verifying, 1 available, 2 incomplete, 3 corrupt
@@ -705,15 +979,121 @@ export interface components {
             minReadySeconds: number;
             /** @description 0 verifying, 1 available, 2 incomplete, 3 corrupt */
             status: components["schemas"]["PackageStatus"];
-            /** @description why the package is in its state, once verification reports it */
-            statusDetail?: string;
-            /** @description the verified image digest, once verification reports it */
-            imageDigest?: string;
             createTime: number;
             updateTime: number;
         };
         DeleteAppsDto: {
             appId: number[];
+        };
+        ProblemBody: {
+            /** @example https://astra.netapp.io/problems/1 */
+            type: string;
+            /** @example Resource not found */
+            title: string;
+            /** @example The resource specified in the request URI wasn't found. */
+            detail: string;
+            /**
+             * @description the HTTP status, as a string
+             * @example 404
+             */
+            status: string;
+            /**
+             * Format: uuid
+             * @description also in the log line of a server fault; always sent, optional in seed 004
+             */
+            correlationID?: string;
+            /** @description each refused query parameter and why */
+            invalidParams?: {
+                name: string;
+                reason: string;
+            }[];
+        };
+        PackageListMetadata: {
+            /** @description pass as `continue` for the next page; absent on the last */
+            continue?: string;
+            count?: number;
+            labels?: unknown[];
+            /** Format: date-time */
+            creationTimestamp?: string;
+            /** Format: date-time */
+            modificationTimestamp?: string;
+            createdBy?: string;
+            modifiedBy?: string;
+        };
+        PackageListBody: {
+            /** @enum {string} */
+            type: "application/astra-packages";
+            /** @enum {string} */
+            version: "1.0";
+            items: (components["schemas"]["PackageBody"] | unknown[])[];
+            metadata: components["schemas"]["PackageListMetadata"];
+        };
+        PackageStateTransition: {
+            /** @enum {string} */
+            from: "verifying" | "available" | "incomplete" | "corrupt";
+            to: ("verifying" | "available" | "incomplete" | "corrupt")[];
+        };
+        PackageStateDetail: {
+            /** @example urn:ote-stack:package-state:incomplete */
+            type: string;
+            title: string;
+            detail: string;
+        };
+        PackageImage: {
+            /** @example acc */
+            imageName: string;
+            /**
+             * @description the repository directory, without the registry
+             * @example /globalcicd
+             */
+            imagePath: string;
+            /** @example 22.01.0 */
+            imageTag: string;
+            /** @description the verified digest, once known */
+            imageDigest: string | null;
+        };
+        UpgradableVersions: {
+            /** @example 22.1.1 */
+            minVersion?: string;
+            /** @example 22.4.0 */
+            maxVersion?: string;
+        };
+        PackageMetadata: {
+            labels: unknown[];
+            /** Format: date-time */
+            creationTimestamp: string;
+            /** Format: date-time */
+            modificationTimestamp: string;
+            /** @description the creator’s user id */
+            createdBy: string;
+        };
+        PackageBody: {
+            /** @enum {string} */
+            type: "application/astra-package";
+            /** @enum {string} */
+            version: "1.0";
+            /** Format: uuid */
+            id: string;
+            /** @example acc */
+            packageName: string;
+            /**
+             * @description SemVer
+             * @example 22.1.0
+             */
+            packageVersion: string;
+            /** @enum {string} */
+            packageType: "install" | "patch";
+            /** @enum {string} */
+            severityLevel: "recommended" | "critical";
+            /** @enum {string} */
+            packageState: "verifying" | "available" | "incomplete" | "corrupt";
+            packageStateTransitions: components["schemas"]["PackageStateTransition"][];
+            packageStateDetails: components["schemas"]["PackageStateDetail"][];
+            images: components["schemas"]["PackageImage"][];
+            /** @description none are declared yet */
+            dependencies: unknown[];
+            upgradableVersions: components["schemas"]["UpgradableVersions"];
+            metadata: components["schemas"]["PackageMetadata"];
         };
         CreateDeployDto: {
             deployName: string;
@@ -724,6 +1104,8 @@ export interface components {
             /** @default all */
             nodeLabel: string;
             comment?: string;
+            /** @description chart values (chart applications only), as helm --values takes them */
+            values?: Record<string, never>;
         };
         /**
          * @description 1 create, 2 upgrade, 3 rollback, 4 delete
@@ -813,6 +1195,8 @@ export interface components {
         ChangeVersionDto: {
             version: string;
             comment?: string;
+            /** @description chart values (chart applications only), as helm --values takes them */
+            values?: Record<string, never>;
         };
         /**
          * @description 0 pending, 1 approved, 2 disapproved
@@ -835,8 +1219,8 @@ export interface components {
             status: components["schemas"]["AuditStatus"];
             /** @description the audit comment */
             comment: string;
-            /** @description the rendered objects of the running and the requested version, as a diff */
-            diff?: string;
+            /** @description the rendered objects of the running and the requested version as a unified diff, Secrets masked, for an upgrade or rollback; empty for a create or delete */
+            diff: string;
             createTime: number;
             updateTime: number;
         };
@@ -895,6 +1279,128 @@ export interface components {
         };
         SoftwareDeploymentOne: {
             software_deployment: components["schemas"]["SoftwareDeploymentView"];
+        };
+        RegistryToken: {
+            /** @description an ES256 JWT the registry accepts */
+            token: string;
+            /** @description the same JWT, for OAuth 2 clients */
+            access_token: string;
+            /**
+             * @description seconds
+             * @example 1800
+             */
+            expires_in: number;
+            /** Format: date-time */
+            issued_at: string;
+        };
+        CreateAccountDto: {
+            /** @description 1-64 letters, digits or _.@- */
+            user: string;
+            password: string;
+        };
+        ChangeAccountPasswordDto: {
+            password: string;
+        };
+        CreateProjectDto: {
+            /** @description lower-case letters and digits, separated by . _ __ or - */
+            projectName: string;
+            public: boolean;
+        };
+        RegistryProjectView: {
+            projectId: number;
+            /** @example proj1 */
+            projectName: string;
+            /** @description Unix seconds */
+            createTime: number;
+            /** @description Unix seconds */
+            updateTime: number;
+            imageCount: number;
+            /** @description anyone may pull its images */
+            public: boolean;
+        };
+        DeleteProjectsDto: {
+            projectId: number[];
+        };
+        RegistryImageView: {
+            /** @example proj1 */
+            projectName: string;
+            public: boolean;
+            /** @example proj1/nginx */
+            imageName: string;
+            /** @example registry.example.com/proj1/nginx */
+            imageAddress: string;
+            /** @description Unix seconds */
+            createTime: number;
+            /** @description Unix seconds */
+            updateTime: number;
+        };
+        RegistryTagView: {
+            /** @example latest */
+            tag: string;
+            /** @example registry.example.com/proj1/nginx:latest */
+            imageAddress: string;
+            /** @description Unix seconds */
+            createTime: number;
+            /** @description Unix seconds */
+            updateTime: number;
+        };
+        DeleteImagesDto: {
+            imageName: string[];
+        };
+        DeleteTagsDto: {
+            imageName: string;
+            tag: string[];
+        };
+        CreateExternalRepositoryDto: {
+            /** @description 1-63 letters, digits or _.- */
+            repositoryId: string;
+            /** @description registry host[:port], as image names start */
+            address: string;
+            user: string;
+            password: string;
+        };
+        ExternalRepositoryItem: {
+            id: number;
+            /** @description the id a deployment names in `repositoryId` */
+            repositoryId: string;
+            /** @example docker.io */
+            address: string;
+            user: string;
+        };
+        DeleteExternalRepositoriesDto: {
+            repositoryId: string[];
+        };
+        /**
+         * @description Helm’s release status
+         * @enum {string}
+         */
+        ReleaseStatus: "PENDING_INSTALL" | "PENDING_UPGRADE" | "PENDING_ROLLBACK" | "DEPLOYED" | "FAILED" | "SUPERSEDED" | "UNINSTALLING" | "UNINSTALLED";
+        ReleaseRespView: {
+            /** @example magento-mysql */
+            chart_name: string;
+            chart_public: boolean;
+            /** @example 1.0.0 */
+            chart_version: string;
+            cluster_id: string;
+            cluster_name: string;
+            /** Format: date-time */
+            create_at: string;
+            /** @example Initial install underway */
+            description: string;
+            /** @description the release name */
+            name: string;
+            namespace: string;
+            parameters: string;
+            resources: string;
+            /** @description Helm’s release status */
+            status: components["schemas"]["ReleaseStatus"];
+            status_description: string;
+            /** Format: date-time */
+            update_at: string;
+            /** @description the values as JSON text, secrets masked */
+            values: string;
+            /** @description the revision, from 1 */
+            version: number;
         };
         ErrorBody: {
             /**
@@ -975,6 +1481,86 @@ export interface operations {
                      * @example {
                      *       "code": 503,
                      *       "message": "database unreachable, redis ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                order?: "asc" | "desc";
+                pageSize?: number;
+                /** @description e.g. user.audit, deploy.audit, auth.login-failed */
+                action?: string;
+                actorId?: number;
+                /** @description Unix seconds, inclusive */
+                since?: number;
+                /** @description Unix seconds, inclusive */
+                until?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["AuditEntryView"][];
+                        /** @description matches on every page */
+                        total: number;
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorBody"];
@@ -2575,7 +3161,7 @@ export interface operations {
             query?: {
                 page?: number;
                 order?: "asc" | "desc";
-                /** @description 0 for no limit */
+                /** @description 0 for no limit (at most 1000 rows) */
                 pageSize?: number;
             };
             header?: never;
@@ -3124,7 +3710,7 @@ export interface operations {
             query?: {
                 page?: number;
                 order?: "asc" | "desc";
-                /** @description 0 for no limit */
+                /** @description 0 for no limit (at most 1000 rows) */
                 pageSize?: number;
                 appName?: string;
                 appNameMode?: "strict" | "partial" | "prefix";
@@ -3473,12 +4059,318 @@ export interface operations {
             };
         };
     };
+    PackageController_list: {
+        parameters: {
+            query?: {
+                /** @description metadata.continue of the previous page */
+                continue?: unknown;
+                limit?: unknown;
+                include?: unknown;
+                orderBy?: unknown;
+                filter?: unknown;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "application/astra-packages",
+                     *       "version": "1.0",
+                     *       "items": [
+                     *         [
+                     *           "e280ff62-be35-4f31-a31b-a210a1ad1b33",
+                     *           "acc",
+                     *           "22.01.0",
+                     *           "install"
+                     *         ],
+                     *         [
+                     *           "e8507dad-d33f-44b3-9c15-ec55ba6f6473",
+                     *           "acc",
+                     *           "22.01.1",
+                     *           "patch"
+                     *         ]
+                     *       ],
+                     *       "metadata": {
+                     *         "labels": [],
+                     *         "creationTimestamp": "2022-10-06T20:58:16.305662Z",
+                     *         "modificationTimestamp": "2022-10-06T20:58:16.305662Z",
+                     *         "createdBy": "8f84cf09-8036-51e4-b579-bd30cb07b269"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PackageListBody"];
+                };
+            };
+            /** @description invalid query parameters, each named in invalidParams */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/5",
+                     *       "title": "Invalid query parameters",
+                     *       "detail": "The supplied query parameters are invalid.",
+                     *       "status": "400"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/3",
+                     *       "title": "Missing bearer token",
+                     *       "detail": "The request is missing the required bearer token.",
+                     *       "status": "401"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description the account is not the caller’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/11",
+                     *       "title": "Operation not permitted",
+                     *       "detail": "The requested operation isn't permitted.",
+                     *       "status": "403"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description no such package or collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/2",
+                     *       "title": "Collection not found",
+                     *       "detail": "The collection specified in the request URI wasn't found.",
+                     *       "status": "404"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    PackageController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+                packageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PackageBody"];
+                };
+            };
+            /** @description missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/3",
+                     *       "title": "Missing bearer token",
+                     *       "detail": "The request is missing the required bearer token.",
+                     *       "status": "401"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description the account is not the caller’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/11",
+                     *       "title": "Operation not permitted",
+                     *       "detail": "The requested operation isn't permitted.",
+                     *       "status": "403"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+            /** @description no such package or collection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://astra.netapp.io/problems/2",
+                     *       "title": "Collection not found",
+                     *       "detail": "The collection specified in the request URI wasn't found.",
+                     *       "status": "404"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemBody"];
+                };
+            };
+        };
+    };
+    ChartController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @example magento */
+                    appName: string;
+                    /** @example 1.0 */
+                    version: string;
+                    /**
+                     * Format: binary
+                     * @description the chart archive (.tgz)
+                     */
+                    chart: string;
+                };
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 409,
+                     *       "message": "already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the body is over its limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 413,
+                     *       "message": "the chart archive is over 1 MiB"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     DeployController_list: {
         parameters: {
             query?: {
                 page?: number;
                 order?: "asc" | "desc";
-                /** @description 0 for no limit */
+                /** @description 0 for no limit (at most 1000 rows) */
                 pageSize?: number;
                 /** @description comma-separated: id,deployName,appName,version,cluster,nodeLabel,comment,deployType,status,errorMessage,auditComment,editable,createTime,updateTime,clusters */
                 field?: string[];
@@ -4619,6 +5511,1407 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SoftwareDeploymentOne"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistryTokenController_token: {
+        parameters: {
+            query?: {
+                scope?: string[];
+                service?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistryToken"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description too many attempts */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 429,
+                     *       "message": "too many failed logins, try again later"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a dependency does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 503,
+                     *       "message": "database unreachable, redis ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_changeAccountPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeAccountPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_createAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccountDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 409,
+                     *       "message": "already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_listProjects: {
+        parameters: {
+            query?: {
+                page?: number;
+                order?: "asc" | "desc";
+                pageSize?: number;
+                /** @description part of the project name */
+                projectName?: string;
+                public?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "projectId": 13,
+                     *           "projectName": "calico",
+                     *           "createTime": 1551758321,
+                     *           "updateTime": 1551758321,
+                     *           "imageCount": 3,
+                     *           "public": true
+                     *         }
+                     *       ],
+                     *       "total": 2,
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["RegistryProjectView"][];
+                        /** @description matches on every page */
+                        total: number;
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 409,
+                     *       "message": "already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_deleteProjects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteProjectsDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 409,
+                     *       "message": "already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_listImages: {
+        parameters: {
+            query: {
+                page?: number;
+                order?: "asc" | "desc";
+                /** @description 0 for no limit (at most 1000 rows) */
+                pageSize?: number;
+                projectName: string;
+                /** @description part of the image name */
+                imageName?: string;
+                /** @description images sort by name */
+                orderBy?: "id";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "projectName": "test",
+                     *           "public": false,
+                     *           "imageName": "test/test-demo1",
+                     *           "imageAddress": "registry.dcdn.baidu.com/test/test-demo1",
+                     *           "createTime": 1551758321,
+                     *           "updateTime": 1551758321
+                     *         },
+                     *         {
+                     *           "projectName": "test2",
+                     *           "public": false,
+                     *           "imageName": "test2/test-demo2",
+                     *           "imageAddress": "registry.dcdn.baidu.com/test2/test-demo2",
+                     *           "createTime": 1551758321,
+                     *           "updateTime": 1551758321
+                     *         }
+                     *       ],
+                     *       "total": 2,
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["RegistryImageView"][];
+                        /** @description matches on every page */
+                        total: number;
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_deleteImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteImagesDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_listTags: {
+        parameters: {
+            query: {
+                page?: number;
+                order?: "asc" | "desc";
+                /** @description 0 for no limit (at most 1000 rows) */
+                pageSize?: number;
+                imageName: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "tag": "latest",
+                     *           "imageAddress": "registry.dcdn.baidu.com/test/test-demo1",
+                     *           "createTime": 1551758321,
+                     *           "updateTime": 1551758321
+                     *         },
+                     *         {
+                     *           "tag": "v1",
+                     *           "imageAddress": "registry.dcdn.baidu.com/test/test-demo1",
+                     *           "createTime": 1551758321,
+                     *           "updateTime": 1551758321
+                     *         }
+                     *       ],
+                     *       "total": 2,
+                     *       "code": 200,
+                     *       "message": "success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["RegistryTagView"][];
+                        /** @description matches on every page */
+                        total: number;
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RepositoryController_deleteTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteTagsDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ExternalRepositoryController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                order?: "asc" | "desc";
+                /** @description 0 for no limit (at most 1000 rows) */
+                pageSize?: number;
+                orderBy?: "id";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": 1,
+                     *           "repositoryId": "yq01",
+                     *           "address": "xxzxsdsdsds",
+                     *           "user": "ddddddd"
+                     *         },
+                     *         {
+                     *           "id": 2,
+                     *           "repositoryId": "yq02",
+                     *           "address": "xxzxsdsdsds",
+                     *           "user": "ddddddd"
+                     *         }
+                     *       ],
+                     *       "code": 200,
+                     *       "total": 2,
+                     *       "message": "Success"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["ExternalRepositoryItem"][];
+                        /** @description matches on every page */
+                        total: number;
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ExternalRepositoryController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateExternalRepositoryDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 409,
+                     *       "message": "already exists"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ExternalRepositoryController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteExternalRepositoriesDto"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description invalid parameters; every bad field is named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 422,
+                     *       "message": "version must be 2 to 4 dotted numbers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ExternalRepositoryController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                repositoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuccessBody"] & {
+                        data: components["schemas"]["ExternalRepositoryItem"];
+                    };
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 401,
+                     *       "message": "invalid or missing token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 403,
+                     *       "message": "not allowed for your role"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": 404,
+                     *       "message": "deployment 7 not found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ReleaseController_list: {
+        parameters: {
+            query?: {
+                /** @description the chart application id (GET /v1/app) */
+                chart_id?: string;
+                namespace?: string;
+            };
+            header?: never;
+            path: {
+                clusterId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "chart_name": "magento-mysql",
+                     *         "chart_public": false,
+                     *         "chart_version": "1.0.0",
+                     *         "cluster_id": "a870253f-5dc7-11ee-bf71-0255ac100b03",
+                     *         "cluster_name": "sfs-turbo-test",
+                     *         "create_at": "2023-11-14T20:30:57+08:00",
+                     *         "description": "Initial install underway",
+                     *         "name": "testwww",
+                     *         "namespace": "monitoring",
+                     *         "parameters": "",
+                     *         "resources": "",
+                     *         "status": "PENDING_INSTALL",
+                     *         "status_description": "Initial install underway",
+                     *         "update_at": "2023-11-14T20:30:57+08:00",
+                     *         "values": "{\"basic\":{\"admin_password\":\"******\",\"admin_username\":\"username\",\"app_name\":\"magento\",\"mysql_database\":\"magento\",\"mysql_name\":\"mysql\",\"mysql_password\":\"******\",\"mysql_port\":3306,\"mysql_root_password\":\"******\",\"mysql_user\":\"magento\",\"storage_class\":\"csi-nas\",\"storage_mode\":\"ReadWriteMany\",\"storage_size\":\"10G\"},\"global\":{\"magento_EIP\":\"100.100.100.100\",\"magento_EPORT\":32080,\"namespace\":\"default\"},\"image\":{\"magento_image\":\"example.com/everest/magento:latest\",\"mysql_image\":\"example.com/everest/mysql:5.7.14\"}}",
+                     *         "version": 1
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ReleaseRespView"][];
                 };
             };
             /** @description no valid token */

@@ -24,7 +24,6 @@ export function AppsPage() {
           <th scope="col">Kind</th>
           <th scope="col">Image or chart</th>
           <th scope="col">Package state</th>
-          <th scope="col">Digests</th>
           <th scope="col">Created</th>
         </tr>
       </thead>
@@ -40,11 +39,7 @@ export function AppsPage() {
             <td>
               <span class={`badge ${app.status === 1 ? 'good' : app.status >= 2 ? 'bad' : ''}`}>
                 {PACKAGE_STATE[app.status] ?? app.status}
-              </span>{' '}
-              {app.statusDetail}
-            </td>
-            <td>
-              <code>{app.imageDigest ?? '—'}</code>
+              </span>
             </td>
             <td>{time(app.createTime)}</td>
           </tr>

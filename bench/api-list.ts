@@ -1,0 +1,365 @@
+/**
+ * List benchmark: `GET /v1/deploy?page=N&pageSize=10` for a business administrator, 100,000 deployments
+ * (two cluster placements each) in 50 businesses, seeded by SQL. Starts the built product (`dist/`,
+ * PROCESS_ROLE=api) and, in the same run, bench/api-list-baseline.js (raw node:http + pg + ioredis, the
+ * same token check, Redis revocation check and SQL), each in its own process on the same database and
+ * Redis. Drives both alternately with autocannon at 16 and 64 connections and prints req/s, p50 and p99 of
+ * each and the ratio. Figures, not assertions: it fails only when an answer is wrong or not 200.
+ *
+ * Run: `npm run bench:api-list` (builds first; jest is only the runner: swc and the template database).
+ * BENCH_SECONDS (5) per measurement, BENCH_ROUNDS (2) alternations per connection count,
+ * BENCH_CPU_PROFILE=<dir>: the product runs with `node --cpu-prof` and the top entries are printed.
+ * BENCH_INDEX=1 adds an index on deployments (business_id, id) to the bench database (no migration has it
+ * yet), for both servers alike.
+ */
+import autocannon from 'autocannon';
+import bcrypt from 'bcryptjs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { closedPort } from '../test/support/clusters';
+import { createTestDatabase } from '../test/support/database';
+import { TEST_REDIS_URL } from '../test/support/test-app';
+
+const ROOT = resolve(__dirname, '..');
+const BUSINESSES = 50;
+const DEPLOYMENTS = 100_000;
+const PAGE_SIZE = 10;
+const CONNECTIONS = [16, 64];
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const WITH_INDEX = process.env.BENCH_INDEX === '1';
+const PASSWORD = 'Bench12345';
+const JWT_SECRET = randomBytes(24).toString('hex');
+/** A stored placement's manifests, as the product keeps them (the list never shows them). */
+const OBJECTS = JSON.stringify([
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'web',
+      namespace: 'ns1',
+      labels: { 'ote-stack/deploy': 'web', 'ote-stack/business': '1' },
+    },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { 'ote-stack/deploy': 'web' } },
+      template: {
+        metadata: { labels: { 'ote-stack/deploy': 'web' } },
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              image: 'nginx:1.25',
+              ports: [{ containerPort: 8080, hostPort: 9090 }],
+              env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
+              resources: {
+                requests: { cpu: '10m', memory: '100Mi' },
+                limits: { cpu: '200m', memory: '200Mi' },
+              },
+              volumeMounts: [{ name: 'v0', mountPath: '/host/usr/bin', readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'v0', hostPath: { path: '/usr/bin' } }],
+        },
+      },
+    },
+  },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'web', namespace: 'ns1' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 20,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 100 } },
+        },
+      ],
+    },
+  },
+]);
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+async function seed(databaseUrl: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const hash = bcrypt.hashSync(PASSWORD, 4);
+    await db.query(
+      `INSERT INTO users (user_name, password_hash, real_name, phone, is_admin, status)
+       SELECT 'bench' || i, $1, 'Bench Admin', '12345678910', true, 1 FROM generate_series(1, $2::int) i`,
+      [hash, BUSINESSES],
+    );
+    await db.query(
+      `INSERT INTO businesses (name, introduce, objective, scale, user_id, status)
+       SELECT 'business-' || u.user_name, 'bench', 'bench', 'large', u.id, 1 FROM users u WHERE u.user_name LIKE 'bench%'`,
+    );
+    await db.query(`UPDATE users u SET business_id = b.id FROM businesses b WHERE b.user_id = u.id`);
+    await db.query(
+      `INSERT INTO deployments (business_id, deploy_name, app_name, version, app_id, cluster, node_label, deploy_type, status)
+       SELECT b.id, 'deploy-' || i, 'app-' || (i % 20), '1.0', 1, 'all', 'all', 1, 5
+         FROM generate_series(0, $1::int - 1) i
+         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM businesses) b ON b.n = i % $2::int`,
+      [DEPLOYMENTS, BUSINESSES],
+    );
+    await db.query(
+      `INSERT INTO deployment_clusters (deployment_id, cluster_id, cluster_name, objects, status, running, total)
+       SELECT d.id, c.id, c.name, $1::jsonb, 'success', 2, 2
+         FROM deployments d
+        CROSS JOIN (VALUES ('6f1c2a52-9a3b-4c7e-9d61-0b6f3e2a1c01'::uuid, 'edge-east'),
+                           ('0d9b7c4e-5f2a-4e8b-a3c6-7e1f2d3b4a02'::uuid, 'edge-west')) c (id, name)`,
+      [OBJECTS],
+    );
+    if (WITH_INDEX)
+      await db.query('CREATE INDEX bench_deployments_business_id ON deployments (business_id, id)');
+    await db.query('ANALYZE');
+  } finally {
+    await db.end();
+  }
+}
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  stderr: string[];
+}
+
+async function startServer(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  readyPath: string,
+): Promise<Server> {
+  const port = await closedPort();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.join('').slice(-2000)}`);
+    const status = await fetch(`${url}${readyPath}`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status > 0 && status < 500) return { name, url, child, stderr };
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((done) => server.child.once('exit', done));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+interface Measurement {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+async function drive(
+  server: Server,
+  token: string,
+  connections: number,
+  seconds: number,
+): Promise<Measurement> {
+  const pages = DEPLOYMENTS / BUSINESSES / PAGE_SIZE;
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/v1/deploy?page=${1 + Math.floor(Math.random() * pages)}&pageSize=${PAGE_SIZE}`,
+        }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/**
+ * The functions with the most self time in the newest .cpuprofile of `dir`, as "share name (file:line)".
+ * The profile covers the whole process, start-up (module loading) included.
+ */
+function topOfProfile(dir: string, count = 15): string[] {
+  const file = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
+  if (!file) return ['(no profile written)'];
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const hits = new Map<string, number>();
+  // Shares of the time the process was busy: waiting for the database or the network is not our cost.
+  const busy = profile.samples.filter((id) => byId.get(id)!.functionName !== '(idle)');
+  for (const id of busy) {
+    const frame = byId.get(id)!;
+    const where = frame.url
+      ? ` (${frame.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1})`
+      : '';
+    const label = `${frame.functionName || '(anonymous)'}${where}`;
+    hits.set(label, (hits.get(label) ?? 0) + 1);
+  }
+  const total = busy.length;
+  return [...hits.entries()]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, count)
+    .map(([label, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${label}`);
+}
+
+/** Runs the benchmark, prints the figures and returns what went wrong (wrong or failed answers). */
+export async function runApiList(): Promise<string[]> {
+  const problems: string[] = [];
+  const database = await createTestDatabase();
+  const redisPrefix = `ote-bench-${randomBytes(4).toString('hex')}`;
+  const servers: Server[] = [];
+  try {
+    let started = Date.now();
+    await seed(database.url);
+    out(
+      `seeded ${DEPLOYMENTS} deployments in ${BUSINESSES} businesses in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix,
+      JWT_SECRET,
+    };
+    if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+    const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
+    started = Date.now();
+    const product = await startServer(
+      'product',
+      [...profileFlags, 'dist/src/main.js'],
+      { ...env, PROCESS_ROLE: 'api', NODE_ENV: 'production', MIGRATE_ON_START: 'false' },
+      '/readyz',
+    );
+    servers.push(product);
+    const baseline = await startServer('baseline', ['bench/api-list-baseline.js'], env, '/');
+    servers.push(baseline);
+    out(`servers up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const login = await fetch(`${product.url}/v1/authorization`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'bench1', password: PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    if (!token) throw new Error(`login failed with ${login.status}`);
+
+    // The same answer from both, or the comparison means nothing.
+    for (const page of [1, 7, 200, 201]) {
+      const path = `/v1/deploy?page=${page}&pageSize=${PAGE_SIZE}`;
+      const [mine, theirs] = await Promise.all(
+        [product, baseline].map(async (server) => {
+          const response = await fetch(`${server.url}${path}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          return { status: response.status, body: await response.json() };
+        }),
+      );
+      if (mine.status !== 200 || !isDeepStrictEqual(mine, theirs))
+        problems.push(
+          `${path}: product ${JSON.stringify(mine).slice(0, 300)} != baseline ${JSON.stringify(theirs).slice(0, 300)}`,
+        );
+    }
+
+    for (const server of [product, baseline]) await drive(server, token, 16, 2); // warm-up
+    out(`\nGET /v1/deploy?page=N&pageSize=${PAGE_SIZE}, ${SECONDS} s per run, ${ROUNDS} alternating rounds`);
+    out('| connections | server   | req/s   | p50 (ms) | p99 (ms) |');
+    out('| ----------- | -------- | ------- | -------- | -------- |');
+    const ratios: string[] = [];
+    for (const connections of CONNECTIONS) {
+      const runs = new Map<Server, Measurement[]>([
+        [product, []],
+        [baseline, []],
+      ]);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const server of [product, baseline])
+          runs.get(server)!.push(await drive(server, token, connections, SECONDS));
+      }
+      const summary = new Map<Server, Measurement>();
+      for (const [server, measurements] of runs) {
+        const m = {
+          rps: mean(measurements.map((x) => x.rps)),
+          p50: mean(measurements.map((x) => x.p50)),
+          p99: mean(measurements.map((x) => x.p99)),
+          bad: measurements.reduce((sum, x) => sum + x.bad, 0),
+        };
+        summary.set(server, m);
+        if (m.bad > 0)
+          problems.push(`${server.name} at ${connections} connections: ${m.bad} answers not 200`);
+        out(
+          `| ${String(connections).padEnd(11)} | ${server.name.padEnd(8)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(8)} | ${m.p99.toFixed(1).padStart(8)} |`,
+        );
+      }
+      const ratio = summary.get(product)!.rps / summary.get(baseline)!.rps;
+      ratios.push(`${connections} connections: product/baseline = ${ratio.toFixed(2)}`);
+      if (connections === 64)
+        ratios.push(`  target >= 0.85 at 64 connections: ${ratio >= 0.85 ? 'met' : 'NOT met'}`);
+      if (connections === 16) {
+        const p99 = summary.get(product)!.p99;
+        ratios.push(
+          `  target p99 < 50 ms at 16 connections: ${p99 < 50 ? 'met' : 'NOT met'} (${p99.toFixed(1)} ms)`,
+        );
+      }
+    }
+    out();
+    for (const line of ratios) out(line);
+  } finally {
+    for (const server of servers) await stopServer(server);
+    await database.drop();
+    await deleteKeys(redisPrefix);
+  }
+  if (PROFILE_DIR) {
+    out(`\nproduct CPU profile (${PROFILE_DIR}), top self time, share of busy samples:`);
+    for (const line of topOfProfile(PROFILE_DIR)) out(line);
+  }
+  return problems;
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new IORedis(TEST_REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,105 @@
+import type { KubernetesObject, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
+import { podSpecProblems } from '../common/pod-policy';
+
+/**
+ * SPEC §12 for what a tenant's chart renders: only namespaced kinds that cannot reach beyond the
+ * business's namespace. No cluster-scoped kinds (Namespace, ClusterRole, CRDs, ...), and no RBAC at all,
+ * since a RoleBinding to a built-in ClusterRole would let a service account create pods past our checks.
+ */
+const ALLOWED_KINDS = new Set([
+  'apps/v1/Deployment',
+  'apps/v1/StatefulSet',
+  'apps/v1/DaemonSet',
+  'batch/v1/Job',
+  'batch/v1/CronJob',
+  'v1/Service',
+  'v1/ConfigMap',
+  'v1/Secret',
+  'v1/PersistentVolumeClaim',
+  'v1/ServiceAccount',
+  'autoscaling/v2/HorizontalPodAutoscaler',
+  'networking.k8s.io/v1/Ingress',
+  'networking.k8s.io/v1/NetworkPolicy',
+  'policy/v1/PodDisruptionBudget',
+]);
+
+/** Kubernetes object names: DNS-1123 subdomains. */
+const NAME_RULE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+type Spec = Record<string, unknown> | undefined;
+
+/** The pod templates an object runs, with where they sit, for the pod policy and for our labels. */
+export function podTemplates(object: KubernetesObject): V1PodTemplateSpec[] {
+  const spec = (object as { spec?: Spec }).spec;
+  if (!spec) return [];
+  if (object.kind === 'CronJob') {
+    const job = spec.jobTemplate as { spec?: { template?: V1PodTemplateSpec } } | undefined;
+    return job?.spec?.template ? [job.spec.template] : [];
+  }
+  const template = spec.template as V1PodTemplateSpec | undefined;
+  return template ? [template] : [];
+}
+
+export const describeObject = (object: KubernetesObject) =>
+  `${object.kind ?? '(no kind)'} ${object.metadata?.name ?? '(no name)'}`;
+
+/**
+ * Every reason the rendered objects may not run in `namespace`, each naming the object; empty when
+ * they may. Call it on the objects as they will be applied (after `adoptObjects`).
+ */
+export function objectPolicyProblems(
+  objects: KubernetesObject[],
+  namespace: string,
+  writablePrefixes: string[],
+): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const object of objects) {
+    const what = describeObject(object);
+    if (!ALLOWED_KINDS.has(`${object.apiVersion}/${object.kind}`)) {
+      problems.push(`${what}: ${object.apiVersion}/${object.kind} may not be deployed by a business`);
+      continue;
+    }
+    const name = object.metadata?.name;
+    if (typeof name !== 'string' || name.length > 253 || !NAME_RULE.test(name)) {
+      problems.push(`${what}: needs a lower-case DNS name`);
+      continue;
+    }
+    const key = `${object.kind}/${name}`;
+    if (seen.has(key)) problems.push(`${what}: rendered twice`);
+    seen.add(key);
+    if (object.metadata?.namespace !== namespace)
+      problems.push(`${what}: namespace ${object.metadata?.namespace} is not the business's (${namespace})`);
+    const spec = (object as { spec?: Spec }).spec;
+    if (object.kind === 'Service' && Array.isArray(spec?.externalIPs) && spec.externalIPs.length > 0)
+      problems.push(`${what}: externalIPs are not allowed`);
+    for (const template of podTemplates(object)) {
+      problems.push(...podSpecProblems((template.spec ?? {}) as V1PodSpec, writablePrefixes, what));
+    }
+  }
+  return problems;
+}
+
+/**
+ * The rendered objects as the platform applies them: in the business's namespace unless a template
+ * named another (which the policy then refuses), with our labels on each object and pod template, so
+ * status reading and clean-up find them like any other deployment's.
+ */
+export function adoptObjects(
+  objects: KubernetesObject[],
+  namespace: string,
+  labels: Record<string, string>,
+): KubernetesObject[] {
+  return objects.map((original) => {
+    const object = structuredClone(original);
+    object.metadata = {
+      ...object.metadata,
+      namespace: object.metadata?.namespace ?? namespace,
+      labels: { ...object.metadata?.labels, ...labels },
+    };
+    for (const template of podTemplates(object)) {
+      template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } };
+    }
+    return object;
+  });
+}

@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import type { JsonObject } from '../common/json';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, Repository } from 'typeorm';
+import { ClusterService } from '../cluster/cluster.service';
+import { businessScope, Principal } from '../common/auth/principal';
+import { invalid, notFound } from '../common/errors';
+import { ReleaseEntity, ReleaseStatus } from './release.entity';
+import { maskSecrets } from './release-values';
+
+/** What the deploy runner knows when a chart deployment's apply starts on one cluster. */
+export interface ReleaseStart {
+  businessId: number;
+  deploymentId: number;
+  clusterId: string;
+  requestId: number;
+  name: string;
+  namespace: string;
+  appId: number;
+  chartName: string;
+  chartVersion: string;
+  values: JsonObject;
+  rollback: boolean;
+}
+
+/** Seed 000 `ReleaseResp`, field for field. */
+export interface ReleaseResp {
+  chart_name: string;
+  chart_public: boolean;
+  chart_version: string;
+  cluster_id: string;
+  cluster_name: string;
+  create_at: string;
+  description: string;
+  name: string;
+  namespace: string;
+  parameters: string;
+  resources: string;
+  status: string;
+  status_description: string;
+  update_at: string;
+  values: string;
+  version: number;
+}
+
+const PENDING = [ReleaseStatus.PendingInstall, ReleaseStatus.PendingUpgrade, ReleaseStatus.PendingRollback];
+const GONE = [ReleaseStatus.Uninstalling, ReleaseStatus.Uninstalled];
+const UUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const APP_ID_RULE = /^\d{1,9}$/;
+
+/** RFC 3339 without fractions, as the seed's `create_at`. */
+const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * SPEC §8: one Helm release per chart deployment and cluster, one revision per request carried out
+ * there. The deploy runner reports each step; every move is a compare-and-set on the status it leaves,
+ * so a repeated or late report changes nothing.
+ */
+@Injectable()
+export class ReleaseService {
+  constructor(
+    @InjectRepository(ReleaseEntity) private readonly releases: Repository<ReleaseEntity>,
+    private readonly clusters: ClusterService,
+  ) {}
+
+  /** A new revision, pending, for this request on this cluster; a repeated call keeps the first. */
+  async begin(start: ReleaseStart): Promise<void> {
+    const where = { deploymentId: start.deploymentId, clusterId: start.clusterId };
+    if (await this.releases.existsBy({ requestId: start.requestId, clusterId: start.clusterId })) return;
+    const latest = await this.releases.findOne({ where, order: { revision: 'DESC' } });
+    const installed = latest !== null && latest.status !== ReleaseStatus.Uninstalled;
+    const [status, statusDescription] = !installed
+      ? [ReleaseStatus.PendingInstall, 'Initial install underway']
+      : start.rollback
+        ? [ReleaseStatus.PendingRollback, `Rollback to ${start.chartVersion} underway`]
+        : [ReleaseStatus.PendingUpgrade, 'Upgrade underway'];
+    await this.releases
+      .createQueryBuilder()
+      .insert()
+      .values({
+        businessId: start.businessId,
+        deploymentId: start.deploymentId,
+        clusterId: start.clusterId,
+        requestId: start.requestId,
+        name: start.name,
+        namespace: start.namespace,
+        revision: (latest?.revision ?? 0) + 1,
+        status,
+        statusDescription,
+        appId: start.appId,
+        chartName: start.chartName,
+        chartVersion: start.chartVersion,
+        values: start.values,
+      })
+      .orIgnore()
+      .execute();
+  }
+
+  /** Every object is applied: this revision is the deployed one and the one before it superseded. */
+  async deployed(requestId: number, clusterId: string): Promise<void> {
+    const release = await this.releases.findOneBy({ requestId, clusterId, status: In(PENDING) });
+    if (!release) return;
+    const description =
+      release.status === ReleaseStatus.PendingInstall
+        ? 'Install complete'
+        : release.status === ReleaseStatus.PendingRollback
+          ? `Rollback to ${release.chartVersion} complete`
+          : 'Upgrade complete';
+    const moved = await this.releases.update(
+      { id: release.id, status: release.status },
+      { status: ReleaseStatus.Deployed, statusDescription: description },
+    );
+    if (!moved.affected) return;
+    await this.releases.update(
+      {
+        deploymentId: release.deploymentId,
+        clusterId,
+        id: Not(release.id),
+        status: ReleaseStatus.Deployed,
+      },
+      { status: ReleaseStatus.Superseded, statusDescription: `Superseded by revision ${release.revision}` },
+    );
+  }
+
+  /** The cluster refused the objects (or the chart refused to render): the reason is the description. */
+  async failed(requestId: number, clusterId: string, reason: string): Promise<void> {
+    const release = await this.releases.findOneBy({ requestId, clusterId, status: In(PENDING) });
+    if (!release) return;
+    await this.releases.update(
+      { id: release.id, status: release.status },
+      { status: ReleaseStatus.Failed, statusDescription: reason },
+    );
+  }
+
+  /** The deployment's objects are being removed from the cluster: its latest revision is uninstalling. */
+  async uninstalling(deploymentId: number, clusterId: string): Promise<void> {
+    const latest = await this.releases.findOne({
+      where: { deploymentId, clusterId },
+      order: { revision: 'DESC' },
+    });
+    if (!latest || GONE.includes(latest.status)) return;
+    await this.releases.update(
+      { id: latest.id, status: latest.status },
+      { status: ReleaseStatus.Uninstalling, statusDescription: 'Deletion in progress' },
+    );
+  }
+
+  async uninstalled(deploymentId: number, clusterId: string): Promise<void> {
+    await this.releases.update(
+      { deploymentId, clusterId, status: ReleaseStatus.Uninstalling },
+      { status: ReleaseStatus.Uninstalled, statusDescription: 'Uninstallation complete' },
+    );
+  }
+
+  /** `GET /cce/cam/v3/clusters/{cluster_id}/releases` (seed 000): the caller's business's releases there. */
+  async list(
+    principal: Principal,
+    clusterId: string,
+    filters: { chartId?: string; namespace?: string },
+  ): Promise<ReleaseResp[]> {
+    const cluster = UUID_RULE.test(clusterId) ? await this.clusters.findById(clusterId) : null;
+    if (!cluster) throw notFound(`cluster ${clusterId}`);
+    if (filters.chartId !== undefined && !APP_ID_RULE.test(filters.chartId))
+      throw invalid('chart_id must be the id of a chart application');
+    const scope = businessScope(principal);
+    const rows = await this.releases.find({
+      where: {
+        clusterId,
+        ...(scope === 'all' ? {} : { businessId: scope ?? -1 }),
+        ...(filters.chartId !== undefined ? { appId: Number(filters.chartId) } : {}),
+        ...(filters.namespace !== undefined ? { namespace: filters.namespace } : {}),
+      },
+      order: { name: 'ASC', revision: 'DESC' },
+    });
+    return rows.map((row) => ({
+      chart_name: row.chartName,
+      chart_public: false,
+      chart_version: row.chartVersion,
+      cluster_id: cluster.id,
+      cluster_name: cluster.name,
+      create_at: rfc3339(row.createTime),
+      description: row.statusDescription,
+      name: row.name,
+      namespace: row.namespace,
+      parameters: '',
+      resources: '',
+      status: row.status,
+      status_description: row.statusDescription,
+      update_at: rfc3339(row.updateTime),
+      values: JSON.stringify(maskSecrets(row.values)),
+      version: row.revision,
+    }));
+  }
+}

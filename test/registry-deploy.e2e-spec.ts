@@ -1,0 +1,264 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import IORedis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { FakeCluster } from './fake-kube';
+import { eventually } from './support/eventually';
+import {
+  appBody,
+  createApp,
+  DEPLOY_TEST_ENV,
+  deploymentByName,
+  registerClusters,
+  startClusters,
+  waitForStatus,
+} from './support/deploys';
+import { approvedBusiness, auth, TestBusiness } from './support/factories';
+import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
+import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';
+import { startTestApp, TEST_REDIS_URL, TestApp } from './support/test-app';
+
+const PASSWORD = 'Ext-Registry-Pa55word';
+
+/**
+ * SPEC §6/§11: an application naming an external repository runs with a pull secret built from its
+ * credentials in every target cluster, and no answer of ours ever carries the password. SPEC §5: images
+ * in the platform's registry resolve to their manifest digest, or leave the package incomplete.
+ */
+describe('registry images and pull secrets in deployments', () => {
+  let registry: TestRegistry;
+  let t: TestApp;
+  let clusters: FakeCluster[];
+  let business: TestBusiness;
+  /** Every body the API server answered in this file. */
+  const answers: string[] = [];
+
+  const recordAnswers = (server: import('node:http').Server) =>
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+      const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+      const keep = (chunk: unknown) => {
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) chunks.push(Buffer.from(chunk));
+      };
+      response.write = ((chunk: unknown, ...rest: unknown[]) => {
+        keep(chunk);
+        return write(chunk, ...rest);
+      }) as typeof response.write;
+      response.end = ((chunk?: unknown, ...rest: unknown[]) => {
+        keep(chunk);
+        answers.push(Buffer.concat(chunks).toString('utf8'));
+        return end(chunk, ...rest);
+      }) as typeof response.end;
+    });
+
+  beforeAll(async () => {
+    registry = await startTestRegistry();
+    t = await startTestApp({ ...DEPLOY_TEST_ENV, ...registry.env });
+    recordAnswers(t.app.getHttpServer());
+    clusters = await startClusters(['reg-one', 'reg-two']);
+    await registerClusters(t, clusters);
+    business = await approvedBusiness(t);
+    await t.waitForQuietQueues();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all((clusters ?? []).map((cluster) => cluster.stop()));
+    await registry?.stop();
+  });
+
+  const namespace = () => `ns${business.id}`;
+  const deploy = async (deployName: string, appName: string, version = '1.2') => {
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(business.admin.token))
+      .send({ deployName, appName, version, cluster: 'all', nodeLabel: 'all', comment: '' })
+      .expect(200);
+    const created = await deploymentByName(t, business.admin.token, deployName);
+    await waitForStatus(t, business.admin.token, created.id, [5]);
+    return created.id as number;
+  };
+
+  it('repositoryId puts its credentials in a Secret in every target cluster, used by the workload', async () => {
+    const address = 'private.example.com:5000';
+    await t
+      .api()
+      .post('/v1/repository/third')
+      .set(auth(business.admin.token))
+      .send({ repositoryId: 'ext1', address, user: 'puller', password: PASSWORD })
+      .expect(200);
+    await createApp(t, business.admin.token, {
+      appName: 'private-web',
+      image: `${address}/team/web:1.0`,
+      repositoryId: 'ext1',
+      isHPA: false,
+    });
+    const app = await t
+      .api()
+      .get('/v1/app?appName=private-web&appNameMode=strict')
+      .set(auth(business.admin.token))
+      .expect(200);
+    expect(app.body.data[0].repositoryId).toBe('ext1');
+    const deployId = await deploy('private-web1', 'private-web');
+
+    for (const cluster of clusters) {
+      const secret = cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret');
+      expect(secret?.type).toBe('kubernetes.io/dockerconfigjson');
+      const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
+      expect(config).toEqual({
+        auths: {
+          [address]: {
+            username: 'puller',
+            password: PASSWORD,
+            auth: Buffer.from(`puller:${PASSWORD}`).toString('base64'),
+          },
+        },
+      });
+      const workload = cluster.get('apps/v1', 'Deployment', namespace(), 'private-web1');
+      expect(workload.spec.template.spec.imagePullSecrets).toEqual([{ name: 'private-web1-pull-secret' }]);
+    }
+    const software = await t
+      .api()
+      .get(`/v1/${business.id}/software_deployments`)
+      .set(auth(business.admin.token))
+      .expect(200);
+    expect(JSON.stringify(software.body)).toContain('secret/private-web1-pull-secret created');
+    await t.api().get(`/v1/deploy/id/${deployId}`).set(auth(business.admin.token)).expect(200);
+
+    // An upgrade to a version pulling from another repository replaces the Secret's credentials.
+    await t
+      .api()
+      .post('/v1/repository/third')
+      .set(auth(business.admin.token))
+      .send({ repositoryId: 'ext2', address: 'other.example.com', user: 'second', password: `${PASSWORD}-2` })
+      .expect(200);
+    await createApp(t, business.admin.token, {
+      appName: 'private-web',
+      version: '1.3',
+      image: 'other.example.com/team/web:1.1',
+      repositoryId: 'ext2',
+      isHPA: false,
+    });
+    await t
+      .api()
+      .post(`/v1/deploy/id/${deployId}`)
+      .set(auth(business.admin.token))
+      .send({ version: '1.3' })
+      .expect(200);
+    await waitForStatus(t, business.admin.token, deployId, [5]);
+    for (const cluster of clusters) {
+      const secret = cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret');
+      const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
+      expect(Object.keys(config.auths)).toEqual(['other.example.com']);
+      expect(config.auths['other.example.com'].username).toBe('second');
+    }
+
+    await t.api().delete('/v1/deploy/private-web1').set(auth(business.admin.token)).expect(200);
+    await waitForStatus(t, business.admin.token, deployId, [9]);
+    for (const cluster of clusters) {
+      expect(cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret')).toBeUndefined();
+      expect(cluster.get('apps/v1', 'Deployment', namespace(), 'private-web1')).toBeUndefined();
+    }
+  });
+
+  it('an application without repositoryId gets no pull secret', async () => {
+    await createApp(t, business.admin.token, { appName: 'plain', isHPA: false });
+    await deploy('plain1', 'plain');
+    for (const cluster of clusters) {
+      expect(cluster.list('v1', 'Secret', namespace())).toEqual([]);
+      const workload = cluster.get('apps/v1', 'Deployment', namespace(), 'plain1');
+      expect(workload.spec.template.spec.imagePullSecrets).toBeUndefined();
+    }
+  });
+
+  it('an image in the platform registry is available with the pushed digest, a missing tag incomplete', async () => {
+    const account = await createRegistryAccount(t, business.admin);
+    const project = await createProject(t, business.admin, false);
+    const repository = `${project}/web`;
+    const token = await registryToken(t, account, [`repository:${repository}:push,pull`]);
+    const pushed = await pushImage(registry, token, repository, 'v1');
+    expect(pushed.status).toBe(201);
+
+    const image = `${registry.host}/${repository}:v1`;
+    const appId = await createApp(t, business.admin.token, { appName: 'ours', image, isHPA: false });
+    const digestOf = async (id: number) =>
+      (
+        await t.app
+          .get(DataSource)
+          .query(`SELECT image_digest, status, status_detail FROM applications WHERE id = $1`, [id])
+      )[0];
+    expect(await digestOf(appId)).toEqual({
+      image_digest: pushed.digest,
+      status: 1,
+      status_detail: `image digest ${pushed.digest}`,
+    });
+
+    await t
+      .api()
+      .post('/v1/app')
+      .set(auth(business.admin.token))
+      .send(appBody({ appName: 'ours', version: '1.3', image: `${registry.host}/${repository}:missing` }))
+      .expect(200);
+    const status = (version: string) =>
+      t
+        .api()
+        .get(`/v1/app?appName=ours&appNameMode=strict&version=${version}`)
+        .set(auth(business.admin.token))
+        .expect(200)
+        .then((response) => response.body.data[0].status as number);
+    await eventually(
+      () => status('1.3'),
+      (value) => value === 2,
+      { what: 'missing tag incomplete' },
+    );
+
+    // Deleting the tag makes the version that used it incomplete.
+    await t
+      .api()
+      .delete('/v1/repository/image/tag')
+      .set(auth(business.admin.token))
+      .send({ imageName: repository, tag: ['v1'] })
+      .expect(200);
+    await eventually(
+      () => status('1.2'),
+      (value) => value === 2,
+      { what: 'deleted tag flips the package' },
+    );
+    expect(await digestOf(appId)).toMatchObject({ image_digest: null, status: 2 });
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(business.admin.token))
+      .send({ deployName: 'ours1', appName: 'ours', version: '1.2', cluster: 'all', nodeLabel: 'all' })
+      .expect(409);
+  });
+
+  it('no answer and no job carries the external password', async () => {
+    await t.waitForQuietQueues();
+    expect(answers.length).toBeGreaterThan(20);
+    const forms = [
+      PASSWORD,
+      Buffer.from(PASSWORD).toString('base64'),
+      Buffer.from(`puller:${PASSWORD}`).toString('base64'),
+    ];
+    for (const answer of answers) for (const form of forms) expect(answer).not.toContain(form);
+
+    const redis = new IORedis(TEST_REDIS_URL);
+    try {
+      const keys = await redis.keys(`${t.config.redisPrefix}:*`);
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'hash'
+            ? JSON.stringify(await redis.hgetall(key))
+            : type === 'string'
+              ? ((await redis.get(key)) ?? '')
+              : '';
+        expect(value).not.toContain(PASSWORD);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
