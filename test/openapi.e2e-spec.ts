@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { TOKEN_SCHEMES } from '../src/common/openapi';
+import { REGISTRY_BASIC_SCHEME, TOKEN_SCHEMES } from '../src/common/openapi';
 import { exportOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/export';
 import { DeployStatus } from '../src/deploy/deployment-status';
 import { FakeCluster } from './fake-kube';
@@ -28,6 +28,16 @@ const OPENAPI_TYPESCRIPT = path.join(ROOT, 'node_modules/openapi-typescript/bin/
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** The routes anyone may call; every other one needs a token. */
 const PUBLIC = ['get /healthz', 'get /readyz', 'post /v1/authorization', 'post /v1/user'];
+const TOKEN = [TOKEN_SCHEMES.token, TOKEN_SCHEMES.bearer, TOKEN_SCHEMES.xAuthToken].map((scheme) => ({
+  [scheme]: [],
+}));
+/** The routes that take other credentials than the token, or a token only if one is sent. */
+const OWN_SECURITY: Record<string, object[]> = {
+  'get /service/token': [{ [REGISTRY_BASIC_SCHEME]: [] }],
+  'get /metrics': [...TOKEN, {}],
+};
+/** The routes whose success is not JSON, and what it is instead. */
+const NOT_JSON: Record<string, string> = { 'get /metrics': 'text/plain' };
 
 const operationsOf = (document: OpenAPIObject) =>
   Object.entries(document.paths).flatMap(([route, item]) =>
@@ -85,22 +95,19 @@ describe('OpenAPI document', () => {
         summary: Boolean(operation.summary),
         tags: operation.tags?.length,
         success: success.length,
-        schema: Boolean(response?.content?.['application/json']?.schema),
+        schema: Boolean(response?.content?.[NOT_JSON[name] ?? 'application/json']?.schema),
         errors: without4xx.includes(pointer) ? errors.length === 0 : errors.length > 0,
       }).toEqual({ name, summary: true, tags: 1, success: 1, schema: true, errors: true });
     }
   });
 
   it('needs one of the three token headers everywhere but on the public routes, which say so', () => {
-    expect(document.security).toEqual([
-      { [TOKEN_SCHEMES.token]: [] },
-      { [TOKEN_SCHEMES.bearer]: [] },
-      { [TOKEN_SCHEMES.xAuthToken]: [] },
-    ]);
+    expect(document.security).toEqual(TOKEN);
     expect(document.components?.securitySchemes).toMatchObject({
       [TOKEN_SCHEMES.token]: { type: 'apiKey', in: 'header', name: 'Authorization' },
       [TOKEN_SCHEMES.bearer]: { type: 'http', scheme: 'bearer' },
       [TOKEN_SCHEMES.xAuthToken]: { type: 'apiKey', in: 'header', name: 'X-Auth-Token' },
+      [REGISTRY_BASIC_SCHEME]: { type: 'http', scheme: 'basic' },
     });
     const operations = operationsOf(document);
     const explicitlyPublic = operations
@@ -110,9 +117,10 @@ describe('OpenAPI document', () => {
     for (const { name, operation } of operations) {
       if (PUBLIC.includes(name)) continue;
       // No own security: the document's token requirement applies, and a missing token is a 401.
+      // The token service's wrong password and /metrics' invalid token are 401s too.
       expect({ name, security: operation.security, has401: '401' in operation.responses }).toEqual({
         name,
-        security: undefined,
+        security: OWN_SECURITY[name],
         has401: true,
       });
     }
@@ -150,6 +158,20 @@ describe('OpenAPI document', () => {
       await waitForStatus(t, business.admin.token, id, [DeployStatus.Success]);
       const clusterId = (await t.api().get('/v1/cluster').set(auth(admin)).expect(200)).body.data[0]
         .clusterId;
+      await t
+        .api()
+        .post('/v1/repository/third')
+        .set(auth(business.admin.token))
+        .send({
+          repositoryId: 'docs-repo',
+          address: 'registry.example.com',
+          user: 'puller',
+          password: 'pull-Secret-42',
+        })
+        .expect(200);
+      const packages = `/accounts/${business.id}/core/v1/packages`;
+      const [docsPackage] = (await t.api().get(packages).set(auth(business.admin.token)).expect(200)).body
+        .items;
 
       const reads: [string, string, string][] = [
         ['/v1/authorization', '/v1/authorization', business.admin.token],
@@ -164,6 +186,17 @@ describe('OpenAPI document', () => {
         ['/v1/deploy/id/{id}', `/v1/deploy/id/${id}?field=historyVersion`, business.admin.token],
         ['/v1/admin/deploy', '/v1/admin/deploy', business.admin.token],
         ['/v1/{projectId}/software_deployments', `/v1/${business.id}/software_deployments`, admin],
+        ['/v1/repository/third', '/v1/repository/third', business.admin.token],
+        ['/v1/repository/third/{repositoryId}', '/v1/repository/third/docs-repo', business.admin.token],
+        ['/accounts/{accountId}/core/v1/packages', packages, business.admin.token],
+        [
+          '/accounts/{accountId}/core/v1/packages',
+          `${packages}?include=id,packageName,packageVersion`,
+          business.admin.token,
+        ],
+        ['/accounts/{accountId}/core/v1/packages/{packageId}', `${packages}/${docsPackage.id}`, admin],
+        ['/cce/cam/v3/clusters/{clusterId}/releases', `/cce/cam/v3/clusters/${clusterId}/releases`, admin],
+        ['/v1/admin/audit', '/v1/admin/audit', admin],
       ];
       for (const [route, url, token] of reads) {
         const response = await t.api().get(url).set(auth(token)).expect(200);
@@ -192,24 +225,61 @@ describe('OpenAPI document', () => {
       answers.check('post', '/v1/cluster/label', 403, forbidden.body);
       const missing = await t.api().get('/v1/deploy/id/999999').set(auth(admin)).expect(404);
       answers.check('get', '/v1/deploy/id/{id}', 404, missing.body);
+      const noPackage = await t
+        .api()
+        .get(`${packages}/00000000-0000-4000-8000-000000000000`)
+        .set(auth(admin))
+        .expect(404)
+        .expect('Content-Type', /^application\/problem\+json/);
+      answers.check(
+        'get',
+        '/accounts/{accountId}/core/v1/packages/{packageId}',
+        404,
+        noPackage.body,
+        PROBLEM,
+      );
+      const badQuery = await t.api().get(`${packages}?limit=x`).set(auth(admin)).expect(400);
+      answers.check('get', '/accounts/{accountId}/core/v1/packages', 400, badQuery.body, PROBLEM);
+      // This server runs without a registry (no REGISTRY_URL): the token service says so.
+      const token = await t.api().get('/service/token').expect(503);
+      answers.check('get', '/service/token', 503, token.body);
+      await t
+        .api()
+        .get('/metrics')
+        .set(auth(admin))
+        .expect(200)
+        .expect('Content-Type', /^text\/plain/);
     });
   });
 });
 
+const PROBLEM = 'application/problem+json';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** RFC 3339, as the release and package times are written. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Checks answers against the document's response schemas (OpenAPI 3.0 schemas are JSON Schema plus `nullable`). */
 class Answers {
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, formats: { uuid: UUID } });
+  private readonly ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    formats: { uuid: UUID, 'date-time': DATE_TIME },
+  });
 
   constructor(private readonly document: OpenAPIObject) {
     this.ajv.addSchema({ $id: 'openapi.json', components: document.components });
   }
 
-  check(method: (typeof METHODS)[number], route: string, status: number, body: unknown): void {
+  check(
+    method: (typeof METHODS)[number],
+    route: string,
+    status: number,
+    body: unknown,
+    mediaType = 'application/json',
+  ): void {
     const response = this.document.paths[route]?.[method]?.responses[status] as
       { content?: Record<string, { schema?: object }> } | undefined;
-    const schema = response?.content?.['application/json']?.schema;
+    const schema = response?.content?.[mediaType]?.schema;
     expect({ method, route, status, documented: Boolean(schema) }).toEqual({
       method,
       route,
