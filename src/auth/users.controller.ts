@@ -34,7 +34,7 @@ export class UserController {
 
   @ApiOperation({ summary: 'Register: a new user waits for a system administrator’s approval' })
   @ApiEnvelope()
-  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.TOO_MANY_REQUESTS)
   @Public()
   @Post()
   @HttpCode(200)
