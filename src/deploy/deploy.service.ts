@@ -39,6 +39,7 @@ import {
   ChangeVersionDto,
   CreateDeployDto,
   DEPLOY_FIELDS,
+  DeploymentView,
   DeployListQuery,
 } from './dto';
 import { escapeLike } from '../common/list-query';
@@ -46,33 +47,6 @@ import { ChartArchiveError } from '../chart/chart-archive';
 import { HELM_RELEASE_NAME_MAX } from '../chart/helm-renderer';
 import { objectsDiff } from './object-diff';
 import { ObjectRenderer } from './object-renderer';
-
-export interface ClusterStatusView {
-  clusterName: string;
-  status: string;
-  running: number;
-  error: number;
-  total: number;
-  message: string;
-}
-
-export interface DeploymentView {
-  id: number;
-  deployName: string;
-  appName: string;
-  version: string;
-  cluster: string;
-  nodeLabel: string;
-  comment: string;
-  deployType: DeployAction;
-  status: DeployStatus;
-  errorMessage: string;
-  auditComment: string;
-  editable: boolean;
-  createTime: number;
-  updateTime: number;
-  clusters: ClusterStatusView[];
-}
 
 const RUNNING = [DeployStatus.Success, DeployStatus.PartialSuccess];
 const LIVE_STATUSES = Object.values(DeployStatus).filter(
