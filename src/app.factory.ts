@@ -1,14 +1,16 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
 import { hardenHttp } from './common/http-hardening';
+import { buildOpenApiDocument } from './common/openapi';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { serveConsole } from './web/console';
 
 export interface AppOptions {
   /** Where the JSON log lines go; standard output unless a test reads them. */
@@ -31,19 +33,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}) {
   hardenHttp(app);
   app.useGlobalPipes(validationPipe());
   setUpOpenApi(app);
+  serveConsole(app);
   await app.get(UsersService).ensureSystemAdmin();
   return app;
 }
 
 function setUpOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('OTE edge platform API')
-      .setDescription('Users, businesses, edge clusters, applications and deployments (OTE-stack v1).')
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'token')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
 }

@@ -18,7 +18,8 @@ import {
 } from 'class-validator';
 import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
-import { SEVERITY_LEVELS } from './app-version';
+import { AppDeployType, PackageStatus, SEVERITY_LEVELS } from './app-version';
+import type { AppView } from './app-view';
 import {
   ABSOLUTE_PATH_RULE,
   APP_NAME_RULE,
@@ -154,4 +155,41 @@ export class DeleteAppsDto {
   @ArrayMaxSize(1000)
   @IsRowId({ each: true })
   appId: number[];
+}
+
+/** One application version as `GET /v1/app` shows it (seed 002): CPU in cores, times in Unix seconds. */
+export class AppVersionView implements AppView {
+  @ApiProperty({ description: 'the version’s id (appId)' }) id: number;
+  @ApiProperty({ example: 'nginx1' }) appName: string;
+  @ApiProperty({ example: '1.2' }) version: string;
+  @ApiProperty({ enum: ['deployment', 'daemonset', 'chart'] }) deployType: AppDeployType;
+  @ApiProperty({ example: 'nginx:latest' }) image: string;
+  @ApiProperty({ description: 'the business (project) name' }) projectName: string;
+  @ApiProperty({ description: 'empty when none' }) repositoryId: string;
+  @ApiProperty() replicas: number;
+  @ApiProperty({ type: [PortDto] }) port: PortDto[];
+  @ApiProperty() command: string;
+  @ApiProperty({ type: [VolumeDto] }) volume: VolumeDto[];
+  @ApiProperty({ type: [EnvDto] }) env: EnvDto[];
+  @ApiProperty() minReplicas: number;
+  @ApiProperty() maxReplicas: number;
+  @ApiProperty({ description: 'cores', example: 0.1 }) minCPU: number;
+  @ApiProperty({ description: 'cores', example: 2 }) maxCPU: number;
+  @ApiProperty() GPU: number;
+  @ApiProperty() isHPA: boolean;
+  @ApiProperty() targetCPUUtilization: number;
+  @ApiProperty() targetMemUtilization: number;
+  @ApiProperty({ description: 'MiB' }) minMemory: number;
+  @ApiProperty({ description: 'MiB' }) maxMemory: number;
+  @ApiProperty() maxUnavailable: number;
+  @ApiProperty() maxSurge: number;
+  @ApiProperty() minReadySeconds: number;
+  @ApiProperty({
+    enum: PackageStatus,
+    enumName: 'PackageStatus',
+    description: '0 verifying, 1 available, 2 incomplete, 3 corrupt',
+  })
+  status: PackageStatus;
+  @ApiProperty() createTime: number;
+  @ApiProperty() updateTime: number;
 }

@@ -1,18 +1,22 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../common/auth/decorators';
 import { Principal } from '../common/auth/principal';
+import { ApiBareOk, ApiProblems } from '../common/openapi';
 import { AstraContract } from '../common/problem-json';
+import { PACKAGE_LIST_EXAMPLE, PackageBody, PackageListBody } from './package-doc';
 import { PackageService } from './package.service';
 
 /** Seed 004, outside the ote-stack envelope: `account_id` is the business id. */
 @ApiTags('packages')
-@ApiSecurity('token')
 @AstraContract()
 @Controller('accounts/:accountId/core/v1/packages')
 export class PackageController {
   constructor(private readonly packages: PackageService) {}
 
+  @ApiOperation({ summary: 'List the packages (application versions) of an account' })
+  @ApiBareOk(PackageListBody, PACKAGE_LIST_EXAMPLE)
+  @ApiProblems(HttpStatus.BAD_REQUEST, HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND)
   @Get()
   @ApiQuery({
     name: 'filter',
@@ -31,6 +35,9 @@ export class PackageController {
     return this.packages.list(principal, accountId, query);
   }
 
+  @ApiOperation({ summary: 'Get one package of an account' })
+  @ApiBareOk(PackageBody)
+  @ApiProblems(HttpStatus.UNAUTHORIZED, HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND)
   @Get(':packageId')
   get(
     @CurrentUser() principal: Principal,

@@ -1,7 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../common/paging';
+import { AuditAction, AuditDetail, AuditTargetType } from './audit-action';
+import type { AuditView } from './audit-trail.service';
 
 const MAX_UNIX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
 
@@ -26,4 +28,27 @@ export class AuditListQuery extends PageQuery {
   @Min(0)
   @Max(MAX_UNIX_SECONDS)
   until?: number;
+}
+
+/** One audit trail entry: who decided what, from where. */
+export class AuditEntryView implements AuditView {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'Unix seconds' }) time: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'null when a failed login named no user' })
+  actorId: number | null;
+  @ApiProperty() actorName: string;
+  @ApiProperty({ enum: AuditAction, enumName: 'AuditAction', description: 'what was done' })
+  action: string;
+  @ApiProperty({ enum: AuditTargetType, enumName: 'AuditTargetType', description: 'what it was done to' })
+  targetType: string;
+  @ApiProperty() targetId: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: {
+      oneOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }],
+    },
+    description: 'what was decided or changed; never a secret',
+  })
+  detail: AuditDetail;
+  @ApiProperty() sourceIp: string;
 }

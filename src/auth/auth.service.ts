@@ -7,6 +7,7 @@ import { Principal } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AuthorizationInfo } from './dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, verifyPassword } from './password';
 import { PrincipalCache, PrincipalRecord } from './principal-cache.service';
@@ -26,16 +27,6 @@ export interface TokenClaims {
   auth_time: number;
   iat: number;
   exp: number;
-}
-
-export interface AuthorizationInfo {
-  displayName: string;
-  hasRepoAccount: boolean;
-  role: number;
-  privateProject: boolean;
-  enableIngress: boolean;
-  enableAlert: boolean;
-  enableAdminAutoDeploy: boolean;
 }
 
 const REFUSED_STATUSES = [UserStatus.NotApproved, UserStatus.Forbidden];

@@ -9,6 +9,7 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { Role } from '../common/auth/principal';
 import { PageQuery } from '../common/paging';
 import { IsPassword } from './password';
 import { UserStatus } from './user.entity';
@@ -48,4 +49,49 @@ export class AuditUserDto {
 export class UserListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ['id', 'user_name'] }) @IsOptional() @IsIn(['id', 'user_name']) orderBy?:
     'id' | 'user_name';
+}
+
+/** One user as the user list shows it; times in Unix seconds. */
+export class UserView {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'user name', example: 'alice' }) user: string;
+  @ApiProperty({
+    enum: UserStatus,
+    enumName: 'UserStatus',
+    description: '0 pending, 1 approved, 2 not approved, 3 forbidden',
+  })
+  status: UserStatus;
+  @ApiProperty() realName: string;
+  @ApiProperty() phone: string;
+  @ApiProperty({ description: 'administers a business' }) isAdmin: boolean;
+  @ApiProperty({ type: Number, nullable: true }) businessId: number | null;
+  @ApiProperty() createTime: number;
+  @ApiProperty() updateTime: number;
+}
+
+/** Seed 002's example answer of `GET /v1/authorization`. */
+export const AUTHORIZATION_INFO_EXAMPLE = {
+  data: {
+    displayName: 'ote_test1',
+    hasRepoAccount: true,
+    role: 4,
+    privateProject: true,
+    enableIngress: false,
+    enableAlert: true,
+    enableAdminAutoDeploy: true,
+  },
+  code: 200,
+  message: 'success',
+};
+
+/** `GET /v1/authorization`: who the token belongs to and what the console may offer them. */
+export class AuthorizationInfo {
+  @ApiProperty({ example: 'alice' }) displayName: string;
+  @ApiProperty() hasRepoAccount: boolean;
+  @ApiProperty({ enum: Role, enumName: 'Role', description: '0 pending … 4 system administrator (SPEC §2)' })
+  role: Role;
+  @ApiProperty() privateProject: boolean;
+  @ApiProperty() enableIngress: boolean;
+  @ApiProperty() enableAlert: boolean;
+  @ApiProperty() enableAdminAutoDeploy: boolean;
 }

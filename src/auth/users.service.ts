@@ -10,24 +10,12 @@ import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AccountActor, refusalToChangeAccount, refusalToCreateAdmin } from './account-rules';
-import { AuditUserDto, CreateUserDto, UserListQuery } from './dto';
+import { AuditUserDto, CreateUserDto, UserListQuery, UserView } from './dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, PASSWORD_RULE, verifyPassword } from './password';
 import { PrincipalCache } from './principal-cache.service';
 import { TokenRevocationService } from './token-revocation.service';
 import { UserEntity, UserStatus } from './user.entity';
-
-export interface UserView {
-  id: number;
-  user: string;
-  status: UserStatus;
-  realName: string;
-  phone: string;
-  isAdmin: boolean;
-  businessId: number | null;
-  createTime: number;
-  updateTime: number;
-}
 
 const toView = (user: UserEntity): UserView => ({
   id: user.id,

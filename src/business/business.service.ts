@@ -12,21 +12,8 @@ import { unixSeconds } from '../common/time';
 import { EventBus } from '../events/event-bus';
 import { BusinessEntity } from './business.entity';
 import { assertBusinessTransition, BusinessStatus } from './business-status';
-import { AuditBusinessDto, BusinessListQuery, CreateBusinessDto } from './dto';
+import { AuditBusinessDto, BusinessListQuery, BusinessView, CreateBusinessDto } from './dto';
 import { escapeLike } from '../common/list-query';
-
-export interface BusinessView {
-  id: number;
-  name: string;
-  userId: number;
-  introduce: string;
-  objective: string;
-  scale: string;
-  comment: string;
-  status: BusinessStatus;
-  createTime: number;
-  updateTime: number;
-}
 
 const toView = (business: BusinessEntity): BusinessView => ({
   id: business.id,

@@ -26,3 +26,40 @@ export class BusinessListQuery extends PageQuery {
   @MaxLength(128)
   name?: string;
 }
+
+/** Seed 002's example answer of `GET /v1/business/id/1`. */
+export const BUSINESS_EXAMPLE = {
+  data: {
+    name: 'name',
+    userId: 123,
+    introduce: 'introduce',
+    objective: '',
+    scale: '1400000000',
+    comment: 'comment',
+    id: 1,
+    status: 0,
+    createTime: 1590062196,
+    updateTime: 1590062196,
+  },
+  code: 200,
+  message: 'success',
+};
+
+/** One business (a project in the seeds); times in Unix seconds. */
+export class BusinessView {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'smart-factory' }) name: string;
+  @ApiProperty({ description: 'the business administrator' }) userId: number;
+  @ApiProperty() introduce: string;
+  @ApiProperty() objective: string;
+  @ApiProperty({ example: '1400000000' }) scale: string;
+  @ApiProperty({ description: 'the audit comment' }) comment: string;
+  @ApiProperty({
+    enum: BusinessStatus,
+    enumName: 'BusinessStatus',
+    description: '0 pending, 1 approved, 2 disapproved, 3 deleted',
+  })
+  status: BusinessStatus;
+  @ApiProperty() createTime: number;
+  @ApiProperty() updateTime: number;
+}

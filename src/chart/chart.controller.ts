@@ -1,19 +1,25 @@
-import { Body, Controller, HttpCode, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBody, ApiConsumes, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
+import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CHART_LIMITS } from './chart-archive';
 import { ChartService } from './chart.service';
 import { UploadChartDto } from './dto';
 
 @ApiTags('applications')
-@ApiSecurity('token')
 @Controller('v1/app/chart')
 export class ChartController {
   constructor(private readonly charts: ChartService) {}
 
   /** Seed 002 "Upload Helm Chart to Create Application"; an archive over the limit is 413. */
+  @ApiOperation({
+    summary: 'Upload a Helm chart to create a chart application version',
+    description: 'The archive is checked, rendered with its default values and its objects refused or kept.',
+  })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.PAYLOAD_TOO_LARGE, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.GeneralUser, Role.BusinessAdmin)
   @Post()
   @HttpCode(200)
@@ -23,9 +29,9 @@ export class ChartController {
       type: 'object',
       required: ['appName', 'version', 'chart'],
       properties: {
-        appName: { type: 'string' },
-        version: { type: 'string' },
-        chart: { type: 'string', format: 'binary' },
+        appName: { type: 'string', example: 'magento' },
+        version: { type: 'string', example: '1.0' },
+        chart: { type: 'string', format: 'binary', description: 'the chart archive (.tgz)' },
       },
     },
   })

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
+import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { Roles } from '../common/auth/decorators';
 import { Role } from '../common/auth/principal';
 import { UnlimitedPageQuery } from '../common/paging';
@@ -8,20 +9,23 @@ import { ClusterLabelService } from './cluster-label.service';
 import { ClusterService } from './cluster.service';
 import {
   ClusterLabelDto,
+  ClusterLabelView,
   ClusterListQuery,
+  ClusterView,
   DeleteNodeLabelDto,
   NodeLabelDto,
   NodeLabelListQuery,
+  NodeListMeta,
   NodeListQuery,
-  RemoveClusterQuery,
+  NodeView,
   RegisterClusterDto,
+  RemoveClusterQuery,
 } from './dto';
 import { NodeService } from './node.service';
 
 const READERS = [Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin];
 
 @ApiTags('clusters')
-@ApiSecurity('token')
 @Controller('v1/cluster')
 export class ClusterController {
   constructor(
@@ -29,6 +33,9 @@ export class ClusterController {
     private readonly labels: ClusterLabelService,
   ) {}
 
+  @ApiOperation({ summary: 'Register an edge cluster by its kubeconfig' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.SERVICE_UNAVAILABLE)
   @Roles(Role.SystemAdmin)
   @Post()
   @HttpCode(200)
@@ -36,12 +43,18 @@ export class ClusterController {
     await this.clusters.register(actor, dto);
   }
 
+  @ApiOperation({ summary: 'List edge clusters, all or those with a label' })
+  @ApiEnvelope({ data: [ClusterView], paged: true })
+  @ApiErrors(HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get()
   list(@Query() query: ClusterListQuery) {
     return this.clusters.list(query);
   }
 
+  @ApiOperation({ summary: 'Label clusters' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.SystemAdmin)
   @Post('label')
   @HttpCode(200)
@@ -49,24 +62,40 @@ export class ClusterController {
     await this.labels.add(dto);
   }
 
+  @ApiOperation({ summary: 'Remove a label from clusters' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.SystemAdmin)
   @Delete('label')
   async removeLabel(@Body() dto: ClusterLabelDto) {
     await this.labels.remove(dto);
   }
 
+  @ApiOperation({ summary: 'The cluster labels in use' })
+  @ApiEnvelope({
+    data: { type: 'array', items: { type: 'string' } },
+    example: { code: 200, message: 'success', data: ['label1', 'label2'] },
+  })
   @Roles(...READERS)
   @Get('label')
   async labelNames() {
     return { data: await this.labels.names() };
   }
 
+  @ApiOperation({ summary: 'The labels of one cluster' })
+  @ApiEnvelope({ data: [ClusterLabelView], paged: true })
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('label/:clusterName')
   labelsOf(@Param('clusterName') clusterName: string, @Query() query: UnlimitedPageQuery) {
     return this.labels.ofCluster(clusterName, query);
   }
 
+  @ApiOperation({
+    summary: 'Unregister a cluster no live deployment is placed on, or with force=true forget its placements',
+  })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT)
   @Roles(Role.SystemAdmin)
   @Delete(':clusterName')
   async remove(
@@ -79,17 +108,22 @@ export class ClusterController {
 }
 
 @ApiTags('nodes')
-@ApiSecurity('token')
 @Controller('v1/node')
 export class NodeController {
   constructor(private readonly nodes: NodeService) {}
 
+  @ApiOperation({ summary: 'List nodes with capacity and readiness' })
+  @ApiEnvelope({ data: [NodeView], paged: true, fields: { meta: NodeListMeta } })
+  @ApiErrors(HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get()
   list(@Query() query: NodeListQuery) {
     return this.nodes.list(query);
   }
 
+  @ApiOperation({ summary: 'Label nodes of a cluster' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY, HttpStatus.SERVICE_UNAVAILABLE)
   @Roles(Role.SystemAdmin)
   @Post('label')
   @HttpCode(200)
@@ -97,12 +131,23 @@ export class NodeController {
     await this.nodes.addLabel(dto);
   }
 
+  @ApiOperation({ summary: 'Remove a label from nodes, optionally with the deployments that target it' })
+  @ApiEnvelope()
+  @ApiErrors(
+    HttpStatus.NOT_FOUND,
+    HttpStatus.CONFLICT,
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    HttpStatus.SERVICE_UNAVAILABLE,
+  )
   @Roles(Role.SystemAdmin)
   @Delete('label')
   async removeLabel(@Body() dto: DeleteNodeLabelDto) {
     await this.nodes.removeLabel(dto);
   }
 
+  @ApiOperation({ summary: 'The node labels in use, in one cluster or in all' })
+  @ApiEnvelope({ data: { type: 'array', items: { type: 'string' } } })
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('label')
   async labelNames(@Query() query: NodeLabelListQuery) {

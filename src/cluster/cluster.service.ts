@@ -20,15 +20,8 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
 import { ClusterConnector } from './cluster-connector.service';
-import { ClusterListQuery, RegisterClusterDto } from './dto';
+import { ClusterListQuery, ClusterView, RegisterClusterDto } from './dto';
 import { nodeRecord } from './node-record';
-
-export interface ClusterView {
-  clusterName: string;
-  clusterId: string;
-  nodeCount: number;
-  isReady: boolean;
-}
 
 /** Registration must answer quickly even when the kubeconfig points at nothing. */
 const REGISTRATION_TIMEOUT_MS = 5000;

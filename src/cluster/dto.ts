@@ -64,7 +64,10 @@ export class ClusterListQuery extends UnlimitedPageQuery {
 }
 
 export class RemoveClusterQuery {
-  @ApiPropertyOptional({ description: 'true forgets the placements of live deployments on the cluster' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'true forgets the placements of live deployments on the cluster',
+  })
   @IsOptional()
   @IsIn(['true', 'false'])
   force?: 'true' | 'false';
@@ -102,4 +105,36 @@ export class DeleteNodeLabelDto extends NodeLabelDto {
 
 export class NodeLabelListQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) clusterName?: string;
+}
+
+/** One registered edge cluster. */
+export class ClusterView {
+  @ApiProperty({ example: 'edge-1' }) clusterName: string;
+  @ApiProperty({ format: 'uuid' }) clusterId: string;
+  @ApiProperty() nodeCount: number;
+  @ApiProperty({ description: 'its API server answered the last check' }) isReady: boolean;
+  @ApiPropertyOptional({ description: 'true for the quick start’s simulated clusters' }) simulated?: boolean;
+}
+
+export class ClusterLabelView {
+  @ApiProperty({ example: 'factory' }) clusterLabel: string;
+  @ApiProperty({ description: 'Unix seconds' }) createTime: number;
+}
+
+/** One node; a `field=` query keeps only the named fields, so each may be absent. */
+export class NodeView implements Record<NodeField, string | number | boolean> {
+  @ApiPropertyOptional() nodeName: string;
+  @ApiPropertyOptional() clusterName: string;
+  @ApiPropertyOptional() operatingSystem: string;
+  @ApiPropertyOptional() kernelVersion: string;
+  @ApiPropertyOptional() ip: string;
+  @ApiPropertyOptional({ description: 'cores' }) cpu: number;
+  @ApiPropertyOptional({ description: 'bytes' }) memory: number;
+  @ApiPropertyOptional({ description: 'bytes of ephemeral storage' }) disk: number;
+  @ApiPropertyOptional() gpu: number;
+  @ApiPropertyOptional() isReady: boolean;
+}
+
+export class NodeListMeta {
+  @ApiProperty({ description: 'ready nodes among every match' }) readyNodeCount: number;
 }

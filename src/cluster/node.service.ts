@@ -9,13 +9,11 @@ import { kube } from '../kube/kube-error';
 import { NodeEntity } from './cluster.entity';
 import { ClusterConnector } from './cluster-connector.service';
 import { ClusterService } from './cluster.service';
-import { DeleteNodeLabelDto, NODE_FIELDS, NodeField, NodeLabelDto, NodeListQuery } from './dto';
+import { DeleteNodeLabelDto, NODE_FIELDS, NodeLabelDto, NodeListQuery, NodeView } from './dto';
 import { clusterFailure } from './kube-domain-error';
 
 export const NODE_LABEL_PREFIX = 'ote-stack/';
 export const nodeLabelKey = (label: string) => `${NODE_LABEL_PREFIX}${label}`;
-
-export type NodeView = Record<NodeField, string | number | boolean>;
 
 @Injectable()
 export class NodeService {

@@ -10,7 +10,7 @@ export const MAX_PAGE_SIZE = 1000;
 const MAX_PAGE = 2_147_483_647;
 
 class PagingBase {
-  @ApiPropertyOptional({ default: 1, maximum: MAX_PAGE })
+  @ApiPropertyOptional({ type: Number, default: 1, maximum: MAX_PAGE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -22,7 +22,7 @@ class PagingBase {
 
 /** `page`/`pageSize`/`order` of SPEC §1; a route adds its own `orderBy` with the columns its seed names. */
 export class PageQuery extends PagingBase {
-  @ApiPropertyOptional({ default: 10, maximum: MAX_PAGE_SIZE })
+  @ApiPropertyOptional({ type: Number, default: 10, maximum: MAX_PAGE_SIZE })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -34,6 +34,7 @@ export class PageQuery extends PagingBase {
 /** For the routes whose seed says `pageSize=0` means no limit. */
 export class UnlimitedPageQuery extends PagingBase {
   @ApiPropertyOptional({
+    type: Number,
     default: 10,
     maximum: MAX_PAGE_SIZE,
     description: `0 for no limit (at most ${MAX_PAGE_SIZE} rows)`,

@@ -10,39 +10,10 @@ import { unixSeconds } from '../common/time';
 import { OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
 import { AuditStatus, DeploymentEntity, DeploymentVersionEntity, DeployRequestEntity } from './deploy.entity';
-import { DeployAction, DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
-import { AuditListQuery, DEPLOY_FIELDS, DeployListQuery } from './dto';
+import { DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
+import { AuditListQuery, DEPLOY_FIELDS, DeployListQuery, DeploymentView } from './dto';
 import { PlacementStore } from './placement.store';
 import { sumCounts } from './pod-counts';
-
-export interface ClusterStatusView {
-  clusterName: string;
-  status: string;
-  running: number;
-  error: number;
-  total: number;
-  message: string;
-  /** Unix seconds: when the placement entered its status. */
-  since: number;
-}
-
-export interface DeploymentView {
-  id: number;
-  deployName: string;
-  appName: string;
-  version: string;
-  cluster: string;
-  nodeLabel: string;
-  comment: string;
-  deployType: DeployAction;
-  status: DeployStatus;
-  errorMessage: string;
-  auditComment: string;
-  editable: boolean;
-  createTime: number;
-  updateTime: number;
-  clusters: ClusterStatusView[];
-}
 
 const RUNNING = [DeployStatus.Success, DeployStatus.PartialSuccess];
 

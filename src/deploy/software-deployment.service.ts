@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { Principal, Role } from '../common/auth/principal';
 import { notFound } from '../common/errors';
 import { SoftwareDeploymentEntity } from './deploy.entity';
+import { SoftwareDeploymentView } from './dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -40,7 +41,7 @@ export class SoftwareDeploymentService {
   }
 }
 
-function toView(row: SoftwareDeploymentEntity) {
+function toView(row: SoftwareDeploymentEntity): SoftwareDeploymentView {
   return {
     id: row.id,
     action: row.action,

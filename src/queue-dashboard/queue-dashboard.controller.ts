@@ -16,7 +16,8 @@ export const QUEUE_DASHBOARD_PATH = '/admin/queues';
  * bull-board over every queue, for system administrators. Its Express app is served from this
  * controller rather than mounted beside Nest, so that the usual token check and role guard run first.
  * Read-only except for retrying failed jobs: jobs are idempotent, but adding or editing them by hand
- * would bypass the job registry's ids and options.
+ * would bypass the job registry's ids and options. It is left out of the OpenAPI document: its pages and
+ * JSON are bull-board's own, answered for every method on every path below, not an API of ours.
  */
 @ApiExcludeController()
 @Roles(Role.SystemAdmin)

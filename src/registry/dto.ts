@@ -16,7 +16,10 @@ import {
 } from 'class-validator';
 import { IsPassword } from '../auth/password';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
+import type { ExternalRepositoryView } from './external-repository.service';
 import { PATH_COMPONENT_RULE } from './registry-access';
+import type { IssuedToken } from './registry-token.service';
+import type { ImageView, ProjectView, TagView } from './registry.service';
 
 const MAX_SERIAL = 2_147_483_647;
 const MAX_LIST = 1000;
@@ -159,4 +162,48 @@ export class DeleteExternalRepositoriesDto {
   @IsString({ each: true })
   @MaxLength(63, { each: true })
   repositoryId: string[];
+}
+
+/** One registry project as `GET /v1/repository/project` lists it (seed 002). */
+export class RegistryProjectView implements ProjectView {
+  @ApiProperty() projectId: number;
+  @ApiProperty({ example: 'proj1' }) projectName: string;
+  @ApiProperty({ description: 'Unix seconds' }) createTime: number;
+  @ApiProperty({ description: 'Unix seconds' }) updateTime: number;
+  @ApiProperty() imageCount: number;
+  @ApiProperty({ description: 'anyone may pull its images' }) public: boolean;
+}
+
+/** One image (repository) of a project (seed 002). */
+export class RegistryImageView implements ImageView {
+  @ApiProperty({ example: 'proj1' }) projectName: string;
+  @ApiProperty() public: boolean;
+  @ApiProperty({ example: 'proj1/nginx' }) imageName: string;
+  @ApiProperty({ example: 'registry.example.com/proj1/nginx' }) imageAddress: string;
+  @ApiProperty({ description: 'Unix seconds' }) createTime: number;
+  @ApiProperty({ description: 'Unix seconds' }) updateTime: number;
+}
+
+/** One tag of an image (seed 002). */
+export class RegistryTagView implements TagView {
+  @ApiProperty({ example: 'latest' }) tag: string;
+  @ApiProperty({ example: 'registry.example.com/proj1/nginx:latest' }) imageAddress: string;
+  @ApiProperty({ description: 'Unix seconds' }) createTime: number;
+  @ApiProperty({ description: 'Unix seconds' }) updateTime: number;
+}
+
+/** An external repository's credentials as the routes show them: never its password. */
+export class ExternalRepositoryItem implements ExternalRepositoryView {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'the id a deployment names in `repositoryId`' }) repositoryId: string;
+  @ApiProperty({ example: 'docker.io' }) address: string;
+  @ApiProperty() user: string;
+}
+
+/** The token service's answer (Docker registry token authentication): the same token twice. */
+export class RegistryToken implements IssuedToken {
+  @ApiProperty({ description: 'an ES256 JWT the registry accepts' }) token: string;
+  @ApiProperty({ description: 'the same JWT, for OAuth 2 clients' }) access_token: string;
+  @ApiProperty({ description: 'seconds', example: 1800 }) expires_in: number;
+  @ApiProperty({ format: 'date-time' }) issued_at: string;
 }

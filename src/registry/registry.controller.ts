@@ -5,17 +5,19 @@ import {
   Get,
   Headers,
   HttpCode,
+  HttpStatus,
   Ip,
   Param,
   Post,
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { RawResponse } from '../common/envelope.interceptor';
+import { ApiBareOk, ApiEnvelope, ApiErrors, REGISTRY_BASIC_SCHEME } from '../common/openapi';
 import {
   ChangeAccountPasswordDto,
   CreateAccountDto,
@@ -25,9 +27,14 @@ import {
   DeleteImagesDto,
   DeleteProjectsDto,
   DeleteTagsDto,
+  ExternalRepositoryItem,
   ExternalRepositoryListQuery,
   ImageListQuery,
   ProjectListQuery,
+  RegistryImageView,
+  RegistryProjectView,
+  RegistryTagView,
+  RegistryToken,
   TagListQuery,
 } from './dto';
 import { ExternalRepositoryService } from './external-repository.service';
@@ -38,12 +45,89 @@ import { RegistryService } from './registry.service';
 const MEMBERS = [Role.GeneralUser, Role.BusinessAdmin];
 const READERS = [...MEMBERS, Role.SystemAdmin];
 
+/** Seed 002 "Repository Management" example answers. */
+const PROJECTS_EXAMPLE = {
+  data: [
+    {
+      projectId: 13,
+      projectName: 'calico',
+      createTime: 1551758321,
+      updateTime: 1551758321,
+      imageCount: 3,
+      public: true,
+    },
+  ],
+  total: 2,
+  code: 200,
+  message: 'success',
+};
+const IMAGES_EXAMPLE = {
+  data: [
+    {
+      projectName: 'test',
+      public: false,
+      imageName: 'test/test-demo1',
+      imageAddress: 'registry.dcdn.baidu.com/test/test-demo1',
+      createTime: 1551758321,
+      updateTime: 1551758321,
+    },
+    {
+      projectName: 'test2',
+      public: false,
+      imageName: 'test2/test-demo2',
+      imageAddress: 'registry.dcdn.baidu.com/test2/test-demo2',
+      createTime: 1551758321,
+      updateTime: 1551758321,
+    },
+  ],
+  total: 2,
+  code: 200,
+  message: 'success',
+};
+const TAGS_EXAMPLE = {
+  data: [
+    {
+      tag: 'latest',
+      imageAddress: 'registry.dcdn.baidu.com/test/test-demo1',
+      createTime: 1551758321,
+      updateTime: 1551758321,
+    },
+    {
+      tag: 'v1',
+      imageAddress: 'registry.dcdn.baidu.com/test/test-demo1',
+      createTime: 1551758321,
+      updateTime: 1551758321,
+    },
+  ],
+  total: 2,
+  code: 200,
+  message: 'success',
+};
+const EXTERNAL_REPOSITORIES_EXAMPLE = {
+  data: [
+    { id: 1, repositoryId: 'yq01', address: 'xxzxsdsdsds', user: 'ddddddd' },
+    { id: 2, repositoryId: 'yq02', address: 'xxzxsdsdsds', user: 'ddddddd' },
+  ],
+  code: 200,
+  total: 2,
+  message: 'Success',
+};
+
 /** Docker registry token authentication: the registry sends clients here (its `auth.token.realm`). */
 @ApiTags('repository')
 @Controller('service/token')
 export class RegistryTokenController {
   constructor(private readonly accounts: RegistryAccountService) {}
 
+  @ApiOperation({
+    summary: 'Issue a registry token for the scopes a registry account may use',
+    description:
+      'Docker registry token authentication: the registry sends clients here with HTTP Basic ' +
+      'credentials of a registry account; scopes the account may not use are left out of the token.',
+  })
+  @ApiSecurity(REGISTRY_BASIC_SCHEME)
+  @ApiBareOk(RegistryToken)
+  @ApiErrors(HttpStatus.UNAUTHORIZED, HttpStatus.TOO_MANY_REQUESTS, HttpStatus.SERVICE_UNAVAILABLE)
   @Public()
   @RawResponse()
   @Get()
@@ -62,7 +146,6 @@ export class RegistryTokenController {
 }
 
 @ApiTags('repository')
-@ApiSecurity('token')
 @Controller('v1/repository')
 export class RepositoryController {
   constructor(
@@ -70,6 +153,9 @@ export class RepositoryController {
     private readonly registry: RegistryService,
   ) {}
 
+  @ApiOperation({ summary: 'Create your registry account (one per user)' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.Approved, ...READERS)
   @Post('user')
   @HttpCode(200)
@@ -77,12 +163,18 @@ export class RepositoryController {
     await this.accounts.create(principal, dto.user, dto.password);
   }
 
+  @ApiOperation({ summary: 'Change your registry account’s password' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.Approved, ...READERS)
   @Put('user')
   async changeAccountPassword(@CurrentUser() principal: Principal, @Body() dto: ChangeAccountPasswordDto) {
     await this.accounts.changePassword(principal, dto.password);
   }
 
+  @ApiOperation({ summary: 'Create a registry project of your business' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.BusinessAdmin)
   @Post('project')
   @HttpCode(200)
@@ -90,36 +182,54 @@ export class RepositoryController {
     await this.registry.createProject(actor, dto);
   }
 
+  @ApiOperation({ summary: 'List registry projects' })
+  @ApiEnvelope({ data: [RegistryProjectView], paged: true, example: PROJECTS_EXAMPLE })
+  @ApiErrors(HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('project')
   listProjects(@CurrentUser() principal: Principal, @Query() query: ProjectListQuery) {
     return this.registry.listProjects(principal, query);
   }
 
+  @ApiOperation({ summary: 'Delete registry projects that hold no images' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(Role.BusinessAdmin)
   @Delete('project')
   async deleteProjects(@CurrentActor() actor: Actor, @Body() dto: DeleteProjectsDto) {
     await this.registry.deleteProjects(actor, dto.projectId);
   }
 
+  @ApiOperation({ summary: 'List the images of a project' })
+  @ApiEnvelope({ data: [RegistryImageView], paged: true, example: IMAGES_EXAMPLE })
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('image')
   listImages(@CurrentUser() principal: Principal, @Query() query: ImageListQuery) {
     return this.registry.listImages(principal, query);
   }
 
+  @ApiOperation({ summary: 'List the tags of an image' })
+  @ApiEnvelope({ data: [RegistryTagView], paged: true, example: TAGS_EXAMPLE })
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('image/tag')
   listTags(@CurrentUser() principal: Principal, @Query() query: TagListQuery) {
     return this.registry.listTags(principal, query);
   }
 
+  @ApiOperation({ summary: 'Delete images with all their tags' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...MEMBERS)
   @Delete('image')
   async deleteImages(@CurrentUser() principal: Principal, @Body() dto: DeleteImagesDto) {
     await this.registry.deleteImages(principal, dto.imageName);
   }
 
+  @ApiOperation({ summary: 'Delete tags of an image' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...MEMBERS)
   @Delete('image/tag')
   async deleteTags(@CurrentUser() principal: Principal, @Body() dto: DeleteTagsDto) {
@@ -129,11 +239,13 @@ export class RepositoryController {
 
 /** Registries the platform does not manage: credentials for pull secrets. */
 @ApiTags('repository')
-@ApiSecurity('token')
 @Controller('v1/repository/third')
 export class ExternalRepositoryController {
   constructor(private readonly repositories: ExternalRepositoryService) {}
 
+  @ApiOperation({ summary: 'Record an external repository’s pull credentials' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...MEMBERS)
   @Post()
   @HttpCode(200)
@@ -141,18 +253,27 @@ export class ExternalRepositoryController {
     await this.repositories.create(principal, dto);
   }
 
+  @ApiOperation({ summary: 'List external repositories' })
+  @ApiEnvelope({ data: [ExternalRepositoryItem], paged: true, example: EXTERNAL_REPOSITORIES_EXAMPLE })
+  @ApiErrors(HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get()
   list(@CurrentUser() principal: Principal, @Query() query: ExternalRepositoryListQuery) {
     return this.repositories.list(principal, query);
   }
 
+  @ApiOperation({ summary: 'Get an external repository' })
+  @ApiEnvelope({ data: ExternalRepositoryItem })
+  @ApiErrors(HttpStatus.NOT_FOUND)
   @Roles(...READERS)
   @Get(':repositoryId')
   async get(@CurrentUser() principal: Principal, @Param('repositoryId') repositoryId: string) {
     return { data: await this.repositories.get(principal, repositoryId) };
   }
 
+  @ApiOperation({ summary: 'Delete external repositories' })
+  @ApiEnvelope()
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...MEMBERS)
   @Delete()
   async remove(@CurrentUser() principal: Principal, @Body() dto: DeleteExternalRepositoriesDto) {

@@ -1,13 +1,13 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { RawResponse } from '../common/envelope.interceptor';
-import { ReleaseListQuery } from './dto';
+import { ApiBareOk, ApiErrors } from '../common/openapi';
+import { ReleaseListQuery, ReleaseRespView, RELEASES_EXAMPLE } from './dto';
 import { ReleaseService } from './release.service';
 
 @ApiTags('releases')
-@ApiSecurity('token')
 @RawResponse()
 @Roles(Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin)
 @Controller('cce/cam/v3/clusters/:clusterId/releases')
@@ -15,6 +15,9 @@ export class ReleaseController {
   constructor(private readonly releases: ReleaseService) {}
 
   /** Seed 000 "Obtaining a Release List": the bare array of ReleaseResp. */
+  @ApiOperation({ summary: 'List the Helm releases of chart deployments in a cluster' })
+  @ApiBareOk([ReleaseRespView], RELEASES_EXAMPLE)
+  @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Get()
   list(
     @CurrentUser() principal: Principal,

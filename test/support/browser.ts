@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Browser, chromium } from 'playwright-core';
+
+/** Debian's Chromium (`.ci/run` installs it); playwright-core never downloads a browser of its own. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The console is served from dist/web: build it once if this checkout has not (`npm run build` does). */
+export function ensureConsoleBuilt(): void {
+  const root = path.resolve(__dirname, '../..');
+  if (existsSync(path.join(root, 'dist/web/index.html'))) return;
+  execFileSync(
+    process.execPath,
+    [require.resolve('vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // As root, without a sandbox; no background traffic to hosts this machine cannot reach.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
