@@ -81,6 +81,8 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_INGRESS = false;
   @IsOptional() @Transform(toBoolean) @IsBoolean() ENABLE_ALERT = false;
   @IsOptional() @Transform(toBoolean) @IsBoolean() PRIVATE_PROJECT = true;
+  /** Only `npm start` (--embedded) reads it: whether the quick start starts and registers its simulated edge fleet. */
+  @IsOptional() @Transform(toBoolean) @IsBoolean() SIMULATED_CLUSTERS = true;
   /** Unset: the project's own `.tools/bin/helm` when present (development, tests, CI), else `helm` on PATH. */
   @IsOptional() @IsString() HELM_BIN?: string;
   /** SPEC §12: where tenants may mount host paths read-write (comma-separated absolute folders). */
@@ -144,6 +146,8 @@ export interface AppConfig {
   enableIngress: boolean;
   enableAlert: boolean;
   privateProject: boolean;
+  /** The quick start's simulated edge fleet (`npm start` only). */
+  simulatedClusters: boolean;
   helmBin: string;
   hostPathWritablePrefixes: string[];
   /** Failed logins per user name within the throttle window before the doubling delays start. */
@@ -238,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     deployPollMilliseconds: vars.DEPLOY_POLL_MILLISECONDS,
     jobLockSeconds: vars.JOB_LOCK_SECONDS,
     enableAdminAutoDeploy: vars.ENABLE_ADMIN_AUTO_DEPLOY,
+    simulatedClusters: vars.SIMULATED_CLUSTERS,
     enableIngress: vars.ENABLE_INGRESS,
     enableAlert: vars.ENABLE_ALERT,
     privateProject: vars.PRIVATE_PROJECT,
