@@ -382,6 +382,7 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         clusterId: await clusterIdOf(t, admin, 'edge-a'),
         nodeCount: 2,
         isReady: true,
+        simulated: false,
       });
       expect(await listClusters('?clusterLabel=nobody-has-this')).toMatchObject({ data: [], total: 0 });
 
