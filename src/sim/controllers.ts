@@ -129,7 +129,7 @@ export abstract class ClusterControllers extends ObjectStore {
     return pod;
   }
 
-  protected uniquePodName(ns: string, prefix: string): string {
+  protected uniquePodName(ns: string | undefined, prefix: string): string {
     for (;;) {
       const n = `${prefix}-${randSuffix()}`;
       if (!this.getLive(D.pod, ns, n)) return n;

@@ -1,14 +1,16 @@
 /** Pod helpers for the scheduler, the kubelet simulation and the workload controllers. */
 import { parseQuantity } from './quantities';
 import { LabelReq } from './selectors';
+import type { V1PodCondition, V1Taint } from '@kubernetes/client-node';
+import type { StoredObject } from './store';
 import { J, isObj } from './util';
 
-export function isTerminal(p: J): boolean {
+export function isTerminal(p: StoredObject): boolean {
   return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 }
 
-export function podReady(p: J): boolean {
-  return !!p?.status?.conditions?.some((c: J) => c.type === 'Ready' && c.status === 'True');
+export function podReady(p: StoredObject): boolean {
+  return !!p.status?.conditions?.some((c: V1PodCondition) => c.type === 'Ready' && c.status === 'True');
 }
 
 export function nodeSelReq(e: J): LabelReq {
@@ -31,7 +33,8 @@ export function nodeSelReq(e: J): LabelReq {
   }
 }
 
-export function toleration(tols: J[], taint: J): boolean {
+/** Whether one of the tolerations (as posted: any JSON) tolerates the taint. */
+export function toleration(tols: unknown[], taint: V1Taint): boolean {
   return tols.some((t) => {
     if (!isObj(t)) return false;
     if (t.effect && t.effect !== taint.effect) return false;
@@ -42,9 +45,9 @@ export function toleration(tols: J[], taint: J): boolean {
   });
 }
 
-export function untoleratedTaint(podSpec: J, node: J, ignoreKeys: string[]): J | undefined {
-  const taints: J[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
-  const tols: J[] = Array.isArray(podSpec?.tolerations) ? podSpec.tolerations : [];
+export function untoleratedTaint(podSpec: J, node: StoredObject, ignoreKeys: string[]): V1Taint | undefined {
+  const taints: V1Taint[] = Array.isArray(node.spec?.taints) ? node.spec.taints : [];
+  const tols: unknown[] = Array.isArray(podSpec?.tolerations) ? podSpec.tolerations : [];
   return taints.find(
     (t) =>
       (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
@@ -53,7 +56,7 @@ export function untoleratedTaint(podSpec: J, node: J, ignoreKeys: string[]): J |
   );
 }
 
-export function tolerates(podSpec: J, node: J, ignoreKeys: string[]): boolean {
+export function tolerates(podSpec: J, node: StoredObject, ignoreKeys: string[]): boolean {
   return !untoleratedTaint(podSpec, node, ignoreKeys);
 }
 
@@ -102,7 +105,7 @@ export function pullMessage(image: string): string {
   return `rpc error: code = NotFound desc = failed to pull and unpack image "${fq}": failed to resolve reference "${fq}": ${fq}: not found`;
 }
 
-export function intOrPercent(v: J, total: number, roundUp: boolean): number {
+export function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.endsWith('%')) {
     const p = Number(v.slice(0, -1));
@@ -113,12 +116,12 @@ export function intOrPercent(v: J, total: number, roundUp: boolean): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-export function surge(d: J, replicas: number): number {
+export function surge(d: StoredObject, replicas: number): number {
   if (d.spec?.strategy?.type !== 'RollingUpdate') return 0;
   return intOrPercent(d.spec.strategy.rollingUpdate?.maxSurge ?? '25%', replicas, true);
 }
 
-export function maxUnavailable(d: J, replicas: number): number {
+export function maxUnavailable(d: StoredObject, replicas: number): number {
   if (d.spec?.strategy?.type !== 'RollingUpdate') return 0;
   const s = surge(d, replicas);
   let u = intOrPercent(d.spec.strategy.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);

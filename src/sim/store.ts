@@ -1,10 +1,28 @@
 /** The object store: objects by group/plural and namespace/name, resourceVersions, garbage collection. */
+import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { D, RESOURCES, ResDef } from './resources';
-import { J } from './util';
+
+/**
+ * An object as the store keeps it: always with apiVersion, kind and the metadata the API server sets.
+ * The rest of the object (spec, status, data, ...) is the kind's own and is read as JSON.
+ */
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  /** client-node types timestamps as Date; on the wire and here they are RFC 3339 strings. */
+  metadata: Omit<V1ObjectMeta, 'creationTimestamp' | 'deletionTimestamp'> & {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+  };
+  [field: string]: any;
+}
 
 export abstract class ObjectStore {
   /** group/plural -> "namespace/name" -> object (stored with apiVersion and kind). */
-  protected readonly store = new Map<string, Map<string, J>>();
+  protected readonly store = new Map<string, Map<string, StoredObject>>();
   protected rv = 1;
   /** Set by every write; the reconcile loop runs until a pass changes nothing. */
   protected changed = false;
@@ -24,16 +42,16 @@ export abstract class ObjectStore {
     return `${ns ?? ''}/${name}`;
   }
 
-  protected bucket(def: ResDef): Map<string, J> {
-    return this.store.get(this.skey(def)) as Map<string, J>;
+  protected bucket(def: ResDef): Map<string, StoredObject> {
+    return this.store.get(this.skey(def)) as Map<string, StoredObject>;
   }
 
-  protected getLive(def: ResDef, ns: string | undefined, name: string): J | undefined {
+  protected getLive(def: ResDef, ns: string | undefined, name: string): StoredObject | undefined {
     return this.bucket(def).get(this.okey(def.namespaced ? ns : undefined, name));
   }
 
-  protected listLive(def: ResDef, ns?: string): J[] {
-    const out: J[] = [];
+  protected listLive(def: ResDef, ns?: string): StoredObject[] {
+    const out: StoredObject[] = [];
     for (const o of this.bucket(def).values())
       if (ns === undefined || o.metadata.namespace === ns) out.push(o);
     out.sort((a, b) => {
@@ -50,7 +68,7 @@ export abstract class ObjectStore {
   }
 
   /** Store (insert or overwrite) and bump resourceVersion. */
-  protected write(def: ResDef, obj: J): void {
+  protected write(def: ResDef, obj: StoredObject): void {
     obj.metadata.resourceVersion = this.nextRv();
     this.bucket(def).set(
       this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name),
@@ -59,7 +77,7 @@ export abstract class ObjectStore {
     this.changed = true;
   }
 
-  protected deleteLive(def: ResDef, obj: J): void {
+  protected deleteLive(def: ResDef, obj: StoredObject): void {
     this.bucket(def).delete(
       this.okey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name),
     );
@@ -80,8 +98,8 @@ export abstract class ObjectStore {
     for (const r of RESOURCES) {
       for (const o of this.bucket(r).values()) {
         const refs = o.metadata.ownerReferences;
-        if (!Array.isArray(refs) || !refs.some((x: J) => x?.uid === uid)) continue;
-        o.metadata.ownerReferences = refs.filter((x: J) => x?.uid !== uid);
+        if (!Array.isArray(refs) || !refs.some((x: V1OwnerReference) => x?.uid === uid)) continue;
+        o.metadata.ownerReferences = refs.filter((x: V1OwnerReference) => x?.uid !== uid);
         if (o.metadata.ownerReferences.length === 0) delete o.metadata.ownerReferences;
         this.write(r, o);
       }
@@ -99,7 +117,7 @@ export abstract class ObjectStore {
         for (const [k, o] of b) {
           const refs = o.metadata.ownerReferences;
           if (!Array.isArray(refs) || refs.length === 0) continue;
-          if (refs.some((x: J) => alive.has(x?.uid))) continue;
+          if (refs.some((x: V1OwnerReference) => alive.has(x?.uid))) continue;
           b.delete(k);
           deleted = true;
         }

@@ -1,6 +1,7 @@
 /** The API verbs (list, create, replace, patch, delete, scale, log) and the seeding of namespaces and nodes. */
 import { createHash, randomUUID } from 'node:crypto';
 import { ClusterControllers } from './controllers';
+import type { StoredObject } from './store';
 import { defaultPodSpec, stripNullMaps, typeCheck, validatePodSpec } from './defaults';
 import {
   ApiError,
@@ -217,7 +218,7 @@ export abstract class ApiVerbs extends ClusterControllers {
       apiVersion: gvOf(def),
       metadata: meta,
       items: items.map((o) => {
-        const c = clone(o);
+        const c: Partial<StoredObject> = clone(o);
         delete c.apiVersion;
         delete c.kind;
         return c;
