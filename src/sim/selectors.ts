@@ -1,7 +1,8 @@
 /** Label and field selectors. */
 import { E } from './errors';
 import { FIELD_LABELS, ResDef } from './resources';
-import { J, isObj } from './util';
+import type { StoredObject } from './store';
+import { isObj } from './util';
 import { labelValueErrors, qualifiedNameErrors } from './validation';
 
 // Label and field selectors
@@ -138,8 +139,8 @@ export function matchLabelReqs(reqs: LabelReq[], labels: Record<string, string> 
   return true;
 }
 
-/** metav1.LabelSelector (matchLabels + matchExpressions) -> requirements. */
-export function labelSelectorToReqs(sel: J): LabelReq[] {
+/** metav1.LabelSelector (matchLabels + matchExpressions) -> requirements; `sel` is as posted, any JSON. */
+export function labelSelectorToReqs(sel: unknown): LabelReq[] {
   const out: LabelReq[] = [];
   if (!isObj(sel)) return out;
   for (const [k, v] of Object.entries(sel.matchLabels ?? {}))
@@ -155,7 +156,7 @@ export function labelSelectorToReqs(sel: J): LabelReq[] {
   return out;
 }
 
-export function selectorToString(sel: J): string {
+export function selectorToString(sel: unknown): string {
   const parts: string[] = [];
   for (const r of labelSelectorToReqs(sel)) {
     if (r.op === 'eq') parts.push(`${r.key}=${r.values[0]}`);
@@ -188,9 +189,9 @@ export function parseFieldSelector(s: string, def: ResDef): FieldReq[] {
   return out;
 }
 
-export function fieldValue(obj: J, field: string): string {
+export function fieldValue(obj: StoredObject, field: string): string {
   if (field === 'source') return String(obj.source?.component ?? '');
-  let cur: J = obj;
+  let cur: unknown = obj;
   for (const p of field.split('.')) cur = isObj(cur) ? cur[p] : undefined;
   if (cur === undefined || cur === null) {
     if (field === 'spec.unschedulable' || field === 'spec.hostNetwork') return 'false';
@@ -199,7 +200,7 @@ export function fieldValue(obj: J, field: string): string {
   return String(cur);
 }
 
-export function matchFieldReqs(reqs: FieldReq[], obj: J): boolean {
+export function matchFieldReqs(reqs: FieldReq[], obj: StoredObject): boolean {
   for (const r of reqs) {
     const v = fieldValue(obj, r.field);
     if (r.neg ? v === r.value : v !== r.value) return false;
