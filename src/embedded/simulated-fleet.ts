@@ -48,8 +48,8 @@ export interface SimulatedFleet {
  * Starts the quick start's simulated clusters in this process (Kubernetes API simulators on
  * 127.0.0.1, see src/sim) and registers them through the cluster service as simulated, on behalf of
  * the system administrator ADMIN_USER. A cluster registered by an earlier start gets the new kubeconfig
- * (a new port and token at every start); its workloads are gone, since a simulator keeps its objects
- * in memory, and the deployments' reconciliation applies them again. Nothing is started when
+ * (a new port and token at every start). Its workloads are gone, since a simulator keeps its objects
+ * in memory; the first sync recreates the businesses' namespaces. Nothing is started when
  * SIMULATED_CLUSTERS is false.
  */
 export async function registerSimulatedFleet(
