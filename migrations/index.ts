@@ -8,6 +8,7 @@ import { Registry1764400000000 } from './1764400000000-registry';
 import { Packages1764600000000 } from './1764600000000-packages';
 import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-releases';
 import { AuditLog1764700000000 } from './1764700000000-audit-log';
+import { ClusterSimulated1764800000000 } from './1764800000000-cluster-simulated';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Packages1764600000000,
   ChartsAndReleases1764500000000,
   AuditLog1764700000000,
+  ClusterSimulated1764800000000,
 ];

@@ -18,7 +18,8 @@ const QUICK_START_ADMIN_PASSWORD = 'Admin12345';
 /**
  * `node dist/src/main.js [--embedded]`: applies pending migrations (unless MIGRATE_ON_START=false), then
  * runs the API and/or the workers as PROCESS_ROLE says. With --embedded, PostgreSQL and Redis missing from the environment are
- * started under .data/, and JWT_SECRET and ENCRYPTION_KEY missing from it are generated there once.
+ * started under .data/, JWT_SECRET and ENCRYPTION_KEY missing from it are generated there once, and
+ * three simulated edge clusters are started in-process and registered (unless SIMULATED_CLUSTERS=0).
  */
 async function main(): Promise<void> {
   const logger = new Logger('main');
@@ -57,10 +58,13 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  // Close the app first (workers finish their running jobs), then the embedded services it used.
+  let simulatedFleet: { stop(): Promise<void> } | undefined;
+  // Close the app first (workers finish their running jobs), then the simulated clusters and the
+  // embedded services it used.
   const shutdown = async (signal: string) => {
     logger.log(`${signal}: shutting down`);
     await app.close();
+    await simulatedFleet?.stop();
     await embedded?.stop();
     process.exit(0);
   };
@@ -71,6 +75,17 @@ async function main(): Promise<void> {
   } else {
     await app.init();
     logger.log('worker process started');
+  }
+  if (embedded) {
+    // The simulator is loaded here only: the production path never imports it.
+    const { registerSimulatedFleet } = await import('./embedded/simulated-fleet.js');
+    try {
+      simulatedFleet = await registerSimulatedFleet(app, (msg) => logger.log(msg));
+    } catch (error) {
+      logger.warn(
+        `simulated clusters not registered: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }
 

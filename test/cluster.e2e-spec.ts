@@ -280,14 +280,32 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
   });
 
   describe('GET /v1/cluster', () => {
-    it('lists every cluster with its UUID, node count and readiness', async () => {
+    it('lists every cluster with its UUID, node count, readiness and whether it is simulated (never, through POST)', async () => {
       const body = await listClusters();
       expect(body).toMatchObject({ code: 200, message: 'success', total: 3 });
       const rows = [...body.data].sort((x, y) => x.clusterName.localeCompare(y.clusterName));
       expect(rows).toEqual([
-        { clusterName: 'edge-a', clusterId: expect.stringMatching(UUID), nodeCount: 2, isReady: true },
-        { clusterName: 'edge-b', clusterId: expect.stringMatching(UUID), nodeCount: 1, isReady: true },
-        { clusterName: 'edge-c', clusterId: expect.stringMatching(UUID), nodeCount: 3, isReady: true },
+        {
+          clusterName: 'edge-a',
+          clusterId: expect.stringMatching(UUID),
+          nodeCount: 2,
+          isReady: true,
+          simulated: false,
+        },
+        {
+          clusterName: 'edge-b',
+          clusterId: expect.stringMatching(UUID),
+          nodeCount: 1,
+          isReady: true,
+          simulated: false,
+        },
+        {
+          clusterName: 'edge-c',
+          clusterId: expect.stringMatching(UUID),
+          nodeCount: 3,
+          isReady: true,
+          simulated: false,
+        },
       ]);
       expect(new Set(rows.map((row) => row.clusterId)).size).toBe(3);
       expect(await listClusters('?clusterLabel=all')).toEqual(body);
@@ -364,6 +382,7 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         clusterId: await clusterIdOf(t, admin, 'edge-a'),
         nodeCount: 2,
         isReady: true,
+        simulated: false,
       });
       expect(await listClusters('?clusterLabel=nobody-has-this')).toMatchObject({ data: [], total: 0 });
 

@@ -13,6 +13,8 @@ export enum AuditAction {
   DeployAudit = 'deploy.audit',
   ClusterRegister = 'cluster.register',
   ClusterRemove = 'cluster.remove',
+  /** A registered cluster given a new kubeconfig (the quick start's simulated clusters, at every start). */
+  ClusterKubeconfigReplace = 'cluster.kubeconfig-replace',
   /** Wrong credentials, or the right ones for an account that is not approved or is forbidden. */
   LoginFailed = 'auth.login-failed',
   RegistryProjectCreate = 'registry.project-create',

@@ -16,6 +16,8 @@ export class ClusterEntity {
   @Column({ name: 'last_sync_at', type: 'timestamptz', nullable: true }) lastSyncAt: Date | null;
   @Column({ name: 'last_sync_ok_at', type: 'timestamptz', nullable: true }) lastSyncOkAt: Date | null;
   @Column({ name: 'last_sync_error', type: 'text', nullable: true }) lastSyncError: string | null;
+  /** One of the quick start's simulated clusters (src/sim), not a real edge. */
+  @Column({ default: false }) simulated: boolean;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

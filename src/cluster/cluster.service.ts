@@ -42,6 +42,18 @@ async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
   return items;
 }
 
+/** The nodes of a kubeconfig offered for registration, which must pass the gate and answer in time. */
+async function answeringNodes(kubeconfig: string): Promise<V1Node[]> {
+  try {
+    return await listNodes(makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS));
+  } catch (error) {
+    // Only our own words: never the cluster's body, not even a Status message, since the server
+    // behind an untrusted kubeconfig may be any local service.
+    if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
+    throw error;
+  }
+}
+
 const clusterEntry = (
   actor: Actor,
   action: AuditAction,
@@ -72,19 +84,14 @@ export class ClusterService {
     private readonly events: EventBus,
   ) {}
 
-  /** Registers a cluster once it answers with its nodes; it then gets every approved business's namespace. */
-  async register(actor: Actor, dto: RegisterClusterDto): Promise<void> {
+  /**
+   * Registers a cluster once it answers with its nodes; it then gets every approved business's namespace.
+   * `simulated` marks the quick start's own simulated clusters; registrations through the API are real.
+   */
+  async register(actor: Actor, dto: RegisterClusterDto, { simulated = false } = {}): Promise<void> {
     if (await this.clusters.existsBy({ name: dto.clusterName }))
       throw conflict(`cluster ${dto.clusterName} already exists`);
-    let nodes: V1Node[];
-    try {
-      nodes = await listNodes(makeKubeClients(vetKubeconfig(dto.kubeconfig), REGISTRATION_TIMEOUT_MS));
-    } catch (error) {
-      // Only our own words: never the cluster's body, not even a Status message, since the server
-      // behind an untrusted kubeconfig may be any local service.
-      if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
-      throw error;
-    }
+    const nodes = await answeringNodes(dto.kubeconfig);
     const now = new Date();
     const cluster = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.getRepository(ClusterEntity).save({
@@ -93,6 +100,7 @@ export class ClusterService {
         lastSyncAt: now,
         lastSyncOkAt: now,
         lastSyncError: null,
+        simulated,
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
       await this.auditTrail.record(manager, clusterEntry(actor, AuditAction.ClusterRegister, saved));
@@ -104,6 +112,24 @@ export class ClusterService {
       businessIds.map((businessId) => ({ businessId, clusterId: cluster.id })),
     );
     await this.events.emit('cluster.registered', { clusterId: cluster.id });
+  }
+
+  /**
+   * Points a registered cluster at a new kubeconfig, which passes the registration's gate and must answer
+   * with its nodes (the quick start's simulated clusters listen on a new port with a new token at every
+   * start). Its nodes are read again at once.
+   */
+  async replaceKubeconfig(actor: Actor, clusterName: string, kubeconfig: string): Promise<void> {
+    const cluster = await this.findByName(clusterName);
+    await answeringNodes(kubeconfig);
+    await this.auditTrail.recordWith(
+      clusterEntry(actor, AuditAction.ClusterKubeconfigReplace, cluster),
+      (manager) =>
+        manager
+          .getRepository(ClusterEntity)
+          .update(cluster.id, { kubeconfigSealed: this.secrets.seal(kubeconfig) }),
+    );
+    await this.jobs.enqueue(JobName.ClusterSync, { clusterId: cluster.id });
   }
 
   /** SPEC §4: 409 while live deployments are placed there, unless `force` forgets their placements. */
@@ -146,6 +172,10 @@ export class ClusterService {
     const cluster = await this.clusters.findOneBy({ name: clusterName });
     if (!cluster) throw notFound(`cluster ${clusterName}`);
     return cluster;
+  }
+
+  findByNameIfAny(clusterName: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ name: clusterName });
   }
 
   findById(clusterId: string): Promise<ClusterEntity | null> {
@@ -274,6 +304,12 @@ export class ClusterService {
   }
 
   private toView(cluster: ClusterEntity, nodeCount: number): ClusterView {
-    return { clusterName: cluster.name, clusterId: cluster.id, nodeCount, isReady: this.isReady(cluster) };
+    return {
+      clusterName: cluster.name,
+      clusterId: cluster.id,
+      nodeCount,
+      isReady: this.isReady(cluster),
+      simulated: cluster.simulated,
+    };
   }
 }

@@ -113,7 +113,8 @@ export class ClusterView {
   @ApiProperty({ format: 'uuid' }) clusterId: string;
   @ApiProperty() nodeCount: number;
   @ApiProperty({ description: 'its API server answered the last check' }) isReady: boolean;
-  @ApiPropertyOptional({ description: 'true for the quick start’s simulated clusters' }) simulated?: boolean;
+  @ApiProperty({ description: 'true for the quick start’s simulated clusters, not a real edge' })
+  simulated: boolean;
 }
 
 export class ClusterLabelView {

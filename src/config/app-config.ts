@@ -170,6 +170,16 @@ export class AppConfig {
   migrateOnStart = true;
 
   @Env({
+    name: 'SIMULATED_CLUSTERS',
+    description:
+      'Only `npm start` reads it: whether the quick start starts and registers its three simulated edge clusters (`sim-edge-1..3`) so the platform can be tried without a real Kubernetes cluster.',
+  })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  simulatedClusters = true;
+
+  @Env({
     name: 'CLUSTER_SYNC_SECONDS',
     description:
       'How often the workers read every cluster’s nodes and pods. A cluster is ready when its last sync succeeded within three periods; one that answers again gets the work it missed.',

@@ -687,7 +687,7 @@ export interface components {
          * @description what was done
          * @enum {string}
          */
-        AuditAction: "user.audit" | "user.delete" | "user.password-reset" | "user.password-change" | "business.audit" | "deploy.audit" | "cluster.register" | "cluster.remove" | "auth.login-failed" | "registry.project-create" | "registry.project-delete";
+        AuditAction: "user.audit" | "user.delete" | "user.password-reset" | "user.password-change" | "business.audit" | "deploy.audit" | "cluster.register" | "cluster.remove" | "cluster.kubeconfig-replace" | "auth.login-failed" | "registry.project-create" | "registry.project-delete";
         /**
          * @description what it was done to
          * @enum {string}
@@ -818,8 +818,8 @@ export interface components {
             nodeCount: number;
             /** @description its API server answered the last check */
             isReady: boolean;
-            /** @description true for the quick start’s simulated clusters */
-            simulated?: boolean;
+            /** @description true for the quick start’s simulated clusters, not a real edge */
+            simulated: boolean;
         };
         ClusterLabelDto: {
             clusterLabel: string;
