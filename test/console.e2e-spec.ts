@@ -143,9 +143,19 @@ describe('web console (browser)', () => {
       ).resolves.toBe('running');
     await shoot(page, 'deployments');
 
+    // A cluster that stops answering during a rollout: its row says offline and since when (SPEC §7),
+    // and the page shows it without a reload. The administrator's own request skips the audit.
     await clusters[1].setMode('unreachable');
     try {
-      await detail.locator(`tr[data-cluster="edge-b"][data-state="offline"]`).waitFor({ timeout: 45_000 });
+      await page.getByText('Request a deployment').click();
+      await page.getByLabel('Deployment name').fill('camera-night');
+      await page.getByLabel('Application').fill('camera');
+      await page.getByLabel('Version').fill('1.0');
+      await page.getByRole('button', { name: 'Request deployment' }).click();
+      await page.getByRole('button', { name: 'camera-night' }).click();
+      const night = page.locator('section[data-detail="camera-night"]');
+      await night.locator('tr[data-cluster="edge-b"][data-state="offline"]').waitFor({ timeout: 45_000 });
+      await night.locator('tr[data-cluster="edge-a"][data-state="running"]').waitFor({ timeout: 45_000 });
       await shoot(page, 'deployment-offline');
     } finally {
       await clusters[1].setMode('healthy');
