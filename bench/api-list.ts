@@ -114,7 +114,7 @@ async function seed(databaseUrl: string): Promise<void> {
     );
     await db.query(
       `INSERT INTO deployment_clusters (deployment_id, cluster_id, cluster_name, objects, status, running, total)
-       SELECT d.id, c.id, c.name, $1::jsonb, 'success', 2, 2
+       SELECT d.id, c.id, c.name, $1::jsonb, 'running', 2, 2
          FROM deployments d
         CROSS JOIN (VALUES ('6f1c2a52-9a3b-4c7e-9d61-0b6f3e2a1c01'::uuid, 'edge-east'),
                            ('0d9b7c4e-5f2a-4e8b-a3c6-7e1f2d3b4a02'::uuid, 'edge-west')) c (id, name)`,
@@ -260,6 +260,8 @@ export async function runApiList(): Promise<string[]> {
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: redisPrefix,
       JWT_SECRET,
+      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
     };
     if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
     const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
