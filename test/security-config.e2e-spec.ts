@@ -32,7 +32,7 @@ function runProduction(
 }
 
 describe('production secrets (SPEC §12)', () => {
-  describe('node dist/src/main.js without --embedded', () => {
+  describe('node dist/src/main.js (production, not the quick start)', () => {
     /** Everything a production start needs, except what a test leaves out. */
     let complete: Record<string, string>;
 
