@@ -81,7 +81,7 @@ async function listDeployments(req, res) {
   const { rows: placements } = rows.length
     ? await pool.query(
         `SELECT deployment_id, cluster_name, status, running, error, total, message
-           FROM deployment_clusters WHERE deployment_id = ANY($1) ORDER BY cluster_name ASC`,
+           FROM placements WHERE deployment_id = ANY($1) ORDER BY cluster_name ASC`,
         [rows.map((row) => row.id)],
       )
     : { rows: [] };

@@ -113,7 +113,7 @@ async function seed(databaseUrl: string): Promise<void> {
       [DEPLOYMENTS, BUSINESSES],
     );
     await db.query(
-      `INSERT INTO deployment_clusters (deployment_id, cluster_id, cluster_name, objects, status, running, total)
+      `INSERT INTO placements (deployment_id, cluster_id, cluster_name, objects, status, running, total)
        SELECT d.id, c.id, c.name, $1::jsonb, 'running', 2, 2
          FROM deployments d
         CROSS JOIN (VALUES ('6f1c2a52-9a3b-4c7e-9d61-0b6f3e2a1c01'::uuid, 'edge-east'),

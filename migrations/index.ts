@@ -9,6 +9,7 @@ import { Packages1764600000000 } from './1764600000000-packages';
 import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-releases';
 import { AuditLog1764700000000 } from './1764700000000-audit-log';
 import { ClusterSimulated1764800000000 } from './1764800000000-cluster-simulated';
+import { PlacementsTable1764900000000 } from './1764900000000-placements-table';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ChartsAndReleases1764500000000,
   AuditLog1764700000000,
   ClusterSimulated1764800000000,
+  PlacementsTable1764900000000,
 ];

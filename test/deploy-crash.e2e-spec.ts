@@ -129,7 +129,7 @@ describe('a worker killed in the middle of a deployment', () => {
         created.id,
       ]);
       expect(versions.rows).toEqual([{ version: '1.2' }]);
-      const placements = await db.query(`SELECT status FROM deployment_clusters WHERE deployment_id = $1`, [
+      const placements = await db.query(`SELECT status FROM placements WHERE deployment_id = $1`, [
         created.id,
       ]);
       expect(placements.rows.map((row) => row.status)).toEqual(['running', 'running', 'running']);

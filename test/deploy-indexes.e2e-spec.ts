@@ -8,8 +8,8 @@ import { startTestApp, TestApp } from './support/test-app';
  */
 const HOT_QUERIES: [string, string, unknown[]][] = [
   [
-    'deployment_clusters_cluster',
-    'SELECT deployment_id FROM deployment_clusters WHERE cluster_id = $1',
+    'placements_cluster',
+    'SELECT deployment_id FROM placements WHERE cluster_id = $1',
     ['00000000-0000-0000-0000-000000000000'],
   ],
   ['deployments_business', 'SELECT id FROM deployments WHERE business_id = $1 ORDER BY id LIMIT 10', [1]],

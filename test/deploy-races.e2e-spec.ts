@@ -129,7 +129,7 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     // Every placement works for the upgrade; the deployment takes new requests (not stuck in 4).
     const placements = await t.app.get(DataSource).query(
       `SELECT p.request_id = d.request_id AS current, p.applied_request_id = d.request_id AS applied
-           FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id WHERE d.id = $1`,
+           FROM placements p JOIN deployments d ON d.id = p.deployment_id WHERE d.id = $1`,
       [id],
     );
     expect(placements).toEqual([

@@ -259,7 +259,7 @@ export class DeployCommands {
    */
   private async refuseWhileBeingRemoved(businessId: number, deployName: string): Promise<void> {
     const leftover: { cluster_name: string }[] = await this.dataSource.query(
-      `SELECT p.cluster_name FROM deployments d JOIN deployment_clusters p ON p.deployment_id = d.id
+      `SELECT p.cluster_name FROM deployments d JOIN placements p ON p.deployment_id = d.id
         WHERE d.business_id = $1 AND d.deploy_name = $2 AND d.status = $3 ORDER BY p.cluster_name`,
       [businessId, deployName, DeployStatus.Deleted],
     );

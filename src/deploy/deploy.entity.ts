@@ -77,7 +77,7 @@ export interface AppliedObject {
  * deployment's current request when it was recorded); every status write is a compare-and-set on
  * that request and on the status it moves from.
  */
-@Entity('deployment_clusters')
+@Entity('placements')
 export class PlacementEntity {
   @PrimaryColumn({ name: 'deployment_id' }) deploymentId: number;
   @PrimaryColumn({ name: 'cluster_id', type: 'uuid' }) clusterId: string;

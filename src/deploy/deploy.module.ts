@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppModule } from '../app/app.module';
+import { ApplicationsModule } from '../app/applications.module';
 import { BusinessModule } from '../business/business.module';
 import { ChartModule } from '../chart/chart.module';
 import { ClusterModule } from '../cluster/cluster.module';
@@ -41,7 +41,7 @@ import { StatusRollup } from './status-rollup.service';
       DeploymentVersionEntity,
       SoftwareDeploymentEntity,
     ]),
-    AppModule,
+    ApplicationsModule,
     BusinessModule,
     ClusterModule,
     RegistryModule,

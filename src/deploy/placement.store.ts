@@ -92,7 +92,7 @@ export class PlacementStore {
     const ids = targets.map((cluster) => cluster.id);
     if (targets.length > 0) {
       await manager.query(
-        `INSERT INTO deployment_clusters AS p (deployment_id, cluster_id, cluster_name, request_id, status, removing)
+        `INSERT INTO placements AS p (deployment_id, cluster_id, cluster_name, request_id, status, removing)
          SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
          ON CONFLICT (deployment_id, cluster_id) DO UPDATE
            SET request_id = EXCLUDED.request_id, status = EXCLUDED.status, removing = false,
@@ -109,14 +109,14 @@ export class PlacementStore {
       );
     }
     await manager.query(
-      `UPDATE deployment_clusters
+      `UPDATE placements
           SET request_id = $2, status = $4, removing = true, status_since = now(),
               rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
         WHERE deployment_id = $1 AND cluster_id <> ALL($3::uuid[]) AND status = ANY($5)`,
       [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
     );
     const rows: { cluster_id: string }[] = await manager.query(
-      `SELECT cluster_id FROM deployment_clusters WHERE deployment_id = $1`,
+      `SELECT cluster_id FROM placements WHERE deployment_id = $1`,
       [deploymentId],
     );
     return rows.map((row) => row.cluster_id);
@@ -135,7 +135,7 @@ export class PlacementStore {
   ): Promise<string[]> {
     const ids = targets.map((cluster) => cluster.id);
     const added: { cluster_id: string }[] = await manager.query(
-      `INSERT INTO deployment_clusters (deployment_id, cluster_id, cluster_name, request_id, status, removing)
+      `INSERT INTO placements (deployment_id, cluster_id, cluster_name, request_id, status, removing)
        SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
        ON CONFLICT (deployment_id, cluster_id) DO NOTHING
        RETURNING cluster_id`,
@@ -143,7 +143,7 @@ export class PlacementStore {
     );
     const regained = returned<{ cluster_id: string }>(
       await manager.query(
-        `UPDATE deployment_clusters
+        `UPDATE placements
           SET status = $4, removing = false, status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND removing AND cluster_id = ANY($3::uuid[])
           AND status = ANY($5)
@@ -153,7 +153,7 @@ export class PlacementStore {
     );
     const lost = returned<{ cluster_id: string }>(
       await manager.query(
-        `UPDATE deployment_clusters
+        `UPDATE placements
           SET status = $4, removing = true, status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND NOT removing AND cluster_id <> ALL($3::uuid[])
           AND status = ANY($5)
@@ -167,7 +167,7 @@ export class PlacementStore {
   /** Placements that owe work to a cluster now answering: never applied for their request, offline, or removing. */
   async owedOn(clusterId: string): Promise<{ deploymentId: number; clusterId: string }[]> {
     const rows: { deployment_id: number }[] = await this.placements.query(
-      `SELECT p.deployment_id FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
+      `SELECT p.deployment_id FROM placements p JOIN deployments d ON d.id = p.deployment_id
         WHERE p.cluster_id = $1 AND p.request_id = d.request_id AND p.status = ANY($2)`,
       [clusterId, [P.Pending, P.Offline, P.Deleting]],
     );
@@ -177,7 +177,7 @@ export class PlacementStore {
   /** Every placement whose request is its deployment's current one and which still owes work. */
   async owed(): Promise<{ deploymentId: number; clusterId: string }[]> {
     const rows: { deployment_id: number; cluster_id: string }[] = await this.placements.query(
-      `SELECT p.deployment_id, p.cluster_id FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
+      `SELECT p.deployment_id, p.cluster_id FROM placements p JOIN deployments d ON d.id = p.deployment_id
         WHERE p.request_id = d.request_id AND p.status = ANY($1)`,
       [[P.Pending, P.Deleting]],
     );
@@ -196,7 +196,7 @@ export class PlacementStore {
   async forgetCluster(clusterId: string): Promise<number[]> {
     const rows = returned<{ deployment_id: number }>(
       await this.placements.query(
-        `DELETE FROM deployment_clusters WHERE cluster_id = $1 RETURNING deployment_id`,
+        `DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`,
         [clusterId],
       ),
     );

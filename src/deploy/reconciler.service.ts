@@ -81,7 +81,7 @@ export class Reconciler {
     force,
   }: EventMap['cluster.removal-checking']): Promise<void> {
     const live: { deploy_name: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT d.deploy_name FROM deployment_clusters p JOIN deployments d ON d.id = p.deployment_id
+      `SELECT DISTINCT d.deploy_name FROM placements p JOIN deployments d ON d.id = p.deployment_id
         WHERE p.cluster_id = $1 AND d.status NOT IN ($2, $3) ORDER BY d.deploy_name`,
       [clusterId, DeployStatus.Disapproved, DeployStatus.Deleted],
     );

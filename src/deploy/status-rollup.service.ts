@@ -75,7 +75,7 @@ export class StatusRollup {
                 count(*) FILTER (WHERE NOT removing AND status = $2)::int AS running,
                 count(*) FILTER (WHERE status = ANY($3))::int AS open,
                 count(*) FILTER (WHERE rollout_deadline_at IS NOT NULL OR status = ANY($4))::int AS answered
-           FROM deployment_clusters WHERE deployment_id = $1`,
+           FROM placements WHERE deployment_id = $1`,
         [
           deploymentId,
           PlacementStatus.Running,

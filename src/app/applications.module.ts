@@ -16,4 +16,4 @@ import { PackageService } from './package.service';
   providers: [AppService, PackageService, PackageProcessor],
   exports: [AppService],
 })
-export class AppModule {}
+export class ApplicationsModule {}
