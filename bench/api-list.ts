@@ -23,6 +23,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { closedPort } from '../test/support/clusters';
 import { createTestDatabase } from '../test/support/database';
+import { eventually } from '../test/support/eventually';
 import { TEST_REDIS_URL } from '../test/support/test-app';
 
 const ROOT = resolve(__dirname, '..');
@@ -150,17 +151,18 @@ async function startServer(
   const stderr: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.join('').slice(-2000)}`);
-    const status = await fetch(`${url}${readyPath}`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status > 0 && status < 500) return { name, url, child, stderr };
-    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s`);
-    await new Promise((done) => setTimeout(done, 200));
-  }
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.join('').slice(-2000)}`);
+      return fetch(`${url}${readyPath}`).then(
+        (response) => response.status,
+        () => 0,
+      );
+    },
+    (status) => status > 0 && status < 500,
+    { timeoutMs: 60_000, intervalMs: 200, what: `${name} answering ${readyPath}` },
+  );
+  return { name, url, child, stderr };
 }
 
 async function stopServer(server: Server): Promise<void> {

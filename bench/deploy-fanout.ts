@@ -195,9 +195,9 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         .expect(200);
     });
     const registerS = seconds(mark);
-    await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
+    await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     await createApp(t, token, APP);
-    await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
+    await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
 
     const phases: Phase[] = [];
     for (const count of [1, 2]) {
@@ -216,7 +216,7 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         requestsPerCluster: ((await requests()) - requestsBefore) / n,
         cpuPerClusterMs: (cpu * 1000) / n,
       });
-      await t.waitForQuietQueues(QUIET_TIMEOUT_MS);
+      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     }
 
     let outageS: number | null = null;

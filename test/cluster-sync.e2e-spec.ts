@@ -1,5 +1,6 @@
 import { FakeCluster, startFakeCluster } from './fake-kube';
-import { eventually, registerCluster } from './support/clusters';
+import { registerCluster } from './support/clusters';
+import { eventually } from './support/eventually';
 import { auth, loginAdmin } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -60,8 +61,8 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
     const before = [nodeListings(north), nodeListings(south)];
     await eventually(
       () => nodeListings(north) >= before[0] + 2 && nodeListings(south) >= before[1] + 2,
-      3 * SYNC_SECONDS * 1000 + 2000,
-      'two syncs',
+      Boolean,
+      { timeoutMs: 3 * SYNC_SECONDS * 1000 + 2000, what: 'two syncs' },
     );
     const rows = await clusters();
     expect(rows.north).toMatchObject({ nodeCount: 2, isReady: true });
@@ -71,32 +72,27 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
   it('a cluster that goes down is not ready within three sync periods, and ready again once it is back', async () => {
     await north.setMode('unreachable');
     try {
-      const down = await eventually(
-        async () => {
-          const rows = await clusters();
-          return rows.north.isReady === false && rows;
-        },
-        THREE_PERIODS_MS,
-        'north not ready',
-      );
+      const down = await eventually(clusters, (rows) => rows.north.isReady === false, {
+        timeoutMs: THREE_PERIODS_MS,
+        what: 'north not ready',
+      });
       // The other cluster is unaffected, and the cluster's nodes are still known.
       expect(down.south.isReady).toBe(true);
       expect(down.north.nodeCount).toBe(2);
       // It stays not ready while it is down (several more periods).
       const listingsOfSouth = nodeListings(south);
-      await eventually(() => nodeListings(south) >= listingsOfSouth + 2, THREE_PERIODS_MS, 'two more syncs');
+      await eventually(() => nodeListings(south) >= listingsOfSouth + 2, Boolean, {
+        timeoutMs: THREE_PERIODS_MS,
+        what: 'two more syncs',
+      });
       expect((await clusters()).north.isReady).toBe(false);
     } finally {
       await north.setMode('healthy');
     }
-    const back = await eventually(
-      async () => {
-        const rows = await clusters();
-        return rows.north.isReady === true && rows;
-      },
-      THREE_PERIODS_MS,
-      'north ready again',
-    );
+    const back = await eventually(clusters, (rows) => rows.north.isReady === true, {
+      timeoutMs: THREE_PERIODS_MS,
+      what: 'north ready again',
+    });
     expect(back.north.nodeCount).toBe(2);
     expect(back.south.isReady).toBe(true);
   });
@@ -113,12 +109,9 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
       kernelVersion: '6.6.0-edge',
     });
     const added = await eventually(
-      async () => {
-        const body = await nodes('south');
-        return body.total === 2 && body;
-      },
-      THREE_PERIODS_MS,
-      'south-2 listed',
+      () => nodes('south'),
+      (body) => body.total === 2,
+      { timeoutMs: THREE_PERIODS_MS, what: 'south-2 listed' },
     );
     expect(added.data.find((row: { nodeName: string }) => row.nodeName === 'south-2')).toEqual({
       nodeName: 'south-2',
@@ -137,12 +130,9 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
 
     south.removeNode('south-2');
     const removed = await eventually(
-      async () => {
-        const body = await nodes('south');
-        return body.total === 1 && body;
-      },
-      THREE_PERIODS_MS,
-      'south-2 gone',
+      () => nodes('south'),
+      (body) => body.total === 1,
+      { timeoutMs: THREE_PERIODS_MS, what: 'south-2 gone' },
     );
     expect(removed.data.map((row: { nodeName: string }) => row.nodeName)).toEqual(['south-1']);
     expect((await clusters()).south.nodeCount).toBe(1);
@@ -152,12 +142,9 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
     south.removeNode('south-1');
     try {
       const empty = await eventually(
-        async () => {
-          const body = await nodes('south');
-          return body.total === 0 && body;
-        },
-        THREE_PERIODS_MS,
-        'south empty',
+        () => nodes('south'),
+        (body) => body.total === 0,
+        { timeoutMs: THREE_PERIODS_MS, what: 'south empty' },
       );
       expect(empty).toMatchObject({ data: [], meta: { readyNodeCount: 0 } });
       const rows = await clusters();
@@ -172,29 +159,25 @@ describe('cluster sync (CLUSTER_SYNC_SECONDS=1)', () => {
         internalIP: '172.20.0.1',
       });
     }
-    await eventually(async () => (await nodes('south')).total === 1, THREE_PERIODS_MS, 'south-1 back');
+    await eventually(
+      () => nodes('south'),
+      (body) => body.total === 1,
+      { timeoutMs: THREE_PERIODS_MS, what: 'south-1 back' },
+    );
   });
 
   it('clusters are not ready when no worker has synced them for three periods', async () => {
     await t.restart({ PROCESS_ROLE: 'api' });
     admin = await loginAdmin(t);
-    await eventually(
-      async () => {
-        const rows = await clusters();
-        return !rows.north.isReady && !rows.south.isReady;
-      },
-      THREE_PERIODS_MS + 1000,
-      'stale clusters not ready',
-    );
+    await eventually(clusters, (rows) => !rows.north.isReady && !rows.south.isReady, {
+      timeoutMs: THREE_PERIODS_MS + 1000,
+      what: 'stale clusters not ready',
+    });
     await t.restart();
     admin = await loginAdmin(t);
-    await eventually(
-      async () => {
-        const rows = await clusters();
-        return rows.north.isReady && rows.south.isReady;
-      },
-      THREE_PERIODS_MS,
-      'clusters ready again with workers',
-    );
+    await eventually(clusters, (rows) => rows.north.isReady && rows.south.isReady, {
+      timeoutMs: THREE_PERIODS_MS,
+      what: 'clusters ready again with workers',
+    });
   });
 });

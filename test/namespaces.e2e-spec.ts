@@ -7,12 +7,11 @@ import { FakeCluster, startFakeCluster } from './fake-kube';
 import {
   auditBusiness,
   clusterIdOf,
-  eventually,
   namespacesOf,
   pendingBusinessId,
   registerCluster,
-  waitForJobs,
 } from './support/clusters';
+import { eventually } from './support/eventually';
 import { approvedBusiness, loginAdmin } from './support/factories';
 import { startTestApp, TEST_REDIS_URL, TestApp } from './support/test-app';
 
@@ -54,19 +53,18 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     const before = clusters.map(nodeListings);
     await eventually(
       () => clusters.every((cluster, index) => nodeListings(cluster) >= before[index] + count),
-      5 * count * 1000,
-      'syncs',
+      Boolean,
+      { timeoutMs: 5 * count * 1000, what: 'syncs' },
     );
   };
 
   it('approval creates ns<id> in every registered cluster, and nowhere else', async () => {
     const business = await approvedBusiness(t);
     approved.push(business.id);
-    await eventually(
-      () => has(east, business.id) && has(west, business.id),
-      A_FEW_PERIODS_MS,
-      `ns${business.id} in east and west`,
-    );
+    await eventually(() => has(east, business.id) && has(west, business.id), Boolean, {
+      timeoutMs: A_FEW_PERIODS_MS,
+      what: `ns${business.id} in east and west`,
+    });
     const namespace = east.get('v1', 'Namespace', undefined, `ns${business.id}`);
     expect(namespace.metadata.name).toBe(`ns${business.id}`);
     expect(namespace.status?.phase ?? 'Active').toBe('Active');
@@ -80,7 +78,7 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     notApproved.push(pending, disapproved);
     // Two full syncs of each cluster, each one repairing missing namespaces, and nothing left queued.
     await syncs([east, west]);
-    await waitForJobs(t);
+    await t.waitForQuietQueues();
     for (const cluster of [east, west]) {
       for (const id of notApproved) expect(has(cluster, id)).toBe(false);
       expect(has(cluster, approved[0])).toBe(true);
@@ -104,31 +102,36 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
       businessId = await pendingBusinessId(t);
       await auditBusiness(t, businessId, 1);
       approved.push(businessId);
-      await eventually(() => has(east, businessId), A_FEW_PERIODS_MS, 'namespace in east');
+      await eventually(() => has(east, businessId), Boolean, {
+        timeoutMs: A_FEW_PERIODS_MS,
+        what: 'namespace in east',
+      });
       // The job for west keeps failing and backs off; let it back off a few times (several seconds between tries).
       await eventually(
-        async () => ((await westJob(businessId))?.attemptsMade ?? 0) >= 4,
-        20_000,
-        'four failed attempts on west',
+        async () => (await westJob(businessId))?.attemptsMade ?? 0,
+        (attempts) => attempts >= 4,
+        { timeoutMs: 20_000, what: 'four failed attempts on west' },
       );
     } finally {
       await west.setMode('healthy');
     }
     const back = Date.now();
-    await eventually(
-      () => has(west, businessId),
-      A_FEW_PERIODS_MS,
-      `ns${businessId} in west once it is back`,
-    );
+    await eventually(() => has(west, businessId), Boolean, {
+      timeoutMs: A_FEW_PERIODS_MS,
+      what: `ns${businessId} in west once it is back`,
+    });
     expect(Date.now() - back).toBeLessThan(A_FEW_PERIODS_MS);
     expect(has(west, approved[0])).toBe(true);
   });
 
   it('a cluster registered later gets the namespaces of every approved business, and only those', async () => {
     await registerCluster(t, admin, 'late', late);
-    await eventually(() => approved.every((id) => has(late, id)), A_FEW_PERIODS_MS, 'namespaces in late');
+    await eventually(() => approved.every((id) => has(late, id)), Boolean, {
+      timeoutMs: A_FEW_PERIODS_MS,
+      what: 'namespaces in late',
+    });
     await syncs([late]);
-    await waitForJobs(t);
+    await t.waitForQuietQueues();
     for (const id of notApproved) expect(has(late, id)).toBe(false);
     const ours = namespacesOf(late).filter((name) => /^ns\d+$/.test(name));
     expect(ours.sort()).toEqual(approved.map((id) => `ns${id}`).sort());
@@ -158,11 +161,11 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
         () =>
           east.requestLog.filter(
             (entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/namespaces'),
-          ).length > completedBefore,
-        A_FEW_PERIODS_MS,
-        'namespace job ran',
+          ).length,
+        (posts) => posts > completedBefore,
+        { timeoutMs: A_FEW_PERIODS_MS, what: 'namespace job ran' },
       );
-      await waitForJobs(t);
+      await t.waitForQuietQueues();
       // And directly, as the worker calls it: resolves, no error.
       await expect(
         t.app.get(ClusterProcessor).ensureNamespace({ businessId, clusterId: eastId }),
@@ -190,7 +193,10 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
     delete namespace.metadata.labels['pod-security.kubernetes.io/warn'];
     east.apply(namespace);
     expect(labelOf()).toBeUndefined();
-    await eventually(() => labelOf() === 'baseline', A_FEW_PERIODS_MS, 'Pod Security label restored');
+    await eventually(labelOf, (label) => label === 'baseline', {
+      timeoutMs: A_FEW_PERIODS_MS,
+      what: 'Pod Security label restored',
+    });
     expect(east.get('v1', 'Namespace', undefined, `ns${businessId}`).metadata.uid).toBe(
       namespace.metadata.uid,
     );
@@ -199,6 +205,9 @@ describe('business namespaces in every cluster (SPEC §3)', () => {
   it('a business namespace deleted in a cluster comes back with the next syncs', async () => {
     const businessId = approved[0];
     expect(east.remove('v1', 'Namespace', undefined, `ns${businessId}`)).toBe(true);
-    await eventually(() => has(east, businessId), A_FEW_PERIODS_MS, `ns${businessId} recreated`);
+    await eventually(() => has(east, businessId), Boolean, {
+      timeoutMs: A_FEW_PERIODS_MS,
+      what: `ns${businessId} recreated`,
+    });
   });
 });

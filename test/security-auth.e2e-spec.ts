@@ -4,6 +4,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
+import { eventually } from './support/eventually';
 import {
   approvedBusiness,
   auth,
@@ -265,15 +266,16 @@ describe('login throttling', () => {
   });
 
   /** Polls until the answer has the status; the waits here are the throttle's own, seconds long. */
+  /** Sends until the answer is `status`; until then the only answer allowed is 429 (still locked). */
   async function eventuallyStatus(send: () => request.Test, status: number): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const answer = await send();
-      if (answer.status === status) return;
-      expect(answer.status).toBe(429);
-      if (Date.now() > deadline) throw new Error(`still ${answer.status}, waiting for ${status}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(
+      async () => (await send()).status,
+      (answer) => {
+        if (answer !== status) expect(answer).toBe(429);
+        return answer === status;
+      },
+      { timeoutMs: 20_000, what: `status ${status}` },
+    );
   }
 });
 

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { redisConnection } from '../redis/redis.module';
-import { ALL_QUEUES, JobName, JobPayloads, JOBS, QueueName } from './jobs';
+import { ALL_QUEUES, bullPrefix, JobName, JobPayloads, JOBS, QueueName } from './jobs';
 
 /** Enqueues jobs with the options the registry gives them; the only producer API other modules use. */
 @Injectable()
@@ -18,7 +18,7 @@ export class JobQueueService implements OnApplicationShutdown {
   }
 
   get bullPrefix(): string {
-    return `${this.config.redisPrefix}:bull`;
+    return bullPrefix(this.config);
   }
 
   async enqueue<K extends JobName>(name: K, payload: JobPayloads[K], delayMs = 0): Promise<void> {
@@ -42,23 +42,6 @@ export class JobQueueService implements OnApplicationShutdown {
       { every: everyMs },
       { name, data: payload, opts: definition.options(payload) },
     );
-  }
-
-  /**
-   * Jobs waiting, delayed or running, over every queue: zero means the system is quiet. The next
-   * run of a repeating job is always scheduled, so it does not count.
-   */
-  async pendingCount(): Promise<number> {
-    const counts = await Promise.all(
-      [...this.queues.values()].map(async (queue) => {
-        const [{ waiting, active, prioritized }, delayed] = await Promise.all([
-          queue.getJobCounts('waiting', 'active', 'prioritized'),
-          queue.getDelayed(),
-        ]);
-        return waiting + active + prioritized + delayed.filter((job) => !job.repeatJobKey).length;
-      }),
-    );
-    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   queue(name: QueueName): Queue {

@@ -117,6 +117,9 @@ export const placementJobId = (deploymentId: number, clusterId: string) =>
 
 export const ALL_QUEUES = Object.values(QueueName);
 
+/** The Redis key prefix of every queue: under REDIS_PREFIX, so several deployments can share one Redis. */
+export const bullPrefix = ({ redisPrefix }: { redisPrefix: string }) => `${redisPrefix}:bull`;
+
 /** Jobs one worker process runs at once per queue: deploy jobs mostly wait on clusters and the database. */
 export const QUEUE_CONCURRENCY: Record<QueueName, number> = {
   [QueueName.Cluster]: 16,

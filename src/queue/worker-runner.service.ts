@@ -43,12 +43,6 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     await this.disconnect();
   }
 
-  /** For crash tests: stop at once, abandoning running jobs as a killed process would. */
-  async kill(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close(true)));
-    await this.disconnect();
-  }
-
   /** A connection handed to a BullMQ worker stays ours to close. */
   private async disconnect(): Promise<void> {
     await Promise.all(

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { Client } from 'pg';
 import type { FakeCluster } from '../fake-kube';
 import { JobQueueService } from '../../src/queue/job-queue.service';
-import { ALL_QUEUES, JobName } from '../../src/queue/jobs';
+import { JobName } from '../../src/queue/jobs';
 import { auth, loginAdmin, registerUser, uniqueName } from './factories';
 import { TestApp } from './test-app';
 
@@ -21,30 +21,6 @@ export async function registerCluster(
     .expect(200);
 }
 
-/** Polls `check` until it returns a truthy value (returned) or the deadline passes (the last error is rethrown). */
-export async function eventually<T>(
-  check: () => Promise<T | false | undefined | null> | T | false | undefined | null,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as T;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      if (lastError) throw lastError;
-      throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The UUID the product gave a cluster, read through the API. */
 export async function clusterIdOf(t: TestApp, token: string, clusterName: string): Promise<string> {
   const response = await t.api().get('/v1/cluster').set(auth(token)).expect(200);
@@ -58,35 +34,7 @@ export async function clusterIdOf(t: TestApp, token: string, clusterName: string
 /** Asks the workers for a node sync of one cluster now (as the repeating job would) and waits until it ran. */
 export async function syncCluster(t: TestApp, clusterId: string): Promise<void> {
   await t.app.get(JobQueueService).enqueue(JobName.ClusterSync, { clusterId });
-  await waitForJobs(t);
-}
-
-/**
- * Waits until no job is waiting, active or delayed, except the next run of a repeating
- * scheduler (cluster sync, deploy repair), which is always delayed and would keep the queues from looking quiet.
- */
-export async function waitForJobs(t: TestApp, timeoutMs = 20_000): Promise<void> {
-  const jobs = t.app.get(JobQueueService);
-  await eventually(
-    async () => {
-      for (const name of ALL_QUEUES) {
-        const q = jobs.queue(name);
-        const pending = await q.getJobs(['waiting', 'active', 'delayed', 'prioritized'], 0, 1000);
-        if (
-          pending.some(
-            (job) =>
-              job &&
-              // The next run of a repeating job (cluster sync, deploy repair) is always scheduled.
-              !(job.repeatJobKey || job.id?.startsWith('repeat:')),
-          )
-        )
-          return false;
-      }
-      return true;
-    },
-    timeoutMs,
-    'quiet queues',
-  );
+  await t.waitForQuietQueues();
 }
 
 /** A TCP port on 127.0.0.1 that nothing listens on. */

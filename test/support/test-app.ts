@@ -5,8 +5,8 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { AppOptions, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { JobQueueService } from '../../src/queue/job-queue.service';
 import { createTestDatabase } from './database';
+import { QuietQueuesOptions, waitForQuietQueues } from './queues';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN = { user: 'sysadmin', password: 'Sysadmin123' };
@@ -19,8 +19,8 @@ export interface TestApp {
   api: () => TestAgent;
   /** Stops the application and starts a new one on the same database and Redis keys. */
   restart: (env?: Record<string, string>) => Promise<void>;
-  /** Waits until no job is waiting, delayed or running: tests wait for quiet queues, never sleep. */
-  waitForQuietQueues: (timeoutMs?: number) => Promise<void>;
+  /** Waits until no job is pending (see waitForQuietQueues in ./queues): tests wait for quiet queues, never sleep. */
+  waitForQuietQueues: (options?: QuietQueuesOptions) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -69,14 +69,7 @@ export async function startTestApp(
       await current.app.close();
       current = await boot(extra);
     },
-    waitForQuietQueues: async (timeoutMs = 30_000) => {
-      const jobs = current.app.get(JobQueueService);
-      const deadline = Date.now() + timeoutMs;
-      while ((await jobs.pendingCount()) > 0) {
-        if (Date.now() > deadline) throw new Error('queues did not become quiet in time');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    },
+    waitForQuietQueues: (options) => waitForQuietQueues(current, options),
     close: async () => {
       await current.app.close();
       await database.drop();
