@@ -1,0 +1,60 @@
+import { DataSource } from 'typeorm';
+import { AuditAction } from '../../src/audit/audit-action';
+import { JobQueueService } from '../../src/queue/job-queue.service';
+import { JobName, JobPayloads, JOBS } from '../../src/queue/jobs';
+import { ServiceContext } from './service-context';
+
+/** One audit_log row as stored, business included (the API does not show it). */
+export interface TrailRow {
+  actorId: number | null;
+  actorName: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  detail: Record<string, unknown>;
+  sourceIp: string;
+  businessId: number | null;
+}
+
+/** What the audit trail holds about one target for one action, oldest first. */
+export async function trailOf(
+  db: DataSource,
+  action: AuditAction,
+  targetId: string | number,
+): Promise<TrailRow[]> {
+  return db.query(
+    `SELECT actor_id AS "actorId", actor_name AS "actorName", action, target_type AS "targetType",
+            target_id AS "targetId", detail, source_ip AS "sourceIp", business_id AS "businessId"
+       FROM audit_log WHERE action = $1 AND target_id = $2 ORDER BY id`,
+    [action, String(targetId)],
+  );
+}
+
+/** The payloads of the jobs of one kind that wait for a worker (none runs in this tier). */
+export async function queuedJobs<K extends JobName>(s: ServiceContext, name: K): Promise<JobPayloads[K][]> {
+  const queue = s.get(JobQueueService).queue(JOBS[name].queue);
+  const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
+  return jobs.filter((job) => job.name === name).map((job) => job.data as JobPayloads[K]);
+}
+
+/**
+ * Runs `work` while `table` refuses new rows failing `check` (NOT VALID: existing rows are not
+ * checked), to make one write of a change fail in the database itself.
+ */
+export async function whileRefusing<T>(
+  db: DataSource,
+  table: string,
+  check: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  await db.query(`ALTER TABLE ${table} ADD CONSTRAINT medium_refusal CHECK (${check}) NOT VALID`);
+  try {
+    return await work();
+  } finally {
+    await db.query(`ALTER TABLE ${table} DROP CONSTRAINT medium_refusal`);
+  }
+}
+
+/** A list query as the validation pipe hands it over: the class's defaults (page 1, 10 a page) under `values`. */
+export const queryOf = <T extends object>(type: new () => T, values: Partial<T> = {}): T =>
+  Object.assign(new type(), values);
