@@ -6,7 +6,7 @@ import { Role } from '../../src/common/auth/principal';
 import { ErrorKind } from '../../src/common/errors';
 import { JobName } from '../../src/queue/jobs';
 import { asActor, MadeCluster, MadeUser } from './factories';
-import { queryOf, queuedJobs, trailOf } from './records';
+import { withDefaults, queuedJobs, trailOf } from './records';
 import { ServiceContext, startServiceContext } from './service-context';
 
 /** SPEC §3's rules for businesses, straight on BusinessService: who opens, who sees, how a decision is made. */
@@ -43,7 +43,7 @@ describe('businesses (service)', () => {
   const decide = (id: number, status: BusinessStatus.Approved | BusinessStatus.Disapproved, comment = 'ok') =>
     businesses.audit(asActor(systemAdmin), id, { status, comment });
   const listAs = (user: MadeUser, values: Partial<BusinessListQuery> = {}) =>
-    businesses.list(user.principal, queryOf(BusinessListQuery, values));
+    businesses.list(user.principal, withDefaults(BusinessListQuery, values));
   const namespaceJobsOf = async (businessId: number) =>
     (await queuedJobs(s, JobName.NamespaceEnsure)).filter((job) => job.businessId === businessId);
 

@@ -55,6 +55,6 @@ export async function whileRefusing<T>(
   }
 }
 
-/** A list query as the validation pipe hands it over: the class's defaults (page 1, 10 a page) under `values`. */
-export const queryOf = <T extends object>(type: new () => T, values: Partial<T> = {}): T =>
+/** A query or body as the validation pipe hands it over: the class's defaults (page 1, 10 a page...) under `values`. */
+export const withDefaults = <T extends object>(type: new () => T, values: Partial<T> = {}): T =>
   Object.assign(new type(), values);
