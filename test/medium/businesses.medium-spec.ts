@@ -6,7 +6,7 @@ import { Role } from '../../src/common/auth/principal';
 import { ErrorKind } from '../../src/common/errors';
 import { JobName } from '../../src/queue/jobs';
 import { asActor, MadeCluster, MadeUser } from './factories';
-import { withDefaults, queuedJobs, trailOf } from './records';
+import { withDefaults, queuedJobs, trailOf } from './helpers';
 import { ServiceContext, startServiceContext } from './service-context';
 
 /** SPEC §3's rules for businesses, straight on BusinessService: who opens, who sees, how a decision is made. */

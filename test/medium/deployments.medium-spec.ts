@@ -16,7 +16,7 @@ import { PlacementStore } from '../../src/deploy/placement.store';
 import { StatusRollup } from '../../src/deploy/status-rollup.service';
 import { JobName } from '../../src/queue/jobs';
 import { asActor, MadeApp, MadeBusiness, MadeCluster, MadePlacement, MadeUser } from './factories';
-import { queuedJobs, trailOf, withDefaults } from './records';
+import { queuedJobs, requestDeployment, trailOf, withDefaults } from './helpers';
 import { ServiceContext, startServiceContext } from './service-context';
 
 const S = DeployStatus;
@@ -54,10 +54,7 @@ describe('deployments (service)', () => {
   afterAll(() => s?.close());
 
   const createAs = (user: MadeUser, deployName: string, values: Partial<CreateDeployDto> = {}) =>
-    commands.create(
-      asActor(user),
-      withDefaults(CreateDeployDto, { deployName, appName: 'web', version: '1.0', ...values }),
-    );
+    requestDeployment(s, user, deployName, values);
   const decide = (
     user: MadeUser,
     requestId: number,
@@ -173,8 +170,7 @@ describe('deployments (service)', () => {
     });
 
     it('approval hands the request to the workers; a second decision is 409 and changes nothing', async () => {
-      await createAs(member, 'approved');
-      const { id, requestId } = await deploymentRow({ deployName: 'approved' });
+      const { id, requestId } = await createAs(member, 'approved');
       await decide(admin, requestId, AuditStatus.Approved);
       expect(await deploymentRow({ id })).toMatchObject({ status: S.Approved, auditComment: 'decided 1' });
       expect(await requestRow(requestId)).toMatchObject({
@@ -190,8 +186,7 @@ describe('deployments (service)', () => {
     });
 
     it('disapproving a new deployment ends it (2), places nothing and frees its name', async () => {
-      await createAs(member, 'refused');
-      const { id, requestId } = await deploymentRow({ deployName: 'refused' });
+      const { id, requestId } = await createAs(member, 'refused');
       await decide(admin, requestId, AuditStatus.Disapproved);
       expect(await deploymentRow({ id })).toMatchObject({ status: S.Disapproved, auditComment: 'decided 2' });
       await expectHandedToWorkers(id, requestId, []);
@@ -200,8 +195,7 @@ describe('deployments (service)', () => {
     });
 
     it('a system administrator decides any business’s request; another business’s administrator cannot see it (404)', async () => {
-      await createAs(member, 'platform');
-      const { id, requestId } = await deploymentRow({ deployName: 'platform' });
+      const { id, requestId } = await createAs(member, 'platform');
       const outsider = (await s.make.newBusiness()).owner;
       await expect(decide(outsider, requestId, AuditStatus.Approved)).rejects.toMatchObject({
         kind: ErrorKind.NotFound,
@@ -364,8 +358,7 @@ describe('deployments (service)', () => {
 
   describe('compare-and-set', () => {
     it('a status write the transition table refuses changes no row, and the whole decision rolls back', async () => {
-      await createAs(member, 'ended');
-      const { id, requestId } = await deploymentRow({ deployName: 'ended' });
+      const { id, requestId } = await createAs(member, 'ended');
       // Something ended the deployment after the request was read: deleted (9) is no status approval follows.
       await s.db.query('UPDATE deployments SET status = $2 WHERE id = $1', [id, S.Deleted]);
       await expect(decide(admin, requestId, AuditStatus.Approved)).rejects.toMatchObject({
@@ -382,8 +375,7 @@ describe('deployments (service)', () => {
     });
 
     it('of two decisions made at once on one request exactly one is taken', async () => {
-      await createAs(member, 'raced');
-      const { id, requestId } = await deploymentRow({ deployName: 'raced' });
+      const { id, requestId } = await createAs(member, 'raced');
       const outcomes = await Promise.allSettled([
         decide(admin, requestId, AuditStatus.Approved),
         decide(admin, requestId, AuditStatus.Disapproved),
@@ -507,13 +499,10 @@ describe('deployments (service)', () => {
       const other = await s.make.newBusiness();
       const ours = await running();
       const theirs = await s.make.newDeployment(other, await s.make.newApp(other, { appName: 'web' }));
-      await commands.create(
-        asActor(await s.make.newMember(other)),
-        withDefaults(CreateDeployDto, { deployName: 'theirs', appName: 'web', version: '1.0' }),
-      );
-      const [{ id: pendingRequest }] = await s.db.query(
-        'SELECT id FROM deploy_requests WHERE business_id = $1 AND audit_status = 0',
-        [other.id],
+      const { requestId: pendingRequest } = await requestDeployment(
+        s,
+        await s.make.newMember(other),
+        'theirs',
       );
       for (const attempt of [
         () => queries.get(admin.principal, theirs.id, true),

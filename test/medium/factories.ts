@@ -18,7 +18,12 @@ export interface MadeUser {
 }
 
 /** The principal acting from an address, as the audit trail records it. */
-export const asActor = (user: MadeUser, sourceIp = '192.0.2.10'): Actor => ({ ...user.principal, sourceIp });
+export const asActor = (user: MadeUser, sourceIp = DEFAULT_ADDRESS): Actor => ({
+  ...user.principal,
+  sourceIp,
+});
+/** The address a factory-made user acts from unless a test says otherwise. */
+export const DEFAULT_ADDRESS = '192.0.2.10';
 
 export interface MadeBusiness {
   id: number;

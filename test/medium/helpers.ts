@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import { AuditAction } from '../../src/audit/audit-action';
+import { DeployCommands } from '../../src/deploy/deploy-commands.service';
+import { CreateDeployDto } from '../../src/deploy/dto';
 import { JobQueueService } from '../../src/queue/job-queue.service';
 import { JobName, JobPayloads, JOBS } from '../../src/queue/jobs';
+import { asActor, MadeUser } from './factories';
 import { ServiceContext } from './service-context';
 
 /** One audit_log row as stored, business included (the API does not show it). */
@@ -58,3 +61,27 @@ export async function whileRefusing<T>(
 /** A query or body as the validation pipe hands it over: the class's defaults (page 1, 10 a page...) under `values`. */
 export const withDefaults = <T extends object>(type: new () => T, values: Partial<T> = {}): T =>
   Object.assign(new type(), values);
+
+/**
+ * `user` asks for a new deployment of application `web` (version 1.0 unless told otherwise) through
+ * DeployCommands; returns the deployment and the request it made.
+ */
+export async function requestDeployment(
+  s: ServiceContext,
+  user: MadeUser,
+  deployName: string,
+  values: Partial<CreateDeployDto> = {},
+): Promise<{ id: number; requestId: number }> {
+  await s
+    .get(DeployCommands)
+    .create(
+      asActor(user),
+      withDefaults(CreateDeployDto, { deployName, appName: 'web', version: '1.0', ...values }),
+    );
+  const [row] = await s.db.query(
+    `SELECT id, request_id AS "requestId" FROM deployments
+      WHERE business_id = $1 AND deploy_name = $2 ORDER BY id DESC LIMIT 1`,
+    [user.principal.businessId, deployName],
+  );
+  return row;
+}
