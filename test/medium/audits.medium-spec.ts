@@ -12,7 +12,14 @@ import { DeployCommands } from '../../src/deploy/deploy-commands.service';
 import { DeployStatus } from '../../src/deploy/deployment-status';
 import { JobName } from '../../src/queue/jobs';
 import { asActor, DEFAULT_ADDRESS, MadeBusiness, MadeUser } from './factories';
-import { queuedJobs, requestDeployment, trailOf, whileRefusing, withDefaults } from './helpers';
+import {
+  applyForBusiness,
+  queuedJobs,
+  requestDeployment,
+  trailOf,
+  whileRefusing,
+  withDefaults,
+} from './helpers';
 import { ServiceContext, startServiceContext } from './service-context';
 
 const ADDRESS = '198.51.100.7';
@@ -42,10 +49,7 @@ describe('audit trail (service)', () => {
   const by = (user: MadeUser) => asActor(user, ADDRESS);
   const applied = async () => {
     const owner = await s.make.newUser({ isAdmin: true });
-    const name = `applied${owner.id}`;
-    await s.get(BusinessService).create(owner.principal, { name, introduce: '', objective: '', scale: '' });
-    const [{ id }] = await s.db.query('SELECT id FROM businesses WHERE name = $1', [name]);
-    return { id: id as number, name, owner };
+    return { ...(await applyForBusiness(s, owner)), owner };
   };
   const approve = (businessId: number) =>
     s

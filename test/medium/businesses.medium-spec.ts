@@ -6,7 +6,7 @@ import { Role } from '../../src/common/auth/principal';
 import { ErrorKind } from '../../src/common/errors';
 import { JobName } from '../../src/queue/jobs';
 import { asActor, MadeCluster, MadeUser } from './factories';
-import { withDefaults, queuedJobs, trailOf } from './helpers';
+import { applyForBusiness, businessName, queuedJobs, trailOf, withDefaults } from './helpers';
 import { ServiceContext, startServiceContext } from './service-context';
 
 /** SPEC §3's rules for businesses, straight on BusinessService: who opens, who sees, how a decision is made. */
@@ -24,20 +24,10 @@ describe('businesses (service)', () => {
   });
   afterAll(() => s?.close());
 
-  let named = 0;
-  const body = (name = `shop${++named}x${Date.now().toString(36)}`) => ({
-    name,
-    introduce: 'edge video',
-    objective: 'inference',
-    scale: 'small',
-  });
   const applicant = () => s.make.newUser({ isAdmin: true });
   /** An approved administrator user's application, pending; returns its id. */
-  const apply = async (owner: MadeUser, name?: string): Promise<number> => {
-    const request = body(name);
-    await businesses.create(owner.principal, request);
-    return (await s.db.query('SELECT id FROM businesses WHERE name = $1', [request.name]))[0].id;
-  };
+  const apply = async (owner: MadeUser, name?: string): Promise<number> =>
+    (await applyForBusiness(s, owner, name)).id;
   const rowOf = async (id: number) =>
     (await s.db.query('SELECT status, comment, user_id AS "userId" FROM businesses WHERE id = $1', [id]))[0];
   const decide = (id: number, status: BusinessStatus.Approved | BusinessStatus.Disapproved, comment = 'ok') =>
@@ -67,7 +57,7 @@ describe('businesses (service)', () => {
     });
 
     it('a name is unique across owners (409), and nothing is stored for the refused one', async () => {
-      const name = body().name;
+      const name = businessName();
       await apply(await applicant(), name);
       await expect(apply(await applicant(), name)).rejects.toMatchObject({
         kind: ErrorKind.Conflict,
@@ -86,16 +76,14 @@ describe('businesses (service)', () => {
       ['a general user of a business', async () => s.make.newMember(await s.make.newBusiness())],
     ] as [string, () => Promise<MadeUser>][])('%s may not open one (403)', async (_, who) => {
       const user = await who();
-      const request = body();
-      await expect(businesses.create(user.principal, request)).rejects.toMatchObject({
-        kind: ErrorKind.Forbidden,
-      });
-      expect(await s.db.query('SELECT id FROM businesses WHERE name = $1', [request.name])).toEqual([]);
+      const name = businessName();
+      await expect(apply(user, name)).rejects.toMatchObject({ kind: ErrorKind.Forbidden });
+      expect(await s.db.query('SELECT id FROM businesses WHERE name = $1', [name])).toEqual([]);
     });
 
     it('a business administrator already has one (409)', async () => {
       const { owner } = await s.make.newBusiness();
-      await expect(businesses.create(owner.principal, body())).rejects.toMatchObject({
+      await expect(apply(owner)).rejects.toMatchObject({
         kind: ErrorKind.Conflict,
       });
     });

@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuditAction } from '../../src/audit/audit-action';
+import { BusinessService } from '../../src/business/business.service';
+import type { AuditView } from '../../src/audit/audit-trail.service';
 import { DeployCommands } from '../../src/deploy/deploy-commands.service';
 import { CreateDeployDto } from '../../src/deploy/dto';
 import { JobQueueService } from '../../src/queue/job-queue.service';
@@ -7,17 +9,8 @@ import { JobName, JobPayloads, JOBS } from '../../src/queue/jobs';
 import { asActor, MadeUser } from './factories';
 import { ServiceContext } from './service-context';
 
-/** One audit_log row as stored, business included (the API does not show it). */
-export interface TrailRow {
-  actorId: number | null;
-  actorName: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  detail: Record<string, unknown>;
-  sourceIp: string;
-  businessId: number | null;
-}
+/** One audit_log row as stored: what the API shows but its id and time, plus the business it concerns. */
+export type TrailRow = Omit<AuditView, 'id' | 'time'> & { businessId: number | null };
 
 /** What the audit trail holds about one target for one action, oldest first. */
 export async function trailOf(
@@ -84,4 +77,21 @@ export async function requestDeployment(
     [user.principal.businessId, deployName],
   );
   return row;
+}
+
+let applications = 0;
+/** A fresh business name, unique in the run. */
+export const businessName = () => `shop${++applications}x${Date.now().toString(36)}`;
+
+/** `owner` applies for a business through BusinessService; returns the pending business's id and name. */
+export async function applyForBusiness(
+  s: ServiceContext,
+  owner: MadeUser,
+  name = businessName(),
+): Promise<{ id: number; name: string }> {
+  await s
+    .get(BusinessService)
+    .create(owner.principal, { name, introduce: 'edge video', objective: 'inference', scale: 'small' });
+  const [{ id }] = await s.db.query('SELECT id FROM businesses WHERE name = $1', [name]);
+  return { id, name };
 }
