@@ -48,8 +48,8 @@ describe('deployments (service)', () => {
     v1 = await s.make.newApp(business, { appName: 'web', version: '1.0' });
     await s.make.newApp(business, { appName: 'web', version: '2.0', image: 'nginx:1.27' });
     await s.make.newApp(business, { appName: 'web', version: '3.0', status: 2 });
-    edgeA = await s.make.newCluster({ labels: ['edge'] });
-    edgeB = await s.make.newCluster();
+    edgeA = await s.make.newCluster({ name: 'edge-a', labels: ['edge'] }); // listed first: by name
+    edgeB = await s.make.newCluster({ name: 'edge-b' });
   });
   afterAll(() => s?.close());
 
