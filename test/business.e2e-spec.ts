@@ -51,30 +51,6 @@ describe('businesses (/v1/business)', () => {
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(409);
     });
 
-    it('409 for a name that is taken', async () => {
-      const first = await registerUser(t, { isAdmin: true });
-      const second = await registerUser(t, { isAdmin: true });
-      const request = body();
-      await t.api().post('/v1/business').set(auth(first.token)).send(request).expect(200);
-      await t.api().post('/v1/business').set(auth(second.token)).send(request).expect(409);
-    });
-
-    it.each([
-      ['a general (non-admin) approved user', { isAdmin: false }],
-      ['a pending admin user', { isAdmin: true, approve: false }],
-    ])('403 for %s', async (_name, options) => {
-      const user = await registerUser(t, options);
-      await t.api().post('/v1/business').set(auth(user.token)).send(body()).expect(403);
-    });
-
-    it('403 for a system administrator and for a general user of a business; 409 for a business administrator', async () => {
-      await t.api().post('/v1/business').set(auth(admin)).send(body()).expect(403);
-      const business = await approvedBusiness(t);
-      const general = await subUser(t, business);
-      await t.api().post('/v1/business').set(auth(general.token)).send(body()).expect(403);
-      await t.api().post('/v1/business').set(auth(business.admin.token)).send(body()).expect(409);
-    });
-
     it('422 naming each bad field', async () => {
       const owner = await registerUser(t, { isAdmin: true });
       const response = await t

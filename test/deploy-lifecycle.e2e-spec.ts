@@ -1,6 +1,5 @@
 import { FakeCluster } from './fake-kube';
 import {
-  appBody,
   createApp,
   DEPLOY_TEST_ENV,
   deployment,
@@ -9,7 +8,7 @@ import {
   startClusters,
   waitForStatus,
 } from './support/deploys';
-import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
+import { approvedBusiness, auth, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('a deployment from request to deletion', () => {
@@ -457,47 +456,5 @@ describe('a deployment from request to deletion', () => {
         comment: '',
       })
       .expect(200);
-  });
-
-  it('409 for a duplicate deployName, 404 for an unknown application version', async () => {
-    await createApp(t, business.admin.token, { appName: 'dup', isHPA: false });
-    const body = {
-      deployName: 'dup1',
-      appName: 'dup',
-      version: '1.2',
-      cluster: 'all',
-      nodeLabel: 'all',
-      comment: '',
-    };
-    await t.api().post('/v1/deploy').set(auth(user.token)).send(body).expect(200);
-    await t.api().post('/v1/deploy').set(auth(user.token)).send(body).expect(409);
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(user.token))
-      .send({ ...body, deployName: 'dup2', version: '9.9' })
-      .expect(404);
-  });
-
-  it('a system administrator may not open deployments (no business) but sees them all', async () => {
-    const admin = await loginAdmin(t);
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(admin))
-      .send({
-        deployName: 'x1',
-        appName: 'web',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(403);
-    const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(admin)).expect(200);
-    expect(list.body.data.map((row: { deployName: string }) => row.deployName)).toEqual(
-      expect.arrayContaining(['web1', 'api1']),
-    );
-    expect(appBody().appName).toBe('nginx1');
   });
 });
