@@ -223,41 +223,75 @@ async function drive(
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
+/** Now on the monotonic clock, in microseconds: the clock of a V8 CPU profile's times (on Linux). */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
 /**
- * The functions with the most self time in the newest .cpuprofile of `dir`, as "share name (file:line)",
- * counting only the samples taken `fromMs` or more after the profile began (the process started), so
- * that start-up, module loading and the warm-up do not count.
+ * The product's CPU profile (the newest .cpuprofile of `dir`) during `window` (monotonic microseconds),
+ * so that start-up, module loading, the warm-up and the baseline's runs do not count: the functions with
+ * the most self time ("share name (file:line)"), then the same time by package (a frame of Node itself,
+ * a socket write or the garbage collector, counts for the nearest package above it on the stack; our
+ * own code is `dist:<folder>`). Shares of the time the process was busy: waiting is not our cost.
  */
-function topOfProfile(dir: string, fromMs: number, count = 15): string[] {
+function topOfProfile(dir: string, window: { from: number; to: number }[], count = 15): string[] {
   const file = readdirSync(dir)
     .filter((name) => name.endsWith('.cpuprofile'))
     .sort()
     .at(-1);
   if (!file) return ['(no profile written)'];
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    nodes: ProfileNode[];
     samples: number[];
+    startTime: number;
     timeDeltas: number[];
   };
-  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const hits = new Map<string, number>();
-  // Shares of the time the process was busy: waiting for the database or the network is not our cost.
-  let at = 0; // microseconds since the profile began
-  const measured = profile.samples.filter((_, i) => (at += profile.timeDeltas[i]) >= fromMs * 1000);
-  const busy = measured.filter((id) => byId.get(id)!.functionName !== '(idle)');
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  let at = profile.startTime;
+  const measured = profile.samples.filter((_, i) => {
+    at += profile.timeDeltas[i];
+    return window.some(({ from, to }) => at >= from && at <= to);
+  });
+  const busy = measured.filter((id) => byId.get(id)!.callFrame.functionName !== '(idle)');
+  const packageOf = (id: number): string => {
+    for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
+      const url = byId.get(node)!.callFrame.url;
+      const inPackage = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+      if (inPackage) return inPackage[1];
+      const ours = /\/dist\/src\/([^/]+)/.exec(url);
+      if (ours) return `dist:${ours[1].replace(/\.js$/, '')}`;
+    }
+    return byId.get(id)!.callFrame.functionName || '(anonymous)';
+  };
+  const functions = new Map<string, number>();
+  const packages = new Map<string, number>();
+  const count1 = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   for (const id of busy) {
-    const frame = byId.get(id)!;
+    const frame = byId.get(id)!.callFrame;
     const where = frame.url
       ? ` (${frame.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1})`
       : '';
-    const label = `${frame.functionName || '(anonymous)'}${where}`;
-    hits.set(label, (hits.get(label) ?? 0) + 1);
+    count1(functions, `${frame.functionName || '(anonymous)'}${where}`);
+    count1(packages, packageOf(id));
   }
-  const total = busy.length;
-  return [...hits.entries()]
-    .sort((x, y) => y[1] - x[1])
-    .slice(0, count)
-    .map(([label, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${label}`);
+  const top = (map: Map<string, number>) =>
+    [...map.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, count)
+      .map(([label, n]) => `${((100 * n) / busy.length).toFixed(1).padStart(5)} %  ${label}`);
+  return [
+    `${busy.length} busy samples of ${measured.length}; by function (self time):`,
+    ...top(functions),
+    'by package:',
+    ...top(packages),
+  ];
 }
 
 /** Runs the benchmark, prints the figures and returns what went wrong (wrong or failed answers). */
@@ -266,7 +300,8 @@ export async function runApiList(): Promise<string[]> {
   const database = await createTestDatabase();
   const redisPrefix = `ote-bench-${randomBytes(4).toString('hex')}`;
   const servers: Server[] = [];
-  let profileFrom = 0;
+  /** When the product was being measured (monotonic microseconds). */
+  const productRuns: { from: number; to: number }[] = [];
   try {
     let started = Date.now();
     await seed(database.url);
@@ -285,7 +320,6 @@ export async function runApiList(): Promise<string[]> {
     if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
     const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`] : [];
     started = Date.now();
-    const productStarted = Date.now();
     const product = await startServer(
       'product',
       [...profileFlags, 'dist/src/main.js'],
@@ -323,7 +357,6 @@ export async function runApiList(): Promise<string[]> {
     }
 
     for (const server of [product, baseline]) await drive(server, token, 16, 2); // warm-up
-    profileFrom = Date.now() - productStarted;
     out(`\nGET /v1/deploy?page=N&pageSize=${PAGE_SIZE}, ${SECONDS} s per run, ${ROUNDS} alternating rounds`);
     out('| connections | server   | req/s   | p50 (ms) | p99 (ms) | CPU ms/req |');
     out('| ----------- | -------- | ------- | -------- | -------- | ---------- |');
@@ -334,8 +367,11 @@ export async function runApiList(): Promise<string[]> {
         [baseline, []],
       ]);
       for (let round = 0; round < ROUNDS; round++) {
-        for (const server of [product, baseline])
+        for (const server of [product, baseline]) {
+          const from = monotonicMicros();
           runs.get(server)!.push(await drive(server, token, connections, SECONDS));
+          if (server === product) productRuns.push({ from, to: monotonicMicros() });
+        }
       }
       const summary = new Map<Server, Measurement>();
       for (const [server, measurements] of runs) {
@@ -376,9 +412,9 @@ export async function runApiList(): Promise<string[]> {
   }
   if (PROFILE_DIR) {
     out(
-      `\nproduct CPU profile (${PROFILE_DIR}), top self time during the measured runs, share of busy samples:`,
+      `\nproduct CPU profile (${PROFILE_DIR}), top self time during its measured runs, share of busy samples:`,
     );
-    for (const line of topOfProfile(PROFILE_DIR, profileFrom)) out(line);
+    for (const line of topOfProfile(PROFILE_DIR, productRuns)) out(line);
   }
   return problems;
 }
