@@ -113,10 +113,12 @@ export class DeployQueries {
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const order = query.order === 'desc' ? 'DESC' : 'ASC';
     const { skip, take } = toPage(query);
+    const filters = params.length;
+    const [limit, offset] = [param(take), param(skip)];
     const rows: ListRow[] = await this.deployments.query(
-      `WITH page AS (SELECT id FROM deployments ${where} ORDER BY id ${order} LIMIT ${param(take)} OFFSET ${param(skip)})
+      `WITH page AS (SELECT id FROM deployments ${where} ORDER BY id ${order} LIMIT ${limit} OFFSET ${offset})
        ${LIST_SELECT},
-              CASE WHEN count(*) OVER () < $${params.length - 1} THEN $${params.length}::int + count(*) OVER ()
+              CASE WHEN count(*) OVER () < ${limit} THEN ${offset}::int + count(*) OVER ()
                    ELSE (SELECT count(*) FROM deployments ${where}) END::int AS total_rows
          ${LIST_FROM}
         ORDER BY d.id ${order}`,
@@ -131,7 +133,7 @@ export class DeployQueries {
             (
               await this.deployments.query(
                 `SELECT count(*)::int AS total FROM deployments ${where}`,
-                params.slice(0, -2),
+                params.slice(0, filters),
               )
             )[0].total,
           );
