@@ -1,8 +1,13 @@
 // The baseline of bench/api-list.ts: `GET /v1/deploy?page=N&pageSize=N` on raw node:http + pg + ioredis,
-// with no framework. It does what the product must do for that request, and nothing else: verify the
-// HS256 token (jsonwebtoken, the library the product uses, with the secret as a KeyObject), ask Redis
-// whether it is revoked, load the caller's user row, then the same three statements as the product's list
-// (the total, the page by id, the page's cluster placements), and answer the product's exact body.
+// with no framework. It does what the product must do for that request, and nothing else:
+// - the token check of src/auth/auth.service.ts: HS256 verified by jsonwebtoken (the library the product
+//   uses) with the secret as a KeyObject, the session claims, Redis asked in one pipeline whether the token
+//   is revoked and for the user's change epoch (src/auth/principal-cache.service.ts), the caller's row
+//   (no password hash) loaded again only when the epoch moved or it is older than two seconds, the
+//   refused statuses, the token version and the session's end; then the role check of the route;
+// - the list of src/deploy/deploy-queries.service.ts for a business member: its exact statement (the
+//   page's ids, only the shown columns, the placements as JSON with their sums, the total counted only
+//   for a full page), and the product's exact body.
 // Plain JavaScript so that it runs with `node` alone. Environment: PORT, DATABASE_URL, REDIS_URL,
 // REDIS_PREFIX, JWT_SECRET.
 'use strict';
@@ -19,7 +24,35 @@ const pool = new Pool({ connectionString: env.DATABASE_URL, max: 20 });
 const redis = new IORedis(env.REDIS_URL, { keyPrefix: `${env.REDIS_PREFIX}:`, maxRetriesPerRequest: 3 });
 /** Deployment statuses that may be edited (SETTLED_STATUSES of src/deploy/deployment-status.ts). */
 const SETTLED = new Set([5, 6, 7, 8]);
-const unixSeconds = (date) => Math.floor(date.getTime() / 1000);
+/** UserStatus.NotApproved and Forbidden (src/auth/user.entity.ts). */
+const REFUSED = new Set([2, 3]);
+/** The product's default SESSION_MAX_HOURS. */
+const SESSION_MAX_SECONDS = 12 * 3600;
+const PRINCIPAL_MAX_AGE_MS = 2000;
+const MAX_PAGE_SIZE = 1000;
+
+// The product's statement for a business member's page in id order (src/deploy/deploy-queries.service.ts).
+const LIST_SQL = `WITH page AS (SELECT id FROM deployments WHERE business_id = $1 ORDER BY id ASC LIMIT $2 OFFSET $3)
+       SELECT d.id, d.deploy_name, d.app_name, d.version, d.cluster, d.node_label, d.comment,
+              d.deploy_type, d.status, d.audit_comment,
+              floor(extract(epoch FROM d.create_time))::float8 AS create_time,
+              floor(extract(epoch FROM d.update_time))::float8 AS update_time,
+              p.clusters, p.running, p.error, p.total,
+              CASE WHEN count(*) OVER () < $2 THEN $3::int + count(*) OVER ()
+                   ELSE (SELECT count(*) FROM deployments WHERE business_id = $1) END::int AS total_rows
+         FROM page JOIN deployments d ON d.id = page.id
+        CROSS JOIN LATERAL (
+          SELECT coalesce(json_agg(json_build_object('clusterName', cluster_name, 'status', status,
+                   'running', running, 'error', error, 'total', total, 'message', message,
+                   'since', floor(extract(epoch FROM status_since))) ORDER BY cluster_name), '[]') AS clusters,
+                 coalesce(sum(running) FILTER (WHERE NOT removing), 0)::int AS running,
+                 coalesce(sum(error) FILTER (WHERE NOT removing), 0)::int AS error,
+                 coalesce(sum(total) FILTER (WHERE NOT removing), 0)::int AS total
+            FROM placements WHERE deployment_id = d.id) p
+        ORDER BY d.id ASC`;
+const COUNT_SQL = 'SELECT count(*)::int AS total FROM deployments WHERE business_id = $1';
+const USER_SQL =
+  'SELECT id, user_name, status, is_admin, is_system_admin, business_id, token_version FROM users WHERE id = $1';
 
 function answer(res, code, body) {
   const text = JSON.stringify(body);
@@ -32,59 +65,78 @@ function answer(res, code, body) {
 const fail = (res, code, message) => answer(res, code, { code, message });
 
 function tokenOf(req) {
-  const header = req.headers.authorization ?? req.headers['x-auth-token'];
-  if (typeof header !== 'string') return undefined;
-  return header.startsWith('Bearer ') ? header.slice(7) : header;
+  const authorization = req.headers.authorization?.trim();
+  if (authorization) return authorization.replace(/^Bearer\s+/i, '') || null;
+  return req.headers['x-auth-token']?.trim() || null;
 }
 
 const pagingValue = (text, fallback) => (text === null ? fallback : /^\d+$/.test(text) ? Number(text) : NaN);
+const isInteger = (value) => Number.isSafeInteger(value);
+
+/** The user rows, per process, each with the epoch it was read under and when (PrincipalCache). */
+const principals = new Map();
+function principal(userId, epoch) {
+  const now = Date.now();
+  const cached = principals.get(userId);
+  if (cached && cached.epoch === epoch && now - cached.loadedAt < PRINCIPAL_MAX_AGE_MS) return cached.record;
+  const record = pool.query(USER_SQL, [userId]).then(({ rows }) => rows[0] ?? null);
+  principals.set(userId, { epoch, loadedAt: now, record });
+  record.catch(() => principals.delete(userId));
+  return record;
+}
 
 async function listDeployments(req, res) {
   const url = new URL(req.url, 'http://localhost');
   if (req.method !== 'GET' || url.pathname !== '/v1/deploy') return fail(res, 404, 'no such route');
-  const page = pagingValue(url.searchParams.get('page'), 1);
-  const pageSize = pagingValue(url.searchParams.get('pageSize'), 10);
-  if (!(page >= 1) || !(pageSize >= 0))
-    return fail(res, 422, 'page and pageSize must be non-negative integers');
 
   let claims;
   try {
     claims = jwt.verify(tokenOf(req) ?? '', key, { algorithms: ['HS256'] });
   } catch {
-    return fail(res, 401, 'invalid or missing token');
+    return fail(res, 401, 'invalid token');
   }
-  if ((await redis.exists(`revoked-token:${claims.jti}`)) === 1) return fail(res, 401, 'token revoked');
-  const { rows: users } = await pool.query(
-    'SELECT status, is_admin, is_system_admin, business_id FROM users WHERE id = $1',
-    [claims.sub],
-  );
-  const user = users[0];
+  if (
+    !isInteger(claims.sub) ||
+    typeof claims.jti !== 'string' ||
+    !isInteger(claims.ver) ||
+    !isInteger(claims.auth_time) ||
+    !isInteger(claims.exp)
+  )
+    return fail(res, 401, 'invalid token');
+  const [[revokedError, revoked], [epochError, epoch]] = await redis
+    .pipeline()
+    .exists(`revoked-token:${claims.jti}`)
+    .get(`principal-epoch:${claims.sub}`)
+    .exec();
+  if (revokedError || epochError) throw revokedError ?? epochError;
+  if (revoked === 1) return fail(res, 401, 'token revoked');
+  const user = await principal(claims.sub, epoch);
   if (!user) return fail(res, 401, 'user no longer exists');
-  if (user.status === 2 || user.status === 3)
-    return fail(res, 403, 'this account is not approved or is forbidden');
-  if (!user.is_system_admin && (user.status === 0 || user.business_id === null))
+  if (REFUSED.has(user.status)) return fail(res, 403, 'this account is not approved or is forbidden');
+  if (
+    claims.ver !== user.token_version &&
+    (await redis.get(`kept-token:${claims.jti}`)) !== String(user.token_version)
+  )
+    return fail(res, 401, 'session ended by a password change or an account change; log in again');
+  if (Math.floor(Date.now() / 1000) >= claims.auth_time + SESSION_MAX_SECONDS)
+    return fail(res, 401, 'session expired; log in again');
+  // The route's roles (general user, business administrator): a member of an approved business.
+  if (user.is_system_admin || user.status === 0 || user.business_id === null)
     return fail(res, 403, 'not allowed for your role');
 
-  const scope = user.is_system_admin ? '' : 'WHERE business_id = $1';
-  const scopeArgs = user.is_system_admin ? [] : [user.business_id];
-  const { rows: counted } = await pool.query(
-    `SELECT count(*)::int AS total FROM deployments ${scope}`,
-    scopeArgs,
-  );
-  const limit = pageSize === 0 ? '' : `LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
-  const { rows } = await pool.query(
-    `SELECT id, deploy_name, app_name, version, cluster, node_label, comment, deploy_type, status, error_message,
-            audit_comment, create_time, update_time
-       FROM deployments ${scope} ORDER BY id ASC ${limit}`,
-    scopeArgs,
-  );
-  const { rows: placements } = rows.length
-    ? await pool.query(
-        `SELECT deployment_id, cluster_name, status, running, error, total, message
-           FROM placements WHERE deployment_id = ANY($1) ORDER BY cluster_name ASC`,
-        [rows.map((row) => row.id)],
-      )
-    : { rows: [] };
+  const page = pagingValue(url.searchParams.get('page'), 1);
+  const pageSize = pagingValue(url.searchParams.get('pageSize'), 10);
+  if (!(page >= 1) || !(pageSize >= 0) || pageSize > MAX_PAGE_SIZE)
+    return fail(res, 422, 'page and pageSize must be non-negative integers');
+  const take = pageSize === 0 ? MAX_PAGE_SIZE : pageSize;
+  const skip = pageSize === 0 ? 0 : (page - 1) * pageSize;
+
+  const { rows } = await pool.query(LIST_SQL, [user.business_id, take, skip]);
+  const total = rows.length
+    ? rows[0].total_rows
+    : skip === 0
+      ? 0
+      : (await pool.query(COUNT_SQL, [user.business_id])).rows[0].total;
   const data = rows.map((row) => ({
     id: row.id,
     deployName: row.deploy_name,
@@ -95,23 +147,14 @@ async function listDeployments(req, res) {
     comment: row.comment,
     deployType: row.deploy_type,
     status: row.status,
-    errorMessage: row.error_message,
+    errorMessage: JSON.stringify({ running: row.running, error: row.error, total: row.total }),
     auditComment: row.audit_comment,
     editable: SETTLED.has(row.status),
-    createTime: unixSeconds(row.create_time),
-    updateTime: unixSeconds(row.update_time),
-    clusters: placements
-      .filter((placement) => placement.deployment_id === row.id)
-      .map(({ cluster_name, status, running, error, total, message }) => ({
-        clusterName: cluster_name,
-        status,
-        running,
-        error,
-        total,
-        message,
-      })),
+    createTime: row.create_time,
+    updateTime: row.update_time,
+    clusters: row.clusters,
   }));
-  answer(res, 200, { code: 200, message: 'success', data, total: counted[0].total });
+  answer(res, 200, { code: 200, message: 'success', data, total });
 }
 
 const server = http.createServer((req, res) => {

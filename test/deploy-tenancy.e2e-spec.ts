@@ -478,6 +478,20 @@ describe('deployments across businesses, roles and validation', () => {
       expect(firstPage.body.total).toBe(4);
       expect(firstPage.body.data).toHaveLength(3);
       expect(secondPage.body.data).toHaveLength(1);
+      // The total of a short page, of a full last page and past the end, each taken its own way.
+      expect(secondPage.body.total).toBe(4);
+      for (const [query, length] of [
+        ['pageSize=2&page=2', 2],
+        ['pageSize=3&page=3', 0],
+        ['pageSize=2&page=2&order=desc', 2],
+      ] as const) {
+        const response = await t.api().get(`/v1/deploy?${query}`).set(auth(z.admin.token)).expect(200);
+        expect({ query, length: response.body.data.length, total: response.body.total }).toEqual({
+          query,
+          length,
+          total: 4,
+        });
+      }
       const paged = [...firstPage.body.data, ...secondPage.body.data].map((row: { id: number }) => row.id);
       expect(new Set(paged).size).toBe(4);
       const defaults = await t.api().get('/v1/deploy').set(auth(z.admin.token)).expect(200);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -7,6 +8,7 @@ import { Principal } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { REDIS } from '../redis/redis.module';
 import { AuthorizationInfo } from './dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, verifyPassword } from './password';
@@ -57,6 +59,7 @@ export class AuthService {
     private readonly principals: PrincipalCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly auditTrail: AuditTrail,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.unknownUserHash = hashPassword(randomBytes(16).toString('hex'), config.bcryptRounds);
   }
@@ -97,11 +100,15 @@ export class AuthService {
   /** The caller behind a token as they are now; 401 for a bad, revoked or outdated token, 403 for a refused account. */
   async authenticate(token: string): Promise<Principal> {
     const claims = this.verify(token);
-    const [revoked, user] = await Promise.all([
-      this.revocations.isRevoked(claims.jti),
-      this.principals.get(claims.sub),
-    ]);
-    if (revoked) throw unauthorized('token revoked');
+    // One round trip to Redis for both: is the token revoked, and the user's change epoch.
+    const [[revokedError, revoked], [epochError, epoch]] = (await this.redis
+      .pipeline()
+      .exists(this.revocations.revokedKey(claims.jti))
+      .get(this.principals.epochKey(claims.sub))
+      .exec()) as [[Error | null, number], [Error | null, string | null]];
+    if (revokedError || epochError) throw revokedError ?? epochError;
+    if (revoked === 1) throw unauthorized('token revoked');
+    const user = await this.principals.get(claims.sub, epoch);
     if (!user) throw unauthorized('user no longer exists');
     if (REFUSED_STATUSES.includes(user.status))
       throw forbidden('this account is not approved or is forbidden');

@@ -50,8 +50,12 @@ export class PrincipalCache {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  async get(userId: number): Promise<PrincipalRecord | null> {
-    const epoch = await this.redis.get(this.epochKey(userId));
+  /**
+   * `epoch`: the user's epoch as the caller just read it from `epochKey(userId)` (in its own pipeline);
+   * read here when not given.
+   */
+  async get(userId: number, epoch?: string | null): Promise<PrincipalRecord | null> {
+    if (epoch === undefined) epoch = await this.redis.get(this.epochKey(userId));
     const now = Date.now();
     const cached = this.entries.get(userId);
     if (cached && cached.epoch === epoch && now - cached.loadedAt < MAX_AGE_MS) return cached.record;
@@ -82,7 +86,7 @@ export class PrincipalCache {
     }
   }
 
-  private epochKey(userId: number): string {
+  epochKey(userId: number): string {
     return `principal-epoch:${userId}`;
   }
 }

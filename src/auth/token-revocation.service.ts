@@ -21,6 +21,11 @@ export class TokenRevocationService {
     return (await this.redis.exists(this.key(tokenId))) === 1;
   }
 
+  /** The key whose existence revokes the token, for a caller that checks it in a pipeline of its own. */
+  revokedKey(tokenId: string): string {
+    return this.key(tokenId);
+  }
+
   /**
    * Lets one token live on under a new token version: whoever changes their own password keeps the
    * session they did it from, while every other session of theirs ends.
