@@ -37,9 +37,13 @@ describe('chaos: deployments while a worker, Redis, PostgreSQL or a cluster fail
   const token = () => business.admin.token;
   const worker = () => workers[workers.length - 1];
 
+  // Kept as a promise, so that afterAll stops servers whose start outlived a timed-out beforeAll.
+  let servers: Promise<[PrivateServer, PrivateServer]> | undefined;
+
   beforeAll(async () => {
     buildServer();
-    [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
+    servers = Promise.all([startPrivateRedis(), startPrivatePostgres()]);
+    [redis, postgres] = await servers;
     t = await startTestApp({
       ...DEPLOY_TEST_ENV,
       DATABASE_URL: postgres.url,
@@ -58,20 +62,21 @@ describe('chaos: deployments while a worker, Redis, PostgreSQL or a cluster fail
     }
     business = await approvedBusiness(t);
     await createApp(t, token(), { appName: 'chaos', isHPA: false });
-  }, 120_000);
+    // Room for a build of dist/ on a busy machine (none in CI, where dist/ is fresh).
+  }, 240_000);
 
   afterAll(async () => {
-    for (const process of workers) await killWorker(process);
+    for (const child of workers) await killWorker(child);
     await t?.close();
     await gate?.stop();
     await Promise.all([...(direct ?? []), gate?.cluster].map((cluster) => cluster?.stop()));
-    await Promise.all([redis?.stop(), postgres?.stop()]);
+    await Promise.all((await servers?.catch(() => undefined))?.map((server) => server.stop()) ?? []);
   });
 
   afterEach(async () => {
     // A scenario that failed half-way leaves nothing down for the next one.
-    gate.setMode('open');
-    await Promise.all([redis.restart(), postgres.restart()]);
+    gate?.setMode('open');
+    await Promise.all([redis?.restart(), postgres?.restart()]);
     // Every scenario ends with a live worker: one that died of a dependency's failure is a finding.
     expect(worker().exitCode).toBeNull();
     expect(worker().signalCode).toBeNull();
