@@ -1,5 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { FakeCluster } from './fake-kube';
 import {
@@ -13,18 +12,10 @@ import {
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { buildServer, killWorker, startWorker } from './support/worker-process';
 
-const ROOT = path.resolve(__dirname, '..');
 /** Short, so that the replacement worker starts after the deadline would have passed. */
 const TIMEOUT_SECONDS = 3;
-
-/** A worker-only server process, as production runs one, from the compiled build. */
-function startWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
-    env: { ...process.env, ...env, PROCESS_ROLE: 'worker' },
-    stdio: 'ignore',
-  });
-}
 
 describe('a worker killed in the middle of a deployment', () => {
   let t: TestApp;
@@ -33,11 +24,7 @@ describe('a worker killed in the middle of a deployment', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      { cwd: ROOT },
-    );
+    buildServer();
     // This process serves the API only: the deployment is carried by separate worker processes.
     t = await startTestApp({
       ...DEPLOY_TEST_ENV,
@@ -83,8 +70,7 @@ describe('a worker killed in the middle of a deployment', () => {
       Boolean,
       { what: 'two clusters applied' },
     );
-    workers[0].kill('SIGKILL');
-    await new Promise((resolve) => workers[0].once('exit', resolve));
+    await killWorker(workers[0]);
     expect((await deployment(t, business.admin.token, created.id)).status).not.toBe(5);
 
     // Nothing runs while the platform is down, longer than the rollout deadline.

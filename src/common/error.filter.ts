@@ -50,5 +50,41 @@ export function describeError(error: unknown): {
       return { status: HttpStatus.CONFLICT, message: 'still in use by other records', headers: {} };
     }
   }
+  if (dependencyUnreachable(error)) {
+    // PostgreSQL or Redis is down: 503 says "try again" to clients and load balancers, where 500 would
+    // blame the request; the message names neither server nor address.
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'service unavailable', headers: {} };
+  }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal server error', headers: {} };
+}
+
+/** Socket failures reaching PostgreSQL or Redis. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/** PostgreSQL's admin_shutdown, crash_shutdown and cannot_connect_now; class 08 is "connection exception". */
+const PG_SHUTDOWN_CODES = new Set(['57P01', '57P02', '57P03']);
+/** What pg, pg-pool and ioredis (whose retries per request ran out, see redis.module.ts) say when the server is gone. */
+const UNREACHABLE_MESSAGE =
+  /^(Connection terminated|Connection is closed|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** Whether an error means that the database or Redis cannot be reached, not that the request failed. */
+export function dependencyUnreachable(error: unknown): boolean {
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  // Not `instanceof Error`: socket errors are made by Node's own Error, another realm's under jest.
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { code, name, message } = cause as { code?: unknown; name?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (NETWORK_CODES.has(code) || PG_SHUTDOWN_CODES.has(code) || /^08/.test(code))
+  )
+    return true;
+  return (
+    name === 'MaxRetriesPerRequestError' || (typeof message === 'string' && UNREACHABLE_MESSAGE.test(message))
+  );
 }

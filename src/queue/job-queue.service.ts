@@ -12,9 +12,20 @@ export class JobQueueService implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly queues: Map<QueueName, Queue>;
 
+  /** The repeating jobs this process installed, by name: how to install each again. */
+  private readonly schedules = new Map<JobName, () => Promise<void>>();
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = redisConnection(config);
     this.queues = new Map(ALL_QUEUES.map((name) => [name, this.openQueue(name)]));
+    // A Redis that comes back without its data (restarted without persistence, or failed over to an
+    // empty replica) has forgotten the schedulers, and with them the repair and the cluster sync that
+    // re-enqueue the lost jobs from PostgreSQL: install them again on every reconnection (idempotent).
+    this.connection.on('ready', () => {
+      for (const [name, install] of this.schedules) {
+        install().catch((error: Error) => this.logger.warn(`scheduling ${name} again: ${error.message}`));
+      }
+    });
   }
 
   get bullPrefix(): string {
@@ -37,11 +48,15 @@ export class JobQueueService implements OnApplicationShutdown {
   /** Installs (or moves) a repeating job; the scheduler id makes this idempotent across replicas. */
   async schedule<K extends JobName>(name: K, payload: JobPayloads[K], everyMs: number): Promise<void> {
     const definition = JOBS[name];
-    await this.queue(definition.queue).upsertJobScheduler(
-      name,
-      { every: everyMs },
-      { name, data: payload, opts: definition.options(payload) },
-    );
+    const install = async () => {
+      await this.queue(definition.queue).upsertJobScheduler(
+        name,
+        { every: everyMs },
+        { name, data: payload, opts: definition.options(payload) },
+      );
+    };
+    this.schedules.set(name, install);
+    await install();
   }
 
   queue(name: QueueName): Queue {

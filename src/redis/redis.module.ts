@@ -24,8 +24,16 @@ class RedisCloser implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [APP_CONFIG],
+      // Requests wait on this client (every token check reads it): while Redis is down, a command fails
+      // after one failed reconnection (at most about 2 s of ioredis's back-off) and the request answers
+      // 503 (common/error.filter.ts) instead of waiting for Redis; connectTimeout bounds a Redis that
+      // accepts connections but never answers.
       useFactory: (config: AppConfig) =>
-        new IORedis(config.redisUrl, { keyPrefix: `${config.redisPrefix}:`, maxRetriesPerRequest: 3 }),
+        new IORedis(config.redisUrl, {
+          keyPrefix: `${config.redisPrefix}:`,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+        }),
     },
     RedisCloser,
   ],

@@ -24,16 +24,20 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** One application per test file, on its own database and its own Redis key prefix. */
+/**
+ * One application per test file, on its own database and its own Redis key prefix. A DATABASE_URL or
+ * REDIS_URL in `env` (the chaos tests' private servers) is used instead, and its database is not dropped.
+ */
 export async function startTestApp(
   env: Record<string, string> = {},
   options: AppOptions = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = env.DATABASE_URL ? undefined : await createTestDatabase();
+  const redisUrl = env.REDIS_URL ?? TEST_REDIS_URL;
   const redisPrefix = `ote-test-${randomBytes(4).toString('hex')}`;
   const baseEnv = {
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
+    DATABASE_URL: database?.url ?? '',
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: 'test-secret-of-sufficient-length',
     ENCRYPTION_KEY: randomBytes(32).toString('hex'),
@@ -72,15 +76,15 @@ export async function startTestApp(
     waitForQuietQueues: (options) => waitForQuietQueues(current, options),
     close: async () => {
       await current.app.close();
-      await database.drop();
-      await deleteRedisKeys(redisPrefix);
+      await database?.drop();
+      await deleteRedisKeys(redisUrl, redisPrefix);
     },
   };
   return testApp;
 }
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new IORedis(TEST_REDIS_URL);
+async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl);
   try {
     let cursor = '0';
     do {
