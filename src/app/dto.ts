@@ -132,7 +132,7 @@ export class CreateAppDto {
   severityLevel?: (typeof SEVERITY_LEVELS)[number];
 }
 
-export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
+const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
 export type AppNameMode = (typeof APP_NAME_MODES)[number];
 
 export class AppListQuery extends UnlimitedPageQuery {

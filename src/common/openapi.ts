@@ -42,14 +42,14 @@ export const PUBLIC_EXTENSION = 'x-public';
 /** Marks an operation that runs with or without a token; the document builder adds `{}` to its security. */
 export const TOKEN_OPTIONAL_EXTENSION = 'x-token-optional';
 
-export class ErrorBody {
+class ErrorBody {
   @ApiProperty({ description: 'the HTTP status again', example: 404 }) code: number;
   @ApiProperty({ description: 'what went wrong, in our own words', example: 'deployment 7 not found' })
   message: string;
 }
 
 /** `{code: 200, message: "success"}`, which every envelope route answers with its own fields beside. */
-export class SuccessBody {
+class SuccessBody {
   @ApiProperty({ example: 200 }) code: number;
   @ApiProperty({ example: 'success' }) message: string;
 }
@@ -157,7 +157,7 @@ export const ApiBareOk = (shape: Model | [Model], example?: unknown) =>
   );
 
 /** An RFC 7807 problem document, as the Astra routes (seed 004) answer their errors. */
-export class ProblemBody {
+class ProblemBody {
   @ApiProperty({ example: 'https://astra.netapp.io/problems/1' }) type: string;
   @ApiProperty({ example: 'Resource not found' }) title: string;
   @ApiProperty({ example: "The resource specified in the request URI wasn't found." }) detail: string;

@@ -32,9 +32,9 @@ const toInteger = ({ value }: { value: unknown }) =>
 export const DEFAULT_REGISTRY_SERVICE = 'ote-registry';
 export const DEFAULT_REGISTRY_ISSUER = 'ote-stack';
 
-export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const ENCRYPTION_KEY_FORM = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;

@@ -14,7 +14,7 @@ const DEPLOY_NAME_RULE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TARGET_LABEL_RULE = /^(all|[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?)$/;
 const TARGET_MESSAGE = '$property must be "all" or a label of 1-63 letters, digits, - and .';
 
-export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
+const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
 export type AppNameMode = (typeof APP_NAME_MODES)[number];
 
 export const DEPLOY_FIELDS = [
@@ -37,7 +37,7 @@ export const DEPLOY_FIELDS = [
 export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
 /** Chart values (a JSON object, as `helm --values` takes them), bounded like any other body field. */
-export const MAX_VALUES_BYTES = 64 * 1024;
+const MAX_VALUES_BYTES = 64 * 1024;
 const ChartValues = () =>
   ValidateBy({
     name: 'chartValues',
