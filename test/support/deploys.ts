@@ -1,6 +1,7 @@
 import { FakeCluster, startFakeCluster } from '../fake-kube';
 import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
+import { seedApp } from './seed-app';
 import { TestApp } from './test-app';
 
 /** Env for deployment tests: short locks so a killed worker's job resumes quickly, syncs every second. */
@@ -27,28 +28,10 @@ export async function startClusters(names: string[], options: Parameters<typeof 
 }
 
 export const appBody = (overrides: Record<string, unknown> = {}) => ({
-  appName: 'nginx1',
-  deployType: 'deployment',
+  ...seedApp(),
   image: 'nginx:1.25',
-  version: '1.2',
   replicas: 2,
-  port: [{ port: 8080, hostPort: 9090 }],
-  command: '',
-  volume: [{ path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true }],
-  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-  minReplicas: 2,
-  maxReplicas: 20,
-  minCPU: 10,
-  maxCPU: 200,
   GPU: 0,
-  isHPA: true,
-  targetCPUUtilization: 100,
-  targetMemUtilization: 150,
-  minMemory: 100,
-  maxMemory: 200,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 10,
   ...overrides,
 });
 
