@@ -1,18 +1,8 @@
 import { FakeCluster } from './fake-kube';
 import { queryDatabase } from './support/clusters';
 import { createApp, DEPLOY_TEST_ENV, deploymentByName, startClusters } from './support/deploys';
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { subUser, TestBusiness, TestUser, uniqueName } from './support/factories';
 import { startTestRegistry, TestRegistry } from './support/registry';
 import { createProject } from './support/registry-accounts';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';

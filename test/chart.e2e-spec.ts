@@ -2,14 +2,8 @@ import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -2,14 +2,8 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { registerClusters, startClusters } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,14 +1,6 @@
 import { FakeCluster } from './fake-kube';
-import {
-  appBody,
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { appBody, createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -1,14 +1,7 @@
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, registerUser, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -1,22 +1,9 @@
 import { Role } from '../src/common/auth/principal';
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
-import {
-  approvedBusiness,
-  auth,
-  loginAdmin,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-} from './support/factories';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
+import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
+import { TestUser } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
 import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';
 import { DiscoveredRoute, discoverRoutes } from './support/routes';

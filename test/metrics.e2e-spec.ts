@@ -2,14 +2,8 @@ import { FakeCluster } from './fake-kube';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/jobs';
 import { auditBusiness, closedPort, clusterIdOf, pendingBusinessId } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

@@ -7,14 +7,8 @@ import { REGISTRY_BASIC_SCHEME, TOKEN_SCHEMES } from '../src/common/openapi';
 import { exportOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/export';
 import { DeployStatus } from '../src/deploy/deployment-status';
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin } from './support/factories';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 

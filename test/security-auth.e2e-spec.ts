@@ -4,17 +4,8 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { subUser, TestBusiness, uniqueName } from './support/factories';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
 /** Issue 8's findings on sessions, login throttling and account takeover, one test each. */

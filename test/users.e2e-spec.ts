@@ -1,14 +1,5 @@
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { subUser, TestBusiness, uniqueName } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('user administration (/v1/admin/user)', () => {

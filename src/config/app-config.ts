@@ -1,20 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { existsSync } from 'node:fs';
 import path, { dirname, join } from 'node:path';
-import {
-  ArrayNotEmpty,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-  ValidateBy,
-} from 'class-validator';
+import { ArrayNotEmpty, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max } from 'class-validator';
+import { Min, MinLength, validateSync, ValidateBy } from 'class-validator';
 import { CONFIG_VARIABLES, Env } from './config-variable';
 import { isAddressOrCidr } from '../common/address-list';
 import { splitCommaList } from '../common/list-query';
