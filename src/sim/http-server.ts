@@ -241,40 +241,20 @@ export abstract class ApiHttpServer extends ApiVerbs {
         .digest('base64')
         .slice(0, 11);
       resources.push(e);
+      // Each subresource: what kubectl's discovery shows for it (kind and verbs, `scale` in its own group).
+      const SUBRESOURCES: Record<string, J> = {
+        scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+        status: { kind: r.kind, verbs: ['get', 'patch', 'update'] },
+        log: { kind: 'Pod', verbs: ['get'] },
+        finalize: { kind: r.kind, verbs: ['update'] },
+      };
       for (const sub of r.subresources) {
-        if (sub === 'scale')
+        if (SUBRESOURCES[sub])
           resources.push({
-            name: `${r.plural}/scale`,
+            name: `${r.plural}/${sub}`,
             singularName: '',
             namespaced: r.namespaced,
-            group: 'autoscaling',
-            version: 'v1',
-            kind: 'Scale',
-            verbs: ['get', 'patch', 'update'],
-          });
-        else if (sub === 'status')
-          resources.push({
-            name: `${r.plural}/status`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: r.kind,
-            verbs: ['get', 'patch', 'update'],
-          });
-        else if (sub === 'log')
-          resources.push({
-            name: `${r.plural}/log`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: 'Pod',
-            verbs: ['get'],
-          });
-        else if (sub === 'finalize')
-          resources.push({
-            name: `${r.plural}/finalize`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: r.kind,
-            verbs: ['update'],
+            ...SUBRESOURCES[sub],
           });
       }
     }

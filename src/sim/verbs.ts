@@ -317,6 +317,10 @@ export abstract class ApiVerbs extends ClusterControllers {
   protected defaultAndValidate(def: ResDef, obj: J, old: J | undefined): void {
     const md = obj.metadata;
     const causes: Cause[] = [];
+    /** An update that changes the spec beyond what the kind allows (`a` and `b` are old and new, pruned). */
+    const forbidSpecChange = (a: J, b: J, message: string) => {
+      if (!deepEqual(a, b)) causes.push(F.forbidden('spec', message));
+    };
     validateLabels(md.labels, 'metadata.labels', causes);
     if (isObj(md.annotations))
       for (const k of Object.keys(md.annotations))
@@ -347,13 +351,11 @@ export abstract class ApiVerbs extends ClusterControllers {
             for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
             if (!old.spec?.nodeName) delete s.nodeName;
           }
-          if (!deepEqual(a, b))
-            causes.push(
-              F.forbidden(
-                'spec',
-                'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
-              ),
-            );
+          forbidSpecChange(
+            a,
+            b,
+            'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+          );
         }
         break;
       }
@@ -441,13 +443,11 @@ export abstract class ApiVerbs extends ClusterControllers {
               'revisionHistoryLimit',
             ])
               delete s[f];
-          if (!deepEqual(a, b))
-            causes.push(
-              F.forbidden(
-                'spec',
-                "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-              ),
-            );
+          forbidSpecChange(
+            a,
+            b,
+            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+          );
         }
         break;
       }
