@@ -1,5 +1,6 @@
 import { FakeCluster } from './fake-kube';
 import { appBody, createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { deployBody, requestDeploy } from './support/deploys';
 import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -36,19 +37,7 @@ describe('a deployment from request to deletion', () => {
 
   it('a general user’s deployment waits for audit, then runs on every cluster as SPEC §6 says', async () => {
     await createApp(t, business.admin.token, { appName: 'web', isHPA: true });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(user.token))
-      .send({
-        deployName: 'web1',
-        appName: 'web',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: 'please',
-      })
-      .expect(200);
+    await requestDeploy(t, user.token, deployBody('web1', 'web', { comment: 'please' })).expect(200);
     const pending = await deploymentByName(t, user.token, 'web1');
     expect(pending).toMatchObject({
       status: 0,
@@ -253,19 +242,7 @@ describe('a deployment from request to deletion', () => {
 
   it('a DaemonSet application runs one pod per node', async () => {
     await createApp(t, business.admin.token, { appName: 'agent', deployType: 'daemonset', isHPA: false });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'agent1',
-        appName: 'agent',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('agent1', 'agent')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'agent1');
     const done = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8]);
     expect(done.status).toBe(5);
@@ -286,19 +263,7 @@ describe('a deployment from request to deletion', () => {
     const writesBefore = clusters.map(
       (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
     );
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(user.token))
-      .send({
-        deployName: 'nope1',
-        appName: 'nope',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, user.token, deployBody('nope1', 'nope')).expect(200);
     const pending = await deploymentByName(t, user.token, 'nope1');
     const audit = await auditFor(pending.id);
     await t
@@ -333,19 +298,7 @@ describe('a deployment from request to deletion', () => {
       version: '1.3',
       image: 'nginx:1.26',
     });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'keep1',
-        appName: 'keep',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('keep1', 'keep')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'keep1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
     await t
@@ -389,19 +342,7 @@ describe('a deployment from request to deletion', () => {
 
   it('delete removes every object it created and ends in 9', async () => {
     await createApp(t, business.admin.token, { appName: 'gone', isHPA: true });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'gone1',
-        appName: 'gone',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('gone1', 'gone')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'gone1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
     await t.api().delete('/v1/deploy/gone1').set(auth(user.token)).expect(200);
@@ -436,19 +377,7 @@ describe('a deployment from request to deletion', () => {
     expect(deletes).toHaveLength(2);
     expect(deletes.every((record: { status: string }) => record.status === 'COMPLETE')).toBe(true);
     // The name is free again.
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'gone1',
-        appName: 'gone',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('gone1', 'gone')).expect(200);
   });
 
   it('409 for a duplicate deployName, 404 for an unknown application version', async () => {
@@ -473,19 +402,7 @@ describe('a deployment from request to deletion', () => {
 
   it('a system administrator may not open deployments (no business) but sees them all', async () => {
     const admin = await loginAdmin(t);
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(admin))
-      .send({
-        deployName: 'x1',
-        appName: 'web',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(403);
+    await requestDeploy(t, admin, deployBody('x1', 'web')).expect(403);
     const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(admin)).expect(200);
     expect(list.body.data.map((row: { deployName: string }) => row.deployName)).toEqual(
       expect.arrayContaining(['web1', 'api1']),

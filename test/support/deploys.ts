@@ -35,6 +35,21 @@ export const appBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** A `POST /v1/deploy` body: version 1.2 on every cluster and node, no comment, unless `overrides` say otherwise. */
+export const deployBody = (deployName: string, appName: string, overrides: Record<string, unknown> = {}) => ({
+  deployName,
+  appName,
+  version: '1.2',
+  cluster: 'all',
+  nodeLabel: 'all',
+  comment: '',
+  ...overrides,
+});
+
+/** Requests a deployment as `token` (`POST /v1/deploy`); the caller says what it expects. */
+export const requestDeploy = (t: TestApp, token: string, body: object) =>
+  t.api().post('/v1/deploy').set(auth(token)).send(body);
+
 /** Creates an application version and waits until its package is available. */
 export async function createApp(
   t: TestApp,
