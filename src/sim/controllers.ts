@@ -270,22 +270,24 @@ export abstract class ClusterControllers extends PodSimulation {
     }
   }
 
+  /** Whether a DaemonSet's pod runs on the node: it matches, and tolerates the node-condition taints. */
+  protected runsDaemonPod(node: J, spec: J): boolean {
+    return (
+      this.nodeMatchesPod(node, spec) &&
+      tolerates(spec, node, [
+        'node.kubernetes.io/not-ready',
+        'node.kubernetes.io/unreachable',
+        'node.kubernetes.io/unschedulable',
+      ])
+    );
+  }
+
   protected daemonSetController(): void {
     const nodes = this.listLive(D.node);
     for (const { object: ds, tmpl, hash } of this.templated(D.ds)) {
       const pods = this.ownedBy(D.pod, ds);
       const wanted = new Set(
-        nodes
-          .filter(
-            (n) =>
-              this.nodeMatchesPod(n, tmpl.spec) &&
-              tolerates(tmpl.spec, n, [
-                'node.kubernetes.io/not-ready',
-                'node.kubernetes.io/unreachable',
-                'node.kubernetes.io/unschedulable',
-              ]),
-          )
-          .map((n) => n.metadata.name),
+        nodes.filter((n) => this.runsDaemonPod(n, tmpl.spec)).map((n) => n.metadata.name),
       );
       const have = new Set<string>();
       for (const p of pods) {
@@ -479,15 +481,7 @@ export abstract class ClusterControllers extends PodSimulation {
   protected daemonSetStatus(): void {
     const nodes = this.listLive(D.node);
     for (const { object: ds, tmpl, hash } of this.templated(D.ds)) {
-      const desired = nodes.filter(
-        (n) =>
-          this.nodeMatchesPod(n, tmpl.spec) &&
-          tolerates(tmpl.spec, n, [
-            'node.kubernetes.io/not-ready',
-            'node.kubernetes.io/unreachable',
-            'node.kubernetes.io/unschedulable',
-          ]),
-      ).length;
+      const desired = nodes.filter((n) => this.runsDaemonPod(n, tmpl.spec)).length;
       const pods = this.ownedBy(D.pod, ds).filter((p) => !isTerminal(p));
       const ready = pods.filter(podReady).length;
       const updated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash).length;

@@ -14,6 +14,13 @@ interface ParsedPath {
   name: string | undefined;
   sub: string | undefined;
 }
+
+/** A create or replace takes JSON (or a `+json` type) only, as the API server without protobuf does. */
+function requireJson(ct: string | undefined): void {
+  if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
+    throw E.unsupportedMedia(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+}
+
 export abstract class ApiHttpServer extends ApiVerbs {
   readonly token: string;
   requestLog: RequestLogEntry[] = [];
@@ -308,12 +315,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
           return [200, this.doList(def, namespace, q)];
         case 'POST': {
           if (def.namespaced && namespace === undefined) throw E.methodNotAllowed();
-          if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
-            throw E.unsupportedMedia([
-              'application/json',
-              'application/yaml',
-              'application/vnd.kubernetes.protobuf',
-            ]);
+          requireJson(ct);
           const body = parseBody(raw);
           const created = this.doCreate(def, namespace, body, dryRun);
           const out = clone(created);
@@ -344,12 +346,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
           if (!o) throw E.notFound(def, name);
           return [200, clone(o)];
         }
-        if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
-          throw E.unsupportedMedia([
-            'application/json',
-            'application/yaml',
-            'application/vnd.kubernetes.protobuf',
-          ]);
+        requireJson(ct);
         const body = parseBody(raw);
         const out = clone(this.doReplace(def, namespace, name, body, dryRun, sub === 'status'));
         if (!dryRun) this.reconcile();

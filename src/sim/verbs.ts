@@ -34,6 +34,17 @@ import { nameErrors, qualifiedNameErrors, validateLabels } from './validation';
 /** Numbers the default names of clusters started without one. */
 let clusterCounter = 0;
 
+/** What the API server answers for a patch it cannot apply (422), or the error itself if it is another. */
+function patchFailure(e: unknown): unknown {
+  if (!(e instanceof PatchError)) return e;
+  return new ApiError(
+    422,
+    statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+      causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
+    }),
+  );
+}
+
 export abstract class ApiVerbs extends ClusterControllers {
   readonly name: string;
   protected svcIpCounter = 1;
@@ -853,14 +864,7 @@ export abstract class ApiVerbs extends ClusterControllers {
         result = strategicMergePatch(current, p);
       }
     } catch (e) {
-      if (e instanceof PatchError)
-        throw new ApiError(
-          422,
-          statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-            causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
-          }),
-        );
-      throw e;
+      throw patchFailure(e);
     }
     if (!isObj(result)) throw E.badRequest('the patched object is not a JSON object');
     // a resourceVersion left in the patched object acts as a precondition (stale -> 409)
@@ -972,14 +976,7 @@ export abstract class ApiVerbs extends ClusterControllers {
       try {
         scale = ct === 'application/json-patch+json' ? applyJsonPatch(cur, patch) : mergePatch(cur, patch);
       } catch (e) {
-        if (e instanceof PatchError)
-          throw new ApiError(
-            422,
-            statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-              causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
-            }),
-          );
-        throw e;
+        throw patchFailure(e);
       }
     } else throw E.methodNotAllowed();
     const replicas = scale?.spec?.replicas;
