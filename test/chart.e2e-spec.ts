@@ -2,10 +2,10 @@ import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
-import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
-import { startClusters, waitForStatus } from './support/deploys';
+import { createApp, deploymentByName, startWithClusters } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 /** Seed 000's ReleaseResp field names, exactly. */
 const RELEASE_FIELDS = [
@@ -43,9 +43,7 @@ describe('chart applications and their releases', () => {
   let other: TestBusiness;
   let clusterIds: string[];
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['edge-a', 'edge-b']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['edge-a', 'edge-b']));
     business = await approvedBusiness(t);
     user = await subUser(t, business);
     other = await approvedBusiness(t);
@@ -196,28 +194,18 @@ describe('chart applications and their releases', () => {
   it('an upgrade to another chart version deletes what it no longer renders; a rollback brings it back', async () => {
     const { id } = await deploymentByName(t, business.admin.token, 'store');
     expect((await change(id, 'post', '1.1')).status).toBe(5);
-    for (const cluster of clusters) {
-      expect(objectsIn(cluster)).toEqual([
-        'ConfigMap/store-config',
-        'ConfigMap/store-extra',
-        'Deployment/store-web',
-      ]);
-      // The values the deployment runs with carry over to the new version.
-      expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
-        greeting: 'hi again',
-      });
-    }
+    // On every cluster: exactly these objects, with the values the deployment runs with carried over.
+    const expectOnEveryCluster = (objects: string[]) => {
+      for (const cluster of clusters) {
+        expect(objectsIn(cluster)).toEqual(objects);
+        expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
+          greeting: 'hi again',
+        });
+      }
+    };
+    expectOnEveryCluster(['ConfigMap/store-config', 'ConfigMap/store-extra', 'Deployment/store-web']);
     expect((await change(id, 'put', '1.0')).status).toBe(5);
-    for (const cluster of clusters) {
-      expect(objectsIn(cluster)).toEqual([
-        'ConfigMap/store-config',
-        'Deployment/store-web',
-        'Service/store-web',
-      ]);
-      expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
-        greeting: 'hi again',
-      });
-    }
+    expectOnEveryCluster(['ConfigMap/store-config', 'Deployment/store-web', 'Service/store-web']);
     for (const clusterId of clusterIds) {
       expect(await revisions(clusterId, 'store')).toEqual([
         [4, 'DEPLOYED'],

@@ -1,9 +1,9 @@
 import { FakeCluster } from './fake-kube';
-import { appBody, createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { appBody, createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
 import { deployBody, requestDeploy } from './support/deploys';
-import { registerClusters, startClusters, waitForStatus } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 describe('a deployment from request to deletion', () => {
   let t: TestApp;
@@ -11,9 +11,7 @@ describe('a deployment from request to deletion', () => {
   let business: TestBusiness;
   let user: TestUser;
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['edge-a', 'edge-b']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['edge-a', 'edge-b']));
     business = await approvedBusiness(t);
     user = await subUser(t, business);
     await t.waitForQuietQueues();

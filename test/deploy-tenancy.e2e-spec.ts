@@ -1,9 +1,9 @@
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
-import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
-import { registerClusters, startClusters, waitForStatus } from './support/deploys';
+import { createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, registerUser, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 /**
  * SPEC §1/§2/§7/§9: every deployment, audit, software deployment and application route is scoped to the
@@ -49,9 +49,7 @@ describe('deployments across businesses, roles and validation', () => {
   });
 
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['t-one', 't-two']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['t-one', 't-two']));
     [x, y] = [await approvedBusiness(t), await approvedBusiness(t)];
     [xUser, yUser] = [await subUser(t, x), await subUser(t, y)];
     xAppId = await createApp(t, x.admin.token, { appName: 'svc', isHPA: false });

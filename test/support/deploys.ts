@@ -2,7 +2,7 @@ import { FakeCluster, startFakeCluster } from '../fake-kube';
 import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
 import { seedApp } from './seed-app';
-import { TestApp } from './test-app';
+import { startTestApp, TestApp } from './test-app';
 
 /** Env for deployment tests: short locks so a killed worker's job resumes quickly, syncs every second. */
 export const DEPLOY_TEST_ENV = {
@@ -25,6 +25,14 @@ export async function registerClusters(t: TestApp, clusters: FakeCluster[]): Pro
 
 export async function startClusters(names: string[], options: Parameters<typeof startFakeCluster>[0] = {}) {
   return Promise.all(names.map((name) => startFakeCluster({ nodes: 2, ...options, name })));
+}
+
+/** A test app with the deployment settings and the named simulated clusters registered on it. */
+export async function startWithClusters(names: string[]): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
+  const t = await startTestApp(DEPLOY_TEST_ENV);
+  const clusters = await startClusters(names);
+  await registerClusters(t, clusters);
+  return { t, clusters };
 }
 
 export const appBody = (overrides: Record<string, unknown> = {}) => ({
