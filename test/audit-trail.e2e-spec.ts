@@ -1,7 +1,7 @@
 import type { AuditView } from '../src/audit/audit-trail.service';
 import { FakeCluster } from './fake-kube';
 import { queryDatabase } from './support/clusters';
-import { createApp, DEPLOY_TEST_ENV, deploymentByName, startClusters } from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, startClusters, decideDeploy } from './support/deploys';
 import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
 import { resetPassword } from './support/factories';
 import { subUser, TestBusiness, TestUser, uniqueName } from './support/factories';
@@ -101,12 +101,7 @@ describe('audit trail', () => {
     const deployment = await deploymentByName(t, member.token, 'audited1');
     const requests = await t.api().get('/v1/admin/deploy?pageSize=100').set(auth(business.admin.token));
     const request = requests.body.data.find((row: { deployId: number }) => row.deployId === deployment.id);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: request.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, request.id, 2, 'not now').expect(200);
     const entry = await entryFor('deploy.audit', request.id, business.admin.token);
     expect(entry).toMatchObject({
       actorId: business.admin.id,

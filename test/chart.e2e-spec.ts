@@ -2,7 +2,7 @@ import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
-import { createApp, deploymentByName, startWithClusters } from './support/deploys';
+import { createApp, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
 import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
 import { TestApp } from './support/test-app';
@@ -76,6 +76,8 @@ describe('chart applications and their releases', () => {
   const releases = async (token: string, clusterId: string, query = '') =>
     (await t.api().get(`/cce/cam/v3/clusters/${clusterId}/releases${query}`).set(auth(token)).expect(200))
       .body as Record<string, any>[];
+  /** History rows of the revisions a later one replaced, newest first. */
+  const superseded = (...numbers: number[]) => numbers.map((revision) => [revision, 'SUPERSEDED']);
   const revisions = async (clusterId: string, name: string) =>
     (await releases(business.admin.token, clusterId))
       .filter((release) => release.name === name)
@@ -207,12 +209,7 @@ describe('chart applications and their releases', () => {
     expect((await change(id, 'put', '1.0')).status).toBe(5);
     expectOnEveryCluster(['ConfigMap/store-config', 'Deployment/store-web', 'Service/store-web']);
     for (const clusterId of clusterIds) {
-      expect(await revisions(clusterId, 'store')).toEqual([
-        [4, 'DEPLOYED'],
-        [3, 'SUPERSEDED'],
-        [2, 'SUPERSEDED'],
-        [1, 'SUPERSEDED'],
-      ]);
+      expect(await revisions(clusterId, 'store')).toEqual([[4, 'DEPLOYED'], ...superseded(3, 2, 1)]);
       const [latest] = await releases(business.admin.token, clusterId);
       expect(latest.status_description).toBe('Rollback to 0.1.0 complete');
     }
@@ -239,12 +236,7 @@ describe('chart applications and their releases', () => {
     expect(audit.diff).toMatch(/^-\s*kind: Service$/m);
     expect(audit.diff).toMatch(/^\+\s+name: store-extra$/m);
     // Disapproved: the running version stays as it was.
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 2, 'not now').expect(200);
   });
 
   it('the audit diff of a plain application shows its rendered workload changing', async () => {
@@ -307,12 +299,7 @@ describe('chart applications and their releases', () => {
     for (const cluster of clusters)
       expect(objectsIn(cluster).filter((ref) => ref.includes('store'))).toEqual([]);
     for (const clusterId of clusterIds) {
-      expect(await revisions(clusterId, 'store')).toEqual([
-        [4, 'UNINSTALLED'],
-        [3, 'SUPERSEDED'],
-        [2, 'SUPERSEDED'],
-        [1, 'SUPERSEDED'],
-      ]);
+      expect(await revisions(clusterId, 'store')).toEqual([[4, 'UNINSTALLED'], ...superseded(3, 2, 1)]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { FakeCluster } from './fake-kube';
 import { appBody, createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
+import { decideDeploy } from './support/deploys';
 import { deployBody, requestDeploy } from './support/deploys';
 import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
@@ -55,18 +56,8 @@ describe('a deployment from request to deletion', () => {
       deployType: 1,
       status: 0,
     });
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(user.token))
-      .send({ id: audit.id, status: 1, comment: 'ok' })
-      .expect(403);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'ok' })
-      .expect(200);
+    await decideDeploy(t, user.token, audit.id, 1, 'ok').expect(403);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'ok').expect(200);
 
     const approvedAt = Math.floor(Date.now() / 1000);
     const done = await waitForStatus(t, user.token, pending.id, [5, 6, 7, 8]);
@@ -276,12 +267,7 @@ describe('a deployment from request to deletion', () => {
       editable: false,
       auditComment: 'no',
     });
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'changed my mind' })
-      .expect(409);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'changed my mind').expect(409);
     const writesAfter = clusters.map(
       (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
     );
@@ -319,12 +305,7 @@ describe('a deployment from request to deletion', () => {
       .expect(409);
     await t.api().delete(`/v1/deploy/id/${created.id}`).set(auth(user.token)).expect(409);
     const audit = await auditFor(created.id);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 2, 'not now').expect(200);
     expect(await deployment(t, user.token, created.id)).toMatchObject({
       status: 5,
       deployType: 1,
@@ -346,12 +327,7 @@ describe('a deployment from request to deletion', () => {
     await t.api().delete('/v1/deploy/gone1').set(auth(user.token)).expect(200);
     const audit = await auditFor(created.id);
     expect(audit.deployType).toBe(4);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'bye' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'bye').expect(200);
     const deleted = await waitForStatus(t, business.admin.token, created.id, [9, 7, 8]);
     expect(deleted).toMatchObject({ status: 9, deployType: 4, editable: false, clusters: [] });
     for (const cluster of clusters) {

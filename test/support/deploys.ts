@@ -58,6 +58,10 @@ export const deployBody = (deployName: string, appName: string, overrides: Recor
 export const requestDeploy = (t: TestApp, token: string, body: object) =>
   t.api().post('/v1/deploy').set(auth(token)).send(body);
 
+/** Decides a deployment request's audit as `token` (`PUT /v1/admin/deploy`); 1 approves, 2 disapproves. */
+export const decideDeploy = (t: TestApp, token: string, auditId: number, status: number, comment: string) =>
+  t.api().put('/v1/admin/deploy').set(auth(token)).send({ id: auditId, status, comment });
+
 /** Creates an application version and waits until its package is available. */
 export async function createApp(
   t: TestApp,
