@@ -78,6 +78,15 @@ describe('chart applications and their releases', () => {
       .body as Record<string, any>[];
   /** History rows of the revisions a later one replaced, newest first. */
   const superseded = (...numbers: number[]) => numbers.map((revision) => [revision, 'SUPERSEDED']);
+  /** The pending audit of deployment `id` (with its diff), as the business administrator sees it. */
+  const pendingAudit = async (id: number) => {
+    const audits = await t
+      .api()
+      .get('/v1/admin/deploy?pageSize=100')
+      .set(auth(business.admin.token))
+      .expect(200);
+    return audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+  };
   const revisions = async (clusterId: string, name: string) =>
     (await releases(business.admin.token, clusterId))
       .filter((release) => release.name === name)
@@ -223,12 +232,7 @@ describe('chart applications and their releases', () => {
       .set(auth(user.token))
       .send({ version: '1.1', values: { greeting: 'hi again', image: 'nginx:1.29' } })
       .expect(200);
-    const audits = await t
-      .api()
-      .get('/v1/admin/deploy?pageSize=100')
-      .set(auth(business.admin.token))
-      .expect(200);
-    const audit = audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+    const audit = await pendingAudit(id);
     expect(audit.diff).toContain('--- store on edge-a, edge-b (running 1.0)');
     expect(audit.diff).toContain('+++ store on edge-a, edge-b (requested 1.1)');
     expect(audit.diff).toMatch(/^-\s+image: nginx:1\.27$/m);
@@ -250,12 +254,7 @@ describe('chart applications and their releases', () => {
     const id = await deploy('plain1', 'plain', '1.2');
     await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
     await t.api().post(`/v1/deploy/id/${id}`).set(auth(user.token)).send({ version: '1.3' }).expect(200);
-    const audits = await t
-      .api()
-      .get('/v1/admin/deploy?pageSize=100')
-      .set(auth(business.admin.token))
-      .expect(200);
-    const audit = audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+    const audit = await pendingAudit(id);
     expect(audit.diff).toMatch(/^-\s+image: nginx:1\.25$/m);
     expect(audit.diff).toMatch(/^\+\s+image: nginx:1\.26$/m);
     expect(audit.diff).toMatch(/^\+\s+app\.kubernetes\.io\/version: "1\.3"$/m);

@@ -89,6 +89,9 @@ const row = (
   ok?: number[],
 ): SweepCase => ({ scope, request, owner: OWNERS[owner], ok });
 
+/** A business-scoped request without a body that a member of business A may make. */
+const byMember = (path: (f: Fixtures) => string) => row('business', (f) => ({ path: path(f) }), 'member');
+
 const SELF = 'acts on the caller only';
 const CREATE = 'creates in the caller’s own scope';
 const LIST = 'lists the caller’s own scope (covered by each module’s tenancy tests)';
@@ -147,21 +150,9 @@ const SWEEP: Record<string, SweepCase> = {
   'GET /v1/repository/third': { scope: 'none', why: LIST },
   'POST /v1/app/chart': { scope: 'none', why: CREATE },
 
-  'GET /v1/repository/image': row(
-    'business',
-    (f) => ({ path: `/v1/repository/image?projectName=${f.aProject}` }),
-    'member',
-  ),
-  'GET /v1/repository/image/tag': row(
-    'business',
-    (f) => ({ path: `/v1/repository/image/tag?imageName=${f.aProject}/app` }),
-    'member',
-  ),
-  'GET /v1/repository/third/:repositoryId': row(
-    'business',
-    (f) => ({ path: `/v1/repository/third/${f.aThird}` }),
-    'member',
-  ),
+  'GET /v1/repository/image': byMember((f) => `/v1/repository/image?projectName=${f.aProject}`),
+  'GET /v1/repository/image/tag': byMember((f) => `/v1/repository/image/tag?imageName=${f.aProject}/app`),
+  'GET /v1/repository/third/:repositoryId': byMember((f) => `/v1/repository/third/${f.aThird}`),
   'GET /accounts/:accountId/core/v1/packages': row(
     'account',
     (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages` }),
@@ -179,7 +170,7 @@ const SWEEP: Record<string, SweepCase> = {
     owner: OWNERS.member,
   },
 
-  'GET /v1/business/id/:id': row('business', (f) => ({ path: `/v1/business/id/${f.a.id}` }), 'member'),
+  'GET /v1/business/id/:id': byMember((f) => `/v1/business/id/${f.a.id}`),
   'PUT /v1/business/id/:id': row(
     'shared',
     (f) => ({ path: `/v1/business/id/${f.a.id}`, body: { comment: 'again', status: 1 } }),
@@ -204,17 +195,11 @@ const SWEEP: Record<string, SweepCase> = {
     (f) => ({ path: `/v1/cluster/label/${f.mainCluster}` }),
     'member',
   ),
-  'GET /v1/app/id/:appId': row('business', (f) => ({ path: `/v1/app/id/${f.aAppId}` }), 'member'),
-  'GET /v1/deploy/id/:id': row('business', (f) => ({ path: `/v1/deploy/id/${f.aDeployId}` }), 'member'),
-  'GET /v1/:projectId/software_deployments': row(
-    'business',
-    (f) => ({ path: `/v1/${f.a.id}/software_deployments` }),
-    'member',
-  ),
-  'GET /v1/:projectId/software_deployments/:id': row(
-    'business',
-    (f) => ({ path: `/v1/${f.a.id}/software_deployments/${f.aSoftwareDeploymentId}` }),
-    'member',
+  'GET /v1/app/id/:appId': byMember((f) => `/v1/app/id/${f.aAppId}`),
+  'GET /v1/deploy/id/:id': byMember((f) => `/v1/deploy/id/${f.aDeployId}`),
+  'GET /v1/:projectId/software_deployments': byMember((f) => `/v1/${f.a.id}/software_deployments`),
+  'GET /v1/:projectId/software_deployments/:id': byMember(
+    (f) => `/v1/${f.a.id}/software_deployments/${f.aSoftwareDeploymentId}`,
   ),
   'POST /v1/deploy/id/:id': row(
     'business',
@@ -264,16 +249,8 @@ const SWEEP: Record<string, SweepCase> = {
     'member',
   ),
   'DELETE /v1/app': row('business', (f) => ({ path: '/v1/app', body: { appId: [f.aSpareAppId] } }), 'member'),
-  'DELETE /v1/deploy/id/:id': row(
-    'business',
-    (f) => ({ path: `/v1/deploy/id/${f.aDeleteByIdDeployId}` }),
-    'member',
-  ),
-  'DELETE /v1/deploy/:deployName': row(
-    'business',
-    (f) => ({ path: `/v1/deploy/${f.aDeleteByName}` }),
-    'member',
-  ),
+  'DELETE /v1/deploy/id/:id': byMember((f) => `/v1/deploy/id/${f.aDeleteByIdDeployId}`),
+  'DELETE /v1/deploy/:deployName': byMember((f) => `/v1/deploy/${f.aDeleteByName}`),
   'DELETE /v1/admin/user/:userId': row(
     'business',
     (f) => ({ path: `/v1/admin/user/${f.aDeleteTarget.id}` }),
