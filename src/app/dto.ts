@@ -9,6 +9,7 @@ import { AppDeployType, PackageStatus, SEVERITY_LEVELS } from './app-version';
 import type { AppView } from './app-view';
 import { ABSOLUTE_PATH_RULE, APP_NAME_RULE, ENV_NAME_RULE, PLAUSIBLE_IMAGE_RULE } from './app-rules';
 import { UINT32_MAX, VERSION_RULE } from './app-rules';
+import { ApiEnumProperty } from '../common/openapi';
 
 /** The seed's `uint32`: an integer from 0 to 4294967295. */
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
@@ -165,11 +166,7 @@ export class AppVersionView implements AppView {
   @ApiProperty() maxUnavailable: number;
   @ApiProperty() maxSurge: number;
   @ApiProperty() minReadySeconds: number;
-  @ApiProperty({
-    enum: PackageStatus,
-    enumName: 'PackageStatus',
-    description: '0 verifying, 1 available, 2 incomplete, 3 corrupt',
-  })
+  @ApiEnumProperty('PackageStatus', PackageStatus, '0 verifying, 1 available, 2 incomplete, 3 corrupt')
   status: PackageStatus;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;

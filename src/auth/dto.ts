@@ -5,6 +5,7 @@ import { Role } from '../common/auth/principal';
 import { PageQuery } from '../common/paging';
 import { IsPassword } from './password';
 import { UserStatus } from './user.entity';
+import { ApiEnumProperty } from '../common/openapi';
 
 export class LoginDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(64) user: string;
@@ -47,11 +48,7 @@ export class UserListQuery extends PageQuery {
 export class UserView {
   @ApiProperty() id: number;
   @ApiProperty({ description: 'user name', example: 'alice' }) user: string;
-  @ApiProperty({
-    enum: UserStatus,
-    enumName: 'UserStatus',
-    description: '0 pending, 1 approved, 2 not approved, 3 forbidden',
-  })
+  @ApiEnumProperty('UserStatus', UserStatus, '0 pending, 1 approved, 2 not approved, 3 forbidden')
   status: UserStatus;
   @ApiProperty() realName: string;
   @ApiProperty() phone: string;

@@ -1,17 +1,7 @@
 import { applyDecorators, HttpStatus, INestApplication, Type } from '@nestjs/common';
-import {
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  DocumentBuilder,
-  getSchemaPath,
-  OpenAPIObject,
-  ReferenceObject,
-  SchemaObject,
-  SwaggerModule,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiResponse, DocumentBuilder, getSchemaPath, OpenAPIObject, ReferenceObject } from '@nestjs/swagger';
+import { SchemaObject, SwaggerModule } from '@nestjs/swagger';
 
 /**
  * Shared OpenAPI plumbing: the document every caller (server, export script, tests) builds, the
@@ -76,6 +66,10 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.TOO_MANY_REQUESTS]: 'too many attempts',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'a dependency does not answer',
 };
+
+/** A property whose values are a named enum of the document, with what each value means. */
+export const ApiEnumProperty = (enumName: string, values: object, description: string) =>
+  ApiProperty({ enum: values, enumName, description });
 
 /** The `{code, message}` error answers a route can give, with example bodies. */
 export const ApiErrors = (...statuses: HttpStatus[]) =>

@@ -8,6 +8,7 @@ import { AuditStatus } from './deploy.entity';
 import { DeployAction, DeployStatus } from './deployment-status';
 import { splitCommaList } from '../common/list-query';
 import { VERSION_RULE } from '../app/app-rules';
+import { ApiEnumProperty } from '../common/openapi';
 
 /** A deployment name becomes the Kubernetes objects' name: a DNS-1123 label. */
 const DEPLOY_NAME_RULE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -198,11 +199,7 @@ export class DeployRequestView {
   @ApiProperty() deployName: string;
   @ApiProperty({ enum: DeployAction, enumName: 'DeployAction', description: DEPLOY_ACTION_TEXT })
   deployType: DeployAction;
-  @ApiProperty({
-    enum: AuditStatus,
-    enumName: 'AuditStatus',
-    description: '0 pending, 1 approved, 2 disapproved',
-  })
+  @ApiEnumProperty('AuditStatus', AuditStatus, '0 pending, 1 approved, 2 disapproved')
   status: AuditStatus;
   @ApiProperty({ description: 'the audit comment' }) comment: string;
   @ApiProperty({
