@@ -2,45 +2,19 @@ import { DataSource } from 'typeorm';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { conflict } from '../src/common/errors';
 import type { EventMap } from '../src/events/event-map';
-import {
-  approvedBusiness,
-  auth,
-  loginAdmin,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
+import { TestUser, uniqueName } from './support/factories';
+import { seedApp } from './support/seed-app';
 import { startTestApp, TestApp } from './support/test-app';
 
-/** The seed's example body for `POST /v1/app` (seed 002). */
+/** The seed's example body for `POST /v1/app` (seed 002), with a repository and two volumes. */
 const seedBody = () => ({
-  appName: 'nginx1',
-  deployType: 'deployment',
-  image: 'nginx:latest',
-  version: '1.2',
+  ...seedApp(),
   repositoryId: 'repo1',
-  replicas: 10,
-  port: [{ port: 8080, hostPort: 9090 }],
-  command: '',
   volume: [
     { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
     { path: '/host/usr/sbin', hostPath: '/usr/sbin', readOnly: true },
   ],
-  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-  minReplicas: 2,
-  maxReplicas: 20,
-  minCPU: 10,
-  maxCPU: 200,
-  isHPA: true,
-  targetCPUUtilization: 100,
-  targetMemUtilization: 150,
-  minMemory: 100,
-  maxMemory: 200,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 10,
 });
 
 const REQUIRED = [
@@ -106,36 +80,15 @@ describe('applications (/v1/app)', () => {
       await t.waitForQuietQueues();
 
       const body = await list(business.admin.token, '?appName=nginx1&appNameMode=strict');
+      // The body as sent, CPU in cores, plus the id, package status, business name and times.
       const expected = {
+        ...seedBody(),
         id: expect.any(Number),
-        appName: 'nginx1',
         status: 1,
-        deployType: 'deployment',
-        image: 'nginx:latest',
         projectName: business.name,
-        repositoryId: 'repo1',
-        version: '1.2',
-        replicas: 10,
-        port: [{ port: 8080, hostPort: 9090 }],
-        command: '',
-        volume: [
-          { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
-          { path: '/host/usr/sbin', hostPath: '/usr/sbin', readOnly: true },
-        ],
-        env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-        minReplicas: 2,
-        maxReplicas: 20,
         minCPU: 0.1,
         maxCPU: 2,
         GPU: 0,
-        isHPA: true,
-        targetCPUUtilization: 100,
-        targetMemUtilization: 150,
-        minMemory: 100,
-        maxMemory: 200,
-        maxUnavailable: 1,
-        maxSurge: 1,
-        minReadySeconds: 10,
         createTime: expect.any(Number),
         updateTime: expect.any(Number),
       };

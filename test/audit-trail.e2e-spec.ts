@@ -1,33 +1,16 @@
+import type { AuditView } from '../src/audit/audit-trail.service';
 import { FakeCluster } from './fake-kube';
 import { queryDatabase } from './support/clusters';
-import { createApp, DEPLOY_TEST_ENV, deploymentByName, startClusters } from './support/deploys';
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-  uniqueName,
-} from './support/factories';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, startClusters, decideDeploy } from './support/deploys';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { resetPassword } from './support/factories';
+import { subUser, TestBusiness, TestUser, uniqueName } from './support/factories';
 import { startTestRegistry, TestRegistry } from './support/registry';
 import { createProject } from './support/registry-accounts';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
-interface Entry {
-  id: number;
-  time: number;
-  actorId: number | null;
-  actorName: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  detail: Record<string, unknown>;
-  sourceIp: string;
-}
+/** One entry of `GET /v1/admin/audit`, as the server's own view type says. */
+type Entry = AuditView;
 
 const LOCAL_ADDRESS = /^(127\.0\.0\.1|::1)$/;
 
@@ -118,12 +101,7 @@ describe('audit trail', () => {
     const deployment = await deploymentByName(t, member.token, 'audited1');
     const requests = await t.api().get('/v1/admin/deploy?pageSize=100').set(auth(business.admin.token));
     const request = requests.body.data.find((row: { deployId: number }) => row.deployId === deployment.id);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: request.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, request.id, 2, 'not now').expect(200);
     const entry = await entryFor('deploy.audit', request.id, business.admin.token);
     expect(entry).toMatchObject({
       actorId: business.admin.id,
@@ -201,12 +179,7 @@ describe('audit trail', () => {
 
   it('records password resets, own password changes and deletions', async () => {
     const other = await subUser(t, business);
-    await t
-      .api()
-      .put(`/v1/admin/user/${other.id}/password`)
-      .set(auth(business.admin.token))
-      .send({ password: 'Different1' })
-      .expect(200);
+    await resetPassword(t, business.admin.token, other.id, 'Different1').expect(200);
     expect(await entryFor('user.password-reset', other.id, business.admin.token)).toMatchObject({
       actorId: business.admin.id,
       targetType: 'user',

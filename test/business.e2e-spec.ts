@@ -27,6 +27,14 @@ describe('businesses (/v1/business)', () => {
   });
   const ownBusinessId = async (user: TestUser) =>
     (await t.api().get('/v1/business').set(auth(user.token)).expect(200)).body.data[0].id as number;
+  /** The user applies for a new business; returns its id. */
+  const applyAs = async (user: TestUser) => {
+    await t.api().post('/v1/business').set(auth(user.token)).send(body()).expect(200);
+    return ownBusinessId(user);
+  };
+  /** Decides on business `id` as `token` (`PUT /v1/business/id/{id}`). */
+  const audit = (id: number, token: string, decision: object) =>
+    t.api().put(`/v1/business/id/${id}`).set(auth(token)).send(decision);
 
   describe('POST', () => {
     it('an approved admin user opens one business, pending', async () => {
@@ -124,91 +132,42 @@ describe('businesses (/v1/business)', () => {
   describe('PUT /v1/business/id/{id} (audit)', () => {
     it('approval makes the owner a business administrator; a second decision is 409', async () => {
       const owner = await registerUser(t, { isAdmin: true });
-      await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
-      const id = await ownBusinessId(owner);
+      const id = await applyAs(owner);
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(1);
 
-      const response = await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ comment: 'pass', status: 1 })
-        .expect(200);
+      const response = await audit(id, admin, { comment: 'pass', status: 1 }).expect(200);
       expect(response.body).toEqual({ code: 200, message: 'success' });
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(3);
       const business = await t.api().get(`/v1/business/id/${id}`).set(auth(owner.token)).expect(200);
       expect(business.body.data).toMatchObject({ status: 1, comment: 'pass' });
 
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ comment: 'again', status: 2 })
-        .expect(409);
+      await audit(id, admin, { comment: 'again', status: 2 }).expect(409);
     });
 
     it('disapproval leaves the owner without a business, who may then apply again', async () => {
       const owner = await registerUser(t, { isAdmin: true });
-      await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
-      const id = await ownBusinessId(owner);
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ comment: 'no', status: 2 })
-        .expect(200);
+      const id = await applyAs(owner);
+      await audit(id, admin, { comment: 'no', status: 2 }).expect(200);
       expect((await t.api().get('/v1/authorization').set(auth(owner.token))).body.data.role).toBe(1);
       await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
     });
 
     it('only a system administrator audits: the owner and a business administrator get 403', async () => {
       const owner = await registerUser(t, { isAdmin: true });
-      await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
-      const id = await ownBusinessId(owner);
+      const id = await applyAs(owner);
       const other = await approvedBusiness(t);
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(owner.token))
-        .send({ comment: 'me', status: 1 })
-        .expect(403);
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(other.admin.token))
-        .send({ comment: 'x', status: 1 })
-        .expect(403);
+      await audit(id, owner.token, { comment: 'me', status: 1 }).expect(403);
+      await audit(id, other.admin.token, { comment: 'x', status: 1 }).expect(403);
     });
 
     it('422 for a status other than 1 or 2 or a missing comment; 404 for an unknown business', async () => {
       const owner = await registerUser(t, { isAdmin: true });
-      await t.api().post('/v1/business').set(auth(owner.token)).send(body()).expect(200);
-      const id = await ownBusinessId(owner);
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ comment: 'x', status: 3 })
-        .expect(422);
-      await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ comment: 'x', status: 0 })
-        .expect(422);
-      const missing = await t
-        .api()
-        .put(`/v1/business/id/${id}`)
-        .set(auth(admin))
-        .send({ status: 1 })
-        .expect(422);
+      const id = await applyAs(owner);
+      await audit(id, admin, { comment: 'x', status: 3 }).expect(422);
+      await audit(id, admin, { comment: 'x', status: 0 }).expect(422);
+      const missing = await audit(id, admin, { status: 1 }).expect(422);
       expect(missing.body.message).toContain('comment');
-      await t
-        .api()
-        .put('/v1/business/id/987654')
-        .set(auth(admin))
-        .send({ comment: 'x', status: 1 })
-        .expect(404);
+      await audit(987654, admin, { comment: 'x', status: 1 }).expect(404);
     });
   });
 });

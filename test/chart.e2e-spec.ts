@@ -2,16 +2,10 @@ import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 /** Seed 000's ReleaseResp field names, exactly. */
 const RELEASE_FIELDS = [
@@ -49,9 +43,7 @@ describe('chart applications and their releases', () => {
   let other: TestBusiness;
   let clusterIds: string[];
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['edge-a', 'edge-b']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['edge-a', 'edge-b']));
     business = await approvedBusiness(t);
     user = await subUser(t, business);
     other = await approvedBusiness(t);
@@ -84,6 +76,17 @@ describe('chart applications and their releases', () => {
   const releases = async (token: string, clusterId: string, query = '') =>
     (await t.api().get(`/cce/cam/v3/clusters/${clusterId}/releases${query}`).set(auth(token)).expect(200))
       .body as Record<string, any>[];
+  /** History rows of the revisions a later one replaced, newest first. */
+  const superseded = (...numbers: number[]) => numbers.map((revision) => [revision, 'SUPERSEDED']);
+  /** The pending audit of deployment `id` (with its diff), as the business administrator sees it. */
+  const pendingAudit = async (id: number) => {
+    const audits = await t
+      .api()
+      .get('/v1/admin/deploy?pageSize=100')
+      .set(auth(business.admin.token))
+      .expect(200);
+    return audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+  };
   const revisions = async (clusterId: string, name: string) =>
     (await releases(business.admin.token, clusterId))
       .filter((release) => release.name === name)
@@ -202,35 +205,20 @@ describe('chart applications and their releases', () => {
   it('an upgrade to another chart version deletes what it no longer renders; a rollback brings it back', async () => {
     const { id } = await deploymentByName(t, business.admin.token, 'store');
     expect((await change(id, 'post', '1.1')).status).toBe(5);
-    for (const cluster of clusters) {
-      expect(objectsIn(cluster)).toEqual([
-        'ConfigMap/store-config',
-        'ConfigMap/store-extra',
-        'Deployment/store-web',
-      ]);
-      // The values the deployment runs with carry over to the new version.
-      expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
-        greeting: 'hi again',
-      });
-    }
+    // On every cluster: exactly these objects, with the values the deployment runs with carried over.
+    const expectOnEveryCluster = (objects: string[]) => {
+      for (const cluster of clusters) {
+        expect(objectsIn(cluster)).toEqual(objects);
+        expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
+          greeting: 'hi again',
+        });
+      }
+    };
+    expectOnEveryCluster(['ConfigMap/store-config', 'ConfigMap/store-extra', 'Deployment/store-web']);
     expect((await change(id, 'put', '1.0')).status).toBe(5);
-    for (const cluster of clusters) {
-      expect(objectsIn(cluster)).toEqual([
-        'ConfigMap/store-config',
-        'Deployment/store-web',
-        'Service/store-web',
-      ]);
-      expect(cluster.get('v1', 'ConfigMap', namespace(), 'store-config').data).toEqual({
-        greeting: 'hi again',
-      });
-    }
+    expectOnEveryCluster(['ConfigMap/store-config', 'Deployment/store-web', 'Service/store-web']);
     for (const clusterId of clusterIds) {
-      expect(await revisions(clusterId, 'store')).toEqual([
-        [4, 'DEPLOYED'],
-        [3, 'SUPERSEDED'],
-        [2, 'SUPERSEDED'],
-        [1, 'SUPERSEDED'],
-      ]);
+      expect(await revisions(clusterId, 'store')).toEqual([[4, 'DEPLOYED'], ...superseded(3, 2, 1)]);
       const [latest] = await releases(business.admin.token, clusterId);
       expect(latest.status_description).toBe('Rollback to 0.1.0 complete');
     }
@@ -244,12 +232,7 @@ describe('chart applications and their releases', () => {
       .set(auth(user.token))
       .send({ version: '1.1', values: { greeting: 'hi again', image: 'nginx:1.29' } })
       .expect(200);
-    const audits = await t
-      .api()
-      .get('/v1/admin/deploy?pageSize=100')
-      .set(auth(business.admin.token))
-      .expect(200);
-    const audit = audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+    const audit = await pendingAudit(id);
     expect(audit.diff).toContain('--- store on edge-a, edge-b (running 1.0)');
     expect(audit.diff).toContain('+++ store on edge-a, edge-b (requested 1.1)');
     expect(audit.diff).toMatch(/^-\s+image: nginx:1\.27$/m);
@@ -257,12 +240,7 @@ describe('chart applications and their releases', () => {
     expect(audit.diff).toMatch(/^-\s*kind: Service$/m);
     expect(audit.diff).toMatch(/^\+\s+name: store-extra$/m);
     // Disapproved: the running version stays as it was.
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 2, 'not now').expect(200);
   });
 
   it('the audit diff of a plain application shows its rendered workload changing', async () => {
@@ -276,12 +254,7 @@ describe('chart applications and their releases', () => {
     const id = await deploy('plain1', 'plain', '1.2');
     await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
     await t.api().post(`/v1/deploy/id/${id}`).set(auth(user.token)).send({ version: '1.3' }).expect(200);
-    const audits = await t
-      .api()
-      .get('/v1/admin/deploy?pageSize=100')
-      .set(auth(business.admin.token))
-      .expect(200);
-    const audit = audits.body.data.find((row: any) => row.deployId === id && row.status === 0);
+    const audit = await pendingAudit(id);
     expect(audit.diff).toMatch(/^-\s+image: nginx:1\.25$/m);
     expect(audit.diff).toMatch(/^\+\s+image: nginx:1\.26$/m);
     expect(audit.diff).toMatch(/^\+\s+app\.kubernetes\.io\/version: "1\.3"$/m);
@@ -325,12 +298,7 @@ describe('chart applications and their releases', () => {
     for (const cluster of clusters)
       expect(objectsIn(cluster).filter((ref) => ref.includes('store'))).toEqual([]);
     for (const clusterId of clusterIds) {
-      expect(await revisions(clusterId, 'store')).toEqual([
-        [4, 'UNINSTALLED'],
-        [3, 'SUPERSEDED'],
-        [2, 'SUPERSEDED'],
-        [1, 'SUPERSEDED'],
-      ]);
+      expect(await revisions(clusterId, 'store')).toEqual([[4, 'UNINSTALLED'], ...superseded(3, 2, 1)]);
     }
   });
 

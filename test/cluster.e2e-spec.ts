@@ -1,15 +1,8 @@
 import type { Response } from 'supertest';
 import { FakeCluster, FakeNodeSpec, startFakeCluster } from './fake-kube';
 import { closedPort, clusterIdOf, queryDatabase, registerCluster, syncCluster } from './support/clusters';
-import {
-  approvedBusiness,
-  auth,
-  loginAdmin,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-} from './support/factories';
+import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
+import { TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

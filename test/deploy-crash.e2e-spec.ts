@@ -1,16 +1,11 @@
 import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
+import { requestDeploy } from './support/deploys';
+import { registerClusters, startClusters } from './support/deploys';
 import { eventually } from './support/eventually';
-import { approvedBusiness, auth, TestBusiness } from './support/factories';
+import { approvedBusiness, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import { buildServer, killWorker, startWorker } from './support/worker-process';
 
@@ -48,19 +43,7 @@ describe('a worker killed in the middle of a deployment', () => {
     const namespace = `ns${business.id}`;
     await createApp(t, business.admin.token, { appName: 'sturdy', isHPA: false });
     await c.setMode('unreachable');
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'sturdy1',
-        appName: 'sturdy',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('sturdy1', 'sturdy')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'sturdy1');
 
     // Two clusters applied, the third still out of reach: the fan-out is mid-way (c's job backs off).

@@ -1,14 +1,8 @@
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
+import { requestDeploy } from './support/deploys';
+import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -47,14 +41,16 @@ async function labelClusters(t: TestApp, label: string, names: string[]): Promis
     .expect(200);
 }
 
-async function deploy(t: TestApp, token: string, body: Record<string, unknown>): Promise<number> {
-  await t
-    .api()
-    .post('/v1/deploy')
-    .set(auth(token))
-    .send({ cluster: 'all', nodeLabel: 'all', comment: '', version: '1.2', ...body })
-    .expect(200);
-  return (await deploymentByName(t, token, body.deployName as string)).id;
+/** Requests a deployment as `token` (every node unless `overrides` say otherwise); returns its id. */
+async function deploy(
+  t: TestApp,
+  token: string,
+  deployName: string,
+  appName: string,
+  overrides: Record<string, unknown>,
+): Promise<number> {
+  await requestDeploy(t, token, deployBody(deployName, appName, overrides)).expect(200);
+  return (await deploymentByName(t, token, deployName)).id;
 }
 
 async function recordsOf(
@@ -105,11 +101,7 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
   });
 
   it('one healthy and one crashing cluster: 6 partial success, and clusters[] says which one failed and why', async () => {
-    const id = await deploy(t, business.admin.token, {
-      deployName: 'mixed1',
-      appName: 'web',
-      cluster: 'mixed',
-    });
+    const id = await deploy(t, business.admin.token, 'mixed1', 'web', { cluster: 'mixed' });
     const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
     expect(done.status).toBe(6);
     expect(done.editable).toBe(true);
@@ -145,11 +137,7 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
   });
 
   it('every target cluster crashing: 7 failed', async () => {
-    const id = await deploy(t, business.admin.token, {
-      deployName: 'crash1',
-      appName: 'web',
-      cluster: 'crashing',
-    });
+    const id = await deploy(t, business.admin.token, 'crash1', 'web', { cluster: 'crashing' });
     const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
     expect(done.status).toBe(7);
     expect(done.editable).toBe(true);
@@ -164,11 +152,7 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
   });
 
   it('an image the cluster cannot pull: 7 failed with ErrImagePull', async () => {
-    const id = await deploy(t, business.admin.token, {
-      deployName: 'pull1',
-      appName: 'broken',
-      cluster: 'fine',
-    });
+    const id = await deploy(t, business.admin.token, 'pull1', 'broken', { cluster: 'fine' });
     const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8]);
     expect(done.status).toBe(7);
     expect(JSON.parse(done.errorMessage)).toEqual({ running: 0, error: 2, total: 2 });
@@ -191,11 +175,7 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
     const writesBefore = all.map(
       (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
     );
-    const id = await deploy(t, business.admin.token, {
-      deployName: 'nowhere1',
-      appName: 'web',
-      cluster: 'nosuchlabel',
-    });
+    const id = await deploy(t, business.admin.token, 'nowhere1', 'web', { cluster: 'nosuchlabel' });
     const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 8_000);
     expect(done.status).toBe(7);
     expect(done.editable).toBe(true);
@@ -210,11 +190,7 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
   it('an unreachable cluster never blocks the others: 6 with its row offline (since, next retry); once it answers, 5 with one Deployment there', async () => {
     await flaky.setMode('unreachable');
     try {
-      const id = await deploy(t, business.admin.token, {
-        deployName: 'wobble1',
-        appName: 'web',
-        cluster: 'wobbly',
-      });
+      const id = await deploy(t, business.admin.token, 'wobble1', 'web', { cluster: 'wobbly' });
       // SPEC §7: the deployment settles without the cluster that does not answer.
       const waiting = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 10_000);
       expect(waiting.status).toBe(6);
@@ -279,9 +255,7 @@ describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SEC
   });
 
   it('pods that never start (no node carries the node label) fail the rollout at the deadline: 7', async () => {
-    const id = await deploy(t, business.admin.token, {
-      deployName: 'stuck1',
-      appName: 'web',
+    const id = await deploy(t, business.admin.token, 'stuck1', 'web', {
       cluster: 'present',
       nodeLabel: 'nonode',
     });

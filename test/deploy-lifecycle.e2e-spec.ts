@@ -1,15 +1,10 @@
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
+import { decideDeploy } from './support/deploys';
+import { deployBody, requestDeploy } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 describe('a deployment from request to deletion', () => {
   let t: TestApp;
@@ -17,9 +12,7 @@ describe('a deployment from request to deletion', () => {
   let business: TestBusiness;
   let user: TestUser;
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['edge-a', 'edge-b']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['edge-a', 'edge-b']));
     business = await approvedBusiness(t);
     user = await subUser(t, business);
     await t.waitForQuietQueues();
@@ -43,19 +36,7 @@ describe('a deployment from request to deletion', () => {
 
   it('a general user’s deployment waits for audit, then runs on every cluster as SPEC §6 says', async () => {
     await createApp(t, business.admin.token, { appName: 'web', isHPA: true });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(user.token))
-      .send({
-        deployName: 'web1',
-        appName: 'web',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: 'please',
-      })
-      .expect(200);
+    await requestDeploy(t, user.token, deployBody('web1', 'web', { comment: 'please' })).expect(200);
     const pending = await deploymentByName(t, user.token, 'web1');
     expect(pending).toMatchObject({
       status: 0,
@@ -75,18 +56,8 @@ describe('a deployment from request to deletion', () => {
       deployType: 1,
       status: 0,
     });
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(user.token))
-      .send({ id: audit.id, status: 1, comment: 'ok' })
-      .expect(403);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'ok' })
-      .expect(200);
+    await decideDeploy(t, user.token, audit.id, 1, 'ok').expect(403);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'ok').expect(200);
 
     const approvedAt = Math.floor(Date.now() / 1000);
     const done = await waitForStatus(t, user.token, pending.id, [5, 6, 7, 8]);
@@ -260,19 +231,7 @@ describe('a deployment from request to deletion', () => {
 
   it('a DaemonSet application runs one pod per node', async () => {
     await createApp(t, business.admin.token, { appName: 'agent', deployType: 'daemonset', isHPA: false });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'agent1',
-        appName: 'agent',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('agent1', 'agent')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'agent1');
     const done = await waitForStatus(t, business.admin.token, created.id, [5, 6, 7, 8]);
     expect(done.status).toBe(5);
@@ -293,19 +252,7 @@ describe('a deployment from request to deletion', () => {
     const writesBefore = clusters.map(
       (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
     );
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(user.token))
-      .send({
-        deployName: 'nope1',
-        appName: 'nope',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, user.token, deployBody('nope1', 'nope')).expect(200);
     const pending = await deploymentByName(t, user.token, 'nope1');
     const audit = await auditFor(pending.id);
     await t
@@ -320,12 +267,7 @@ describe('a deployment from request to deletion', () => {
       editable: false,
       auditComment: 'no',
     });
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'changed my mind' })
-      .expect(409);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'changed my mind').expect(409);
     const writesAfter = clusters.map(
       (cluster) => cluster.requestLog.filter((entry) => entry.method !== 'GET').length,
     );
@@ -340,19 +282,7 @@ describe('a deployment from request to deletion', () => {
       version: '1.3',
       image: 'nginx:1.26',
     });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'keep1',
-        appName: 'keep',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('keep1', 'keep')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'keep1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
     await t
@@ -375,12 +305,7 @@ describe('a deployment from request to deletion', () => {
       .expect(409);
     await t.api().delete(`/v1/deploy/id/${created.id}`).set(auth(user.token)).expect(409);
     const audit = await auditFor(created.id);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 2, comment: 'not now' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 2, 'not now').expect(200);
     expect(await deployment(t, user.token, created.id)).toMatchObject({
       status: 5,
       deployType: 1,
@@ -396,30 +321,13 @@ describe('a deployment from request to deletion', () => {
 
   it('delete removes every object it created and ends in 9', async () => {
     await createApp(t, business.admin.token, { appName: 'gone', isHPA: true });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'gone1',
-        appName: 'gone',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('gone1', 'gone')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'gone1');
     await waitForStatus(t, business.admin.token, created.id, [5]);
     await t.api().delete('/v1/deploy/gone1').set(auth(user.token)).expect(200);
     const audit = await auditFor(created.id);
     expect(audit.deployType).toBe(4);
-    await t
-      .api()
-      .put('/v1/admin/deploy')
-      .set(auth(business.admin.token))
-      .send({ id: audit.id, status: 1, comment: 'bye' })
-      .expect(200);
+    await decideDeploy(t, business.admin.token, audit.id, 1, 'bye').expect(200);
     const deleted = await waitForStatus(t, business.admin.token, created.id, [9, 7, 8]);
     expect(deleted).toMatchObject({ status: 9, deployType: 4, editable: false, clusters: [] });
     for (const cluster of clusters) {
@@ -443,18 +351,6 @@ describe('a deployment from request to deletion', () => {
     expect(deletes).toHaveLength(2);
     expect(deletes.every((record: { status: string }) => record.status === 'COMPLETE')).toBe(true);
     // The name is free again.
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'gone1',
-        appName: 'gone',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
+    await requestDeploy(t, business.admin.token, deployBody('gone1', 'gone')).expect(200);
   });
 });

@@ -1,14 +1,8 @@
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
+import { requestDeploy } from './support/deploys';
+import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -180,19 +174,7 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
       expect(deleted.clusters.map((entry: ClusterRow) => entry.clusterName)).toEqual(['o-down']);
       expect(up.get('apps/v1', 'Deployment', ns(), 'off3')).toBeUndefined();
       // A new deployment of that name would own the objects the returning cluster is about to delete.
-      const refused = await t
-        .api()
-        .post('/v1/deploy')
-        .set(auth(token()))
-        .send({
-          deployName: 'off3',
-          appName: 'edge',
-          version: '1.2',
-          cluster: 'all',
-          nodeLabel: 'all',
-          comment: '',
-        })
-        .expect(409);
+      const refused = await requestDeploy(t, token(), deployBody('off3', 'edge')).expect(409);
       expect(refused.body.message).toContain('o-down');
       await staysDownPastTheDeadline(started);
     } finally {

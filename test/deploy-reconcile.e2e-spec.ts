@@ -1,13 +1,6 @@
 import { FakeCluster, startFakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
+import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';

@@ -1,16 +1,9 @@
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deployment,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, deployment, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, registerUser, subUser, TestBusiness, TestUser } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 /**
  * SPEC §1/§2/§7/§9: every deployment, audit, software deployment and application route is scoped to the
@@ -56,9 +49,7 @@ describe('deployments across businesses, roles and validation', () => {
   });
 
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['t-one', 't-two']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['t-one', 't-two']));
     [x, y] = [await approvedBusiness(t), await approvedBusiness(t)];
     [xUser, yUser] = [await subUser(t, x), await subUser(t, y)];
     xAppId = await createApp(t, x.admin.token, { appName: 'svc', isHPA: false });
@@ -197,12 +188,7 @@ describe('deployments across businesses, roles and validation', () => {
 
   describe('roles', () => {
     it('a general user can neither audit nor list audits (403)', async () => {
-      await t
-        .api()
-        .put('/v1/admin/deploy')
-        .set(auth(xUser.token))
-        .send({ id: xPendingAuditId, status: 1, comment: 'self' })
-        .expect(403);
+      await decideDeploy(t, xUser.token, xPendingAuditId, 1, 'self').expect(403);
       await t
         .api()
         .post('/v1/admin/deploy')
@@ -228,12 +214,7 @@ describe('deployments across businesses, roles and validation', () => {
         await t.api().get(`/v1/deploy/id/${xDeployId}`).set(auth(token)).expect(403);
         await t.api().delete(`/v1/deploy/id/${xDeployId}`).set(auth(token)).expect(403);
         await t.api().get('/v1/admin/deploy').set(auth(token)).expect(403);
-        await t
-          .api()
-          .put('/v1/admin/deploy')
-          .set(auth(token))
-          .send({ id: xPendingAuditId, status: 1, comment: 'x' })
-          .expect(403);
+        await decideDeploy(t, token, xPendingAuditId, 1, 'x').expect(403);
         await t.api().get(`/v1/${x.id}/software_deployments`).set(auth(token)).expect(403);
       }
       await t.api().get('/v1/deploy').expect(401);
@@ -361,12 +342,7 @@ describe('deployments across businesses, roles and validation', () => {
         .expect(404);
       await t.api().delete('/v1/deploy/id/999999').set(auth(x.admin.token)).expect(404);
       await t.api().delete('/v1/deploy/no-such-deploy').set(auth(x.admin.token)).expect(404);
-      await t
-        .api()
-        .put('/v1/admin/deploy')
-        .set(auth(x.admin.token))
-        .send({ id: 999999, status: 1, comment: 'x' })
-        .expect(404);
+      await decideDeploy(t, x.admin.token, 999999, 1, 'x').expect(404);
       await t
         .api()
         .get(`/v1/${x.id}/software_deployments/00000000-0000-4000-8000-000000000000`)

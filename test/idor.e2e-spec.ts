@@ -1,22 +1,9 @@
 import { Role } from '../src/common/auth/principal';
 import { FakeCluster } from './fake-kube';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
-import {
-  approvedBusiness,
-  auth,
-  loginAdmin,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-} from './support/factories';
+import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
+import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
+import { TestUser } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
 import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';
 import { DiscoveredRoute, discoverRoutes } from './support/routes';
@@ -87,6 +74,24 @@ type SweepCase =
     }
   | { scope: 'none'; why: string };
 
+/** Whose request must succeed at the end: a member of business A, its administrator or a system administrator. */
+const OWNERS = {
+  member: (f: Fixtures) => f.aUser.token,
+  admin: (f: Fixtures) => f.a.admin.token,
+  sysadmin: (f: Fixtures) => f.sysadmin,
+};
+
+/** A route that names an object: its scope, the request, whose same request succeeds, and with what. */
+const row = (
+  scope: 'business' | 'account' | 'shared',
+  request: (f: Fixtures) => Request,
+  owner: keyof typeof OWNERS,
+  ok?: number[],
+): SweepCase => ({ scope, request, owner: OWNERS[owner], ok });
+
+/** A business-scoped request without a body that a member of business A may make. */
+const byMember = (path: (f: Fixtures) => string) => row('business', (f) => ({ path: path(f) }), 'member');
+
 const SELF = 'acts on the caller only';
 const CREATE = 'creates in the caller’s own scope';
 const LIST = 'lists the caller’s own scope (covered by each module’s tenancy tests)';
@@ -145,108 +150,78 @@ const SWEEP: Record<string, SweepCase> = {
   'GET /v1/repository/third': { scope: 'none', why: LIST },
   'POST /v1/app/chart': { scope: 'none', why: CREATE },
 
-  'GET /v1/repository/image': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/repository/image?projectName=${f.aProject}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/repository/image/tag': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/repository/image/tag?imageName=${f.aProject}/app` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/repository/third/:repositoryId': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/repository/third/${f.aThird}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /accounts/:accountId/core/v1/packages': {
-    scope: 'account',
-    request: (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /accounts/:accountId/core/v1/packages/:packageId': {
-    scope: 'account',
-    request: (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages/${f.aPackageId}` }),
-    owner: (f) => f.aUser.token,
-  },
+  'GET /v1/repository/image': byMember((f) => `/v1/repository/image?projectName=${f.aProject}`),
+  'GET /v1/repository/image/tag': byMember((f) => `/v1/repository/image/tag?imageName=${f.aProject}/app`),
+  'GET /v1/repository/third/:repositoryId': byMember((f) => `/v1/repository/third/${f.aThird}`),
+  'GET /accounts/:accountId/core/v1/packages': row(
+    'account',
+    (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages` }),
+    'member',
+  ),
+  'GET /accounts/:accountId/core/v1/packages/:packageId': row(
+    'account',
+    (f) => ({ path: `/accounts/${f.a.id}/core/v1/packages/${f.aPackageId}` }),
+    'member',
+  ),
   'GET /cce/cam/v3/clusters/:clusterId/releases': {
     // Every business sees the cluster; each sees only its own releases there (chart.e2e's tenancy test).
     scope: 'shared',
     request: (f) => ({ path: `/cce/cam/v3/clusters/${f.mainClusterId}/releases` }),
-    owner: (f) => f.aUser.token,
+    owner: OWNERS.member,
   },
 
-  'GET /v1/business/id/:id': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/business/id/${f.a.id}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'PUT /v1/business/id/:id': {
-    scope: 'shared',
-    request: (f) => ({ path: `/v1/business/id/${f.a.id}`, body: { comment: 'again', status: 1 } }),
-    owner: (f) => f.sysadmin,
-    ok: [409],
-  },
+  'GET /v1/business/id/:id': byMember((f) => `/v1/business/id/${f.a.id}`),
+  'PUT /v1/business/id/:id': row(
+    'shared',
+    (f) => ({ path: `/v1/business/id/${f.a.id}`, body: { comment: 'again', status: 1 } }),
+    'sysadmin',
+    [409],
+  ),
   'PUT /v1/admin/user/:userId/password': {
     scope: 'business',
     request: (f) => ({
       path: `/v1/admin/user/${f.aPasswordTarget.id}/password`,
       body: { password: 'Chang3dPass' },
     }),
-    owner: (f) => f.a.admin.token,
+    owner: OWNERS.admin,
   },
-  'PUT /v1/admin/user/:userId': {
-    scope: 'shared',
-    request: (f) => ({ path: `/v1/admin/user/${f.pendingTarget.id}`, body: { status: 1 } }),
-    owner: (f) => f.sysadmin,
-  },
-  'GET /v1/cluster/label/:clusterName': {
-    scope: 'shared',
-    request: (f) => ({ path: `/v1/cluster/label/${f.mainCluster}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/app/id/:appId': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/app/id/${f.aAppId}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/deploy/id/:id': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/deploy/id/${f.aDeployId}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/:projectId/software_deployments': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/${f.a.id}/software_deployments` }),
-    owner: (f) => f.aUser.token,
-  },
-  'GET /v1/:projectId/software_deployments/:id': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/${f.a.id}/software_deployments/${f.aSoftwareDeploymentId}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'POST /v1/deploy/id/:id': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/deploy/id/${f.aDeployId}`, body: { version: '1.3' } }),
-    owner: (f) => f.a.admin.token,
-  },
+  'PUT /v1/admin/user/:userId': row(
+    'shared',
+    (f) => ({ path: `/v1/admin/user/${f.pendingTarget.id}`, body: { status: 1 } }),
+    'sysadmin',
+  ),
+  'GET /v1/cluster/label/:clusterName': row(
+    'shared',
+    (f) => ({ path: `/v1/cluster/label/${f.mainCluster}` }),
+    'member',
+  ),
+  'GET /v1/app/id/:appId': byMember((f) => `/v1/app/id/${f.aAppId}`),
+  'GET /v1/deploy/id/:id': byMember((f) => `/v1/deploy/id/${f.aDeployId}`),
+  'GET /v1/:projectId/software_deployments': byMember((f) => `/v1/${f.a.id}/software_deployments`),
+  'GET /v1/:projectId/software_deployments/:id': byMember(
+    (f) => `/v1/${f.a.id}/software_deployments/${f.aSoftwareDeploymentId}`,
+  ),
+  'POST /v1/deploy/id/:id': row(
+    'business',
+    (f) => ({ path: `/v1/deploy/id/${f.aDeployId}`, body: { version: '1.3' } }),
+    'admin',
+  ),
   'PUT /v1/deploy/id/:id': {
     scope: 'business',
     request: (f) => ({ path: `/v1/deploy/id/${f.aDeployId}`, body: { version: '1.2', comment: '' } }),
-    owner: (f) => f.a.admin.token,
+    owner: OWNERS.admin,
     // The upgrade just requested may still be running: a rollback then conflicts with it.
     ok: [200, 409],
   },
-  'PUT /v1/admin/deploy': {
-    scope: 'business',
-    request: (f) => ({ path: '/v1/admin/deploy', body: { id: f.aPendingAuditId, status: 2, comment: 'no' } }),
-    owner: (f) => f.a.admin.token,
-  },
+  'PUT /v1/admin/deploy': row(
+    'business',
+    (f) => ({ path: '/v1/admin/deploy', body: { id: f.aPendingAuditId, status: 2, comment: 'no' } }),
+    'admin',
+  ),
   'POST /v1/admin/deploy': {
     scope: 'business',
     request: (f) => ({ path: '/v1/admin/deploy', body: { id: f.aPendingAuditId, status: 2, comment: 'no' } }),
-    owner: (f) => f.a.admin.token,
+    owner: OWNERS.admin,
     // The PUT above has already decided this audit.
     ok: [409],
   },
@@ -256,48 +231,36 @@ const SWEEP: Record<string, SweepCase> = {
       path: '/v1/repository/image/tag',
       body: { imageName: `${f.aProject}/app`, tag: ['v2'] },
     }),
-    owner: (f) => f.aUser.token,
+    owner: OWNERS.member,
   },
-  'DELETE /v1/repository/image': {
-    scope: 'business',
-    request: (f) => ({ path: '/v1/repository/image', body: { imageName: [`${f.aProject}/old`] } }),
-    owner: (f) => f.aUser.token,
-  },
-  'DELETE /v1/repository/project': {
-    scope: 'business',
-    request: (f) => ({ path: '/v1/repository/project', body: { projectId: [f.aSpareProjectId] } }),
-    owner: (f) => f.a.admin.token,
-  },
-  'DELETE /v1/repository/third': {
-    scope: 'business',
-    request: (f) => ({ path: '/v1/repository/third', body: { repositoryId: [f.aSpareThird] } }),
-    owner: (f) => f.aUser.token,
-  },
-  'DELETE /v1/app': {
-    scope: 'business',
-    request: (f) => ({ path: '/v1/app', body: { appId: [f.aSpareAppId] } }),
-    owner: (f) => f.aUser.token,
-  },
-  'DELETE /v1/deploy/id/:id': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/deploy/id/${f.aDeleteByIdDeployId}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'DELETE /v1/deploy/:deployName': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/deploy/${f.aDeleteByName}` }),
-    owner: (f) => f.aUser.token,
-  },
-  'DELETE /v1/admin/user/:userId': {
-    scope: 'business',
-    request: (f) => ({ path: `/v1/admin/user/${f.aDeleteTarget.id}` }),
-    owner: (f) => f.a.admin.token,
-  },
+  'DELETE /v1/repository/image': row(
+    'business',
+    (f) => ({ path: '/v1/repository/image', body: { imageName: [`${f.aProject}/old`] } }),
+    'member',
+  ),
+  'DELETE /v1/repository/project': row(
+    'business',
+    (f) => ({ path: '/v1/repository/project', body: { projectId: [f.aSpareProjectId] } }),
+    'admin',
+  ),
+  'DELETE /v1/repository/third': row(
+    'business',
+    (f) => ({ path: '/v1/repository/third', body: { repositoryId: [f.aSpareThird] } }),
+    'member',
+  ),
+  'DELETE /v1/app': row('business', (f) => ({ path: '/v1/app', body: { appId: [f.aSpareAppId] } }), 'member'),
+  'DELETE /v1/deploy/id/:id': byMember((f) => `/v1/deploy/id/${f.aDeleteByIdDeployId}`),
+  'DELETE /v1/deploy/:deployName': byMember((f) => `/v1/deploy/${f.aDeleteByName}`),
+  'DELETE /v1/admin/user/:userId': row(
+    'business',
+    (f) => ({ path: `/v1/admin/user/${f.aDeleteTarget.id}` }),
+    'admin',
+  ),
   'DELETE /v1/cluster/:clusterName': {
     scope: 'shared',
     // The spare cluster holds placements of deployments that target every cluster: only force removes it.
     request: (f) => ({ path: `/v1/cluster/${f.spareCluster}?force=true` }),
-    owner: (f) => f.sysadmin,
+    owner: OWNERS.sysadmin,
   },
 };
 

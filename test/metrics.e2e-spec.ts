@@ -2,17 +2,11 @@ import { FakeCluster } from './fake-kube';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/jobs';
 import { auditBusiness, closedPort, clusterIdOf, pendingBusinessId } from './support/clusters';
-import {
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { createApp, deploymentByName, startWithClusters } from './support/deploys';
+import { waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import { TestApp } from './support/test-app';
 
 interface Sample {
   name: string;
@@ -42,9 +36,7 @@ describe('GET /metrics', () => {
   let adminToken: string;
 
   beforeAll(async () => {
-    t = await startTestApp(DEPLOY_TEST_ENV);
-    clusters = await startClusters(['metrics-a', 'metrics-b']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(['metrics-a', 'metrics-b']));
     business = await approvedBusiness(t);
     adminToken = await loginAdmin(t);
   });

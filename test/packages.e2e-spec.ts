@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { appBody, createApp } from './support/deploys';
+import { appBody, createApp, deployBody, requestDeploy } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness } from './support/factories';
 import { insertPackages } from './support/packages';
 import { startTestApp, TestApp } from './support/test-app';
@@ -308,19 +308,7 @@ describe('packages (seed 004)', () => {
       .send(appBody({ appName: 'broken', image: 'Nginx:latest' }))
       .expect(200);
     await t.waitForQuietQueues();
-    const response = await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'web',
-        appName: 'broken',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(409);
+    const response = await requestDeploy(t, business.admin.token, deployBody('web', 'broken')).expect(409);
     expect(response.body).toEqual({
       code: 409,
       message:

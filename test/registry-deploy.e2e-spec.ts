@@ -3,15 +3,8 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { FakeCluster } from './fake-kube';
 import { eventually } from './support/eventually';
-import {
-  appBody,
-  createApp,
-  DEPLOY_TEST_ENV,
-  deploymentByName,
-  registerClusters,
-  startClusters,
-  waitForStatus,
-} from './support/deploys';
+import { appBody, createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
+import { startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
 import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';

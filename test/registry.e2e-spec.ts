@@ -1,33 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { verify } from 'jsonwebtoken';
-import {
-  approvedBusiness,
-  auth,
-  loginAdmin,
-  registerUser,
-  subUser,
-  TestBusiness,
-  TestUser,
-} from './support/factories';
-import {
-  pushImage,
-  REGISTRY_ISSUER,
-  REGISTRY_SERVICE,
-  registryCall,
-  registryTags,
-  startTestRegistry,
-  TestRegistry,
-} from './support/registry';
-import {
-  basic,
-  claimsOf,
-  createProject,
-  createRegistryAccount,
-  RegistryAccount,
-  registryToken,
-  requestToken,
-} from './support/registry-accounts';
+import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
+import { TestUser } from './support/factories';
+import { pushImage, REGISTRY_ISSUER, REGISTRY_SERVICE, registryCall, registryTags } from './support/registry';
+import { startTestRegistry, TestRegistry } from './support/registry';
+import { basic, claimsOf, createProject, createRegistryAccount } from './support/registry-accounts';
+import { RegistryAccount, registryToken, requestToken } from './support/registry-accounts';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**

@@ -5,17 +5,9 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { eventually } from './support/eventually';
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { resetPassword } from './support/factories';
+import { subUser, TestBusiness, uniqueName } from './support/factories';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
 /** Issue 8's findings on sessions, login throttling and account takeover, one test each. */
@@ -77,12 +69,7 @@ describe('sessions', () => {
     const second = await login(t, user.user, user.password);
     await onReplica().get('/v1/authorization').set(auth(user.token)).expect(200);
 
-    await t
-      .api()
-      .put(`/v1/admin/user/${user.id}/password`)
-      .set(auth(business.admin.token))
-      .send({ password: 'Reset1234' })
-      .expect(200);
+    await resetPassword(t, business.admin.token, user.id, 'Reset1234').expect(200);
 
     for (const token of [user.token, second]) {
       await onReplica().get('/v1/authorization').set(auth(token)).expect(401);

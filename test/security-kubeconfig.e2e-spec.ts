@@ -179,37 +179,18 @@ describe('untrusted kubeconfigs (SPEC §4, §12)', () => {
 
   describe('cluster errors are reported in our own words, never the remote body', () => {
     const DISTINCTIVE = 'XYZZY-remote-body-7f3a';
+    /** A Kubernetes `Status` failure body that carries the distinctive text. */
+    const kubeStatus = (code: number) =>
+      JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: DISTINCTIVE, code });
 
     it.each([
       [200, 'text/html', `<html>${DISTINCTIVE}</html>`, /not a Kubernetes API server/],
       [200, 'application/json', `{"message":"${DISTINCTIVE}"}`, /not a Kubernetes API server/],
       [200, 'application/json', `{"items": 5, "x": "${DISTINCTIVE}"`, /not a Kubernetes API server/],
       [401, 'text/plain', DISTINCTIVE, /refused the credentials \(HTTP 401\)/],
-      [
-        403,
-        'application/json',
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          status: 'Failure',
-          message: DISTINCTIVE,
-          code: 403,
-        }),
-        /refused the credentials \(HTTP 403\)/,
-      ],
+      [403, 'application/json', kubeStatus(403), /refused the credentials \(HTTP 403\)/],
       [404, 'text/plain', DISTINCTIVE, /not a Kubernetes API server/],
-      [
-        422,
-        'application/json',
-        JSON.stringify({
-          kind: 'Status',
-          apiVersion: 'v1',
-          status: 'Failure',
-          message: DISTINCTIVE,
-          code: 422,
-        }),
-        /HTTP 422/,
-      ],
+      [422, 'application/json', kubeStatus(422), /HTTP 422/],
       [500, 'text/plain', DISTINCTIVE, /cluster error \(HTTP 500\)/],
       [502, 'application/json', `{"message":"${DISTINCTIVE}"}`, /cluster error \(HTTP 502\)/],
     ])('HTTP %i %s: 422 with a reason of our own', async (status, contentType, body, reason) => {

@@ -1,14 +1,6 @@
-import {
-  approvedBusiness,
-  auth,
-  login,
-  loginAdmin,
-  PASSWORD,
-  registerUser,
-  subUser,
-  TestBusiness,
-  uniqueName,
-} from './support/factories';
+import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
+import { resetPassword } from './support/factories';
+import { subUser, TestBusiness, uniqueName } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('user administration (/v1/admin/user)', () => {
@@ -42,12 +34,7 @@ describe('user administration (/v1/admin/user)', () => {
       await t.api().get('/v1/admin/user').set(auth(user.token)).expect(403);
       await t.api().post('/v1/admin/user').set(auth(user.token)).send(subUserBody()).expect(403);
       await t.api().delete(`/v1/admin/user/${user.id}`).set(auth(user.token)).expect(403);
-      await t
-        .api()
-        .put(`/v1/admin/user/${user.id}/password`)
-        .set(auth(user.token))
-        .send({ password: 'NewPassw0rd' })
-        .expect(403);
+      await resetPassword(t, user.token, user.id, 'NewPassw0rd').expect(403);
       await t.api().put(`/v1/admin/user/${user.id}`).set(auth(user.token)).send({ status: 1 }).expect(403);
     });
 
@@ -56,12 +43,7 @@ describe('user administration (/v1/admin/user)', () => {
       await t.api().get('/v1/admin/user').set(auth(general.token)).expect(403);
       await t.api().post('/v1/admin/user').set(auth(general.token)).send(subUserBody()).expect(403);
       await t.api().delete(`/v1/admin/user/${general.id}`).set(auth(general.token)).expect(403);
-      await t
-        .api()
-        .put(`/v1/admin/user/${general.id}/password`)
-        .set(auth(general.token))
-        .send({ password: 'NewPassw0rd' })
-        .expect(403);
+      await resetPassword(t, general.token, general.id, 'NewPassw0rd').expect(403);
     });
 
     it('only a system administrator audits users: a business administrator gets 403', async () => {
@@ -257,31 +239,16 @@ describe('user administration (/v1/admin/user)', () => {
   describe('PUT /v1/admin/user/{id}/password', () => {
     it('resets the password of a user in the caller’s business', async () => {
       const user = await subUser(t, business);
-      await t
-        .api()
-        .put(`/v1/admin/user/${user.id}/password`)
-        .set(auth(business.admin.token))
-        .send({ password: 'Reset1234' })
-        .expect(200);
+      await resetPassword(t, business.admin.token, user.id, 'Reset1234').expect(200);
       await login(t, user.user, 'Reset1234');
     });
 
     it('404 for another business’s user, 422 for a weak password', async () => {
       const theirs = await subUser(t, other);
-      await t
-        .api()
-        .put(`/v1/admin/user/${theirs.id}/password`)
-        .set(auth(business.admin.token))
-        .send({ password: 'Reset1234' })
-        .expect(404);
+      await resetPassword(t, business.admin.token, theirs.id, 'Reset1234').expect(404);
       await login(t, theirs.user, theirs.password);
       const mine = await subUser(t, business);
-      await t
-        .api()
-        .put(`/v1/admin/user/${mine.id}/password`)
-        .set(auth(business.admin.token))
-        .send({ password: 'weakpass' })
-        .expect(422);
+      await resetPassword(t, business.admin.token, mine.id, 'weakpass').expect(422);
     });
   });
 });

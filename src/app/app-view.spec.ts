@@ -1,33 +1,14 @@
 import type { AppEntity } from './app.entity';
 import { PackageStatus, SeverityLevel } from './app-version';
 import { percentToCores, toAppVersion, toAppView } from './app-view';
+import { seedApp } from '../../test/support/seed-app';
 
 const entity = (): AppEntity => ({
+  ...seedApp(),
   id: 7,
   businessId: 3,
-  appName: 'nginx1',
-  version: '1.2',
-  deployType: 'deployment',
-  image: 'nginx:latest',
   repositoryId: null,
-  replicas: 10,
-  port: [{ port: 8080, hostPort: 9090 }],
-  volume: [{ path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true }],
-  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-  command: '',
-  minReplicas: 2,
-  maxReplicas: 20,
-  minCPU: 10,
-  maxCPU: 200,
   GPU: 0,
-  isHPA: true,
-  targetCPUUtilization: 100,
-  targetMemUtilization: 150,
-  minMemory: 100,
-  maxMemory: 200,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 10,
   chartId: null,
   status: PackageStatus.Available,
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',

@@ -49,33 +49,21 @@ export function toAppVersion(entity: AppEntity): AppVersion {
 }
 
 export function toAppView(entity: AppEntity, projectName: string): AppView {
+  // The seed's order: these first, then the version's other fields (CPU in cores), then the times.
+  const { id, appName, status, deployType, image, version, repositoryId, businessId, chartId, ...fields } =
+    toAppVersion(entity);
   return {
-    id: entity.id,
-    appName: entity.appName,
-    status: entity.status,
-    deployType: entity.deployType,
-    image: entity.image,
+    id,
+    appName,
+    status,
+    deployType,
+    image,
     projectName,
-    repositoryId: entity.repositoryId ?? '',
-    version: entity.version,
-    replicas: entity.replicas,
-    port: entity.port,
-    command: entity.command,
-    volume: entity.volume,
-    env: entity.env,
-    minReplicas: entity.minReplicas,
-    maxReplicas: entity.maxReplicas,
-    minCPU: percentToCores(entity.minCPU),
-    maxCPU: percentToCores(entity.maxCPU),
-    GPU: entity.GPU,
-    isHPA: entity.isHPA,
-    targetCPUUtilization: entity.targetCPUUtilization,
-    targetMemUtilization: entity.targetMemUtilization,
-    minMemory: entity.minMemory,
-    maxMemory: entity.maxMemory,
-    maxUnavailable: entity.maxUnavailable,
-    maxSurge: entity.maxSurge,
-    minReadySeconds: entity.minReadySeconds,
+    repositoryId: repositoryId ?? '',
+    version,
+    ...fields,
+    minCPU: percentToCores(fields.minCPU),
+    maxCPU: percentToCores(fields.maxCPU),
     createTime: unixSeconds(entity.createTime),
     updateTime: unixSeconds(entity.updateTime),
   };

@@ -1,33 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional } from 'class-validator';
+import { IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsRowId } from '../common/id.pipe';
 import { UnlimitedPageQuery } from '../common/paging';
 import { AppDeployType, PackageStatus, SEVERITY_LEVELS } from './app-version';
 import type { AppView } from './app-view';
-import {
-  ABSOLUTE_PATH_RULE,
-  APP_NAME_RULE,
-  ENV_NAME_RULE,
-  PLAUSIBLE_IMAGE_RULE,
-  UINT32_MAX,
-  VERSION_RULE,
-} from './app-rules';
+import { ABSOLUTE_PATH_RULE, APP_NAME_RULE, ENV_NAME_RULE, PLAUSIBLE_IMAGE_RULE } from './app-rules';
+import { UINT32_MAX, VERSION_RULE } from './app-rules';
+import { ApiEnumProperty } from '../common/openapi';
 
 /** The seed's `uint32`: an integer from 0 to 4294967295. */
 const Uint32 = () => applyDecorators(IsInt(), Min(0), Max(UINT32_MAX));
@@ -132,7 +114,7 @@ export class CreateAppDto {
   severityLevel?: (typeof SEVERITY_LEVELS)[number];
 }
 
-export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
+const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
 export type AppNameMode = (typeof APP_NAME_MODES)[number];
 
 export class AppListQuery extends UnlimitedPageQuery {
@@ -184,11 +166,7 @@ export class AppVersionView implements AppView {
   @ApiProperty() maxUnavailable: number;
   @ApiProperty() maxSurge: number;
   @ApiProperty() minReadySeconds: number;
-  @ApiProperty({
-    enum: PackageStatus,
-    enumName: 'PackageStatus',
-    description: '0 verifying, 1 available, 2 incomplete, 3 corrupt',
-  })
+  @ApiEnumProperty('PackageStatus', PackageStatus, '0 verifying, 1 available, 2 incomplete, 3 corrupt')
   status: PackageStatus;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;

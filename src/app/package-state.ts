@@ -2,7 +2,6 @@ import { PackageStatus } from './app-version';
 
 /** Seed 004 `packageState`, indexed by the application's `status` (SPEC §5). */
 export const PACKAGE_STATES = ['verifying', 'available', 'incomplete', 'corrupt'] as const;
-export type PackageState = (typeof PACKAGE_STATES)[number];
 
 const S = PackageStatus;
 /**

@@ -50,7 +50,7 @@ const select = (needs: (field: string) => boolean) => `
 const EVERYTHING = select(() => true);
 
 /** Seed 004's package fields for `filter`, `orderBy` and `include`. */
-export const PACKAGE_SCHEMA: CollectionSchema = {
+const PACKAGE_SCHEMA: CollectionSchema = {
   queryable: {
     id: { sql: 'a.package_id', kind: UUID_KIND },
     type: { sql: `'application/astra-package'`, kind: TEXT },

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -7,6 +8,17 @@ import type { AuditView } from './audit-trail.service';
 
 const MAX_UNIX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
 
+/** An optional bound of a time range in the query, in Unix seconds. */
+const UnixSecondsBound = () =>
+  applyDecorators(
+    ApiPropertyOptional({ description: 'Unix seconds, inclusive' }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(0),
+    Max(MAX_UNIX_SECONDS),
+  );
+
 export class AuditListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'e.g. user.audit, deploy.audit, auth.login-failed' })
   @IsOptional()
@@ -14,20 +26,8 @@ export class AuditListQuery extends PageQuery {
   @MaxLength(64)
   action?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) actorId?: number;
-  @ApiPropertyOptional({ description: 'Unix seconds, inclusive' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_UNIX_SECONDS)
-  since?: number;
-  @ApiPropertyOptional({ description: 'Unix seconds, inclusive' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(MAX_UNIX_SECONDS)
-  until?: number;
+  @UnixSecondsBound() since?: number;
+  @UnixSecondsBound() until?: number;
 }
 
 /** One audit trail entry: who decided what, from where. */

@@ -18,7 +18,7 @@ import { TokenRevocationService } from './token-revocation.service';
 import { UserEntity, UserStatus } from './user.entity';
 import { UsersService } from './users.service';
 
-export const TOKEN_LIFETIME_SECONDS = 3600;
+const TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface TokenClaims {
   sub: number;

@@ -1,18 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { MaxLength } from 'class-validator';
 import { Role } from '../common/auth/principal';
 import { PageQuery } from '../common/paging';
 import { IsPassword } from './password';
 import { UserStatus } from './user.entity';
+import { ApiEnumProperty } from '../common/openapi';
 
 export class LoginDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(64) user: string;
@@ -55,11 +48,7 @@ export class UserListQuery extends PageQuery {
 export class UserView {
   @ApiProperty() id: number;
   @ApiProperty({ description: 'user name', example: 'alice' }) user: string;
-  @ApiProperty({
-    enum: UserStatus,
-    enumName: 'UserStatus',
-    description: '0 pending, 1 approved, 2 not approved, 3 forbidden',
-  })
+  @ApiEnumProperty('UserStatus', UserStatus, '0 pending, 1 approved, 2 not approved, 3 forbidden')
   status: UserStatus;
   @ApiProperty() realName: string;
   @ApiProperty() phone: string;

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis.module';
 
 /** SPEC §12: failures count for 15 minutes; past the limit each attempt waits twice as long, 1 s to 15 min. */
-export const THROTTLE_WINDOW_SECONDS = 15 * 60;
+const THROTTLE_WINDOW_SECONDS = 15 * 60;
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 15 * 60 * 1000;
 

@@ -1,30 +1,13 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Ip,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Ip, Param, Post, Put } from '@nestjs/common';
+import { Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { ParseIdPipe } from '../common/id.pipe';
-import {
-  AuditUserDto,
-  ChangePasswordDto,
-  CreateUserDto,
-  ResetPasswordDto,
-  UserListQuery,
-  UserView,
-} from './dto';
+import { AuditUserDto, ChangePasswordDto, CreateUserDto, ResetPasswordDto, UserListQuery } from './dto';
+import { UserView } from './dto';
 import { UsersService } from './users.service';
 
 @ApiTags('users')

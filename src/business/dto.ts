@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/paging';
 import { BusinessStatus } from './business-status';
+import { ApiEnumProperty } from '../common/openapi';
 
 export class CreateBusinessDto {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(128) name: string;
@@ -54,11 +55,7 @@ export class BusinessView {
   @ApiProperty() objective: string;
   @ApiProperty({ example: '1400000000' }) scale: string;
   @ApiProperty({ description: 'the audit comment' }) comment: string;
-  @ApiProperty({
-    enum: BusinessStatus,
-    enumName: 'BusinessStatus',
-    description: '0 pending, 1 approved, 2 disapproved, 3 deleted',
-  })
+  @ApiEnumProperty('BusinessStatus', BusinessStatus, '0 pending, 1 approved, 2 disapproved, 3 deleted')
   status: BusinessStatus;
   @ApiProperty() createTime: number;
   @ApiProperty() updateTime: number;

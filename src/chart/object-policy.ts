@@ -40,7 +40,7 @@ export function podTemplates(object: KubernetesObject): V1PodTemplateSpec[] {
   return template ? [template] : [];
 }
 
-export const describeObject = (object: KubernetesObject) =>
+const describeObject = (object: KubernetesObject) =>
   `${object.kind ?? '(no kind)'} ${object.metadata?.name ?? '(no name)'}`;
 
 /**

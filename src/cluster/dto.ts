@@ -1,22 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsNotEmpty } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import { splitCommaList } from '../common/list-query';
 
 /** SPEC §4: 1–63 letters, digits, `-` and `.`, starting and ending with a letter or digit. */
-export const LABEL_RULE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$/;
+const LABEL_RULE = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?$/;
 const LABEL_MESSAGE =
   '$property must be 1-63 letters, digits, - and ., starting and ending with a letter or digit';
 const IsLabel = (each = false) => Matches(LABEL_RULE, { each, message: LABEL_MESSAGE });

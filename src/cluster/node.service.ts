@@ -12,7 +12,7 @@ import { ClusterService } from './cluster.service';
 import { DeleteNodeLabelDto, NODE_FIELDS, NodeLabelDto, NodeListQuery, NodeView } from './dto';
 import { clusterFailure } from './kube-domain-error';
 
-export const NODE_LABEL_PREFIX = 'ote-stack/';
+const NODE_LABEL_PREFIX = 'ote-stack/';
 export const nodeLabelKey = (label: string) => `${NODE_LABEL_PREFIX}${label}`;
 
 @Injectable()

@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
  *   include    := field ( "," field )*
  */
 
-export type Operator = 'eq' | 'lt' | 'gt' | 'lte' | 'gte';
-export const OPERATORS: Record<Operator, string> = { eq: '=', lt: '<', gt: '>', lte: '<=', gte: '>=' };
+type Operator = 'eq' | 'lt' | 'gt' | 'lte' | 'gte';
+const OPERATORS: Record<Operator, string> = { eq: '=', lt: '<', gt: '>', lte: '<=', gte: '>=' };
 
 export type Parsed<T> = { value: T } | { error: string };
 
@@ -28,7 +28,7 @@ export interface FieldKind {
   expression(sql: string): string;
 }
 
-export interface QueryField {
+interface QueryField {
   /** An SQL expression over the row, from the route's own table (never from a request). */
   sql: string;
   kind: FieldKind;
@@ -46,19 +46,19 @@ export interface CollectionSchema {
   maxLimit: number;
 }
 
-export interface Comparison {
+interface Comparison {
   field: string;
   operator: Operator;
   value: unknown;
 }
 
-export interface Order {
+interface Order {
   field: string;
   direction: 'asc' | 'desc';
 }
 
 /** Where the previous page ended: the order field's value and the key of its last item. */
-export interface Position {
+interface Position {
   value: unknown;
   key: unknown;
 }
@@ -78,7 +78,7 @@ export interface InvalidParam {
   reason: string;
 }
 
-export const COLLECTION_PARAMS = ['filter', 'orderBy', 'include', 'limit', 'continue'] as const;
+const COLLECTION_PARAMS = ['filter', 'orderBy', 'include', 'limit', 'continue'] as const;
 const MAX_FILTER_LENGTH = 4096;
 const MAX_COMPARISONS = 32;
 const FIELD = /^[A-Za-z][A-Za-z0-9_.]*$/;
@@ -89,7 +89,7 @@ const quoted = (text: string) => JSON.stringify(text.length > 40 ? `${text.slice
 
 /** Text PostgreSQL can hold and compare as the client meant it: no NUL, no lone UTF-16 surrogate. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const isStorableText = (text: string) => !text.includes('\0') && !LONE_SURROGATE.test(text);
+const isStorableText = (text: string) => !text.includes('\0') && !LONE_SURROGATE.test(text);
 
 type Token = { word: string } | { literal: string };
 

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 
 /** SPEC §12: JSON bodies over this size are refused with 413 before they are read into memory. */
-export const MAX_BODY = '1mb';
+const MAX_BODY = '1mb';
 
 /** What body-parser throws: an HTTP status and a type, with a message not meant for clients. */
 interface BodyParserError {

@@ -6,7 +6,7 @@ import { DestinationStream, stdTimeFunctions } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppConfig } from '../config/app-config';
 
-export const REQUEST_ID_HEADER = 'X-Request-Id';
+const REQUEST_ID_HEADER = 'X-Request-Id';
 /** An incoming id is kept when it looks like one (a UUID, a trace id); anything else is replaced. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes and scrapes would drown everything else. */
@@ -16,7 +16,7 @@ const UNLOGGED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * Never written to a log: credentials in headers, and secret fields of anything logged as an object
  * (bodies are not logged at all, but an error or a job payload might carry one of these).
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-auth-token"]',
   'req.headers.cookie',
@@ -38,7 +38,7 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
   return id;
 }
 
-export function pinoHttpOptions(config: AppConfig): Options {
+function pinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.logLevel,
     genReqId: requestId,

@@ -1,17 +1,7 @@
 import { applyDecorators, HttpStatus, INestApplication, Type } from '@nestjs/common';
-import {
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiProperty,
-  ApiPropertyOptional,
-  ApiResponse,
-  DocumentBuilder,
-  getSchemaPath,
-  OpenAPIObject,
-  ReferenceObject,
-  SchemaObject,
-  SwaggerModule,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiResponse, DocumentBuilder, getSchemaPath, OpenAPIObject, ReferenceObject } from '@nestjs/swagger';
+import { SchemaObject, SwaggerModule } from '@nestjs/swagger';
 
 /**
  * Shared OpenAPI plumbing: the document every caller (server, export script, tests) builds, the
@@ -42,14 +32,14 @@ export const PUBLIC_EXTENSION = 'x-public';
 /** Marks an operation that runs with or without a token; the document builder adds `{}` to its security. */
 export const TOKEN_OPTIONAL_EXTENSION = 'x-token-optional';
 
-export class ErrorBody {
+class ErrorBody {
   @ApiProperty({ description: 'the HTTP status again', example: 404 }) code: number;
   @ApiProperty({ description: 'what went wrong, in our own words', example: 'deployment 7 not found' })
   message: string;
 }
 
 /** `{code: 200, message: "success"}`, which every envelope route answers with its own fields beside. */
-export class SuccessBody {
+class SuccessBody {
   @ApiProperty({ example: 200 }) code: number;
   @ApiProperty({ example: 'success' }) message: string;
 }
@@ -76,6 +66,10 @@ const ERROR_DESCRIPTIONS: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.TOO_MANY_REQUESTS]: 'too many attempts',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'a dependency does not answer',
 };
+
+/** A property whose values are a named enum of the document, with what each value means. */
+export const ApiEnumProperty = (enumName: string, values: object, description: string) =>
+  ApiProperty({ enum: values, enumName, description });
 
 /** The `{code, message}` error answers a route can give, with example bodies. */
 export const ApiErrors = (...statuses: HttpStatus[]) =>
@@ -157,7 +151,7 @@ export const ApiBareOk = (shape: Model | [Model], example?: unknown) =>
   );
 
 /** An RFC 7807 problem document, as the Astra routes (seed 004) answer their errors. */
-export class ProblemBody {
+class ProblemBody {
   @ApiProperty({ example: 'https://astra.netapp.io/problems/1' }) type: string;
   @ApiProperty({ example: 'Resource not found' }) title: string;
   @ApiProperty({ example: "The resource specified in the request URI wasn't found." }) detail: string;

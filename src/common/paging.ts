@@ -2,10 +2,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
-export type SortOrder = 'asc' | 'desc';
+type SortOrder = 'asc' | 'desc';
 
 /** The most rows one page holds, also when a route's `pageSize=0` asks for no limit (SPEC §12). */
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 /** Keeps `(page - 1) × pageSize` an exact integer that PostgreSQL's OFFSET takes. */
 const MAX_PAGE = 2_147_483_647;
 

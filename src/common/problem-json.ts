@@ -17,7 +17,7 @@ import { describeError } from './error.filter';
 import { DomainError, ErrorKind } from './errors';
 
 /** An RFC 7807 problem type as the Astra seeds write them. */
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   detail: string;
@@ -58,7 +58,7 @@ const PROBLEMS = {
 } satisfies Record<string, Problem>;
 
 /** A failure that chooses its own problem document rather than the one its status implies. */
-export class ProblemError extends DomainError {
+class ProblemError extends DomainError {
   constructor(
     kind: ErrorKind,
     readonly status: HttpStatus,
@@ -99,7 +99,7 @@ function problemFor(status: number, message: string, request: Request): Problem 
  * string, a `correlationID` that the log line of a server fault carries too, and `invalidParams`.
  */
 @Catch()
-export class ProblemJsonFilter implements ExceptionFilter {
+class ProblemJsonFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemJsonFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {

@@ -1,20 +1,8 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { existsSync } from 'node:fs';
 import path, { dirname, join } from 'node:path';
-import {
-  ArrayNotEmpty,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-  ValidateBy,
-} from 'class-validator';
+import { ArrayNotEmpty, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max } from 'class-validator';
+import { Min, MinLength, validateSync, ValidateBy } from 'class-validator';
 import { CONFIG_VARIABLES, Env } from './config-variable';
 import { isAddressOrCidr } from '../common/address-list';
 import { splitCommaList } from '../common/list-query';
@@ -32,9 +20,9 @@ const toInteger = ({ value }: { value: unknown }) =>
 export const DEFAULT_REGISTRY_SERVICE = 'ote-registry';
 export const DEFAULT_REGISTRY_ISSUER = 'ote-stack';
 
-export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
+const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const ENCRYPTION_KEY_FORM = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;

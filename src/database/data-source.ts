@@ -20,7 +20,7 @@ import {
   RegistryProjectEntity,
 } from '../registry/registry.entity';
 
-export const ENTITIES = [
+const ENTITIES = [
   UserEntity,
   BusinessEntity,
   ClusterEntity,

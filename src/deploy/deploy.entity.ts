@@ -1,11 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryColumn,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { UpdateDateColumn } from 'typeorm';
 import type { JsonObject } from '../common/json';
 import { DeployAction, DeployStatus } from './deployment-status';
 import { PlacementStatus } from './placement-status';

@@ -8,13 +8,14 @@ import { AuditStatus } from './deploy.entity';
 import { DeployAction, DeployStatus } from './deployment-status';
 import { splitCommaList } from '../common/list-query';
 import { VERSION_RULE } from '../app/app-rules';
+import { ApiEnumProperty } from '../common/openapi';
 
 /** A deployment name becomes the Kubernetes objects' name: a DNS-1123 label. */
 const DEPLOY_NAME_RULE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TARGET_LABEL_RULE = /^(all|[A-Za-z0-9]([A-Za-z0-9.-]{0,61}[A-Za-z0-9])?)$/;
 const TARGET_MESSAGE = '$property must be "all" or a label of 1-63 letters, digits, - and .';
 
-export const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
+const APP_NAME_MODES = ['strict', 'partial', 'prefix'] as const;
 export type AppNameMode = (typeof APP_NAME_MODES)[number];
 
 export const DEPLOY_FIELDS = [
@@ -37,7 +38,7 @@ export const DEPLOY_FIELDS = [
 export type DeployField = (typeof DEPLOY_FIELDS)[number];
 
 /** Chart values (a JSON object, as `helm --values` takes them), bounded like any other body field. */
-export const MAX_VALUES_BYTES = 64 * 1024;
+const MAX_VALUES_BYTES = 64 * 1024;
 const ChartValues = () =>
   ValidateBy({
     name: 'chartValues',
@@ -198,11 +199,7 @@ export class DeployRequestView {
   @ApiProperty() deployName: string;
   @ApiProperty({ enum: DeployAction, enumName: 'DeployAction', description: DEPLOY_ACTION_TEXT })
   deployType: DeployAction;
-  @ApiProperty({
-    enum: AuditStatus,
-    enumName: 'AuditStatus',
-    description: '0 pending, 1 approved, 2 disapproved',
-  })
+  @ApiEnumProperty('AuditStatus', AuditStatus, '0 pending, 1 approved, 2 disapproved')
   status: AuditStatus;
   @ApiProperty({ description: 'the audit comment' }) comment: string;
   @ApiProperty({

@@ -28,7 +28,7 @@ import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
 
 /** The field manager our server-side applies own their fields as. */
-export const FIELD_MANAGER = 'ote-stack';
+const FIELD_MANAGER = 'ote-stack';
 
 /** Why a placement's work failed: the cluster's answer, or a chart that does not render (permanent). */
 type ApplyError = KubeError | ChartArchiveError;

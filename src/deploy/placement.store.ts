@@ -195,10 +195,9 @@ export class PlacementStore {
   /** Forgets every placement on a cluster that is being removed; returns the deployments they belonged to. */
   async forgetCluster(clusterId: string): Promise<number[]> {
     const rows = returned<{ deployment_id: number }>(
-      await this.placements.query(
-        `DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`,
-        [clusterId],
-      ),
+      await this.placements.query(`DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`, [
+        clusterId,
+      ]),
     );
     return rows.map((row) => row.deployment_id);
   }

@@ -1,35 +1,19 @@
 import { AppVersion, PackageStatus } from '../app/app-version';
 import { renderWorkload } from './workload';
+import { seedApp } from '../../test/support/seed-app';
 
 const app: AppVersion = {
+  ...seedApp(),
   id: 1,
   businessId: 3,
-  appName: 'nginx1',
-  version: '1.2',
-  deployType: 'deployment',
-  image: 'nginx:latest',
   repositoryId: null,
-  replicas: 10,
   port: [{ port: 8080, hostPort: 9090 }, { port: 443 }],
   command: 'nginx -g "daemon off;"',
   volume: [
     { path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true },
     { path: '/data', hostPath: '/srv/data' },
   ],
-  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-  minReplicas: 2,
-  maxReplicas: 20,
-  minCPU: 10,
-  maxCPU: 200,
   GPU: 2,
-  isHPA: true,
-  targetCPUUtilization: 100,
-  targetMemUtilization: 150,
-  minMemory: 100,
-  maxMemory: 200,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 10,
   chartId: null,
   status: PackageStatus.Available,
 };

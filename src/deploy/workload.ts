@@ -15,7 +15,7 @@ export interface WorkloadTarget {
   pullCredentials?: RegistryCredentials | null;
 }
 
-export const labelsFor = (app: AppVersion, deployName: string): Record<string, string> => ({
+const labelsFor = (app: AppVersion, deployName: string): Record<string, string> => ({
   [INSTANCE_LABEL]: deployName,
   'app.kubernetes.io/name': app.appName,
   [VERSION_LABEL]: app.version,

@@ -15,7 +15,7 @@ interface SimulatedClusterSpec {
 }
 
 /** The quick start's edge fleet: three small clusters, one with a GPU node. */
-export const SIMULATED_FLEET: readonly SimulatedClusterSpec[] = [
+const SIMULATED_FLEET: readonly SimulatedClusterSpec[] = [
   {
     name: 'sim-edge-1',
     labels: ['edge', 'gpu'],

@@ -8,7 +8,7 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 
-export const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
+const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
 
 export interface KubeClients {
   core: CoreV1Api;

@@ -10,7 +10,7 @@ import { RawResponse } from '../common/envelope.interceptor';
 import { JobQueueService } from '../queue/job-queue.service';
 import { ALL_QUEUES } from '../queue/jobs';
 
-export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /**
  * bull-board over every queue, for system administrators. Its Express app is served from this

@@ -1,19 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional } from 'class-validator';
+import { IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsPassword } from '../auth/password';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import type { ExternalRepositoryView } from './external-repository.service';

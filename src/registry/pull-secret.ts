@@ -7,7 +7,7 @@ export interface RegistryCredentials {
   password: string;
 }
 
-export const DOCKER_CONFIG_SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
+const DOCKER_CONFIG_SECRET_TYPE = 'kubernetes.io/dockerconfigjson';
 
 /** The Secret a deployment's pods pull with: named after the deployment, so deleting it deletes the Secret. */
 export const pullSecretName = (deployName: string) => `${deployName}-pull-secret`;

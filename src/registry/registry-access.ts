@@ -11,7 +11,7 @@ const PUBLIC_ACTIONS = ['pull'];
 
 /** One path component of a repository name (distribution/reference). */
 export const PATH_COMPONENT_RULE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-export const MAX_REPOSITORY_NAME = 255;
+const MAX_REPOSITORY_NAME = 255;
 
 /** `project/image[/more]`: a project and at least one more component, each a valid path component. */
 export function isRepositoryName(name: string): boolean {

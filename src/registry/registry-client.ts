@@ -26,7 +26,7 @@ interface ManifestDocument {
   manifests?: { digest?: string }[];
 }
 
-export const registryUnavailable = (reason: string) =>
+const registryUnavailable = (reason: string) =>
   new DomainError(ErrorKind.Unavailable, `the image registry ${reason}`);
 
 /** The OCI Distribution HTTP API of the platform's registry, called with tokens the platform signs itself. */

@@ -1,42 +1,16 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  Headers,
-  HttpCode,
-  HttpStatus,
-  Ip,
-  Param,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Ip, Param } from '@nestjs/common';
+import { Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
 import { RawResponse } from '../common/envelope.interceptor';
 import { ApiBareOk, ApiEnvelope, ApiErrors, REGISTRY_BASIC_SCHEME } from '../common/openapi';
-import {
-  ChangeAccountPasswordDto,
-  CreateAccountDto,
-  CreateExternalRepositoryDto,
-  CreateProjectDto,
-  DeleteExternalRepositoriesDto,
-  DeleteImagesDto,
-  DeleteProjectsDto,
-  DeleteTagsDto,
-  ExternalRepositoryItem,
-  ExternalRepositoryListQuery,
-  ImageListQuery,
-  ProjectListQuery,
-  RegistryImageView,
-  RegistryProjectView,
-  RegistryTagView,
-  RegistryToken,
-  TagListQuery,
-} from './dto';
+import { ChangeAccountPasswordDto, CreateAccountDto, CreateExternalRepositoryDto } from './dto';
+import { CreateProjectDto, DeleteExternalRepositoriesDto, DeleteImagesDto, DeleteProjectsDto } from './dto';
+import { DeleteTagsDto, ExternalRepositoryItem, ExternalRepositoryListQuery, ImageListQuery } from './dto';
+import { ProjectListQuery, RegistryImageView, RegistryProjectView, RegistryTagView } from './dto';
+import { RegistryToken, TagListQuery } from './dto';
 import { ExternalRepositoryService } from './external-repository.service';
 import { RegistryAccountService } from './registry-account.service';
 import { RegistryService } from './registry.service';

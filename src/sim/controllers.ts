@@ -5,6 +5,7 @@ import { isTerminal, maxUnavailable, podReady, qosClass, surge, tolerates } from
 import { D, RESOURCES, ResDef, gvOf } from './resources';
 import { labelSelectorToReqs, matchLabelReqs } from './selectors';
 import { PodSimulation } from './pod-simulation';
+import type { StoredObject } from './store';
 import { J, clone, isObj, nowTs, omitZero, randSuffix, safeHash } from './util';
 
 export abstract class ClusterControllers extends PodSimulation {
@@ -153,11 +154,16 @@ export abstract class ClusterControllers extends PodSimulation {
     }
   }
 
+  /** The live objects of a kind that have a pod template, with the template and its 10-character hash. */
+  protected *templated(def: ResDef): Generator<{ object: StoredObject; tmpl: J; hash: string }> {
+    for (const object of this.listLive(def)) {
+      const tmpl = object.spec?.template;
+      if (isObj(tmpl)) yield { object, tmpl, hash: safeHash(tmpl).slice(0, 10) };
+    }
+  }
+
   protected deploymentController(): void {
-    for (const d of this.listLive(D.deploy)) {
-      const tmpl = d.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const hash = safeHash(tmpl).slice(0, 10);
+    for (const { object: d, tmpl, hash } of this.templated(D.deploy)) {
       const owned = this.ownedBy(D.rs, d);
       let newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
       const maxRev = owned.reduce(
@@ -264,25 +270,24 @@ export abstract class ClusterControllers extends PodSimulation {
     }
   }
 
+  /** Whether a DaemonSet's pod runs on the node: it matches, and tolerates the node-condition taints. */
+  protected runsDaemonPod(node: J, spec: J): boolean {
+    return (
+      this.nodeMatchesPod(node, spec) &&
+      tolerates(spec, node, [
+        'node.kubernetes.io/not-ready',
+        'node.kubernetes.io/unreachable',
+        'node.kubernetes.io/unschedulable',
+      ])
+    );
+  }
+
   protected daemonSetController(): void {
     const nodes = this.listLive(D.node);
-    for (const ds of this.listLive(D.ds)) {
-      const tmpl = ds.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const hash = safeHash(tmpl).slice(0, 10);
+    for (const { object: ds, tmpl, hash } of this.templated(D.ds)) {
       const pods = this.ownedBy(D.pod, ds);
       const wanted = new Set(
-        nodes
-          .filter(
-            (n) =>
-              this.nodeMatchesPod(n, tmpl.spec) &&
-              tolerates(tmpl.spec, n, [
-                'node.kubernetes.io/not-ready',
-                'node.kubernetes.io/unreachable',
-                'node.kubernetes.io/unschedulable',
-              ]),
-          )
-          .map((n) => n.metadata.name),
+        nodes.filter((n) => this.runsDaemonPod(n, tmpl.spec)).map((n) => n.metadata.name),
       );
       const have = new Set<string>();
       for (const p of pods) {
@@ -310,10 +315,8 @@ export abstract class ClusterControllers extends PodSimulation {
   }
 
   protected statefulSetController(): void {
-    for (const sts of this.listLive(D.sts)) {
-      const tmpl = sts.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const rev = `${sts.metadata.name}-${safeHash(tmpl).slice(0, 10)}`;
+    for (const { object: sts, hash } of this.templated(D.sts)) {
+      const rev = `${sts.metadata.name}-${hash}`;
       const want = sts.spec.replicas ?? 1;
       const ordered = (sts.spec.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
       const pods = this.ownedBy(D.pod, sts);
@@ -403,10 +406,7 @@ export abstract class ClusterControllers extends PodSimulation {
   }
 
   protected deploymentStatus(): void {
-    for (const d of this.listLive(D.deploy)) {
-      const tmpl = d.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const hash = safeHash(tmpl).slice(0, 10);
+    for (const { object: d, hash } of this.templated(D.deploy)) {
       const owned = this.ownedBy(D.rs, d);
       const newRs = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
       let replicas = 0;
@@ -480,19 +480,8 @@ export abstract class ClusterControllers extends PodSimulation {
 
   protected daemonSetStatus(): void {
     const nodes = this.listLive(D.node);
-    for (const ds of this.listLive(D.ds)) {
-      const tmpl = ds.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const hash = safeHash(tmpl).slice(0, 10);
-      const desired = nodes.filter(
-        (n) =>
-          this.nodeMatchesPod(n, tmpl.spec) &&
-          tolerates(tmpl.spec, n, [
-            'node.kubernetes.io/not-ready',
-            'node.kubernetes.io/unreachable',
-            'node.kubernetes.io/unschedulable',
-          ]),
-      ).length;
+    for (const { object: ds, tmpl, hash } of this.templated(D.ds)) {
+      const desired = nodes.filter((n) => this.runsDaemonPod(n, tmpl.spec)).length;
       const pods = this.ownedBy(D.pod, ds).filter((p) => !isTerminal(p));
       const ready = pods.filter(podReady).length;
       const updated = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === hash).length;
@@ -513,10 +502,8 @@ export abstract class ClusterControllers extends PodSimulation {
   }
 
   protected statefulSetStatus(): void {
-    for (const sts of this.listLive(D.sts)) {
-      const tmpl = sts.spec?.template;
-      if (!isObj(tmpl)) continue;
-      const rev = `${sts.metadata.name}-${safeHash(tmpl).slice(0, 10)}`;
+    for (const { object: sts, hash } of this.templated(D.sts)) {
+      const rev = `${sts.metadata.name}-${hash}`;
       const pods = this.ownedBy(D.pod, sts).filter((p) => !isTerminal(p));
       const ready = pods.filter(podReady).length;
       const cur = pods.filter((p) => p.metadata.labels?.['controller-revision-hash'] === rev).length;

@@ -5,14 +5,14 @@ import { ResDef } from './resources';
 import { J, isObj } from './util';
 import { dnsLabelErrors, validateLabels } from './validation';
 
-export function defaultImagePullPolicy(image: string): string {
+function defaultImagePullPolicy(image: string): string {
   if (image.includes('@')) return 'IfNotPresent';
   const lastSeg = image.split('/').pop() ?? image;
   const tag = lastSeg.includes(':') ? lastSeg.split(':').pop() : undefined;
   return !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-export function canonicalizeResources(res: J, path: string, kindStr: string, version: string): void {
+function canonicalizeResources(res: J, path: string, kindStr: string, version: string): void {
   if (!isObj(res)) return;
   for (const part of ['requests', 'limits', 'claims']) {
     const m = res[part];
@@ -33,7 +33,7 @@ export function canonicalizeResources(res: J, path: string, kindStr: string, ver
   void path;
 }
 
-export function defaultContainer(c: J, kindStr: string, version: string, isPod: boolean): void {
+function defaultContainer(c: J, kindStr: string, version: string, isPod: boolean): void {
   if (!isObj(c)) return;
   if (typeof c.image === 'string' && c.imagePullPolicy === undefined)
     c.imagePullPolicy = defaultImagePullPolicy(c.image);

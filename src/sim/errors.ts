@@ -22,7 +22,7 @@ export function qualifiedResource(def: ResDef): string {
   return def.group ? `${def.plural}.${def.group}` : def.plural;
 }
 
-export function qualifiedKind(def: ResDef): string {
+function qualifiedKind(def: ResDef): string {
   return def.group ? `${def.kind}.${def.group}` : def.kind;
 }
 

@@ -14,6 +14,13 @@ interface ParsedPath {
   name: string | undefined;
   sub: string | undefined;
 }
+
+/** A create or replace takes JSON (or a `+json` type) only, as the API server without protobuf does. */
+function requireJson(ct: string | undefined): void {
+  if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
+    throw E.unsupportedMedia(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+}
+
 export abstract class ApiHttpServer extends ApiVerbs {
   readonly token: string;
   requestLog: RequestLogEntry[] = [];
@@ -241,40 +248,20 @@ export abstract class ApiHttpServer extends ApiVerbs {
         .digest('base64')
         .slice(0, 11);
       resources.push(e);
+      // Each subresource: what kubectl's discovery shows for it (kind and verbs, `scale` in its own group).
+      const SUBRESOURCES: Record<string, J> = {
+        scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+        status: { kind: r.kind, verbs: ['get', 'patch', 'update'] },
+        log: { kind: 'Pod', verbs: ['get'] },
+        finalize: { kind: r.kind, verbs: ['update'] },
+      };
       for (const sub of r.subresources) {
-        if (sub === 'scale')
+        if (SUBRESOURCES[sub])
           resources.push({
-            name: `${r.plural}/scale`,
+            name: `${r.plural}/${sub}`,
             singularName: '',
             namespaced: r.namespaced,
-            group: 'autoscaling',
-            version: 'v1',
-            kind: 'Scale',
-            verbs: ['get', 'patch', 'update'],
-          });
-        else if (sub === 'status')
-          resources.push({
-            name: `${r.plural}/status`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: r.kind,
-            verbs: ['get', 'patch', 'update'],
-          });
-        else if (sub === 'log')
-          resources.push({
-            name: `${r.plural}/log`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: 'Pod',
-            verbs: ['get'],
-          });
-        else if (sub === 'finalize')
-          resources.push({
-            name: `${r.plural}/finalize`,
-            singularName: '',
-            namespaced: r.namespaced,
-            kind: r.kind,
-            verbs: ['update'],
+            ...SUBRESOURCES[sub],
           });
       }
     }
@@ -328,12 +315,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
           return [200, this.doList(def, namespace, q)];
         case 'POST': {
           if (def.namespaced && namespace === undefined) throw E.methodNotAllowed();
-          if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
-            throw E.unsupportedMedia([
-              'application/json',
-              'application/yaml',
-              'application/vnd.kubernetes.protobuf',
-            ]);
+          requireJson(ct);
           const body = parseBody(raw);
           const created = this.doCreate(def, namespace, body, dryRun);
           const out = clone(created);
@@ -364,12 +346,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
           if (!o) throw E.notFound(def, name);
           return [200, clone(o)];
         }
-        if (ct && ct !== 'application/json' && !ct.endsWith('+json'))
-          throw E.unsupportedMedia([
-            'application/json',
-            'application/yaml',
-            'application/vnd.kubernetes.protobuf',
-          ]);
+        requireJson(ct);
         const body = parseBody(raw);
         const out = clone(this.doReplace(def, namespace, name, body, dryRun, sub === 'status'));
         if (!dryRun) this.reconcile();

@@ -10,8 +10,7 @@ import { canonicalQuantity } from './quantities';
 import { matchLabelReqs, parseLabelSelector } from './selectors';
 
 export { startFakeCluster } from './cluster';
-export { parseQuantity } from './quantities';
-export type { ClusterMode, FakeCluster, FakeClusterOptions, FakeNodeSpec, RequestLogEntry } from './types';
+export type { FakeCluster, FakeNodeSpec } from './types';
 
 // Exposed for unit tests of the helpers.
 export const __internals = {

@@ -15,7 +15,7 @@ export function mergePatch(target: J, patch: J): J {
   return result;
 }
 
-export const SMP_KEYS: Record<string, string> = {
+const SMP_KEYS: Record<string, string> = {
   containers: 'name',
   initContainers: 'name',
   ephemeralContainers: 'name',
@@ -30,9 +30,9 @@ export const SMP_KEYS: Record<string, string> = {
   addresses: 'type',
   taints: 'key',
 };
-export const SMP_SET_LISTS = new Set(['finalizers']);
+const SMP_SET_LISTS = new Set(['finalizers']);
 
-export function smpKeyFor(field: string, patchList: J[], current: J): string | undefined {
+function smpKeyFor(field: string, patchList: J[], current: J): string | undefined {
   const all = [...patchList, ...(Array.isArray(current) ? current : [])];
   if (!all.every((x) => isObj(x))) return undefined;
   let key = SMP_KEYS[field];
@@ -104,7 +104,7 @@ export function strategicMergePatch(target: J, patch: J): J {
 
 export class PatchError extends Error {}
 
-export function parsePointer(p: J): string[] {
+function parsePointer(p: J): string[] {
   if (typeof p !== 'string') throw new PatchError('missing path');
   if (p === '') return [];
   if (!p.startsWith('/')) throw new PatchError(`invalid JSON pointer: ${JSON.stringify(p)}`);
@@ -114,7 +114,7 @@ export function parsePointer(p: J): string[] {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-export function arrIndex(arr: J[], tok: string, allowEnd: boolean): number {
+function arrIndex(arr: J[], tok: string, allowEnd: boolean): number {
   if (tok === '-' && allowEnd) return arr.length;
   if (!/^(0|[1-9][0-9]*)$/.test(tok)) throw new PatchError(`invalid array index: ${tok}`);
   const i = Number(tok);
@@ -123,7 +123,7 @@ export function arrIndex(arr: J[], tok: string, allowEnd: boolean): number {
   return i;
 }
 
-export function getAt(doc: J, toks: string[], path: string, opName: string): J {
+function getAt(doc: J, toks: string[], path: string, opName: string): J {
   let cur = doc;
   for (const t of toks) {
     if (Array.isArray(cur)) cur = cur[arrIndex(cur, t, false)];

@@ -16,6 +16,18 @@ import { ObjectStore } from './store';
 import type { FakeClusterOptions } from './types';
 import { J, clone, deepEqual, isObj, nowTs } from './util';
 
+/** The status of a container whose image cannot be pulled (`prev` is its status before). */
+const pullFailure = (c: J, prev: J | undefined): J => ({
+  name: c.name,
+  image: fqImage(c.image),
+  imageID: '',
+  ready: false,
+  restartCount: prev?.restartCount ?? 0,
+  started: false,
+  state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } },
+  lastState: {},
+});
+
 export abstract class PodSimulation extends ObjectStore {
   /** Mode that drives pod simulation (last non-'unreachable' mode). */
   protected simMode: 'healthy' | 'crash';
@@ -211,16 +223,7 @@ export abstract class PodSimulation extends ObjectStore {
       for (const c of pod.spec.initContainers ?? []) {
         const prev = prevStatuses.get(c.name);
         if (this.imageFails(c.image)) {
-          initStatuses.push({
-            name: c.name,
-            image: fqImage(c.image),
-            imageID: '',
-            ready: false,
-            restartCount: prev?.restartCount ?? 0,
-            started: false,
-            state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } },
-            lastState: {},
-          });
+          initStatuses.push(pullFailure(c, prev));
           initBlocked = true;
           break;
         }
@@ -264,15 +267,7 @@ export abstract class PodSimulation extends ObjectStore {
         }
         if (this.imageFails(c.image)) {
           pullErr = true;
-          statuses.push({
-            ...base,
-            imageID: '',
-            ready: false,
-            restartCount: prev?.restartCount ?? 0,
-            started: false,
-            state: { waiting: { reason: 'ErrImagePull', message: pullMessage(c.image) } },
-            lastState: {},
-          });
+          statuses.push(pullFailure(c, prev));
           continue;
         }
         if (this.simMode === 'crash') {

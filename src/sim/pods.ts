@@ -34,7 +34,7 @@ export function nodeSelReq(e: J): LabelReq {
 }
 
 /** Whether one of the tolerations (as posted: any JSON) tolerates the taint. */
-export function toleration(tols: unknown[], taint: V1Taint): boolean {
+function toleration(tols: unknown[], taint: V1Taint): boolean {
   return tols.some((t) => {
     if (!isObj(t)) return false;
     if (t.effect && t.effect !== taint.effect) return false;
@@ -105,7 +105,7 @@ export function pullMessage(image: string): string {
   return `rpc error: code = NotFound desc = failed to pull and unpack image "${fq}": failed to resolve reference "${fq}": ${fq}: not found`;
 }
 
-export function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
+function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.endsWith('%')) {
     const p = Number(v.slice(0, -1));

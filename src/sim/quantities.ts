@@ -3,12 +3,12 @@
 // Quantities (resource.Quantity): parse, canonicalize
 // ---------------------------------------------------------------------------
 
-export const QTY_RE =
+const QTY_RE =
   /^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
 export const QTY_MSG =
   "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-export const BIN: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
-export const DEC: Record<string, number> = {
+const BIN: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
+const DEC: Record<string, number> = {
   n: -9,
   u: -6,
   m: -3,
@@ -20,7 +20,7 @@ export const DEC: Record<string, number> = {
   P: 15,
   E: 18,
 };
-export const DEC_SUFFIX: Record<number, string> = {
+const DEC_SUFFIX: Record<number, string> = {
   [-9]: 'n',
   [-6]: 'u',
   [-3]: 'm',
@@ -46,7 +46,7 @@ export function parseQuantity(q: unknown): number | undefined {
   return num * Math.pow(10, Number(suf.slice(1)));
 }
 
-export function pow10(n: number): bigint {
+function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
@@ -99,7 +99,7 @@ export function canonicalQuantity(q: string | number): string | undefined {
     : canonicalDecimal(digits, pow10(-e2), sign, expForm);
 }
 
-export function canonicalDecimal(num: bigint, den: bigint, sign: string, expForm: boolean): string {
+function canonicalDecimal(num: bigint, den: bigint, sign: string, expForm: boolean): string {
   // nano units, rounded up like resource.Quantity does
   let nanos = (num * pow10(9)) / den;
   if ((num * pow10(9)) % den !== 0n) nanos += 1n;

@@ -16,9 +16,9 @@ export interface ResDef {
   nameRule: 'label' | 'subdomain' | 'dns1035' | 'path';
 }
 
-export const STD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const STD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-export function rd(
+function rd(
   gv: string,
   plural: string,
   kind: string,
@@ -43,7 +43,7 @@ export function rd(
   };
 }
 
-export const WL = { hasStatus: true, generation: true };
+const WL = { hasStatus: true, generation: true };
 export const RESOURCES: ResDef[] = [
   rd('v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   rd('v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
@@ -158,7 +158,7 @@ export function defByKind(apiVersion: string, kind: string): ResDef | undefined 
   return RESOURCES.find((r) => gvOf(r) === apiVersion && r.kind === kind);
 }
 
-export function mustDef(apiVersion: string, kind: string): ResDef {
+function mustDef(apiVersion: string, kind: string): ResDef {
   const d = defByKind(apiVersion, kind);
   if (!d) throw new Error(`fake-kube: unknown apiVersion/kind ${apiVersion} ${kind}`);
   return d;

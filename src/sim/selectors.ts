@@ -189,7 +189,7 @@ export function parseFieldSelector(s: string, def: ResDef): FieldReq[] {
   return out;
 }
 
-export function fieldValue(obj: StoredObject, field: string): string {
+function fieldValue(obj: StoredObject, field: string): string {
   if (field === 'source') return String(obj.source?.component ?? '');
   let cur: unknown = obj;
   for (const p of field.split('.')) cur = isObj(cur) ? cur[p] : undefined;

@@ -9,7 +9,7 @@ export type J = any;
 
 export const REQUEST_LOG_CAP = 20000;
 export const MAX_BODY = 3 * 1024 * 1024;
-export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
@@ -45,7 +45,7 @@ export function randSuffix(n = 5): string {
   return s;
 }
 
-export function stableStringify(v: J): string {
+function stableStringify(v: J): string {
   if (Array.isArray(v)) return '[' + v.map(stableStringify).join(',') + ']';
   if (isObj(v)) {
     return (

@@ -34,6 +34,17 @@ import { nameErrors, qualifiedNameErrors, validateLabels } from './validation';
 /** Numbers the default names of clusters started without one. */
 let clusterCounter = 0;
 
+/** What the API server answers for a patch it cannot apply (422), or the error itself if it is another. */
+function patchFailure(e: unknown): unknown {
+  if (!(e instanceof PatchError)) return e;
+  return new ApiError(
+    422,
+    statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+      causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
+    }),
+  );
+}
+
 export abstract class ApiVerbs extends ClusterControllers {
   readonly name: string;
   protected svcIpCounter = 1;
@@ -317,6 +328,10 @@ export abstract class ApiVerbs extends ClusterControllers {
   protected defaultAndValidate(def: ResDef, obj: J, old: J | undefined): void {
     const md = obj.metadata;
     const causes: Cause[] = [];
+    /** An update that changes the spec beyond what the kind allows (`a` and `b` are old and new, pruned). */
+    const forbidSpecChange = (a: J, b: J, message: string) => {
+      if (!deepEqual(a, b)) causes.push(F.forbidden('spec', message));
+    };
     validateLabels(md.labels, 'metadata.labels', causes);
     if (isObj(md.annotations))
       for (const k of Object.keys(md.annotations))
@@ -347,13 +362,11 @@ export abstract class ApiVerbs extends ClusterControllers {
             for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
             if (!old.spec?.nodeName) delete s.nodeName;
           }
-          if (!deepEqual(a, b))
-            causes.push(
-              F.forbidden(
-                'spec',
-                'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
-              ),
-            );
+          forbidSpecChange(
+            a,
+            b,
+            'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+          );
         }
         break;
       }
@@ -441,13 +454,11 @@ export abstract class ApiVerbs extends ClusterControllers {
               'revisionHistoryLimit',
             ])
               delete s[f];
-          if (!deepEqual(a, b))
-            causes.push(
-              F.forbidden(
-                'spec',
-                "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-              ),
-            );
+          forbidSpecChange(
+            a,
+            b,
+            "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+          );
         }
         break;
       }
@@ -853,14 +864,7 @@ export abstract class ApiVerbs extends ClusterControllers {
         result = strategicMergePatch(current, p);
       }
     } catch (e) {
-      if (e instanceof PatchError)
-        throw new ApiError(
-          422,
-          statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-            causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
-          }),
-        );
-      throw e;
+      throw patchFailure(e);
     }
     if (!isObj(result)) throw E.badRequest('the patched object is not a JSON object');
     // a resourceVersion left in the patched object acts as a precondition (stale -> 409)
@@ -972,14 +976,7 @@ export abstract class ApiVerbs extends ClusterControllers {
       try {
         scale = ct === 'application/json-patch+json' ? applyJsonPatch(cur, patch) : mergePatch(cur, patch);
       } catch (e) {
-        if (e instanceof PatchError)
-          throw new ApiError(
-            422,
-            statusBody(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-              causes: [{ reason: 'UnexpectedServerResponse', message: e.message }],
-            }),
-          );
-        throw e;
+        throw patchFailure(e);
       }
     } else throw E.methodNotAllowed();
     const replicas = scale?.spec?.replicas;

@@ -7,7 +7,7 @@ import path from 'node:path';
 const SERVER_PATHS = /^\/(v1|docs|docs-json|healthz|readyz|metrics|admin|service|accounts|cce|assets)(\/|$)/;
 
 /** Where `npm run build` puts the console (vite's outDir), found from the project root. */
-export function consoleRoot(from = __dirname): string | null {
+function consoleRoot(from = __dirname): string | null {
   let folder = from;
   while (!existsSync(path.join(folder, 'package.json'))) {
     const parent = path.dirname(folder);

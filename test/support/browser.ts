@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (`.ci/run` installs it); playwright-core never downloads a browser of its own. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The console is served from dist/web: build it once if this checkout has not (`npm run build` does). */
 export function ensureConsoleBuilt(): void {

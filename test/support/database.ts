@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The server the tests use: the local PostgreSQL of the dev machines and CI, unless TEST_DATABASE_URL says otherwise. */
-export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEST_DATABASE_PREFIX = 'ote_test_';
+const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const TEST_DATABASE_PREFIX = 'ote_test_';
 /** Databases of runs that died without cleaning up are dropped once they are this old. */
 const STALE_AFTER_SECONDS = 3 * 3600;
 

@@ -1,7 +1,8 @@
 import { FakeCluster, startFakeCluster } from '../fake-kube';
 import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
-import { TestApp } from './test-app';
+import { seedApp } from './seed-app';
+import { startTestApp, TestApp } from './test-app';
 
 /** Env for deployment tests: short locks so a killed worker's job resumes quickly, syncs every second. */
 export const DEPLOY_TEST_ENV = {
@@ -26,31 +27,40 @@ export async function startClusters(names: string[], options: Parameters<typeof 
   return Promise.all(names.map((name) => startFakeCluster({ nodes: 2, ...options, name })));
 }
 
+/** A test app with the deployment settings and the named simulated clusters registered on it. */
+export async function startWithClusters(names: string[]): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
+  const t = await startTestApp(DEPLOY_TEST_ENV);
+  const clusters = await startClusters(names);
+  await registerClusters(t, clusters);
+  return { t, clusters };
+}
+
 export const appBody = (overrides: Record<string, unknown> = {}) => ({
-  appName: 'nginx1',
-  deployType: 'deployment',
+  ...seedApp(),
   image: 'nginx:1.25',
-  version: '1.2',
   replicas: 2,
-  port: [{ port: 8080, hostPort: 9090 }],
-  command: '',
-  volume: [{ path: '/host/usr/bin', hostPath: '/usr/bin', readOnly: true }],
-  env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-  minReplicas: 2,
-  maxReplicas: 20,
-  minCPU: 10,
-  maxCPU: 200,
   GPU: 0,
-  isHPA: true,
-  targetCPUUtilization: 100,
-  targetMemUtilization: 150,
-  minMemory: 100,
-  maxMemory: 200,
-  maxUnavailable: 1,
-  maxSurge: 1,
-  minReadySeconds: 10,
   ...overrides,
 });
+
+/** A `POST /v1/deploy` body: version 1.2 on every cluster and node, no comment, unless `overrides` say otherwise. */
+export const deployBody = (deployName: string, appName: string, overrides: Record<string, unknown> = {}) => ({
+  deployName,
+  appName,
+  version: '1.2',
+  cluster: 'all',
+  nodeLabel: 'all',
+  comment: '',
+  ...overrides,
+});
+
+/** Requests a deployment as `token` (`POST /v1/deploy`); the caller says what it expects. */
+export const requestDeploy = (t: TestApp, token: string, body: object) =>
+  t.api().post('/v1/deploy').set(auth(token)).send(body);
+
+/** Decides a deployment request's audit as `token` (`PUT /v1/admin/deploy`); 1 approves, 2 disapproves. */
+export const decideDeploy = (t: TestApp, token: string, auditId: number, status: number, comment: string) =>
+  t.api().put('/v1/admin/deploy').set(auth(token)).send({ id: auditId, status, comment });
 
 /** Creates an application version and waits until its package is available. */
 export async function createApp(

@@ -20,6 +20,10 @@ export async function login(t: TestApp, user: string, password: string): Promise
 
 export const loginAdmin = (t: TestApp) => login(t, ADMIN.user, ADMIN.password);
 
+/** Sets a user's password as `token` (`PUT /v1/admin/user/{id}/password`); the caller says what it expects. */
+export const resetPassword = (t: TestApp, token: string, userId: number, password: string) =>
+  t.api().put(`/v1/admin/user/${userId}/password`).set(auth(token)).send({ password });
+
 async function findUserId(t: TestApp, adminToken: string, user: string): Promise<number> {
   const response = await t
     .api()

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateSelfSigned } from '../../src/registry/token-key';
 import { eventually } from './eventually';
 
-export const REGISTRY_BIN = process.env.REGISTRY_BIN ?? 'docker-registry';
+const REGISTRY_BIN = process.env.REGISTRY_BIN ?? 'docker-registry';
 export const REGISTRY_SERVICE = 'ote-registry';
 export const REGISTRY_ISSUER = 'ote-stack';
 
@@ -102,7 +102,7 @@ export async function startTestRegistry(realm = 'http://127.0.0.1/service/token'
 }
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-export const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
 
 /** Calls the registry's API as a client does, with a bearer token. */
 export function registryCall(

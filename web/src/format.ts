@@ -1,7 +1,4 @@
 /** Labels for the numeric states of SPEC §2, §3 and §7, as an operator reads them. */
-export const USER_STATUS = ['pending', 'approved', 'not approved', 'forbidden'];
-export const BUSINESS_STATUS = ['pending', 'approved', 'disapproved', 'deleted'];
-export const AUDIT_STATUS = ['pending', 'approved', 'disapproved'];
 export const DEPLOY_TYPE: Record<number, string> = { 1: 'new', 2: 'upgrade', 3: 'rollback', 4: 'delete' };
 export const DEPLOY_STATUS = [
   'pending',

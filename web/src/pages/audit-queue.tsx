@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, BusinessRow, DeployRequestRow, ok, UserRow } from '../api';
 import { DEPLOY_TYPE, time } from '../format';
 import { useLoad } from '../hooks';
+import { ErrorAlert, NotLoaded } from '../components/load-state';
 
 /**
  * What waits for an administrator: users (system administrators), businesses (system administrators)
@@ -31,13 +32,7 @@ export function AuditQueuePage() {
     [],
     5000,
   );
-  if (error)
-    return (
-      <p role="alert" class="error">
-        {error}
-      </p>
-    );
-  if (!data) return <p role="status">Loading…</p>;
+  if (error || !data) return <NotLoaded error={error} />;
   const empty = !data.users.length && !data.businesses.length && !data.requests.length;
   return (
     <>
@@ -145,11 +140,7 @@ function Decision(props: {
           Disapprove {props.label}
         </button>
       </div>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
     </article>
   );
 }

@@ -1,6 +1,8 @@
 import { api, NodeRow, ok, withEveryField } from '../api';
 import { bytes } from '../format';
 import { useLoad } from '../hooks';
+import { Table } from '../components/table';
+import { NotLoaded } from '../components/load-state';
 
 export function ClustersPage() {
   const { data, error } = useLoad(
@@ -28,13 +30,7 @@ export function ClustersPage() {
     [],
     5000,
   );
-  if (error)
-    return (
-      <p role="alert" class="error">
-        {error}
-      </p>
-    );
-  if (!data) return <p role="status">Loading…</p>;
+  if (error || !data) return <NotLoaded error={error} />;
   const labelsOf = (clusterName: string) => data.labels.get(clusterName) ?? [];
   const simulated = data.clusters.some((cluster) => cluster.simulated);
   return (
@@ -45,73 +41,50 @@ export function ClustersPage() {
           clusters.
         </p>
       )}
-      <table aria-label="Clusters">
-        <thead>
-          <tr>
-            <th scope="col">Cluster</th>
-            <th scope="col">Ready</th>
-            <th scope="col">Nodes</th>
-            <th scope="col">Labels</th>
-            <th scope="col">Cluster ID</th>
+      <Table label="Clusters" columns={['Cluster', 'Ready', 'Nodes', 'Labels', 'Cluster ID']}>
+        {data.clusters.map((cluster) => (
+          <tr key={cluster.clusterId} data-cluster={cluster.clusterName}>
+            <td>
+              {cluster.clusterName} {cluster.simulated && <span class="badge warn">simulated</span>}
+            </td>
+            <td>
+              <span class={`badge ${cluster.isReady ? 'good' : 'bad'}`}>
+                {cluster.isReady ? 'ready' : 'not ready'}
+              </span>
+            </td>
+            <td>{cluster.nodeCount}</td>
+            <td>{labelsOf(cluster.clusterName).join(', ') || '—'}</td>
+            <td>
+              <code>{cluster.clusterId}</code>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {data.clusters.map((cluster) => (
-            <tr key={cluster.clusterId} data-cluster={cluster.clusterName}>
-              <td>
-                {cluster.clusterName} {cluster.simulated && <span class="badge warn">simulated</span>}
-              </td>
-              <td>
-                <span class={`badge ${cluster.isReady ? 'good' : 'bad'}`}>
-                  {cluster.isReady ? 'ready' : 'not ready'}
-                </span>
-              </td>
-              <td>{cluster.nodeCount}</td>
-              <td>{labelsOf(cluster.clusterName).join(', ') || '—'}</td>
-              <td>
-                <code>{cluster.clusterId}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <h2>Nodes</h2>
-      <table aria-label="Nodes">
-        <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">Cluster</th>
-            <th scope="col">Ready</th>
-            <th scope="col">CPU</th>
-            <th scope="col">Memory</th>
-            <th scope="col">Disk</th>
-            <th scope="col">GPU</th>
-            <th scope="col">IP</th>
-            <th scope="col">System</th>
+      <Table
+        label="Nodes"
+        columns={['Node', 'Cluster', 'Ready', 'CPU', 'Memory', 'Disk', 'GPU', 'IP', 'System']}
+      >
+        {data.nodes.map((node) => (
+          <tr key={`${node.clusterName}/${node.nodeName}`}>
+            <td>{node.nodeName}</td>
+            <td>{node.clusterName}</td>
+            <td>
+              <span class={`badge ${node.isReady ? 'good' : 'bad'}`}>
+                {node.isReady ? 'ready' : 'not ready'}
+              </span>
+            </td>
+            <td>{node.cpu}</td>
+            <td>{bytes(node.memory)}</td>
+            <td>{bytes(node.disk)}</td>
+            <td>{node.gpu}</td>
+            <td>{node.ip}</td>
+            <td>
+              {node.operatingSystem} {node.kernelVersion}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {data.nodes.map((node) => (
-            <tr key={`${node.clusterName}/${node.nodeName}`}>
-              <td>{node.nodeName}</td>
-              <td>{node.clusterName}</td>
-              <td>
-                <span class={`badge ${node.isReady ? 'good' : 'bad'}`}>
-                  {node.isReady ? 'ready' : 'not ready'}
-                </span>
-              </td>
-              <td>{node.cpu}</td>
-              <td>{bytes(node.memory)}</td>
-              <td>{bytes(node.disk)}</td>
-              <td>{node.gpu}</td>
-              <td>{node.ip}</td>
-              <td>
-                {node.operatingSystem} {node.kernelVersion}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </>
   );
 }

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, DeploymentRow, Me, ok, Role, withEveryField } from '../api';
 import { DEPLOY_STATUS, DEPLOY_TYPE, time } from '../format';
 import { useLoad } from '../hooks';
+import { Table } from '../components/table';
+import { ErrorAlert, NotLoaded } from '../components/load-state';
 
 const LIVE_UPDATE_MS = 2000;
 
@@ -18,46 +20,33 @@ export function DeploymentsPage({ me }: { me: Me }) {
   return (
     <>
       <RequestForm me={me} onRequested={reload} />
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {data && (
-        <table aria-label="Deployments">
-          <thead>
-            <tr>
-              <th scope="col">Deployment</th>
-              <th scope="col">Application</th>
-              <th scope="col">Clusters</th>
-              <th scope="col">Status</th>
-              <th scope="col">Pods</th>
-              <th scope="col">Updated</th>
+        <Table
+          label="Deployments"
+          columns={['Deployment', 'Application', 'Clusters', 'Status', 'Pods', 'Updated']}
+        >
+          {withEveryField<DeploymentRow>(data.data).map((deployment) => (
+            <tr key={deployment.id} data-deployment={deployment.deployName}>
+              <td>
+                <button type="button" class="link" onClick={() => setSelected(deployment.id)}>
+                  {deployment.deployName}
+                </button>
+              </td>
+              <td>
+                {deployment.appName} {deployment.version}
+              </td>
+              <td>{deployment.cluster}</td>
+              <td>
+                <span class={`badge ${statusClass(deployment.status)}`} data-status={deployment.status}>
+                  {DEPLOY_STATUS[deployment.status] ?? deployment.status}
+                </span>
+              </td>
+              <td>{deployment.errorMessage}</td>
+              <td>{time(deployment.updateTime)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {withEveryField<DeploymentRow>(data.data).map((deployment) => (
-              <tr key={deployment.id} data-deployment={deployment.deployName}>
-                <td>
-                  <button type="button" class="link" onClick={() => setSelected(deployment.id)}>
-                    {deployment.deployName}
-                  </button>
-                </td>
-                <td>
-                  {deployment.appName} {deployment.version}
-                </td>
-                <td>{deployment.cluster}</td>
-                <td>
-                  <span class={`badge ${statusClass(deployment.status)}`} data-status={deployment.status}>
-                    {DEPLOY_STATUS[deployment.status] ?? deployment.status}
-                  </span>
-                </td>
-                <td>{deployment.errorMessage}</td>
-                <td>{time(deployment.updateTime)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
       {selected !== null && <DeploymentDetail id={selected} onChanged={reload} />}
     </>
@@ -128,13 +117,7 @@ function DeploymentDetail({ id, onChanged }: { id: number; onChanged: () => void
     [id],
     LIVE_UPDATE_MS,
   );
-  if (error)
-    return (
-      <p role="alert" class="error">
-        {error}
-      </p>
-    );
-  if (!data) return <p role="status">Loading…</p>;
+  if (error || !data) return <NotLoaded error={error} />;
   const deployment = data.data;
   const rollback = async (event: Event) => {
     event.preventDefault();
@@ -163,42 +146,28 @@ function DeploymentDetail({ id, onChanged }: { id: number; onChanged: () => void
           {DEPLOY_STATUS[deployment.status]}
         </span>
       </h2>
-      <table aria-label={`Clusters of ${deployment.deployName}`}>
-        <thead>
-          <tr>
-            <th scope="col">Cluster</th>
-            <th scope="col">State</th>
-            <th scope="col">Running</th>
-            <th scope="col">Error</th>
-            <th scope="col">Total</th>
-            <th scope="col">Since</th>
-            <th scope="col">Last message</th>
+      <Table
+        label={`Clusters of ${deployment.deployName}`}
+        columns={['Cluster', 'State', 'Running', 'Error', 'Total', 'Since', 'Last message']}
+      >
+        {(deployment.clusters ?? []).map((placement) => (
+          <tr key={placement.clusterName} data-cluster={placement.clusterName} data-state={placement.status}>
+            <td>{placement.clusterName}</td>
+            <td>
+              <span
+                class={`badge ${placement.status === 'running' ? 'good' : placement.status === 'offline' || placement.status === 'failed' ? 'bad' : ''}`}
+              >
+                {placement.status}
+              </span>
+            </td>
+            <td>{placement.running}</td>
+            <td>{placement.error}</td>
+            <td>{placement.total}</td>
+            <td>{time(placement.since)}</td>
+            <td>{placement.message}</td>
           </tr>
-        </thead>
-        <tbody>
-          {(deployment.clusters ?? []).map((placement) => (
-            <tr
-              key={placement.clusterName}
-              data-cluster={placement.clusterName}
-              data-state={placement.status}
-            >
-              <td>{placement.clusterName}</td>
-              <td>
-                <span
-                  class={`badge ${placement.status === 'running' ? 'good' : placement.status === 'offline' || placement.status === 'failed' ? 'bad' : ''}`}
-                >
-                  {placement.status}
-                </span>
-              </td>
-              <td>{placement.running}</td>
-              <td>{placement.error}</td>
-              <td>{placement.total}</td>
-              <td>{time(placement.since)}</td>
-              <td>{placement.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <h3>History</h3>
       <ul>
         {(deployment.historyVersion ?? []).map((entry, index) => (

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ok, session } from '../api';
+import { ErrorAlert } from '../components/load-state';
 
 export function LoginPage({ onLogin }: { onLogin: () => Promise<void> }) {
   const [user, setUser] = useState('');
@@ -41,11 +42,7 @@ export function LoginPage({ onLogin }: { onLogin: () => Promise<void> }) {
         />
       </label>
       <button type="submit">Log in</button>
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
     </form>
   );
 }

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, ok } from '../api';
 import { useLoad } from '../hooks';
+import { Table } from '../components/table';
+import { NotLoaded } from '../components/load-state';
 
 /** Software-deployment records (seed 003): one per action of a deployment on one cluster. */
 export function RecordsPage() {
@@ -25,13 +27,7 @@ export function RecordsPage() {
     );
     return answer.software_deployments;
   }, [businessId, serverId]);
-  if (context.error)
-    return (
-      <p role="alert" class="error">
-        {context.error}
-      </p>
-    );
-  if (!context.data) return <p role="status">Loading…</p>;
+  if (context.error || !context.data) return <NotLoaded error={context.error} />;
   const clusterName = (id: string) =>
     context.data!.clusters.find((cluster) => cluster.clusterId === id)?.clusterName ?? id;
   return (
@@ -62,36 +58,24 @@ export function RecordsPage() {
           </select>
         </label>
       </div>
-      <table aria-label="Deployment records">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Cluster</th>
-            <th scope="col">Action</th>
-            <th scope="col">Status</th>
-            <th scope="col">stdout</th>
-            <th scope="col">stderr</th>
+      <Table label="Deployment records" columns={['When', 'Cluster', 'Action', 'Status', 'stdout', 'stderr']}>
+        {(records.data ?? []).map((record) => (
+          <tr key={record.id}>
+            <td>{new Date(record.creation_time).toLocaleString()}</td>
+            <td>{clusterName(record.server_id)}</td>
+            <td>{record.action}</td>
+            <td>
+              {record.status} {record.status_reason}
+            </td>
+            <td>
+              <pre>{record.output_values?.deploy_stdout ?? ''}</pre>
+            </td>
+            <td>
+              <pre>{record.output_values?.deploy_stderr ?? ''}</pre>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {(records.data ?? []).map((record) => (
-            <tr key={record.id}>
-              <td>{new Date(record.creation_time).toLocaleString()}</td>
-              <td>{clusterName(record.server_id)}</td>
-              <td>{record.action}</td>
-              <td>
-                {record.status} {record.status_reason}
-              </td>
-              <td>
-                <pre>{record.output_values?.deploy_stdout ?? ''}</pre>
-              </td>
-              <td>
-                <pre>{record.output_values?.deploy_stderr ?? ''}</pre>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </>
   );
 }
