@@ -44,13 +44,18 @@ async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
 
 /** The nodes of a kubeconfig offered for registration, which must pass the gate and answer in time. */
 async function answeringNodes(kubeconfig: string): Promise<V1Node[]> {
+  let clients: KubeClients | undefined;
   try {
-    return await listNodes(makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS));
+    clients = makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS);
+    return await listNodes(clients);
   } catch (error) {
     // Only our own words: never the cluster's body, not even a Status message, since the server
     // behind an untrusted kubeconfig may be any local service.
     if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
     throw error;
+  } finally {
+    // A one-off check: its connection is not kept (the connector opens the cluster's own clients).
+    void clients?.close();
   }
 }
 
