@@ -12,10 +12,13 @@
  * Prints seconds, Kubernetes requests per cluster, the product's CPU seconds per cluster (API process
  * plus workers, read from /proc) and the ratios. Returns the failures so that the runner exits non-zero.
  *
+ * BENCH_CPU_PROFILE=<dir>: the worker processes run under `node --cpu-prof` (one .cpuprofile each, in
+ * <dir>/N-<n>) and the functions with the most self time in each are printed.
+ *
  * Run: `npm run bench:deploy-fanout` (jest is only the runner: swc, ESM packages, template database).
  */
 import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +43,7 @@ const STATUS_POLL_MS = 100;
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
 const DEPLOY_WAIT_MS = 15 * 60 * 1000;
 const CLOCK_TICKS = 100; // /proc/<pid>/stat counts CPU time in USER_HZ, 100 on Linux
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE ? resolve(process.env.BENCH_CPU_PROFILE) : null;
 const APP = {
   appName: 'fanout',
   version: '1.0',
@@ -99,8 +103,9 @@ class Fleet {
 /** A worker-only server process from the build, as production runs one. */
 class Worker {
   readonly process: ChildProcess;
-  constructor(env: Record<string, string>) {
-    this.process = spawn(process.execPath, [join(ROOT, 'dist/src/main.js')], {
+  constructor(env: Record<string, string>, profileDir: string | null = null) {
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    this.process = spawn(process.execPath, [...profile, join(ROOT, 'dist/src/main.js')], {
       env: { ...process.env, ...env, PROCESS_ROLE: 'worker' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -125,6 +130,8 @@ interface Phase {
   status: number;
   requestsPerCluster: number;
   cpuPerClusterMs: number;
+  /** Of which the worker processes' (the rest is this process: the API and its status polls). */
+  workerCpuPerClusterMs: number;
 }
 
 interface SizeResult {
@@ -171,17 +178,20 @@ const settled = (t: TestApp, token: string, id: number, statuses: number[]) =>
 async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   const t = await startTestApp(BENCH_ENV);
   const fleet = Fleet.start(compiledDir);
+  const profileDir = PROFILE_DIR && join(PROFILE_DIR, `N-${n}`);
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   let workers: Worker[] = [];
-  const productCpu = () =>
-    process.cpuUsage().user / 1e6 +
-    process.cpuUsage().system / 1e6 +
-    workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+  const workerCpu = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+  const productCpu = () => {
+    const own = process.cpuUsage();
+    return { all: (own.user + own.system) / 1e6 + workerCpu(), workers: workerCpu() };
+  };
   const requests = async () => (await fleet.ask<number[]>({ op: 'requests' })).reduce((a, b) => a + b, 0);
   try {
     const business = await approvedBusiness(t);
     const token = business.admin.token;
     const clusters = await fleet.ask<FleetCluster[]>({ op: 'start', n });
-    workers.push(new Worker(t.env));
+    workers.push(new Worker(t.env, profileDir));
     await waitForWorkers(t, 1);
 
     let mark = performance.now();
@@ -201,20 +211,21 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
 
     const phases: Phase[] = [];
     for (const count of [1, 2]) {
-      while (workers.length < count) workers.push(new Worker(t.env));
+      while (workers.length < count) workers.push(new Worker(t.env, profileDir));
       await waitForWorkers(t, count);
       const [requestsBefore, cpuBefore] = [await requests(), productCpu()];
       mark = performance.now();
       const id = await deployAll(t, token, `fanout-${count}w`);
       const row = await settled(t, token, id, [5, 6, 7, 8]);
       const deployS = seconds(mark);
-      const cpu = productCpu() - cpuBefore;
+      const cpuAfter = productCpu();
       phases.push({
         workers: count,
         deployS,
         status: row.status,
         requestsPerCluster: ((await requests()) - requestsBefore) / n,
-        cpuPerClusterMs: (cpu * 1000) / n,
+        cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
+        workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
       });
       await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     }
@@ -224,7 +235,7 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
       // Workers that sync every OUTAGE_SYNC_S: the sync is what notices a cluster answering again.
       await Promise.all(workers.map((worker) => worker.stop()));
       const env = { ...t.env, CLUSTER_SYNC_SECONDS: String(OUTAGE_SYNC_S) };
-      workers = [new Worker(env), new Worker(env)];
+      workers = [new Worker(env, profileDir), new Worker(env, profileDir)];
       await waitForWorkers(t, 2);
       const down = clusters.slice(0, OUTAGE_CLUSTERS).map((cluster) => cluster.name);
       await fleet.ask({ op: 'mode', names: down, mode: 'unreachable' });
@@ -241,7 +252,37 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
     await Promise.all(workers.map((worker) => worker.stop()));
     await t.close();
     await fleet.stop();
+    if (profileDir) for (const line of profileSummary(profileDir)) out(line);
   }
+}
+
+/**
+ * The functions with the most self time in each worker's .cpuprofile of `dir`, as "share name (file:line)",
+ * shares of the time the worker was busy (start-up included; waiting for the database or a cluster is not).
+ */
+function profileSummary(dir: string, count = 25): string[] {
+  const lines: string[] = [];
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+      samples: number[];
+    };
+    const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    const busy = profile.samples.filter((id) => byId.get(id)!.functionName !== '(idle)');
+    const hits = new Map<string, number>();
+    for (const id of busy) {
+      const frame = byId.get(id)!;
+      const where = frame.url
+        ? ` (${frame.url.replace(/^.*node_modules\//, '').replace(`file://${ROOT}/`, '')}:${frame.lineNumber + 1})`
+        : '';
+      const label = `${frame.functionName || '(anonymous)'}${where}`;
+      hits.set(label, (hits.get(label) ?? 0) + 1);
+    }
+    lines.push(`profile ${join(dir, file)}: ${busy.length} busy samples`);
+    for (const [label, hitCount] of [...hits.entries()].sort((x, y) => y[1] - x[1]).slice(0, count))
+      lines.push(`  ${((100 * hitCount) / busy.length).toFixed(1).padStart(5)} %  ${label}`);
+  }
+  return lines;
 }
 
 /** Runs every size in order, prints the figures, and returns a description of each failure. */
@@ -300,7 +341,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
         out(
           `N=${n} ${phase.workers} worker(s): ${fmt(phase.deployS)} s to status ${phase.status} | ` +
             `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster | ` +
-            `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster`,
+            `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster ` +
+            `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms)`,
         );
       }
       if (result.outageS !== null)
@@ -312,13 +354,16 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
   }
 
   out();
-  out('     N  register_s  t_1w_s  t_2w_s  t2w/t1w  req/cluster  cpu_ms/cluster(1w)');
+  out(
+    '     N  register_s  t_1w_s  t_2w_s  t2w/t1w  req/cluster  cpu_ms/cluster(1w)  worker_cpu_ms/cluster(1w)',
+  );
   for (const r of results) {
     const [one, two] = r.phases;
     out(
       `${String(r.n).padStart(6)}  ${fmt(r.registerS).padStart(10)}  ${fmt(one.deployS).padStart(6)}  ` +
         `${fmt(two.deployS).padStart(6)}  ${fmt(two.deployS / one.deployS).padStart(7)}  ` +
-        `${fmt(one.requestsPerCluster, 1).padStart(11)}  ${fmt(one.cpuPerClusterMs).padStart(18)}`,
+        `${fmt(one.requestsPerCluster, 1).padStart(11)}  ${fmt(one.cpuPerClusterMs).padStart(18)}  ` +
+        `${fmt(one.workerCpuPerClusterMs).padStart(25)}`,
     );
   }
   for (let i = 1; i < results.length; i++) {

@@ -14,7 +14,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EventBus, OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
 import { KubeClients, makeKubeClients } from '../kube/kube-clients';
-import { isConflict, kube, KubeError, notKubernetes } from '../kube/kube-error';
+import { isConflict, isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
 import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS } from '../queue/jobs';
@@ -44,13 +44,18 @@ async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
 
 /** The nodes of a kubeconfig offered for registration, which must pass the gate and answer in time. */
 async function answeringNodes(kubeconfig: string): Promise<V1Node[]> {
+  let clients: KubeClients | undefined;
   try {
-    return await listNodes(makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS));
+    clients = makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS);
+    return await listNodes(clients);
   } catch (error) {
     // Only our own words: never the cluster's body, not even a Status message, since the server
     // behind an untrusted kubeconfig may be any local service.
     if (error instanceof KubeError) throw invalid(`kubeconfig: ${error.message}`);
     throw error;
+  } finally {
+    // A one-off check: its connection is not kept (the connector opens the cluster's own clients).
+    void clients?.close();
   }
 }
 
@@ -72,6 +77,9 @@ export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
 @Injectable()
 export class ClusterService {
+  /** Businesses whose namespace this process made sure of, per cluster clients (see prepareNamespaceIn). */
+  private readonly preparedNamespaces = new WeakMap<KubeClients, Set<number>>();
+
   constructor(
     @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -223,7 +231,10 @@ export class ClusterService {
    * The same for a cluster the caller already holds, e.g. a deployment about to apply objects there.
    * A namespace made before its labels changed (Pod Security, SPEC §12) gets them now.
    */
-  async ensureNamespaceIn(cluster: ClusterEntity, businessId: number): Promise<void> {
+  async ensureNamespaceIn(
+    cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
+    businessId: number,
+  ): Promise<void> {
     const { core } = this.connector.clientsFor(cluster);
     const name = businessNamespace(businessId);
     const labels = namespaceLabels(businessId);
@@ -238,6 +249,39 @@ export class ClusterService {
         ),
       );
     }
+  }
+
+  /**
+   * The same for a deployment's apply, at most once per business and cluster clients (kubeconfig) in
+   * this process: a label merge (one request, as the namespace normally exists since the business's
+   * approval), or the create above when it does not. A deployment whose apply finds the namespace gone
+   * (deleted in the cluster) forgets it here and comes back.
+   */
+  async prepareNamespaceIn(
+    cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
+    businessId: number,
+  ): Promise<void> {
+    const clients = this.connector.clientsFor(cluster);
+    let known = this.preparedNamespaces.get(clients);
+    if (known?.has(businessId)) return;
+    const name = businessNamespace(businessId);
+    try {
+      await kube(() =>
+        clients.core.patchNamespace(
+          { name, body: { metadata: { labels: namespaceLabels(businessId) } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.ensureNamespaceIn(cluster, businessId);
+    }
+    if (!known) this.preparedNamespaces.set(clients, (known = new Set()));
+    known.add(businessId);
+  }
+
+  forgetPreparedNamespace(cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>, businessId: number): void {
+    this.preparedNamespaces.get(this.connector.clientsFor(cluster))?.delete(businessId);
   }
 
   /** Every cluster's readiness by name, for the metrics scrape. */

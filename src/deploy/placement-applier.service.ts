@@ -1,27 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
+import { KubernetesObject, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { UnrecoverableError } from 'bullmq';
 import { Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
 import { AppVersion } from '../app/app-version';
 import { ChartArchiveError } from '../chart/chart-archive';
-import { ClusterEntity } from '../cluster/cluster.entity';
 import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { kube, KubeError } from '../kube/kube-error';
+import { isNotFound, kube, KubeError } from '../kube/kube-error';
 import { deleteIfExists, objectRef } from '../kube/object-applier';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { ExternalRepositoryService } from '../registry/external-repository.service';
 import { maskSecrets } from '../release/release-values';
 import { ReleaseService } from '../release/release.service';
-import { AppliedObject, DeploymentEntity, DeployRequestEntity, PlacementEntity } from './deploy.entity';
+import { AppliedObject, DeploymentEntity, DeployRequestEntity } from './deploy.entity';
 import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status';
 import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
-import { PlacementStore } from './placement.store';
+import { PlacementStore, PlacementWork } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
 import { RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
@@ -45,11 +44,9 @@ export interface Attempt {
   nextRetryMs: number | null;
 }
 
-interface Work {
-  placement: PlacementEntity;
-  deployment: DeploymentEntity;
+interface Work extends PlacementWork {
   request: DeployRequestEntity;
-  cluster: ClusterEntity;
+  cluster: NonNullable<PlacementWork['cluster']>;
   namespace: string;
 }
 
@@ -134,17 +131,16 @@ export class PlacementApplier {
     await this.settle(work, running ? PlacementStatus.Running : PlacementStatus.Failed, counts, message);
   }
 
-  /** Reads the placement with its deployment, current request and cluster; null when there is nothing to do. */
+  /**
+   * Reads the placement with its deployment and cluster (one statement) and its current request (once
+   * per process); null when there is nothing to do.
+   */
   private async read(deploymentId: number, clusterId: string): Promise<Work | null> {
-    const [placement, deployment] = await Promise.all([
-      this.placements.find(deploymentId, clusterId),
-      this.deployments.findOneBy({ id: deploymentId }),
-    ]);
+    const found = await this.placements.work(deploymentId, clusterId);
+    if (!found?.cluster) return null;
+    const { placement, deployment, cluster } = found;
     // A placement behind its deployment's request waits for that request's approval to retarget it.
-    if (!placement || !deployment || placement.requestId === null) return null;
-    if (placement.requestId !== deployment.requestId) return null;
-    const cluster = await this.clusters.findById(clusterId);
-    if (!cluster) return null;
+    if (placement.requestId === null || placement.requestId !== deployment.requestId) return null;
     const request = await this.requestOf(placement.requestId);
     return { placement, deployment, request, cluster, namespace: businessNamespace(deployment.businessId) };
   }
@@ -178,13 +174,11 @@ export class PlacementApplier {
       await this.beginRelease(work, app);
       objects = await this.render(work, app);
       const { objects: api } = this.connector.clientsFor(cluster);
-      await this.clusters.ensureNamespaceIn(cluster, deployment.businessId);
+      await this.clusters.prepareNamespaceIn(cluster, deployment.businessId);
       const before = new Set(placement.objects.map(appliedKey));
       lines = [];
       for (const object of objects) {
-        await kube(() =>
-          api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
-        );
+        await this.applyObject(work, api, object);
         accepted.push(object);
         lines.push(
           `${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`,
@@ -220,7 +214,8 @@ export class PlacementApplier {
       nextRetryAt: null,
     });
     if (!won) return this.lost(work, key);
-    await this.releases.deployed(request.id, cluster.id);
+    // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
+    if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {
       await this.records.applied(key, lines, 'applied, waiting for pods');
       const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
@@ -238,6 +233,23 @@ export class PlacementApplier {
     }
     await this.rollup.rollUp(deployment.id);
     return true;
+  }
+
+  /**
+   * One server-side apply. The namespace is made sure of once per process (prepareNamespaceIn): when
+   * the cluster answers that it is gone, it is made again and the apply tried once more.
+   */
+  private async applyObject(work: Work, api: KubernetesObjectApi, object: KubernetesObject): Promise<void> {
+    const apply = () =>
+      kube(() => api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+    try {
+      await apply();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      this.clusters.forgetPreparedNamespace(work.cluster, work.deployment.businessId);
+      await this.clusters.prepareNamespaceIn(work.cluster, work.deployment.businessId);
+      await apply();
+    }
   }
 
   /** Deletes every object the placement applied, then forgets the placement. */

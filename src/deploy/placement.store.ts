@@ -1,11 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { PlacementEntity } from './deploy.entity';
+import { ClusterEntity } from '../cluster/cluster.entity';
+import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
 
 /** The part of a placement a compare-and-set compares: which request it works for, and its status as read. */
 export type PlacementKey = Pick<PlacementEntity, 'deploymentId' | 'clusterId' | 'requestId' | 'status'>;
+
+/** A placement with the parts of its deployment and cluster that its job uses. */
+export interface PlacementWork {
+  placement: PlacementEntity;
+  deployment: Pick<
+    DeploymentEntity,
+    'id' | 'businessId' | 'deployName' | 'appId' | 'nodeLabel' | 'requestId' | 'values'
+  >;
+  cluster: Pick<ClusterEntity, 'id' | 'name' | 'kubeconfigSealed'> | null;
+}
+
+/** Every column of a placement (alias p), named as PlacementEntity's properties. */
+const PLACEMENT_COLUMNS = `p.deployment_id AS "deploymentId", p.cluster_id AS "clusterId",
+  p.cluster_name AS "clusterName", p.request_id AS "requestId", p.removing,
+  p.applied_request_id AS "appliedRequestId", p.objects, p.status, p.status_since AS "statusSince",
+  p.rollout_deadline_at AS "rolloutDeadlineAt", p.next_retry_at AS "nextRetryAt", p.running, p.error,
+  p.total, p.message, p.update_time AS "updateTime"`;
 
 export interface TargetCluster {
   id: string;
@@ -21,6 +39,8 @@ const P = PlacementStatus;
  */
 @Injectable()
 export class PlacementStore {
+  private readonly columns = new Map<string, { name: string; json: boolean }>();
+
   constructor(@InjectRepository(PlacementEntity) private readonly placements: Repository<PlacementEntity>) {}
 
   find(deploymentId: number, clusterId: string): Promise<PlacementEntity | null> {
@@ -40,6 +60,10 @@ export class PlacementStore {
     return this.placements.findBy({ clusterId });
   }
 
+  /**
+   * The compare-and-set of a placement's status, as one statement written here rather than by the
+   * query builder (it runs once per placement and cluster, the hot path of a fan-out).
+   */
   async move(
     placement: PlacementKey,
     to: PlacementStatus,
@@ -48,23 +72,66 @@ export class PlacementStore {
   ): Promise<boolean> {
     if (!canPlacementMove(placement.status, to))
       throw new Error(`placement cannot move from ${placement.status} to ${to}`);
-    const repository = manager?.getRepository(PlacementEntity) ?? this.placements;
-    const result = await repository
-      .createQueryBuilder()
-      .update()
-      .set({
-        ...changes,
-        status: to,
-        ...(to === placement.status ? {} : { statusSince: () => 'now()' }),
-      })
-      .where('deployment_id = :deploymentId AND cluster_id = :clusterId', placement)
-      .andWhere('request_id IS NOT DISTINCT FROM :requestId', { requestId: placement.requestId })
-      .andWhere('status = :from AND status = ANY(:allowed)', {
-        from: placement.status,
-        allowed: placementPredecessorsOf(to),
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const values: unknown[] = [
+      placement.deploymentId,
+      placement.clusterId,
+      placement.requestId,
+      placement.status,
+      placementPredecessorsOf(to),
+      to,
+    ];
+    const sets = ['status = $6', 'update_time = now()'];
+    if (to !== placement.status) sets.push('status_since = now()');
+    for (const [property, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      const column = this.column(property);
+      values.push(column.json ? JSON.stringify(value) : value);
+      sets.push(`${column.name} = $${values.length}`);
+    }
+    const result: [unknown[], number] = await (manager ?? this.placements.manager).query(
+      `UPDATE placements SET ${sets.join(', ')}
+        WHERE deployment_id = $1 AND cluster_id = $2 AND request_id IS NOT DISTINCT FROM $3
+          AND status = $4 AND status = ANY($5)`,
+      values,
+    );
+    return result[1] > 0;
+  }
+
+  /** A placement property's column, from the entity's metadata (so that the two cannot disagree). */
+  private column(property: string): { name: string; json: boolean } {
+    let column = this.columns.get(property);
+    if (!column) {
+      const metadata = this.placements.metadata.findColumnWithPropertyName(property);
+      if (!metadata) throw new Error(`placements have no property ${property}`);
+      column = { name: metadata.databaseName, json: metadata.type === 'jsonb' };
+      this.columns.set(property, column);
+    }
+    return column;
+  }
+
+  /**
+   * What a placement's job needs, in one statement: the placement, its deployment and its cluster
+   * (null when the placement is gone; `cluster` null when the cluster is).
+   */
+  async work(deploymentId: number, clusterId: string): Promise<PlacementWork | null> {
+    const [row]: (PlacementEntity & {
+      deployment: PlacementWork['deployment'];
+      cluster: PlacementWork['cluster'] | null;
+    })[] = await this.placements.query(
+      `SELECT ${PLACEMENT_COLUMNS},
+              json_build_object('id', d.id, 'businessId', d.business_id, 'deployName', d.deploy_name,
+                'appId', d.app_id, 'nodeLabel', d.node_label, 'requestId', d.request_id,
+                'values', d.chart_values) AS deployment,
+              CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name,
+                'kubeconfigSealed', c.kubeconfig_sealed) END AS cluster
+         FROM placements p JOIN deployments d ON d.id = p.deployment_id
+         LEFT JOIN clusters c ON c.id = p.cluster_id
+        WHERE p.deployment_id = $1 AND p.cluster_id = $2`,
+      [deploymentId, clusterId],
+    );
+    if (!row) return null;
+    const { deployment, cluster, ...placement } = row;
+    return { placement: placement as PlacementEntity, deployment, cluster };
   }
 
   /** A removal is done: the placement goes, if it is still the removal the caller read. */
