@@ -38,7 +38,7 @@ const LIST_SQL = `WITH page AS (SELECT id FROM deployments WHERE business_id = $
               floor(extract(epoch FROM d.create_time))::float8 AS create_time,
               floor(extract(epoch FROM d.update_time))::float8 AS update_time,
               p.clusters, p.running, p.error, p.total,
-              CASE WHEN count(*) OVER () < $2 THEN $3::int + count(*) OVER ()
+              CASE WHEN count(*) OVER () < $2 THEN $3::bigint + count(*) OVER ()
                    ELSE (SELECT count(*) FROM deployments WHERE business_id = $1) END::int AS total_rows
          FROM page JOIN deployments d ON d.id = page.id
         CROSS JOIN LATERAL (

@@ -118,7 +118,7 @@ export class DeployQueries {
     const rows: ListRow[] = await this.deployments.query(
       `WITH page AS (SELECT id FROM deployments ${where} ORDER BY id ${order} LIMIT ${limit} OFFSET ${offset})
        ${LIST_SELECT},
-              CASE WHEN count(*) OVER () < ${limit} THEN ${offset}::int + count(*) OVER ()
+              CASE WHEN count(*) OVER () < ${limit} THEN ${offset}::bigint + count(*) OVER ()
                    ELSE (SELECT count(*) FROM deployments ${where}) END::int AS total_rows
          ${LIST_FROM}
         ORDER BY d.id ${order}`,

@@ -149,12 +149,8 @@ export class PlacementApplier {
   private async place(work: Work, attempt: Attempt): Promise<boolean> {
     const { placement, deployment, request, cluster, namespace } = work;
     const settled = [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed];
-    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
-      // Done already; a worker killed after its compare-and-set may have left the record open.
-      if (placement.status !== PlacementStatus.Applied)
-        await this.finishRecord(work, placement.status === PlacementStatus.Running, placement.message);
-      return true;
-    }
+    // Done already (its record was written with the move, in one transaction).
+    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) return true;
     const app = await this.appOf(request.appId);
     const action: SoftwareAction =
       placement.appliedRequestId === null
@@ -205,31 +201,39 @@ export class PlacementApplier {
         ? PlacementStatus.Failed
         : PlacementStatus.Applied;
     const deadline = new Date(Date.now() + this.config.deployTimeoutSeconds * 1000);
-    const won = await this.placements.move(placement, status, {
-      appliedRequestId: request.id,
-      objects: objects.map(toApplied),
-      ...counts,
-      message: status === PlacementStatus.Failed ? podProblems(pods) : '',
-      rolloutDeadlineAt: placement.rolloutDeadlineAt ?? deadline,
-      nextRetryAt: null,
-    });
+    const ok = status === PlacementStatus.Running;
+    const won = await this.placements.moveWith(
+      placement,
+      status,
+      {
+        appliedRequestId: request.id,
+        objects: objects.map(toApplied),
+        ...counts,
+        message: status === PlacementStatus.Failed ? podProblems(pods) : '',
+        rolloutDeadlineAt: placement.rolloutDeadlineAt ?? deadline,
+        nextRetryAt: null,
+      },
+      (manager) =>
+        status === PlacementStatus.Applied
+          ? this.records.applied(key, lines, 'applied, waiting for pods', undefined, manager)
+          : this.records.applied(
+              key,
+              lines,
+              'applied',
+              { ok, reason: ok ? 'all pods running' : podProblems(pods) || 'pods not running' },
+              manager,
+            ),
+    );
     if (!won) return this.lost(work, key);
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
     if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {
-      await this.records.applied(key, lines, 'applied, waiting for pods');
       const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
       await this.jobs.enqueue(
         JobName.PlacementDeadline,
         { deploymentId: deployment.id, clusterId: cluster.id, requestId: request.id },
         Math.max(0, due),
       );
-    } else {
-      const ok = status === PlacementStatus.Running;
-      await this.records.applied(key, lines, 'applied', {
-        ok,
-        reason: ok ? 'all pods running' : podProblems(pods) || 'pods not running',
-      });
     }
     await this.rollup.rollUp(deployment.id);
     return true;
@@ -328,17 +332,21 @@ export class PlacementApplier {
     this.logger.warn(`deployment ${deployment.deployName} on cluster ${cluster.name}: ${reason}`);
     const final = !error.transient;
     const nextRetryAt = attempt.nextRetryMs === null ? null : new Date(Date.now() + attempt.nextRetryMs);
-    const won = final
-      ? await this.placements.move(placement, PlacementStatus.Failed, { ...changes, message: reason })
-      : await this.placements.move(placement, PlacementStatus.Offline, {
-          ...changes,
-          message: nextRetryAt
-            ? `${reason}; next retry at ${nextRetryAt.toISOString()}`
-            : `${reason}; retried when the cluster sync sees it answer`,
-          nextRetryAt,
-        });
+    const won = await this.placements.moveWith(
+      placement,
+      final ? PlacementStatus.Failed : PlacementStatus.Offline,
+      final
+        ? { ...changes, message: reason }
+        : {
+            ...changes,
+            message: nextRetryAt
+              ? `${reason}; next retry at ${nextRetryAt.toISOString()}`
+              : `${reason}; retried when the cluster sync sees it answer`,
+            nextRetryAt,
+          },
+      (manager) => this.records.attemptFailed(key, reason, final, manager),
+    );
     if (!won) return this.lost(work, key);
-    await this.records.attemptFailed(key, reason, final);
     if (final && key.action !== 'DELETE') await this.releases.failed(key.requestId, cluster.id, reason);
     await this.rollup.rollUp(deployment.id);
     if (final) throw new UnrecoverableError(reason);
@@ -363,15 +371,6 @@ export class PlacementApplier {
     return false;
   }
 
-  private async finishRecord(work: Work, ok: boolean, problems: string): Promise<void> {
-    await this.records.finishApply(
-      work.request.id,
-      work.cluster.id,
-      ok,
-      ok ? 'all pods running' : problems || 'pods not running',
-    );
-  }
-
   /** Moves an applied placement to its result (from its deadline job or the cluster sync). */
   private async settle(
     work: Work,
@@ -379,8 +378,21 @@ export class PlacementApplier {
     counts: PodCounts,
     message: string,
   ): Promise<void> {
-    if (!(await this.placements.move(work.placement, status, { ...counts, message }))) return;
-    await this.finishRecord(work, status === PlacementStatus.Running, message);
+    const ok = status === PlacementStatus.Running;
+    const settled = await this.placements.moveWith(
+      work.placement,
+      status,
+      { ...counts, message },
+      (manager) =>
+        this.records.finishApply(
+          work.request.id,
+          work.cluster.id,
+          ok,
+          ok ? 'all pods running' : message || 'pods not running',
+          manager,
+        ),
+    );
+    if (!settled) return;
     await this.rollup.rollUp(work.deployment.id);
   }
 

@@ -105,14 +105,15 @@ export class PlacementObserver {
       counts.error === placement.error &&
       counts.total === placement.total;
     if (same) return false;
-    if (!(await this.placements.move(placement, status, { ...counts, message }))) return false;
-    if (status !== PlacementStatus.Applied)
-      await this.records.finishApply(
-        placement.requestId!,
-        placement.clusterId,
-        status === PlacementStatus.Running,
-        status === PlacementStatus.Running ? 'all pods running' : message,
-      );
-    return true;
+    return this.placements.moveWith(placement, status, { ...counts, message }, async (manager) => {
+      if (status !== PlacementStatus.Applied)
+        await this.records.finishApply(
+          placement.requestId!,
+          placement.clusterId,
+          status === PlacementStatus.Running,
+          status === PlacementStatus.Running ? 'all pods running' : message,
+          manager,
+        );
+    });
   }
 }

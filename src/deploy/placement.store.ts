@@ -97,6 +97,23 @@ export class PlacementStore {
     return result[1] > 0;
   }
 
+  /**
+   * `move`, and when it wins, `alongside` in the same transaction: what records the move (the software
+   * deployment record) commits with it or not at all.
+   */
+  async moveWith(
+    placement: PlacementKey,
+    to: PlacementStatus,
+    changes: Partial<Omit<PlacementEntity, 'status' | 'statusSince'>>,
+    alongside: (manager: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
+    return this.placements.manager.transaction(async (manager) => {
+      if (!(await this.move(placement, to, changes, manager))) return false;
+      await alongside(manager);
+      return true;
+    });
+  }
+
   /** A placement property's column, from the entity's metadata (so that the two cannot disagree). */
   private column(property: string): { name: string; json: boolean } {
     let column = this.columns.get(property);

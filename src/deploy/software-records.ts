@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { SoftwareDeploymentEntity } from './deploy.entity';
 
@@ -22,7 +22,9 @@ export interface RecordStart extends RecordKey {
 
 /**
  * The software deployment records of SPEC §9, written as the work happens. Each write is a single
- * statement that merges into the stored JSON, so a retry or a second worker never loses a line.
+ * statement that merges into the stored JSON, so a retry or a second worker never loses a line. A write
+ * that records a placement's move joins the move's transaction (`PlacementStore.moveWith`): a deployment
+ * never reads 5 while a record of it is still IN_PROGRESS, and a crash between the two leaves neither.
  */
 @Injectable()
 export class SoftwareRecords {
@@ -55,9 +57,10 @@ export class SoftwareRecords {
     lines: string[],
     reason: string,
     result?: { ok: boolean; reason: string; result?: string },
+    manager?: EntityManager,
   ): Promise<void> {
     const ok = result?.ok ?? true;
-    await this.records.query(
+    await this.on(manager).query(
       `UPDATE software_deployments
           SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0)
                 || CASE WHEN $6::text IS NULL THEN '{}'::jsonb
@@ -79,8 +82,13 @@ export class SoftwareRecords {
   }
 
   /** A failed attempt: the reason is appended to stderr; a retry follows unless `final`. */
-  async attemptFailed(key: RecordKey, reason: string, final: boolean): Promise<void> {
-    await this.records.query(
+  async attemptFailed(
+    key: RecordKey,
+    reason: string,
+    final: boolean,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.on(manager).query(
       `UPDATE software_deployments
           SET output_values = output_values || jsonb_build_object(
                 'deploy_stderr', (output_values->>'deploy_stderr') || $4::text, 'deploy_status_code', 1),
@@ -110,13 +118,24 @@ export class SoftwareRecords {
   }
 
   /** The apply record (whichever action it was) of a request on a cluster, finished once its pods settle. */
-  async finishApply(requestId: number, clusterId: string, ok: boolean, reason: string): Promise<void> {
-    await this.records.query(
+  async finishApply(
+    requestId: number,
+    clusterId: string,
+    ok: boolean,
+    reason: string,
+    manager?: EntityManager,
+  ): Promise<void> {
+    await this.on(manager).query(
       `UPDATE software_deployments
           SET status = $3, status_reason = $4, updated_time = now(),
               output_values = output_values || jsonb_build_object('result', $5::text, 'deploy_status_code', $6::int)
         WHERE request_id = $1 AND cluster_id = $2 AND action <> 'DELETE' AND status = 'IN_PROGRESS'`,
       [requestId, clusterId, ok ? 'COMPLETE' : 'FAILED', reason, ok ? 'running' : 'not running', ok ? 0 : 1],
     );
+  }
+
+  /** The transaction a write joins (the placement move it records), or none. */
+  private on(manager?: EntityManager): EntityManager {
+    return manager ?? this.records.manager;
   }
 }
