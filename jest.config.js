@@ -24,4 +24,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,
+  // Two files at a time: each has its own database and Redis prefix, and most of an e2e file's time is
+  // spent waiting on workers and fake clusters, so two share the CI machine's two cores well.
+  maxWorkers: 2,
 };
