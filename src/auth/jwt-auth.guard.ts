@@ -5,6 +5,7 @@ import { IS_PUBLIC, TOKEN_OPTIONAL } from '../common/auth/decorators';
 import type { Principal } from '../common/auth/principal';
 import { extractToken } from '../common/auth/token-extractor';
 import { unauthorized } from '../common/errors';
+import { RouteMetadata } from '../common/route-metadata';
 import { AuthService } from './auth.service';
 
 /**
@@ -13,17 +14,22 @@ import { AuthService } from './auth.service';
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly isPublic: RouteMetadata<boolean>;
+  private readonly tokenOptional: RouteMetadata<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly auth: AuthService,
-  ) {}
+  ) {
+    this.isPublic = new RouteMetadata(reflector, IS_PUBLIC);
+    this.tokenOptional = new RouteMetadata(reflector, TOKEN_OPTIONAL);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (this.isPublic.of(context)) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const token = extractToken(request);
-    if (!token && this.reflector.getAllAndOverride<boolean>(TOKEN_OPTIONAL, targets)) return true;
+    if (!token && this.tokenOptional.of(context)) return true;
     if (!token) throw unauthorized('invalid or missing token');
     request.user = await this.auth.authenticate(token);
     return true;

@@ -38,6 +38,11 @@ function requestId(request: IncomingMessage, response: ServerResponse): string {
   return id;
 }
 
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 function pinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.logLevel,
@@ -49,7 +54,7 @@ function pinoHttpOptions(config: AppConfig): Options {
     quietReqLogger: true,
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
-    autoLogging: { ignore: (request) => UNLOGGED_PATHS.has((request.url ?? '').split('?')[0]) },
+    autoLogging: { ignore: (request) => UNLOGGED_PATHS.has(pathOf(request.url ?? '')) },
   };
 }
 
