@@ -1,7 +1,7 @@
 import { Role } from '../src/common/auth/principal';
 import { FakeCluster } from './fake-kube';
 import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
-import { startClusters, waitForStatus } from './support/deploys';
+import { deployBody, requestDeploy, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
 import { TestUser } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
@@ -319,15 +319,7 @@ describe('IDOR sweep over every route', () => {
     const aSpareAppId = await createApp(t, a.admin.token, { appName: 'spare', isHPA: false });
 
     const deploy = async (token: string, deployName: string) => {
-      const body = {
-        deployName,
-        appName: 'svc',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      };
-      await t.api().post('/v1/deploy').set(auth(token)).send(body).expect(200);
+      await requestDeploy(t, token, deployBody(deployName, 'svc')).expect(200);
       return (await deploymentByName(t, token, deployName)).id as number;
     };
     const aDeployId = await deploy(a.admin.token, 'svc1');

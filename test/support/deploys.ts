@@ -94,6 +94,21 @@ export async function deploymentByName(t: TestApp, token: string, deployName: st
   return list.body.data.find((row: { deployName: string }) => row.deployName === deployName);
 }
 
+/**
+ * Requests a deployment as an administrator's `token` (`POST /v1/deploy`, or `path`), which needs no
+ * audit, and waits until it runs (status 5); returns its row.
+ */
+export async function deployRunning(
+  t: TestApp,
+  token: string,
+  body: { deployName: string },
+  path = '/v1/deploy',
+) {
+  await t.api().post(path).set(auth(token)).send(body).expect(200);
+  const created = await deploymentByName(t, token, body.deployName);
+  return waitForStatus(t, token, created.id, [5]);
+}
+
 export const waitForStatus = (
   t: TestApp,
   token: string,
