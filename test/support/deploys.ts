@@ -1,4 +1,5 @@
 import { FakeCluster, startFakeCluster } from '../fake-kube';
+import { registerCluster } from './clusters';
 import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
 import { seedApp } from './seed-app';
@@ -13,14 +14,7 @@ export const DEPLOY_TEST_ENV = {
 
 export async function registerClusters(t: TestApp, clusters: FakeCluster[]): Promise<void> {
   const admin = await loginAdmin(t);
-  for (const cluster of clusters) {
-    await t
-      .api()
-      .post('/v1/cluster')
-      .set(auth(admin))
-      .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
-      .expect(200);
-  }
+  for (const cluster of clusters) await registerCluster(t, admin, cluster.name, cluster);
 }
 
 export async function startClusters(names: string[], options: Parameters<typeof startFakeCluster>[0] = {}) {
