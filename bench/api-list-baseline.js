@@ -5,9 +5,9 @@
 //   is revoked and for the user's change epoch (src/auth/principal-cache.service.ts), the caller's row
 //   (no password hash) loaded again only when the epoch moved or it is older than two seconds, the
 //   refused statuses, the token version and the session's end; then the role check of the route;
-// - the list of src/deploy/deploy-queries.service.ts for a business member: its exact statement (the
-//   page's ids, only the shown columns, the placements as JSON with their sums, the total counted only
-//   for a full page), and the product's exact body.
+// - the list of src/deploy/deploy-queries.service.ts for a business member: the product's own statement
+//   and row mapping (src/deploy/deploy-list.ts, from dist/: the page's ids, only the shown columns, the
+//   placements as JSON with their sums, the total counted only for a full page), and the product's body.
 // Plain JavaScript so that it runs with `node` alone. Environment: PORT, DATABASE_URL, REDIS_URL,
 // REDIS_PREFIX, JWT_SECRET.
 'use strict';
@@ -22,8 +22,6 @@ const key = createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8'));
 // The product's pool size (src/database/data-source.ts).
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: 20 });
 const redis = new IORedis(env.REDIS_URL, { keyPrefix: `${env.REDIS_PREFIX}:`, maxRetriesPerRequest: 3 });
-/** Deployment statuses that may be edited (SETTLED_STATUSES of src/deploy/deployment-status.ts). */
-const SETTLED = new Set([5, 6, 7, 8]);
 /** UserStatus.NotApproved and Forbidden (src/auth/user.entity.ts). */
 const REFUSED = new Set([2, 3]);
 /** The product's default SESSION_MAX_HOURS. */
@@ -31,26 +29,12 @@ const SESSION_MAX_SECONDS = 12 * 3600;
 const PRINCIPAL_MAX_AGE_MS = 2000;
 const MAX_PAGE_SIZE = 1000;
 
-// The product's statement for a business member's page in id order (src/deploy/deploy-queries.service.ts).
-const LIST_SQL = `WITH page AS (SELECT id FROM deployments WHERE business_id = $1 ORDER BY id ASC LIMIT $2 OFFSET $3)
-       SELECT d.id, d.deploy_name, d.app_name, d.version, d.cluster, d.node_label, d.comment,
-              d.deploy_type, d.status, d.audit_comment,
-              floor(extract(epoch FROM d.create_time))::float8 AS create_time,
-              floor(extract(epoch FROM d.update_time))::float8 AS update_time,
-              p.clusters, p.running, p.error, p.total,
-              CASE WHEN count(*) OVER () < $2 THEN $3::bigint + count(*) OVER ()
-                   ELSE (SELECT count(*) FROM deployments WHERE business_id = $1) END::int AS total_rows
-         FROM page JOIN deployments d ON d.id = page.id
-        CROSS JOIN LATERAL (
-          SELECT coalesce(json_agg(json_build_object('clusterName', cluster_name, 'status', status,
-                   'running', running, 'error', error, 'total', total, 'message', message,
-                   'since', floor(extract(epoch FROM status_since))) ORDER BY cluster_name), '[]') AS clusters,
-                 coalesce(sum(running) FILTER (WHERE NOT removing), 0)::int AS running,
-                 coalesce(sum(error) FILTER (WHERE NOT removing), 0)::int AS error,
-                 coalesce(sum(total) FILTER (WHERE NOT removing), 0)::int AS total
-            FROM placements WHERE deployment_id = d.id) p
-        ORDER BY d.id ASC`;
-const COUNT_SQL = 'SELECT count(*)::int AS total FROM deployments WHERE business_id = $1';
+// The product's own statements and row mapping for a business member's page in id order, from the build
+// the bench starts (src/deploy/deploy-list.ts, which loads neither Nest nor TypeORM).
+const { countStatement, listStatement, toListView } = require('../dist/src/deploy/deploy-list');
+const MEMBER = 'WHERE business_id = $1';
+const LIST_SQL = listStatement(MEMBER, 'ASC', '$2', '$3');
+const COUNT_SQL = countStatement(MEMBER);
 const USER_SQL =
   'SELECT id, user_name, status, is_admin, is_system_admin, business_id, token_version FROM users WHERE id = $1';
 
@@ -137,23 +121,7 @@ async function listDeployments(req, res) {
     : skip === 0
       ? 0
       : (await pool.query(COUNT_SQL, [user.business_id])).rows[0].total;
-  const data = rows.map((row) => ({
-    id: row.id,
-    deployName: row.deploy_name,
-    appName: row.app_name,
-    version: row.version,
-    cluster: row.cluster,
-    nodeLabel: row.node_label,
-    comment: row.comment,
-    deployType: row.deploy_type,
-    status: row.status,
-    errorMessage: JSON.stringify({ running: row.running, error: row.error, total: row.total }),
-    auditComment: row.audit_comment,
-    editable: SETTLED.has(row.status),
-    createTime: row.create_time,
-    updateTime: row.update_time,
-    clusters: row.clusters,
-  }));
+  const data = rows.map(toListView);
   answer(res, 200, { code: 200, message: 'success', data, total });
 }
 

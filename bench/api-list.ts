@@ -27,6 +27,7 @@ import { closedPort } from '../test/support/clusters';
 import { createTestDatabase } from '../test/support/database';
 import { eventually } from '../test/support/eventually';
 import { TEST_REDIS_URL } from '../test/support/test-app';
+import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '..');
 const BUSINESSES = 50;
@@ -162,13 +163,6 @@ async function startServer(
     { timeoutMs: 60_000, intervalMs: 200, what: `${name} answering ${readyPath}` },
   );
   return { name, url, child, stderr };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((done) => server.child.once('exit', done));
-  server.child.kill('SIGTERM');
-  await exited;
 }
 
 interface Measurement {
@@ -408,7 +402,7 @@ export async function runApiList(): Promise<string[]> {
     out();
     for (const line of ratios) out(line);
   } finally {
-    for (const server of servers) await stopServer(server);
+    for (const server of servers) await stopChild(server.child);
     await database.drop();
     await deleteKeys(redisPrefix);
   }

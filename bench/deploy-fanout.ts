@@ -25,11 +25,13 @@ import { performance } from 'node:perf_hooks';
 import { forEachLimited } from '../src/common/concurrency';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { QueueName } from '../src/queue/jobs';
+import { registerCluster } from '../test/support/clusters';
 import { createApp, deployment, deploymentByName } from '../test/support/deploys';
 import { eventually } from '../test/support/eventually';
 import { approvedBusiness, auth, loginAdmin } from '../test/support/factories';
 import { startTestApp, TestApp } from '../test/support/test-app';
 import type { FleetCluster, FleetCommand } from './fake-fleet';
+import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '..');
 /** No periodic node sync in the middle of a measurement: one per hour is never. */
@@ -116,11 +118,8 @@ class Worker {
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   }
 
-  async stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    const exited = new Promise((done) => this.process.once('exit', done));
-    this.process.kill('SIGTERM');
-    await exited;
+  stop(): Promise<void> {
+    return stopChild(this.process);
   }
 }
 
@@ -196,14 +195,9 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
 
     let mark = performance.now();
     const admin = await loginAdmin(t);
-    await forEachLimited(clusters, REGISTER_CONCURRENCY, async (cluster) => {
-      await t
-        .api()
-        .post('/v1/cluster')
-        .set(auth(admin))
-        .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
-        .expect(200);
-    });
+    await forEachLimited(clusters, REGISTER_CONCURRENCY, (cluster) =>
+      registerCluster(t, admin, cluster.name, cluster),
+    );
     const registerS = seconds(mark);
     await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     await createApp(t, token, APP);

@@ -1,6 +1,6 @@
 import { FakeCluster } from './fake-kube';
 import { createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
-import { decideDeploy } from './support/deploys';
+import { decideDeploy, deployRunning } from './support/deploys';
 import { deployBody, requestDeploy } from './support/deploys';
 import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, subUser, TestBusiness, TestUser } from './support/factories';
@@ -165,21 +165,12 @@ describe('a deployment from request to deletion', () => {
       image: 'registry.example/api:4',
       version: '1.4',
     });
-    await t
-      .api()
-      .post('/v1/deploy/install')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'api1',
-        appName: 'api',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      })
-      .expect(200);
-    const created = await deploymentByName(t, business.admin.token, 'api1');
-    await waitForStatus(t, business.admin.token, created.id, [5]);
+    const created = await deployRunning(
+      t,
+      business.admin.token,
+      deployBody('api1', 'api'),
+      '/v1/deploy/install',
+    );
     const image = () =>
       clusters.map(
         (cluster) =>
@@ -282,9 +273,7 @@ describe('a deployment from request to deletion', () => {
       version: '1.3',
       image: 'nginx:1.26',
     });
-    await requestDeploy(t, business.admin.token, deployBody('keep1', 'keep')).expect(200);
-    const created = await deploymentByName(t, business.admin.token, 'keep1');
-    await waitForStatus(t, business.admin.token, created.id, [5]);
+    const created = await deployRunning(t, business.admin.token, deployBody('keep1', 'keep'));
     await t
       .api()
       .post(`/v1/deploy/id/${created.id}`)
@@ -321,9 +310,7 @@ describe('a deployment from request to deletion', () => {
 
   it('delete removes every object it created and ends in 9', async () => {
     await createApp(t, business.admin.token, { appName: 'gone', isHPA: true });
-    await requestDeploy(t, business.admin.token, deployBody('gone1', 'gone')).expect(200);
-    const created = await deploymentByName(t, business.admin.token, 'gone1');
-    await waitForStatus(t, business.admin.token, created.id, [5]);
+    const created = await deployRunning(t, business.admin.token, deployBody('gone1', 'gone'));
     await t.api().delete('/v1/deploy/gone1').set(auth(user.token)).expect(200);
     const audit = await auditFor(created.id);
     expect(audit.deployType).toBe(4);

@@ -1,7 +1,7 @@
 import { Role } from '../src/common/auth/principal';
 import { FakeCluster } from './fake-kube';
 import { createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
-import { startClusters, waitForStatus } from './support/deploys';
+import { deployBody, requestDeploy, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
 import { TestUser } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
@@ -92,6 +92,10 @@ const row = (
 /** A business-scoped request without a body that a member of business A may make. */
 const byMember = (path: (f: Fixtures) => string) => row('business', (f) => ({ path: path(f) }), 'member');
 
+/** Routes that name no object, and why they need no sweep. */
+const unscoped = (why: string, ...routes: string[]): Record<string, SweepCase> =>
+  Object.fromEntries(routes.map((route) => [route, { scope: 'none', why }]));
+
 const SELF = 'acts on the caller only';
 const CREATE = 'creates in the caller’s own scope';
 const LIST = 'lists the caller’s own scope (covered by each module’s tenancy tests)';
@@ -101,54 +105,58 @@ const LIST = 'lists the caller’s own scope (covered by each module’s tenancy
  * own. Keys are `METHOD path` exactly as Nest registers the route.
  */
 const SWEEP: Record<string, SweepCase> = {
-  'GET /healthz': { scope: 'none', why: 'public' },
-  'GET /readyz': { scope: 'none', why: 'public' },
-  'POST /v1/authorization': { scope: 'none', why: 'public (login)' },
-  'GET /v1/authorization': { scope: 'none', why: SELF },
-  'PUT /v1/authorization': { scope: 'none', why: SELF },
-  'DELETE /v1/authorization': { scope: 'none', why: SELF },
-  'POST /v1/user': { scope: 'none', why: 'public (registration)' },
-  'PUT /v1/user': { scope: 'none', why: SELF },
-  'POST /v1/admin/user': { scope: 'none', why: CREATE },
-  'GET /v1/admin/user': { scope: 'none', why: LIST },
-  'POST /v1/business': { scope: 'none', why: CREATE },
-  'GET /v1/business': { scope: 'none', why: LIST },
-  'POST /v1/cluster': { scope: 'none', why: CREATE },
-  'GET /v1/cluster': { scope: 'none', why: LIST },
-  'POST /v1/cluster/label': { scope: 'none', why: 'system administrators only; clusters are shared' },
-  'DELETE /v1/cluster/label': { scope: 'none', why: 'system administrators only; clusters are shared' },
-  'GET /v1/cluster/label': { scope: 'none', why: LIST },
-  'GET /v1/node': { scope: 'none', why: LIST },
-  'POST /v1/node/label': { scope: 'none', why: 'system administrators only; nodes are shared' },
-  'DELETE /v1/node/label': { scope: 'none', why: 'system administrators only; nodes are shared' },
-  'GET /v1/node/label': { scope: 'none', why: LIST },
-  'POST /v1/app': { scope: 'none', why: CREATE },
-  'GET /v1/app': { scope: 'none', why: LIST },
-  'POST /v1/deploy': { scope: 'none', why: CREATE },
-  'POST /v1/deploy/install': { scope: 'none', why: CREATE },
-  'GET /v1/deploy': { scope: 'none', why: LIST },
-  'GET /v1/admin/deploy': { scope: 'none', why: LIST },
-  'GET /v1/admin/audit': { scope: 'none', why: LIST },
-  'GET /metrics': {
-    scope: 'none',
-    why: 'system administrators (or METRICS_ALLOW addresses) only; no object',
-  },
-  'ALL /admin/queues': { scope: 'none', why: 'system administrators only; the queues are the platform’s' },
-  'ALL /admin/queues/{*path}': {
-    scope: 'none',
-    why: 'system administrators only; the queues are the platform’s',
-  },
-  'GET /service/token': {
-    scope: 'none',
-    why: 'registry accounts by HTTP Basic; its grants are tested in registry.e2e',
-  },
-  'POST /v1/repository/user': { scope: 'none', why: SELF },
-  'PUT /v1/repository/user': { scope: 'none', why: SELF },
-  'POST /v1/repository/project': { scope: 'none', why: CREATE },
-  'GET /v1/repository/project': { scope: 'none', why: LIST },
-  'POST /v1/repository/third': { scope: 'none', why: CREATE },
-  'GET /v1/repository/third': { scope: 'none', why: LIST },
-  'POST /v1/app/chart': { scope: 'none', why: CREATE },
+  ...unscoped('public', 'GET /healthz', 'GET /readyz'),
+  ...unscoped('public (login)', 'POST /v1/authorization'),
+  ...unscoped(
+    SELF,
+    'GET /v1/authorization',
+    'PUT /v1/authorization',
+    'DELETE /v1/authorization',
+    'PUT /v1/user',
+    'POST /v1/repository/user',
+    'PUT /v1/repository/user',
+  ),
+  ...unscoped('public (registration)', 'POST /v1/user'),
+  ...unscoped(
+    CREATE,
+    'POST /v1/admin/user',
+    'POST /v1/business',
+    'POST /v1/cluster',
+    'POST /v1/app',
+    'POST /v1/deploy',
+    'POST /v1/deploy/install',
+    'POST /v1/repository/project',
+    'POST /v1/repository/third',
+    'POST /v1/app/chart',
+  ),
+  ...unscoped(
+    LIST,
+    'GET /v1/admin/user',
+    'GET /v1/business',
+    'GET /v1/cluster',
+    'GET /v1/cluster/label',
+    'GET /v1/node',
+    'GET /v1/node/label',
+    'GET /v1/app',
+    'GET /v1/deploy',
+    'GET /v1/admin/deploy',
+    'GET /v1/admin/audit',
+    'GET /v1/repository/project',
+    'GET /v1/repository/third',
+  ),
+  ...unscoped(
+    'system administrators only; clusters are shared',
+    'POST /v1/cluster/label',
+    'DELETE /v1/cluster/label',
+  ),
+  ...unscoped('system administrators only; nodes are shared', 'POST /v1/node/label', 'DELETE /v1/node/label'),
+  ...unscoped('system administrators (or METRICS_ALLOW addresses) only; no object', 'GET /metrics'),
+  ...unscoped(
+    'system administrators only; the queues are the platform’s',
+    'ALL /admin/queues',
+    'ALL /admin/queues/{*path}',
+  ),
+  ...unscoped('registry accounts by HTTP Basic; its grants are tested in registry.e2e', 'GET /service/token'),
 
   'GET /v1/repository/image': byMember((f) => `/v1/repository/image?projectName=${f.aProject}`),
   'GET /v1/repository/image/tag': byMember((f) => `/v1/repository/image/tag?imageName=${f.aProject}/app`),
@@ -311,15 +319,7 @@ describe('IDOR sweep over every route', () => {
     const aSpareAppId = await createApp(t, a.admin.token, { appName: 'spare', isHPA: false });
 
     const deploy = async (token: string, deployName: string) => {
-      const body = {
-        deployName,
-        appName: 'svc',
-        version: '1.2',
-        cluster: 'all',
-        nodeLabel: 'all',
-        comment: '',
-      };
-      await t.api().post('/v1/deploy').set(auth(token)).send(body).expect(200);
+      await requestDeploy(t, token, deployBody(deployName, 'svc')).expect(200);
       return (await deploymentByName(t, token, deployName)).id as number;
     };
     const aDeployId = await deploy(a.admin.token, 'svc1');

@@ -2,8 +2,7 @@ import { FakeCluster } from './fake-kube';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName } from '../src/queue/jobs';
 import { auditBusiness, closedPort, clusterIdOf, pendingBusinessId } from './support/clusters';
-import { createApp, deploymentByName, startWithClusters } from './support/deploys';
-import { waitForStatus } from './support/deploys';
+import { createApp, deployBody, deployRunning, startWithClusters } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness } from './support/factories';
 import { TestApp } from './support/test-app';
@@ -94,14 +93,7 @@ describe('GET /metrics', () => {
 
   it('reports queue depth, job outcomes, cluster readiness and deployments by status', async () => {
     await createApp(t, business.admin.token, { appName: 'metered', isHPA: false });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({ deployName: 'metered1', appName: 'metered', version: '1.2', cluster: 'all', nodeLabel: 'all' })
-      .expect(200);
-    const deployed = await deploymentByName(t, business.admin.token, 'metered1');
-    await waitForStatus(t, business.admin.token, deployed.id, [5]);
+    await deployRunning(t, business.admin.token, deployBody('metered1', 'metered'));
     await t.waitForQuietQueues();
 
     const samples = await scrape();

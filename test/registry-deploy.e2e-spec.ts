@@ -3,8 +3,8 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { FakeCluster } from './fake-kube';
 import { eventually } from './support/eventually';
-import { appBody, createApp, DEPLOY_TEST_ENV, deploymentByName, registerClusters } from './support/deploys';
-import { startClusters, waitForStatus } from './support/deploys';
+import { appBody, createApp, DEPLOY_TEST_ENV, deployRunning, registerClusters } from './support/deploys';
+import { deployBody, requestDeploy, startClusters, waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, TestBusiness } from './support/factories';
 import { pushImage, startTestRegistry, TestRegistry } from './support/registry';
 import { createProject, createRegistryAccount, registryToken } from './support/registry-accounts';
@@ -62,14 +62,11 @@ describe('registry images and pull secrets in deployments', () => {
 
   const namespace = () => `ns${business.id}`;
   const deploy = async (deployName: string, appName: string, version = '1.2') => {
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({ deployName, appName, version, cluster: 'all', nodeLabel: 'all', comment: '' })
-      .expect(200);
-    const created = await deploymentByName(t, business.admin.token, deployName);
-    await waitForStatus(t, business.admin.token, created.id, [5]);
+    const created = await deployRunning(
+      t,
+      business.admin.token,
+      deployBody(deployName, appName, { version }),
+    );
     return created.id as number;
   };
 
@@ -219,12 +216,7 @@ describe('registry images and pull secrets in deployments', () => {
       { what: 'deleted tag flips the package' },
     );
     expect(await digestOf(appId)).toMatchObject({ image_digest: null, status: 2 });
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({ deployName: 'ours1', appName: 'ours', version: '1.2', cluster: 'all', nodeLabel: 'all' })
-      .expect(409);
+    await requestDeploy(t, business.admin.token, deployBody('ours1', 'ours')).expect(409);
   });
 
   it('no answer and no job carries the external password', async () => {

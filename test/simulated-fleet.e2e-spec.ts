@@ -1,7 +1,7 @@
 import { registerSimulatedFleet, SimulatedFleet } from '../src/embedded/simulated-fleet';
 import { FakeCluster, startFakeCluster } from './fake-kube';
 import { registerCluster, syncCluster } from './support/clusters';
-import { createApp, DEPLOY_TEST_ENV, deploymentByName, waitForStatus } from './support/deploys';
+import { createApp, DEPLOY_TEST_ENV, deployBody, deployRunning } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -121,21 +121,12 @@ describe('the quick start’s simulated edge fleet', () => {
 
     it('runs on every cluster labelled edge (status 5)', async () => {
       await createApp(t, business.admin.token, { appName: 'hello', isHPA: false });
-      await t
-        .api()
-        .post('/v1/deploy/install')
-        .set(auth(business.admin.token))
-        .send({
-          deployName: 'hello1',
-          appName: 'hello',
-          version: '1.2',
-          cluster: 'edge',
-          nodeLabel: 'all',
-          comment: '',
-        })
-        .expect(200);
-      const created = await deploymentByName(t, business.admin.token, 'hello1');
-      await waitForStatus(t, business.admin.token, created.id, [5]);
+      await deployRunning(
+        t,
+        business.admin.token,
+        deployBody('hello1', 'hello', { cluster: 'edge' }),
+        '/v1/deploy/install',
+      );
       const fleet = fleets[fleets.length - 1];
       for (const cluster of fleet.clusters) {
         expect(cluster.get('apps/v1', 'Deployment', `ns${business.id}`, 'hello1')).toMatchObject({

@@ -10,68 +10,13 @@ import { unixSeconds } from '../common/time';
 import { OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
 import { AuditStatus, DeploymentEntity, DeploymentVersionEntity, DeployRequestEntity } from './deploy.entity';
-import { DeployAction, DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
+import { countStatement, ListRow, listStatement, toListView } from './deploy-list';
+import { DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
 import { AuditListQuery, DEPLOY_FIELDS, DeployListQuery, DeploymentView } from './dto';
 import { PlacementStore } from './placement.store';
 import { sumCounts } from './pod-counts';
 
 const RUNNING = [DeployStatus.Success, DeployStatus.PartialSuccess];
-
-/** What the list shows of a deployment and its placements, times already in Unix seconds. */
-const LIST_SELECT = `SELECT d.id, d.deploy_name, d.app_name, d.version, d.cluster, d.node_label, d.comment,
-              d.deploy_type, d.status, d.audit_comment,
-              floor(extract(epoch FROM d.create_time))::float8 AS create_time,
-              floor(extract(epoch FROM d.update_time))::float8 AS update_time,
-              p.clusters, p.running, p.error, p.total`;
-/** The page's rows with their placements (by the placements' primary key), in cluster-name order. */
-const LIST_FROM = `FROM page JOIN deployments d ON d.id = page.id
-        CROSS JOIN LATERAL (
-          SELECT coalesce(json_agg(json_build_object('clusterName', cluster_name, 'status', status,
-                   'running', running, 'error', error, 'total', total, 'message', message,
-                   'since', floor(extract(epoch FROM status_since))) ORDER BY cluster_name), '[]') AS clusters,
-                 coalesce(sum(running) FILTER (WHERE NOT removing), 0)::int AS running,
-                 coalesce(sum(error) FILTER (WHERE NOT removing), 0)::int AS error,
-                 coalesce(sum(total) FILTER (WHERE NOT removing), 0)::int AS total
-            FROM placements WHERE deployment_id = d.id) p`;
-
-interface ListRow {
-  id: number;
-  deploy_name: string;
-  app_name: string;
-  version: string;
-  cluster: string;
-  node_label: string;
-  comment: string;
-  deploy_type: DeployAction;
-  status: DeployStatus;
-  audit_comment: string;
-  create_time: number;
-  update_time: number;
-  clusters: DeploymentView['clusters'];
-  running: number;
-  error: number;
-  total: number;
-  total_rows: number;
-}
-
-const toListView = (row: ListRow): DeploymentView => ({
-  id: row.id,
-  deployName: row.deploy_name,
-  appName: row.app_name,
-  version: row.version,
-  cluster: row.cluster,
-  nodeLabel: row.node_label,
-  comment: row.comment,
-  deployType: row.deploy_type,
-  status: row.status,
-  // SPEC §6: summed over the clusters listed with it (those not being removed), as toViews does.
-  errorMessage: JSON.stringify({ running: row.running, error: row.error, total: row.total }),
-  auditComment: row.audit_comment,
-  editable: isEditable(row.status),
-  createTime: row.create_time,
-  updateTime: row.update_time,
-  clusters: row.clusters,
-});
 
 /** What deployments and their audits look like to their readers. */
 @Injectable()
@@ -115,28 +60,13 @@ export class DeployQueries {
     const { skip, take } = toPage(query);
     const filters = params.length;
     const [limit, offset] = [param(take), param(skip)];
-    const rows: ListRow[] = await this.deployments.query(
-      `WITH page AS (SELECT id FROM deployments ${where} ORDER BY id ${order} LIMIT ${limit} OFFSET ${offset})
-       ${LIST_SELECT},
-              CASE WHEN count(*) OVER () < ${limit} THEN ${offset}::bigint + count(*) OVER ()
-                   ELSE (SELECT count(*) FROM deployments ${where}) END::int AS total_rows
-         ${LIST_FROM}
-        ORDER BY d.id ${order}`,
-      params,
-    );
+    const rows: ListRow[] = await this.deployments.query(listStatement(where, order, limit, offset), params);
     // Past the end there is no row to carry the total: count on its own.
     const total = rows.length
       ? rows[0].total_rows
       : skip === 0
         ? 0
-        : Number(
-            (
-              await this.deployments.query(
-                `SELECT count(*)::int AS total FROM deployments ${where}`,
-                params.slice(0, filters),
-              )
-            )[0].total,
-          );
+        : Number((await this.deployments.query(countStatement(where), params.slice(0, filters)))[0].total);
     const fields = query.field?.length ? query.field : DEPLOY_FIELDS;
     return {
       data: rows.map((row) => {

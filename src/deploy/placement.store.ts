@@ -25,12 +25,28 @@ const PLACEMENT_COLUMNS = `p.deployment_id AS "deploymentId", p.cluster_id AS "c
   p.rollout_deadline_at AS "rolloutDeadlineAt", p.next_retry_at AS "nextRetryAt", p.running, p.error,
   p.total, p.message, p.update_time AS "updateTime"`;
 
+const P = PlacementStatus;
+
 export interface TargetCluster {
   id: string;
   name: string;
 }
 
-const P = PlacementStatus;
+/** A deployment's current request and the clusters it is to run on. */
+interface PlacementTargets {
+  deploymentId: number;
+  requestId: number;
+  targets: TargetCluster[];
+}
+
+/** $1 to $5 of an insert of Pending placements from `unnest($3::uuid[], $4::text[]) AS t (id, name)`. */
+const pendingRowParams = ({ deploymentId, requestId, targets }: PlacementTargets) => [
+  deploymentId,
+  requestId,
+  targets.map((cluster) => cluster.id),
+  targets.map((cluster) => cluster.name),
+  P.Pending,
+];
 
 /**
  * Placements in the database. Every status write is a compare-and-set on the request and the status
@@ -167,12 +183,8 @@ export class PlacementStore {
    * (Pending), every other cluster it was placed on is to lose it (Deleting). Run in the approval's
    * transaction, which holds the deployment's row. Returns the clusters that now have work.
    */
-  async retarget(
-    manager: EntityManager,
-    deploymentId: number,
-    requestId: number,
-    targets: TargetCluster[],
-  ): Promise<string[]> {
+  async retarget(manager: EntityManager, to: PlacementTargets): Promise<string[]> {
+    const { deploymentId, requestId, targets } = to;
     const ids = targets.map((cluster) => cluster.id);
     if (targets.length > 0) {
       await manager.query(
@@ -182,14 +194,7 @@ export class PlacementStore {
            SET request_id = EXCLUDED.request_id, status = EXCLUDED.status, removing = false,
                status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
            WHERE p.status = ANY($6)`,
-        [
-          deploymentId,
-          requestId,
-          ids,
-          targets.map((c) => c.name),
-          P.Pending,
-          placementPredecessorsOf(P.Pending),
-        ],
+        [...pendingRowParams(to), placementPredecessorsOf(P.Pending)],
       );
     }
     await manager.query(
@@ -211,19 +216,15 @@ export class PlacementStore {
    * was registered): new targets get a Pending placement, lost ones start Deleting, regained ones
    * come back. Returns the clusters that now have work.
    */
-  async follow(
-    manager: EntityManager,
-    deploymentId: number,
-    requestId: number,
-    targets: TargetCluster[],
-  ): Promise<string[]> {
+  async follow(manager: EntityManager, to: PlacementTargets): Promise<string[]> {
+    const { deploymentId, requestId, targets } = to;
     const ids = targets.map((cluster) => cluster.id);
     const added: { cluster_id: string }[] = await manager.query(
       `INSERT INTO placements (deployment_id, cluster_id, cluster_name, request_id, status, removing)
        SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
        ON CONFLICT (deployment_id, cluster_id) DO NOTHING
        RETURNING cluster_id`,
-      [deploymentId, requestId, ids, targets.map((c) => c.name), P.Pending],
+      pendingRowParams(to),
     );
     const regained = returned<{ cluster_id: string }>(
       await manager.query(

@@ -53,7 +53,11 @@ export class Reconciler {
     request: DeployRequestEntity,
   ): Promise<PlacementRef[]> {
     const targets = request.action === DeployAction.Delete ? [] : await this.targetsOf(deployment);
-    const clusterIds = await this.placements.retarget(manager, deployment.id, request.id, targets);
+    const clusterIds = await this.placements.retarget(manager, {
+      deploymentId: deployment.id,
+      requestId: request.id,
+      targets,
+    });
     return clusterIds.map((clusterId) => ({ deploymentId: deployment.id, clusterId }));
   }
 
@@ -145,7 +149,7 @@ export class Reconciler {
         .getRepository(DeployRequestEntity)
         .findOneByOrFail({ id: current.requestId! });
       if (request.action === DeployAction.Delete) return null;
-      return this.placements.follow(manager, current.id, request.id, targets);
+      return this.placements.follow(manager, { deploymentId: current.id, requestId: request.id, targets });
     });
     if (changed === null) {
       this.logger.log(`deployment ${deployment.deployName} moved on before its reconciliation; skipped`);

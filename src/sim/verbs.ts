@@ -887,26 +887,21 @@ export abstract class ApiVerbs extends ClusterControllers {
       throw E.forbidden(def, name, 'this namespace may not be deleted');
     const pre = opts?.preconditions;
     if (isObj(pre)) {
-      if (pre.uid && pre.uid !== o.metadata.uid)
-        throw new ApiError(
-          409,
-          statusBody(
+      for (const [field, label] of [
+        ['uid', 'UID'],
+        ['resourceVersion', 'ResourceVersion'],
+      ] as const) {
+        if (pre[field] && pre[field] !== o.metadata[field])
+          throw new ApiError(
             409,
-            'Conflict',
-            `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${o.metadata.uid}`,
-            resDetails(def, name),
-          ),
-        );
-      if (pre.resourceVersion && pre.resourceVersion !== o.metadata.resourceVersion)
-        throw new ApiError(
-          409,
-          statusBody(
-            409,
-            'Conflict',
-            `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${o.metadata.resourceVersion}`,
-            resDetails(def, name),
-          ),
-        );
+            statusBody(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": Precondition failed: ${label} in precondition: ${pre[field]}, ${label} in object meta: ${o.metadata[field]}`,
+              resDetails(def, name),
+            ),
+          );
+      }
     }
     const out = clone(o);
     if (!dryRun) {

@@ -11,7 +11,7 @@ export async function registerCluster(
   t: TestApp,
   token: string,
   clusterName: string,
-  cluster: FakeCluster,
+  cluster: Pick<FakeCluster, 'kubeconfig'>,
 ): Promise<void> {
   await t
     .api()

@@ -1,4 +1,5 @@
 import { FakeCluster, startFakeCluster } from '../fake-kube';
+import { registerCluster } from './clusters';
 import { eventually } from './eventually';
 import { auth, loginAdmin } from './factories';
 import { seedApp } from './seed-app';
@@ -13,14 +14,7 @@ export const DEPLOY_TEST_ENV = {
 
 export async function registerClusters(t: TestApp, clusters: FakeCluster[]): Promise<void> {
   const admin = await loginAdmin(t);
-  for (const cluster of clusters) {
-    await t
-      .api()
-      .post('/v1/cluster')
-      .set(auth(admin))
-      .send({ clusterName: cluster.name, kubeconfig: cluster.kubeconfig })
-      .expect(200);
-  }
+  for (const cluster of clusters) await registerCluster(t, admin, cluster.name, cluster);
 }
 
 export async function startClusters(names: string[], options: Parameters<typeof startFakeCluster>[0] = {}) {
@@ -92,6 +86,21 @@ export async function deployment(t: TestApp, token: string, id: number) {
 export async function deploymentByName(t: TestApp, token: string, deployName: string) {
   const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(token)).expect(200);
   return list.body.data.find((row: { deployName: string }) => row.deployName === deployName);
+}
+
+/**
+ * Requests a deployment as an administrator's `token` (`POST /v1/deploy`, or `path`), which needs no
+ * audit, and waits until it runs (status 5); returns its row.
+ */
+export async function deployRunning(
+  t: TestApp,
+  token: string,
+  body: { deployName: string },
+  path = '/v1/deploy',
+) {
+  await t.api().post(path).set(auth(token)).send(body).expect(200);
+  const created = await deploymentByName(t, token, body.deployName);
+  return waitForStatus(t, token, created.id, [5]);
 }
 
 export const waitForStatus = (
