@@ -222,7 +222,8 @@ export class PlacementApplier {
         objects: objects.map(toApplied),
         ...counts,
         message: status === PlacementStatus.Failed ? podProblems(pods) : '',
-        rolloutDeadlineAt: placement.rolloutDeadlineAt ?? deadline,
+        // Set once per request; left alone afterwards, as an outage of the platform may have moved it.
+        rolloutDeadlineAt: placement.rolloutDeadlineAt ? undefined : deadline,
         nextRetryAt: null,
       },
       (manager) =>
