@@ -1,5 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { JobName, JOBS } from '../src/queue/jobs';
 import { FakeCluster } from './fake-kube';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
 import { registerClusters, requestDeploy, startClusters } from './support/deploys';
@@ -14,6 +16,8 @@ const TIMEOUT_SECONDS = 6;
 const HEARTBEAT_MS = TIMEOUT_SECONDS * 200;
 
 interface PlacementRow {
+  request_id: number;
+  cluster_id: string;
   status: string;
   message: string;
   rollout_deadline_at: Date | null;
@@ -35,7 +39,8 @@ describe('the rollout deadline and the platform being down', () => {
   const placementOf = async (deploymentId: number): Promise<PlacementRow> =>
     (
       await db.query(
-        `SELECT status, message, rollout_deadline_at, status_since FROM placements WHERE deployment_id = $1`,
+        `SELECT request_id, cluster_id, status, message, rollout_deadline_at, status_since
+           FROM placements WHERE deployment_id = $1`,
         [deploymentId],
       )
     ).rows[0];
@@ -129,6 +134,28 @@ describe('the rollout deadline and the platform being down', () => {
     const left = shifted.rollout_deadline_at!.getTime() - beat.getTime();
     expect(left).toBeGreaterThanOrEqual(deadline - killedAt - 50);
     expect(left).toBeLessThanOrEqual(deadline - applied.status_since.getTime() + HEARTBEAT_MS + 50);
+
+    // The restarted worker runs the overdue deadline job, which finds the moved deadline and leaves a
+    // job for it; a pod observation after that leaves the placement waiting too: pods still pending.
+    const moved = shifted.rollout_deadline_at!.getTime();
+    const queue = t.app.get(JobQueueService).queue(JOBS[JobName.PlacementDeadline].queue);
+    const jobId = JOBS[JobName.PlacementDeadline].options({
+      deploymentId: id,
+      clusterId: shifted.cluster_id,
+      requestId: shifted.request_id,
+      dueAt: moved,
+    }).jobId!;
+    await eventually(
+      async () => (await queue.getJob(jobId))?.getState(),
+      (state) => state === 'delayed',
+      { what: 'a deadline job for the moved deadline' },
+    );
+    const podLists = () =>
+      cluster.requestLog.filter((entry) => entry.method === 'GET' && entry.path.startsWith('/api/v1/pods'))
+        .length;
+    const listed = podLists();
+    await eventually(podLists, (count) => count > listed, { what: 'a pod observation after the restart' });
+    expect(await placementOf(id)).toMatchObject({ status: 'applied' });
 
     // The pods run now, within the rollout's remaining time: the deployment succeeds.
     setNodesReady(true);
