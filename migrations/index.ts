@@ -10,6 +10,7 @@ import { ChartsAndReleases1764500000000 } from './1764500000000-charts-and-relea
 import { AuditLog1764700000000 } from './1764700000000-audit-log';
 import { ClusterSimulated1764800000000 } from './1764800000000-cluster-simulated';
 import { PlacementsTable1764900000000 } from './1764900000000-placements-table';
+import { PlatformHeartbeat1765000000000 } from './1765000000000-platform-heartbeat';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AuditLog1764700000000,
   ClusterSimulated1764800000000,
   PlacementsTable1764900000000,
+  PlatformHeartbeat1765000000000,
 ];

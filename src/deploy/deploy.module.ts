@@ -22,6 +22,7 @@ import { ObjectRenderer } from './object-renderer';
 import { PlacementApplier } from './placement-applier.service';
 import { PlacementObserver } from './placement-observer.service';
 import { PlacementStore } from './placement.store';
+import { PlatformHeartbeat } from './platform-heartbeat.service';
 import { Reconciler } from './reconciler.service';
 import { SoftwareDeploymentController } from './software-deployment.controller';
 import { SoftwareDeploymentService } from './software-deployment.service';
@@ -62,6 +63,7 @@ import { StatusRollup } from './status-rollup.service';
     SoftwareDeploymentService,
     ObjectRenderer,
     DeploymentStats,
+    PlatformHeartbeat,
   ],
   exports: [DeploymentStats],
 })

@@ -41,8 +41,13 @@ export class DeployProcessor implements OnApplicationBootstrap {
   }
 
   @JobHandler(JobName.PlacementDeadline)
-  deadline({ deploymentId, clusterId, requestId }: JobPayloads[JobName.PlacementDeadline]): Promise<void> {
-    return this.applier.deadline(deploymentId, clusterId, requestId);
+  deadline({
+    deploymentId,
+    clusterId,
+    requestId,
+    dueAt,
+  }: JobPayloads[JobName.PlacementDeadline]): Promise<void> {
+    return this.applier.deadline(deploymentId, clusterId, requestId, dueAt);
   }
 
   @JobHandler(JobName.DeployRepair)

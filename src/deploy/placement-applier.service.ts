@@ -112,11 +112,23 @@ export class PlacementApplier {
       ]);
   }
 
-  /** The rollout deadline of a placement: pods not all running by now fail it there. */
-  async deadline(deploymentId: number, clusterId: string, requestId: number): Promise<void> {
+  /**
+   * The rollout deadline of a placement: pods not all running by now fail it there. A deadline that an
+   * outage of the platform moved later (PlatformHeartbeat) is waited for by a job of its own instead.
+   */
+  async deadline(deploymentId: number, clusterId: string, requestId: number, dueAt?: number): Promise<void> {
     const work = await this.read(deploymentId, clusterId);
     if (!work || work.placement.requestId !== requestId || work.placement.status !== PlacementStatus.Applied)
       return;
+    const stored = work.placement.rolloutDeadlineAt?.getTime();
+    if (stored !== undefined && stored !== dueAt && stored > Date.now()) {
+      await this.jobs.enqueue(
+        JobName.PlacementDeadline,
+        { deploymentId, clusterId, requestId, dueAt: stored },
+        stored - Date.now(),
+      );
+      return;
+    }
     const app = await this.appOf(work.deployment.appId);
     let counts: PodCounts;
     let pods: Parameters<typeof podProblems>[0];
@@ -210,7 +222,8 @@ export class PlacementApplier {
         objects: objects.map(toApplied),
         ...counts,
         message: status === PlacementStatus.Failed ? podProblems(pods) : '',
-        rolloutDeadlineAt: placement.rolloutDeadlineAt ?? deadline,
+        // Set once per request; left alone afterwards, as an outage of the platform may have moved it.
+        rolloutDeadlineAt: placement.rolloutDeadlineAt ? undefined : deadline,
         nextRetryAt: null,
       },
       (manager) =>
@@ -228,11 +241,11 @@ export class PlacementApplier {
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
     if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {
-      const due = (placement.rolloutDeadlineAt ?? deadline).getTime() - Date.now();
+      const dueAt = (placement.rolloutDeadlineAt ?? deadline).getTime();
       await this.jobs.enqueue(
         JobName.PlacementDeadline,
-        { deploymentId: deployment.id, clusterId: cluster.id, requestId: request.id },
-        Math.max(0, due),
+        { deploymentId: deployment.id, clusterId: cluster.id, requestId: request.id, dueAt },
+        Math.max(0, dueAt - Date.now()),
       );
     }
     await this.rollup.rollUp(deployment.id);

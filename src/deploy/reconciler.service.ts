@@ -115,6 +115,7 @@ export class Reconciler {
         deploymentId: placement.deploymentId,
         clusterId: placement.clusterId,
         requestId: placement.requestId!,
+        dueAt: placement.rolloutDeadlineAt!.getTime(),
       });
     }
     const inFlight = await this.deployments.findBy({

@@ -19,7 +19,7 @@ export enum JobName {
   NamespaceEnsure = 'namespace.ensure',
   /** Brings one placement (deployment, cluster) to what its current request asks for, and reads its pods once. */
   PlacementApply = 'placement.apply',
-  /** A placement's rollout deadline: pods not all running by then fail it. */
+  /** A placement's rollout deadline (`dueAt`, ms): pods not all running by then fail it, unless it moved later. */
   PlacementDeadline = 'placement.deadline',
   /** Re-enqueues approved work that has no live job; repeated every minute. */
   DeployRepair = 'deploy.repair',
@@ -32,7 +32,7 @@ export interface JobPayloads {
   [JobName.ClusterSyncAll]: Record<string, never>;
   [JobName.NamespaceEnsure]: { businessId: number; clusterId: string };
   [JobName.PlacementApply]: { deploymentId: number; clusterId: string };
-  [JobName.PlacementDeadline]: { deploymentId: number; clusterId: string; requestId: number };
+  [JobName.PlacementDeadline]: { deploymentId: number; clusterId: string; requestId: number; dueAt: number };
   [JobName.DeployRepair]: Record<string, never>;
   [JobName.PackageVerify]: { appId: number };
 }
@@ -87,8 +87,9 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
   },
   [JobName.PlacementDeadline]: {
     queue: QueueName.Deploy,
-    options: ({ deploymentId, clusterId, requestId }) => ({
-      jobId: `placement.deadline.${requestId}.${deploymentId}.${clusterId}`,
+    // One job per deadline: a deadline moved later by an outage of the platform gets a job of its own.
+    options: ({ deploymentId, clusterId, requestId, dueAt }) => ({
+      jobId: `placement.deadline.${requestId}.${deploymentId}.${clusterId}.${dueAt}`,
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: true,
