@@ -19,7 +19,7 @@
  */
 import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { forEachLimited } from '../src/common/concurrency';
@@ -68,6 +68,36 @@ export function benchSizes(env = process.env.BENCH_SIZES): number[] {
   return sizes;
 }
 
+/** User + system CPU seconds of a process so far, from /proc (0 once it has gone). */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds so far of the PostgreSQL backends serving `database` (their process title names it):
+ * the API's and the workers' pooled connections, which live through a measurement. The server's own
+ * background processes (WAL writer, checkpointer), shared with everything else on the machine, are not counted.
+ */
+function postgresCpuSeconds(database: string): number {
+  let sum = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let title: string;
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (title.startsWith('postgres:') && title.includes(` ${database} `))
+      sum += processCpuSeconds(Number(pid));
+  }
+  return sum;
+}
+
 /** The fake fleet's process, compiled on the fly (it uses Node built-ins only). */
 class Fleet {
   private next = 0;
@@ -75,7 +105,7 @@ class Fleet {
     number,
     { resolve: (value: unknown) => void; reject: (e: Error) => void }
   >();
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(readonly child: ChildProcess) {
     child.on('message', (reply: { id: number; result?: unknown; error?: string }) => {
       const pending = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
@@ -114,8 +144,7 @@ class Worker {
   }
 
   cpuSeconds(): number {
-    const fields = readFileSync(`/proc/${this.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return processCpuSeconds(this.process.pid);
   }
 
   stop(): Promise<void> {
@@ -131,6 +160,9 @@ interface Phase {
   cpuPerClusterMs: number;
   /** Of which the worker processes' (the rest is this process: the API and its status polls). */
   workerCpuPerClusterMs: number;
+  /** Beside the product: the fake fleet's process and the PostgreSQL backends of the bench's database. */
+  fleetCpuPerClusterMs: number;
+  postgresCpuPerClusterMs: number;
 }
 
 interface SizeResult {
@@ -181,9 +213,15 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   let workers: Worker[] = [];
   const workerCpu = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+  const database = new URL(t.env.DATABASE_URL).pathname.slice(1);
   const productCpu = () => {
     const own = process.cpuUsage();
-    return { all: (own.user + own.system) / 1e6 + workerCpu(), workers: workerCpu() };
+    return {
+      all: (own.user + own.system) / 1e6 + workerCpu(),
+      workers: workerCpu(),
+      fleet: processCpuSeconds(fleet.child.pid),
+      postgres: postgresCpuSeconds(database),
+    };
   };
   const requests = async () => (await fleet.ask<number[]>({ op: 'requests' })).reduce((a, b) => a + b, 0);
   try {
@@ -220,6 +258,8 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         requestsPerCluster: ((await requests()) - requestsBefore) / n,
         cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
         workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
+        fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
+        postgresCpuPerClusterMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / n,
       });
       await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     }
@@ -336,7 +376,9 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
           `N=${n} ${phase.workers} worker(s): ${fmt(phase.deployS)} s to status ${phase.status} | ` +
             `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster | ` +
             `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster ` +
-            `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms)`,
+            `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms) | ` +
+            `beside it: fake fleet ${fmt(phase.fleetCpuPerClusterMs, 2)} ms, PostgreSQL ${fmt(phase.postgresCpuPerClusterMs, 2)} ms | ` +
+            `load average ${loadavg()[0].toFixed(1)}`,
         );
       }
       if (result.outageS !== null)
@@ -349,7 +391,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
 
   out();
   out(
-    '     N  register_s  t_1w_s  t_2w_s  t2w/t1w  req/cluster  cpu_ms/cluster(1w)  worker_cpu_ms/cluster(1w)',
+    '     N  register_s  t_1w_s  t_2w_s  t2w/t1w  req/cluster  cpu_ms/cluster(1w)  worker_cpu_ms/cluster(1w)' +
+      '  fleet_cpu_ms/cluster(1w)  pg_cpu_ms/cluster(1w)',
   );
   for (const r of results) {
     const [one, two] = r.phases;
@@ -357,7 +400,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
       `${String(r.n).padStart(6)}  ${fmt(r.registerS).padStart(10)}  ${fmt(one.deployS).padStart(6)}  ` +
         `${fmt(two.deployS).padStart(6)}  ${fmt(two.deployS / one.deployS).padStart(7)}  ` +
         `${fmt(one.requestsPerCluster, 1).padStart(11)}  ${fmt(one.cpuPerClusterMs).padStart(18)}  ` +
-        `${fmt(one.workerCpuPerClusterMs).padStart(25)}`,
+        `${fmt(one.workerCpuPerClusterMs).padStart(25)}  ${fmt(one.fleetCpuPerClusterMs).padStart(24)}  ` +
+        `${fmt(one.postgresCpuPerClusterMs).padStart(21)}`,
     );
   }
   for (let i = 1; i < results.length; i++) {

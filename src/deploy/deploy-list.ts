@@ -74,6 +74,12 @@ export const listStatement = (where: string, order: 'ASC' | 'DESC', limit: strin
          ${LIST_FROM}
         ORDER BY d.id ${order}`;
 
+/** One deployment (`$1`) as the list shows it, with its business for the caller's scope check. */
+export const oneStatement = (): string =>
+  `WITH page AS (SELECT id FROM deployments WHERE id = $1)
+       ${LIST_SELECT}, d.business_id
+         ${LIST_FROM}`;
+
 /** The total alone, for a page past the end (no row to carry it). */
 export const countStatement = (where: string): string =>
   `SELECT count(*)::int AS total FROM deployments ${where}`;

@@ -10,11 +10,9 @@ import { unixSeconds } from '../common/time';
 import { OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
 import { AuditStatus, DeploymentEntity, DeploymentVersionEntity, DeployRequestEntity } from './deploy.entity';
-import { countStatement, ListRow, listStatement, toListView } from './deploy-list';
-import { DeployStatus, isEditable, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
+import { countStatement, ListRow, listStatement, oneStatement, toListView } from './deploy-list';
+import { DeployStatus, LIVE_STATUSES, SETTLED_STATUSES } from './deployment-status';
 import { AuditListQuery, DEPLOY_FIELDS, DeployListQuery, DeploymentView } from './dto';
-import { PlacementStore } from './placement.store';
-import { sumCounts } from './pod-counts';
 
 const RUNNING = [DeployStatus.Success, DeployStatus.PartialSuccess];
 
@@ -25,7 +23,6 @@ export class DeployQueries {
     @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
     @InjectRepository(DeployRequestEntity) private readonly requests: Repository<DeployRequestEntity>,
     @InjectRepository(DeploymentVersionEntity) private readonly versions: Repository<DeploymentVersionEntity>,
-    private readonly placements: PlacementStore,
     private readonly businesses: BusinessService,
   ) {}
 
@@ -79,9 +76,16 @@ export class DeployQueries {
     };
   }
 
+  /**
+   * One statement, as a page of the list is read: only the columns the answer shows, the placements
+   * as one JSON array built by PostgreSQL (no entity per cluster: a client polling a deployment over
+   * a thousand clusters costs the database a scan of its placements and the API one JSON parse).
+   */
   async get(principal: Principal, id: number, withHistory: boolean) {
-    const deployment = await this.findVisible(principal, id);
-    const [view] = await this.toViews([deployment]);
+    const [row]: (ListRow & { business_id: number })[] = await this.deployments.query(oneStatement(), [id]);
+    if (!row || (principal.role !== Role.SystemAdmin && row.business_id !== principal.businessId))
+      throw notFound(`deployment ${id}`);
+    const view = toListView(row);
     if (!withHistory) return view;
     const history = await this.versions.find({ where: { deploymentId: id }, order: { id: 'DESC' } });
     return {
@@ -155,37 +159,5 @@ export class DeployQueries {
   private ownBusiness(principal: Principal): number {
     if (principal.businessId === null) throw forbidden('you do not work in an approved business');
     return principal.businessId;
-  }
-
-  private async toViews(rows: DeploymentEntity[]): Promise<DeploymentView[]> {
-    const placements = await this.placements.ofDeployments(rows.map((row) => row.id));
-    const own = (deploymentId: number) =>
-      placements.filter((placement) => placement.deploymentId === deploymentId);
-    return rows.map((row) => ({
-      id: row.id,
-      deployName: row.deployName,
-      appName: row.appName,
-      version: row.version,
-      cluster: row.cluster,
-      nodeLabel: row.nodeLabel,
-      comment: row.comment,
-      deployType: row.deployType,
-      status: row.status,
-      // SPEC §6: summed over the clusters listed with it, so the two always agree.
-      errorMessage: JSON.stringify(sumCounts(own(row.id).filter((placement) => !placement.removing))),
-      auditComment: row.auditComment,
-      editable: isEditable(row.status),
-      createTime: unixSeconds(row.createTime),
-      updateTime: unixSeconds(row.updateTime),
-      clusters: own(row.id).map(({ clusterName, status, running, error, total, message, statusSince }) => ({
-        clusterName,
-        status,
-        running,
-        error,
-        total,
-        message,
-        since: unixSeconds(statusSince),
-      })),
-    }));
   }
 }

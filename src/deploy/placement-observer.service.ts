@@ -6,7 +6,7 @@ import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { ClusterService } from '../cluster/cluster.service';
 import { OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
-import { kube, KubeError } from '../kube/kube-error';
+import { kube, KubeError, notKubernetes } from '../kube/kube-error';
 import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { podProblems } from './placement-applier.service';
 import { PlacementStatus } from './placement-status';
@@ -56,8 +56,12 @@ export class PlacementObserver {
     if (!cluster) return;
     let pods: V1Pod[];
     try {
-      const { core } = this.connector.clientsFor(cluster);
-      pods = (await kube(() => core.listPodForAllNamespaces({ labelSelector: MANAGED_PODS }))).items;
+      // Plain JSON, as the applier reads pods (see PlacementApplier.readPods).
+      const { getJson } = this.connector.clientsFor(cluster);
+      const list = await kube(() => getJson('/api/v1/pods', { labelSelector: MANAGED_PODS }));
+      const items = (list as { items?: unknown } | null)?.items;
+      if (!Array.isArray(items)) throw notKubernetes();
+      pods = items as V1Pod[];
     } catch (error) {
       if (error instanceof KubeError) return; // the next sync reads them again
       throw error;
