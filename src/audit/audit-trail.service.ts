@@ -4,6 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { businessScope, Principal } from '../common/auth/principal';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
+import { retryOnTransientConflict } from '../common/transient-conflict';
 import { AuditAction, AuditDetail, AuditTargetType } from './audit-action';
 import { AuditLogEntity } from './audit-log.entity';
 import { AuditListQuery } from './dto';
@@ -71,11 +72,13 @@ export class AuditTrail {
 
   /** Runs a change and records it in one transaction, for services that had none around the change. */
   recordWith<T>(entry: AuditEntry, change: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      const result = await change(manager);
-      await this.record(manager, entry);
-      return result;
-    });
+    return retryOnTransientConflict(() =>
+      this.dataSource.transaction(async (manager) => {
+        const result = await change(manager);
+        await this.record(manager, entry);
+        return result;
+      }),
+    );
   }
 
   /** Records an event that changes nothing else (a failed login). */

@@ -35,3 +35,14 @@ describe('describeError for a database or Redis that cannot be reached', () => {
     expect(describeError(error).status).toBe(500);
   });
 });
+
+describe('describeError for a transaction that kept colliding', () => {
+  it('is 503 with Retry-After, not 500', () => {
+    const deadlock = new QueryFailedError('DELETE', [], withCode('deadlock detected', '40P01'));
+    expect(describeError(deadlock)).toEqual({
+      status: 503,
+      message: 'the change collided with another one; try again',
+      headers: { 'Retry-After': '1' },
+    });
+  });
+});

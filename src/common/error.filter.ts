@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, HTTP_STATUS_OF } from './errors';
+import { isTransientConflict } from './transient-conflict';
 
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_FOREIGN_KEY_VIOLATION = '23503';
@@ -49,6 +50,14 @@ export function describeError(error: unknown): {
     if (code === PG_FOREIGN_KEY_VIOLATION) {
       return { status: HttpStatus.CONFLICT, message: 'still in use by other records', headers: {} };
     }
+  }
+  if (isTransientConflict(error)) {
+    // Still colliding after its retries (retryOnTransientConflict): nothing was written, so "try again".
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'the change collided with another one; try again',
+      headers: { 'Retry-After': '1' },
+    };
   }
   if (dependencyUnreachable(error)) {
     // PostgreSQL or Redis is down: 503 says "try again" to clients and load balancers, where 500 would
