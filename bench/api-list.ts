@@ -23,6 +23,7 @@ import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import type { AppliedObject } from '../src/deploy/deploy.entity';
 import { closedPort } from '../test/support/clusters';
 import { createTestDatabase } from '../test/support/database';
 import { eventually } from '../test/support/eventually';
@@ -39,57 +40,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const PASSWORD = 'Bench12345';
 const JWT_SECRET = randomBytes(24).toString('hex');
-/** A stored placement's manifests, as the product keeps them (the list never shows them). */
+/** A stored placement's objects as the product keeps them, by reference (the list never shows them). */
 const OBJECTS = JSON.stringify([
-  {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name: 'web',
-      namespace: 'ns1',
-      labels: { 'ote-stack/deploy': 'web', 'ote-stack/business': '1' },
-    },
-    spec: {
-      replicas: 2,
-      selector: { matchLabels: { 'ote-stack/deploy': 'web' } },
-      template: {
-        metadata: { labels: { 'ote-stack/deploy': 'web' } },
-        spec: {
-          containers: [
-            {
-              name: 'web',
-              image: 'nginx:1.25',
-              ports: [{ containerPort: 8080, hostPort: 9090 }],
-              env: [{ name: 'NGINX_PATH', value: '/usr/share/nginx/' }],
-              resources: {
-                requests: { cpu: '10m', memory: '100Mi' },
-                limits: { cpu: '200m', memory: '200Mi' },
-              },
-              volumeMounts: [{ name: 'v0', mountPath: '/host/usr/bin', readOnly: true }],
-            },
-          ],
-          volumes: [{ name: 'v0', hostPath: { path: '/usr/bin' } }],
-        },
-      },
-    },
-  },
-  {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: { name: 'web', namespace: 'ns1' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-      minReplicas: 2,
-      maxReplicas: 20,
-      metrics: [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 100 } },
-        },
-      ],
-    },
-  },
-]);
+  { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'web' },
+] satisfies AppliedObject[]);
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 

@@ -1,13 +1,12 @@
 import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { FakeCluster } from './fake-kube';
-import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
-import { requestDeploy } from './support/deploys';
-import { registerClusters, startClusters } from './support/deploys';
+import { createApp, deployment, deploymentByName, deployBody } from './support/deploys';
+import { requestDeploy, startWithClusters } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, TestBusiness } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
-import { buildServer, killWorker, startWorker } from './support/worker-process';
+import type { TestApp } from './support/test-app';
+import { apiOnlyEnv, buildServer, killWorker, startWorker } from './support/worker-process';
 
 /** Short, so that the replacement worker starts after the deadline would have passed. */
 const TIMEOUT_SECONDS = 3;
@@ -21,13 +20,10 @@ describe('a worker killed in the middle of a deployment', () => {
   beforeAll(async () => {
     buildServer();
     // This process serves the API only: the deployment is carried by separate worker processes.
-    t = await startTestApp({
-      ...DEPLOY_TEST_ENV,
-      PROCESS_ROLE: 'api',
-      DEPLOY_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
-    });
-    clusters = await startClusters(['crash-a', 'crash-b', 'crash-c']);
-    await registerClusters(t, clusters);
+    ({ t, clusters } = await startWithClusters(
+      ['crash-a', 'crash-b', 'crash-c'],
+      apiOnlyEnv(TIMEOUT_SECONDS),
+    ));
     business = await approvedBusiness(t);
     workers.push(startWorker(t.env));
   }, 120_000);

@@ -3,12 +3,12 @@ import { Client } from 'pg';
 import { JobQueueService } from '../src/queue/job-queue.service';
 import { JobName, JOBS } from '../src/queue/jobs';
 import { FakeCluster } from './fake-kube';
-import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
-import { registerClusters, requestDeploy, startClusters } from './support/deploys';
+import { createApp, deployment, deploymentByName, deployBody } from './support/deploys';
+import { requestDeploy, startWithClusters } from './support/deploys';
 import { eventually } from './support/eventually';
 import { approvedBusiness, TestBusiness } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
-import { buildServer, killWorker, startWorker } from './support/worker-process';
+import type { TestApp } from './support/test-app';
+import { apiOnlyEnv, buildServer, killWorker, startWorker } from './support/worker-process';
 
 /** Short, so that an outage longer than the rollout fits in a test; the heartbeat period is a fifth of it. */
 const TIMEOUT_SECONDS = 6;
@@ -62,13 +62,10 @@ describe('the rollout deadline and the platform being down', () => {
 
   beforeAll(async () => {
     buildServer();
-    t = await startTestApp({
-      ...DEPLOY_TEST_ENV,
-      PROCESS_ROLE: 'api',
-      DEPLOY_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS),
-    });
-    [cluster] = await startClusters(['idle-a']);
-    await registerClusters(t, [cluster]);
+    ({
+      t,
+      clusters: [cluster],
+    } = await startWithClusters(['idle-a'], apiOnlyEnv(TIMEOUT_SECONDS)));
     business = await approvedBusiness(t);
     workers.push(startWorker(t.env));
     await createApp(t, business.admin.token, { appName: 'patient', isHPA: false });

@@ -5,7 +5,7 @@ import { businessScope, Principal } from '../common/auth/principal';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { retryOnTransientConflict } from '../common/transient-conflict';
-import { AuditAction, AuditDetail, AuditTargetType } from './audit-action';
+import type { AuditAction, AuditDetail, AuditTargetType } from './audit-action';
 import { AuditLogEntity } from './audit-log.entity';
 import { AuditListQuery } from './dto';
 

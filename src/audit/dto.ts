@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../common/paging';
-import { AuditAction, AuditDetail, AuditTargetType } from './audit-action';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, AuditDetail } from './audit-action';
 import type { AuditView } from './audit-trail.service';
 
 const MAX_UNIX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
@@ -37,9 +37,9 @@ export class AuditEntryView implements AuditView {
   @ApiProperty({ type: Number, nullable: true, description: 'null when a failed login named no user' })
   actorId: number | null;
   @ApiProperty() actorName: string;
-  @ApiProperty({ enum: AuditAction, enumName: 'AuditAction', description: 'what was done' })
+  @ApiProperty({ enum: AUDIT_ACTIONS, enumName: 'AuditAction', description: 'what was done' })
   action: string;
-  @ApiProperty({ enum: AuditTargetType, enumName: 'AuditTargetType', description: 'what it was done to' })
+  @ApiProperty({ enum: AUDIT_TARGET_TYPES, enumName: 'AuditTargetType', description: 'what it was done to' })
   targetType: string;
   @ApiProperty() targetId: string;
   @ApiProperty({

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Principal } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
@@ -143,8 +142,8 @@ export class AuthService {
   private auditFailedLogin(userName: string, user: UserEntity | null, sourceIp: string, reason: string) {
     return this.auditTrail.recordEvent({
       actor: { userId: user?.id ?? null, userName, sourceIp },
-      action: AuditAction.LoginFailed,
-      targetType: AuditTargetType.User,
+      action: 'auth.login-failed',
+      targetType: 'user',
       targetId: user?.id ?? userName,
       businessId: user?.businessId ?? null,
       detail: { reason },

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { AuditAction, AuditDetail, AuditTargetType } from '../audit/audit-action';
+import type { AuditAction, AuditDetail } from '../audit/audit-action';
 import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import { Actor } from '../common/auth/actor';
 import { Principal, Role } from '../common/auth/principal';
@@ -37,7 +37,7 @@ const auditEntry = (
 ): AuditEntry => ({
   actor,
   action,
-  targetType: AuditTargetType.User,
+  targetType: 'user',
   targetId: user.id,
   businessId: user.businessId,
   detail: { user: user.userName, ...detail },
@@ -100,7 +100,7 @@ export class UsersService {
     // Refusing an account also ends its sessions for good: approving it again does not revive them.
     const endsSessions = REFUSED_STATUSES.includes(dto.status);
     await this.auditTrail.recordWith(
-      auditEntry(actor, AuditAction.UserAudit, user, { from: user.status, status: dto.status }),
+      auditEntry(actor, 'user.audit', user, { from: user.status, status: dto.status }),
       (manager) =>
         manager.getRepository(UserEntity).update(user.id, {
           status: dto.status,
@@ -115,7 +115,7 @@ export class UsersService {
     if (user.id === principal.userId) throw forbidden('you cannot delete yourself');
     if (user.isSystemAdmin) throw forbidden('system administrators cannot be deleted');
     await this.assertMayChange(principal, user);
-    await this.auditTrail.recordWith(auditEntry(principal, AuditAction.UserDelete, user), (manager) =>
+    await this.auditTrail.recordWith(auditEntry(principal, 'user.delete', user), (manager) =>
       manager.getRepository(UserEntity).delete(user.id),
     );
     await this.principals.invalidate(user.id);
@@ -125,14 +125,14 @@ export class UsersService {
   async resetPassword(principal: Actor, userId: number, password: string): Promise<void> {
     const user = await this.findManaged(principal, userId);
     await this.assertMayChange(principal, user);
-    await this.setPassword(principal, AuditAction.UserPasswordReset, user, password);
+    await this.setPassword(principal, 'user.password-reset', user, password);
   }
 
   /** Ends every other session of the caller; the one they changed it from stays valid. */
   async changeOwnPassword(principal: Actor, oldPassword: string, password: string): Promise<void> {
     const user = await this.findOrFail(principal.userId);
     if (!(await verifyPassword(oldPassword, user.passwordHash))) throw invalid('oldPassword does not match');
-    await this.setPassword(principal, AuditAction.UserPasswordChange, user, password);
+    await this.setPassword(principal, 'user.password-change', user, password);
   }
 
   findByName(userName: string): Promise<UserEntity | null> {

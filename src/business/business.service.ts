@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
-import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { UsersService } from '../auth/users.service';
 import { Actor } from '../common/auth/actor';
@@ -105,8 +104,8 @@ export class BusinessService {
         await this.users.assignBusiness(business.userId, id, manager);
       await this.auditTrail.record(manager, {
         actor,
-        action: AuditAction.BusinessAudit,
-        targetType: AuditTargetType.Business,
+        action: 'business.audit',
+        targetType: 'business',
         targetId: id,
         businessId: id,
         detail: { name: business.name, ownerId: business.userId, status: dto.status, comment: dto.comment },

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
-import { AuditAction, AuditTargetType } from '../audit/audit-action';
-import { AuditTrail } from '../audit/audit-trail.service';
+import type { AuditAction } from '../audit/audit-action';
+import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
 import { Actor } from '../common/auth/actor';
 import { conflict, invalid, notFound } from '../common/errors';
@@ -64,10 +64,10 @@ const clusterEntry = (
   action: AuditAction,
   cluster: ClusterEntity,
   detail: Record<string, unknown> = {},
-) => ({
+): AuditEntry => ({
   actor,
   action,
-  targetType: AuditTargetType.Cluster,
+  targetType: 'cluster',
   targetId: cluster.id,
   businessId: null,
   detail: { clusterName: cluster.name, ...detail },
@@ -111,7 +111,7 @@ export class ClusterService {
         simulated,
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
-      await this.auditTrail.record(manager, clusterEntry(actor, AuditAction.ClusterRegister, saved));
+      await this.auditTrail.record(manager, clusterEntry(actor, 'cluster.register', saved));
       return saved;
     });
     const businessIds = await this.businesses.approvedIds();
@@ -130,12 +130,10 @@ export class ClusterService {
   async replaceKubeconfig(actor: Actor, clusterName: string, kubeconfig: string): Promise<void> {
     const cluster = await this.findByName(clusterName);
     await answeringNodes(kubeconfig);
-    await this.auditTrail.recordWith(
-      clusterEntry(actor, AuditAction.ClusterKubeconfigReplace, cluster),
-      (manager) =>
-        manager
-          .getRepository(ClusterEntity)
-          .update(cluster.id, { kubeconfigSealed: this.secrets.seal(kubeconfig) }),
+    await this.auditTrail.recordWith(clusterEntry(actor, 'cluster.kubeconfig-replace', cluster), (manager) =>
+      manager
+        .getRepository(ClusterEntity)
+        .update(cluster.id, { kubeconfigSealed: this.secrets.seal(kubeconfig) }),
     );
     await this.jobs.enqueue(JobName.ClusterSync, { clusterId: cluster.id });
   }
@@ -144,9 +142,8 @@ export class ClusterService {
   async remove(actor: Actor, clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
     await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
-    await this.auditTrail.recordWith(
-      clusterEntry(actor, AuditAction.ClusterRemove, cluster, { force }),
-      (manager) => manager.getRepository(ClusterEntity).delete(cluster.id),
+    await this.auditTrail.recordWith(clusterEntry(actor, 'cluster.remove', cluster, { force }), (manager) =>
+      manager.getRepository(ClusterEntity).delete(cluster.id),
     );
     this.connector.forget(cluster.id);
   }

@@ -2,12 +2,12 @@ import { DomainError, ErrorKind } from '../common/errors';
 import { KubeError, KubeErrorKind } from '../kube/kube-error';
 
 const KIND: Record<KubeErrorKind, ErrorKind> = {
-  [KubeErrorKind.Unreachable]: ErrorKind.Unavailable,
-  [KubeErrorKind.ServerError]: ErrorKind.Unavailable,
-  [KubeErrorKind.Denied]: ErrorKind.Unavailable,
-  [KubeErrorKind.NotFound]: ErrorKind.NotFound,
-  [KubeErrorKind.Conflict]: ErrorKind.Conflict,
-  [KubeErrorKind.Invalid]: ErrorKind.Invalid,
+  unreachable: ErrorKind.Unavailable,
+  server_error: ErrorKind.Unavailable,
+  denied: ErrorKind.Unavailable,
+  not_found: ErrorKind.NotFound,
+  conflict: ErrorKind.Conflict,
+  invalid: ErrorKind.Invalid,
 };
 
 /** How a cluster's failure reads to an API caller: which cluster, and what it said. */

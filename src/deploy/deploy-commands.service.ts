@@ -3,7 +3,6 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
 import { AppVersion } from '../app/app-version';
-import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { ChartArchiveError } from '../chart/chart-archive';
 import { HELM_RELEASE_NAME_MAX } from '../chart/helm-renderer';
@@ -320,8 +319,8 @@ export class DeployCommands {
   ): Promise<void> {
     return this.auditTrail.record(manager, {
       actor,
-      action: AuditAction.DeployAudit,
-      targetType: AuditTargetType.DeployRequest,
+      action: 'deploy.audit',
+      targetType: 'deploy-request',
       targetId: request.id,
       businessId: request.businessId,
       detail: { deploymentId: request.deploymentId, action: request.action, ...decision },

@@ -22,7 +22,7 @@ import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
-import { RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
+import { podsReason, RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
 
@@ -140,7 +140,9 @@ export class PlacementApplier {
     }
     const running = clusterSucceeded(counts);
     const message = running ? '' : podProblems(pods) || 'pods not running before the deadline';
-    await this.settle(work, running ? PlacementStatus.Running : PlacementStatus.Failed, counts, message);
+    const status = running ? PlacementStatus.Running : PlacementStatus.Failed;
+    if (await this.placements.settle(work.placement, status, counts, message))
+      await this.rollup.rollUp(work.deployment.id);
   }
 
   /**
@@ -233,7 +235,7 @@ export class PlacementApplier {
               key,
               lines,
               'applied',
-              { ok, reason: ok ? 'all pods running' : podProblems(pods) || 'pods not running' },
+              { ok, reason: podsReason(ok, podProblems(pods)) },
               manager,
             ),
     );
@@ -382,31 +384,6 @@ export class PlacementApplier {
     if (now?.requestId !== key.requestId)
       await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
     return false;
-  }
-
-  /** Moves an applied placement to its result (from its deadline job or the cluster sync). */
-  private async settle(
-    work: Work,
-    status: PlacementStatus,
-    counts: PodCounts,
-    message: string,
-  ): Promise<void> {
-    const ok = status === PlacementStatus.Running;
-    const settled = await this.placements.moveWith(
-      work.placement,
-      status,
-      { ...counts, message },
-      (manager) =>
-        this.records.finishApply(
-          work.request.id,
-          work.cluster.id,
-          ok,
-          ok ? 'all pods running' : message || 'pods not running',
-          manager,
-        ),
-    );
-    if (!settled) return;
-    await this.rollup.rollUp(work.deployment.id);
   }
 
   /**

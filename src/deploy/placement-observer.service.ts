@@ -13,7 +13,6 @@ import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods } from './pod-counts';
 import { Reconciler } from './reconciler.service';
-import { SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
 
@@ -30,7 +29,6 @@ export class PlacementObserver {
   constructor(
     @InjectRepository(DeploymentEntity) private readonly deployments: Repository<DeploymentEntity>,
     private readonly placements: PlacementStore,
-    private readonly records: SoftwareRecords,
     private readonly rollup: StatusRollup,
     private readonly reconciler: Reconciler,
     private readonly clusters: ClusterService,
@@ -109,15 +107,6 @@ export class PlacementObserver {
       counts.error === placement.error &&
       counts.total === placement.total;
     if (same) return false;
-    return this.placements.moveWith(placement, status, { ...counts, message }, async (manager) => {
-      if (status !== PlacementStatus.Applied)
-        await this.records.finishApply(
-          placement.requestId!,
-          placement.clusterId,
-          status === PlacementStatus.Running,
-          status === PlacementStatus.Running ? 'all pods running' : message,
-          manager,
-        );
-    });
+    return this.placements.settle(placement, status, counts, message);
   }
 }

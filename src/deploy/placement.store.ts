@@ -4,6 +4,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { ClusterEntity } from '../cluster/cluster.entity';
 import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
+import type { PodCounts } from './pod-counts';
+import { podsReason, SoftwareRecords } from './software-records';
 
 /** The part of a placement a compare-and-set compares: which request it works for, and its status as read. */
 export type PlacementKey = Pick<PlacementEntity, 'deploymentId' | 'clusterId' | 'requestId' | 'status'>;
@@ -57,7 +59,10 @@ const pendingRowParams = ({ deploymentId, requestId, targets }: PlacementTargets
 export class PlacementStore {
   private readonly columns = new Map<string, { name: string; json: boolean }>();
 
-  constructor(@InjectRepository(PlacementEntity) private readonly placements: Repository<PlacementEntity>) {}
+  constructor(
+    @InjectRepository(PlacementEntity) private readonly placements: Repository<PlacementEntity>,
+    private readonly records: SoftwareRecords,
+  ) {}
 
   find(deploymentId: number, clusterId: string): Promise<PlacementEntity | null> {
     return this.placements.findOneBy({ deploymentId, clusterId });
@@ -127,6 +132,31 @@ export class PlacementStore {
       if (!(await this.move(placement, to, changes, manager))) return false;
       await alongside(manager);
       return true;
+    });
+  }
+
+  /**
+   * A placement's pods were read (by its deadline job or the cluster sync): it moves to `status` with
+   * their counts and `message`. A result (Running or Failed) finishes its request's apply record in the
+   * same transaction (its reason: podsReason).
+   */
+  settle(
+    placement: PlacementKey,
+    status: PlacementStatus,
+    counts: PodCounts,
+    message: string,
+  ): Promise<boolean> {
+    return this.moveWith(placement, status, { ...counts, message }, async (manager) => {
+      if (status === P.Applied) return;
+      const ok = status === P.Running;
+      // A placement is applied only for its request, so one that settles has one.
+      await this.records.finishApply(
+        placement.requestId!,
+        placement.clusterId,
+        ok,
+        podsReason(ok, message),
+        manager,
+      );
     });
   }
 

@@ -6,6 +6,10 @@ import { SoftwareDeploymentEntity } from './deploy.entity';
 
 export type SoftwareAction = 'CREATE' | 'UPDATE' | 'ROLLBACK' | 'DELETE';
 
+/** A finished apply record's reason: all pods running, or what is wrong with them as far as it is known. */
+export const podsReason = (running: boolean, problems: string): string =>
+  running ? 'all pods running' : problems || 'pods not running';
+
 /** Which record: one per request, cluster and action (SPEC §9). */
 export interface RecordKey {
   requestId: number;

@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { KubeErrorKind, toKubeError } from './kube-error';
+import { toKubeError } from './kube-error';
 
 const BODY = 'remote-body-5e1d /etc/shadow';
 const status = (code: number, message = BODY) => ({
@@ -17,21 +17,16 @@ const local = (code: string, message = `connect ${code} ${BODY}`) =>
 
 describe('toKubeError', () => {
   it.each([
-    [401, BODY, KubeErrorKind.Denied, 'the cluster refused the credentials (HTTP 401)'],
-    [403, status(403), KubeErrorKind.Denied, 'the cluster refused the credentials (HTTP 403)'],
-    [404, status(404), KubeErrorKind.NotFound, 'not found in the cluster'],
-    [
-      404,
-      BODY,
-      KubeErrorKind.NotFound,
-      'the server is not a Kubernetes API server or lacks this API (HTTP 404)',
-    ],
-    [409, status(409), KubeErrorKind.Conflict, 'the cluster reports a conflict (HTTP 409)'],
-    [422, JSON.stringify(status(422)), KubeErrorKind.Invalid, 'the cluster rejected the object (HTTP 422)'],
-    [429, BODY, KubeErrorKind.ServerError, 'the cluster is throttling requests (HTTP 429)'],
-    [500, status(500), KubeErrorKind.ServerError, 'cluster error (HTTP 500)'],
-    [503, BODY, KubeErrorKind.ServerError, 'cluster error (HTTP 503)'],
-    [418, BODY, KubeErrorKind.ServerError, 'unexpected answer from the cluster (HTTP 418)'],
+    [401, BODY, 'denied', 'the cluster refused the credentials (HTTP 401)'],
+    [403, status(403), 'denied', 'the cluster refused the credentials (HTTP 403)'],
+    [404, status(404), 'not_found', 'not found in the cluster'],
+    [404, BODY, 'not_found', 'the server is not a Kubernetes API server or lacks this API (HTTP 404)'],
+    [409, status(409), 'conflict', 'the cluster reports a conflict (HTTP 409)'],
+    [422, JSON.stringify(status(422)), 'invalid', 'the cluster rejected the object (HTTP 422)'],
+    [429, BODY, 'server_error', 'the cluster is throttling requests (HTTP 429)'],
+    [500, status(500), 'server_error', 'cluster error (HTTP 500)'],
+    [503, BODY, 'server_error', 'cluster error (HTTP 503)'],
+    [418, BODY, 'server_error', 'unexpected answer from the cluster (HTTP 418)'],
   ])('HTTP %i: %s is %s in our words', (code, body, kind, message) => {
     const error = http(code, body);
     expect([error.kind, error.message]).toEqual([kind, message]);
@@ -62,7 +57,7 @@ describe('toKubeError', () => {
     ['ENOENT', 'cluster unreachable'],
   ])('%s: %s, transient, without the local text', (code, message) => {
     const error = local(code);
-    expect([error.kind, error.message]).toEqual([KubeErrorKind.Unreachable, message]);
+    expect([error.kind, error.message]).toEqual(['unreachable', message]);
     expect(error.transient).toBe(true);
   });
 
@@ -72,7 +67,7 @@ describe('toKubeError', () => {
     ).toBe('the cluster did not answer in time');
     const notJson = toKubeError(new SyntaxError(`Unexpected token '<', "<html>${BODY}" is not valid JSON`));
     expect([notJson.kind, notJson.message]).toEqual([
-      KubeErrorKind.ServerError,
+      'server_error',
       'the server is not a Kubernetes API server',
     ]);
     expect(toKubeError(new Error(`${BODY} stderr of a plugin`)).message).toBe('cluster unreachable');

@@ -1,17 +1,17 @@
 import { ApiException } from '@kubernetes/client-node';
 
-export enum KubeErrorKind {
+/** What kind of Kubernetes failure a KubeError is. */
+export type KubeErrorKind =
   /** No answer: connection refused or reset, DNS failure, TLS failure, timeout. Worth retrying. */
-  Unreachable = 'unreachable',
+  | 'unreachable'
   /** The cluster refused our credentials (401/403). */
-  Denied = 'denied',
-  NotFound = 'not_found',
-  Conflict = 'conflict',
+  | 'denied'
+  | 'not_found'
+  | 'conflict'
   /** The cluster rejected an object as invalid (400/422), or a kubeconfig failed our checks. */
-  Invalid = 'invalid',
+  | 'invalid'
   /** The API server failed (5xx, 429), or what answered is not a Kubernetes API server. Worth retrying. */
-  ServerError = 'server_error',
-}
+  | 'server_error';
 
 /**
  * A Kubernetes failure in our own words. The message never holds the remote body, a local error text
@@ -31,7 +31,7 @@ export class KubeError extends Error {
   }
 
   get transient(): boolean {
-    return this.kind === KubeErrorKind.Unreachable || this.kind === KubeErrorKind.ServerError;
+    return this.kind === 'unreachable' || this.kind === 'server_error';
   }
 
   /** The message with the cluster's reason for rejecting an object, for the records of a deployment. */
@@ -61,40 +61,21 @@ function statusObjectMessage(body: unknown): string | undefined {
 function fromHttpStatus(status: number, body: unknown): KubeError {
   const rejection = statusObjectMessage(body);
   if (status === 401 || status === 403)
-    return new KubeError(
-      KubeErrorKind.Denied,
-      `the cluster refused the credentials (HTTP ${status})`,
-      status,
-    );
-  if (status >= 500)
-    return new KubeError(KubeErrorKind.ServerError, `cluster error (HTTP ${status})`, status);
+    return new KubeError('denied', `the cluster refused the credentials (HTTP ${status})`, status);
+  if (status >= 500) return new KubeError('server_error', `cluster error (HTTP ${status})`, status);
   if (status === 429)
-    return new KubeError(KubeErrorKind.ServerError, 'the cluster is throttling requests (HTTP 429)', status);
+    return new KubeError('server_error', 'the cluster is throttling requests (HTTP 429)', status);
   if (status === 404) {
     // Kubernetes answers a missing object with a Status object; a bare 404 is a missing API or another server.
     const message =
       rejection === undefined ? `${NOT_KUBERNETES} or lacks this API (HTTP 404)` : 'not found in the cluster';
-    return new KubeError(KubeErrorKind.NotFound, message, status);
+    return new KubeError('not_found', message, status);
   }
   if (status === 409)
-    return new KubeError(
-      KubeErrorKind.Conflict,
-      'the cluster reports a conflict (HTTP 409)',
-      status,
-      rejection,
-    );
+    return new KubeError('conflict', 'the cluster reports a conflict (HTTP 409)', status, rejection);
   if (status === 400 || status === 422)
-    return new KubeError(
-      KubeErrorKind.Invalid,
-      `the cluster rejected the object (HTTP ${status})`,
-      status,
-      rejection,
-    );
-  return new KubeError(
-    KubeErrorKind.ServerError,
-    `unexpected answer from the cluster (HTTP ${status})`,
-    status,
-  );
+    return new KubeError('invalid', `the cluster rejected the object (HTTP ${status})`, status, rejection);
+  return new KubeError('server_error', `unexpected answer from the cluster (HTTP ${status})`, status);
 }
 
 /** Node and undici error codes, in words; whatever else a local error says stays out. */
@@ -139,7 +120,7 @@ function codesOf(error: unknown): string[] {
 
 function fromLocalFailure(error: unknown): KubeError {
   const codes = codesOf(error);
-  const unreachable = (reason: string) => new KubeError(KubeErrorKind.Unreachable, reason);
+  const unreachable = (reason: string) => new KubeError('unreachable', reason);
   if (codes.some((code) => code === 'TimeoutError' || code === 'AbortError' || TIMEOUT_CODES.has(code)))
     return unreachable('the cluster did not answer in time');
   const tls = codes.find((code) => TLS_REASONS[code] || /^ERR_(TLS|SSL|OSSL)_|^EPROTO$|CERT/.test(code));
@@ -151,7 +132,7 @@ function fromLocalFailure(error: unknown): KubeError {
     codes.includes('SyntaxError') ||
     (error instanceof Error && /mediaType|ObjectSerializer/.test(error.message))
   )
-    return new KubeError(KubeErrorKind.ServerError, NOT_KUBERNETES);
+    return new KubeError('server_error', NOT_KUBERNETES);
   return unreachable('cluster unreachable');
 }
 
@@ -162,7 +143,7 @@ export function toKubeError(error: unknown): KubeError {
 }
 
 /** What was read where a Kubernetes answer was expected but is not one, e.g. a list without `items`. */
-export const notKubernetes = () => new KubeError(KubeErrorKind.ServerError, NOT_KUBERNETES);
+export const notKubernetes = () => new KubeError('server_error', NOT_KUBERNETES);
 
 /** Runs a Kubernetes call and turns whatever it throws into a KubeError. */
 export async function kube<T>(call: () => Promise<T>): Promise<T> {
@@ -173,7 +154,5 @@ export async function kube<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export const isNotFound = (error: unknown) =>
-  error instanceof KubeError && error.kind === KubeErrorKind.NotFound;
-export const isConflict = (error: unknown) =>
-  error instanceof KubeError && error.kind === KubeErrorKind.Conflict;
+export const isNotFound = (error: unknown) => error instanceof KubeError && error.kind === 'not_found';
+export const isConflict = (error: unknown) => error instanceof KubeError && error.kind === 'conflict';

@@ -1,5 +1,5 @@
 import { parse, stringify } from 'yaml';
-import { KubeError, KubeErrorKind } from './kube-error';
+import { KubeError } from './kube-error';
 import { vetKubeconfig } from './kubeconfig';
 
 const config = (cluster: Record<string, unknown>, user: Record<string, unknown>, extra = {}) =>
@@ -18,7 +18,7 @@ const refusal = (text: string): string => {
     vetKubeconfig(text);
   } catch (error) {
     expect(error).toBeInstanceOf(KubeError);
-    expect((error as KubeError).kind).toBe(KubeErrorKind.Invalid);
+    expect((error as KubeError).kind).toBe('invalid');
     return (error as Error).message;
   }
   throw new Error('accepted');

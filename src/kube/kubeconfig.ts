@@ -1,6 +1,6 @@
 import { Cluster, KubeConfig, User } from '@kubernetes/client-node';
 import { LineCounter, parseDocument } from 'yaml';
-import { KubeError, KubeErrorKind } from './kube-error';
+import { KubeError } from './kube-error';
 
 /**
  * The one gate every kubeconfig passes, at registration and again whenever a stored one is opened.
@@ -34,7 +34,7 @@ const CONTEXT_FIELDS = new Set(['cluster', 'user', 'namespace', 'extensions']);
 /** Keeps YAML bombs (aliases expanding to huge trees) from costing more than the text itself. */
 const MAX_ALIAS_COUNT = 50;
 
-const refuse = (message: string) => new KubeError(KubeErrorKind.Invalid, message);
+const refuse = (message: string) => new KubeError('invalid', message);
 
 type Fields = Record<string, unknown>;
 const isFields = (value: unknown): value is Fields =>

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
-import { AuditAction, AuditTargetType } from '../audit/audit-action';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Actor } from '../common/auth/actor';
 import { businessScope, Principal } from '../common/auth/principal';
@@ -106,8 +105,8 @@ export class RegistryService {
         .insert({ businessId, name: dto.projectName, public: dto.public });
       await this.auditTrail.record(manager, {
         actor,
-        action: AuditAction.RegistryProjectCreate,
-        targetType: AuditTargetType.RegistryProject,
+        action: 'registry.project-create',
+        targetType: 'registry-project',
         targetId: (identifiers[0] as { id: number }).id,
         businessId,
         detail: { name: dto.projectName, public: dto.public },
@@ -173,8 +172,8 @@ export class RegistryService {
       for (const project of found) {
         await this.auditTrail.record(manager, {
           actor,
-          action: AuditAction.RegistryProjectDelete,
-          targetType: AuditTargetType.RegistryProject,
+          action: 'registry.project-delete',
+          targetType: 'registry-project',
           targetId: project.id,
           businessId,
           detail: { name: project.name },

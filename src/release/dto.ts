@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { ReleaseStatus } from './release.entity';
+import { RELEASE_STATUSES } from './release.entity';
 import type { ReleaseResp } from './release.service';
 
 /** Seed 000's query parameters, spelled as the seed spells them. */
@@ -27,7 +27,7 @@ export class ReleaseRespView implements ReleaseResp {
   @ApiProperty() namespace: string;
   @ApiProperty() parameters: string;
   @ApiProperty() resources: string;
-  @ApiProperty({ enum: ReleaseStatus, enumName: 'ReleaseStatus', description: 'Helm’s release status' })
+  @ApiProperty({ enum: RELEASE_STATUSES, enumName: 'ReleaseStatus', description: 'Helm’s release status' })
   status: string;
   @ApiProperty() status_description: string;
   @ApiProperty({ format: 'date-time' }) update_at: string;

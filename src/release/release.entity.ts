@@ -1,17 +1,21 @@
 import type { JsonObject } from '../common/json';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-/** SPEC §8: where one revision of a Helm release stands in one cluster. */
-export enum ReleaseStatus {
-  PendingInstall = 'PENDING_INSTALL',
-  PendingUpgrade = 'PENDING_UPGRADE',
-  PendingRollback = 'PENDING_ROLLBACK',
-  Deployed = 'DEPLOYED',
-  Failed = 'FAILED',
-  Superseded = 'SUPERSEDED',
-  Uninstalling = 'UNINSTALLING',
-  Uninstalled = 'UNINSTALLED',
-}
+/**
+ * SPEC §8: where one revision of a Helm release stands in one cluster, in Helm's own words (the API
+ * shows them as they are).
+ */
+export const RELEASE_STATUSES = [
+  'PENDING_INSTALL',
+  'PENDING_UPGRADE',
+  'PENDING_ROLLBACK',
+  'DEPLOYED',
+  'FAILED',
+  'SUPERSEDED',
+  'UNINSTALLING',
+  'UNINSTALLED',
+] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
 /** One revision of a chart deployment's release in one cluster. */
 @Entity('releases')

@@ -43,8 +43,8 @@ export interface ReleaseResp {
   version: number;
 }
 
-const PENDING = [ReleaseStatus.PendingInstall, ReleaseStatus.PendingUpgrade, ReleaseStatus.PendingRollback];
-const GONE = [ReleaseStatus.Uninstalling, ReleaseStatus.Uninstalled];
+const PENDING: ReleaseStatus[] = ['PENDING_INSTALL', 'PENDING_UPGRADE', 'PENDING_ROLLBACK'];
+const GONE: ReleaseStatus[] = ['UNINSTALLING', 'UNINSTALLED'];
 const UUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const APP_ID_RULE = /^\d{1,9}$/;
 
@@ -68,12 +68,12 @@ export class ReleaseService {
     const where = { deploymentId: start.deploymentId, clusterId: start.clusterId };
     if (await this.releases.existsBy({ requestId: start.requestId, clusterId: start.clusterId })) return;
     const latest = await this.releases.findOne({ where, order: { revision: 'DESC' } });
-    const installed = latest !== null && latest.status !== ReleaseStatus.Uninstalled;
-    const [status, statusDescription] = !installed
-      ? [ReleaseStatus.PendingInstall, 'Initial install underway']
+    const installed = latest !== null && latest.status !== 'UNINSTALLED';
+    const [status, statusDescription]: [ReleaseStatus, string] = !installed
+      ? ['PENDING_INSTALL', 'Initial install underway']
       : start.rollback
-        ? [ReleaseStatus.PendingRollback, `Rollback to ${start.chartVersion} underway`]
-        : [ReleaseStatus.PendingUpgrade, 'Upgrade underway'];
+        ? ['PENDING_ROLLBACK', `Rollback to ${start.chartVersion} underway`]
+        : ['PENDING_UPGRADE', 'Upgrade underway'];
     await this.releases
       .createQueryBuilder()
       .insert()
@@ -101,14 +101,14 @@ export class ReleaseService {
     const release = await this.releases.findOneBy({ requestId, clusterId, status: In(PENDING) });
     if (!release) return;
     const description =
-      release.status === ReleaseStatus.PendingInstall
+      release.status === 'PENDING_INSTALL'
         ? 'Install complete'
-        : release.status === ReleaseStatus.PendingRollback
+        : release.status === 'PENDING_ROLLBACK'
           ? `Rollback to ${release.chartVersion} complete`
           : 'Upgrade complete';
     const moved = await this.releases.update(
       { id: release.id, status: release.status },
-      { status: ReleaseStatus.Deployed, statusDescription: description },
+      { status: 'DEPLOYED', statusDescription: description },
     );
     if (!moved.affected) return;
     await this.releases.update(
@@ -116,9 +116,9 @@ export class ReleaseService {
         deploymentId: release.deploymentId,
         clusterId,
         id: Not(release.id),
-        status: ReleaseStatus.Deployed,
+        status: 'DEPLOYED',
       },
-      { status: ReleaseStatus.Superseded, statusDescription: `Superseded by revision ${release.revision}` },
+      { status: 'SUPERSEDED', statusDescription: `Superseded by revision ${release.revision}` },
     );
   }
 
@@ -128,7 +128,7 @@ export class ReleaseService {
     if (!release) return;
     await this.releases.update(
       { id: release.id, status: release.status },
-      { status: ReleaseStatus.Failed, statusDescription: reason },
+      { status: 'FAILED', statusDescription: reason },
     );
   }
 
@@ -141,14 +141,14 @@ export class ReleaseService {
     if (!latest || GONE.includes(latest.status)) return;
     await this.releases.update(
       { id: latest.id, status: latest.status },
-      { status: ReleaseStatus.Uninstalling, statusDescription: 'Deletion in progress' },
+      { status: 'UNINSTALLING', statusDescription: 'Deletion in progress' },
     );
   }
 
   async uninstalled(deploymentId: number, clusterId: string): Promise<void> {
     await this.releases.update(
-      { deploymentId, clusterId, status: ReleaseStatus.Uninstalling },
-      { status: ReleaseStatus.Uninstalled, statusDescription: 'Uninstallation complete' },
+      { deploymentId, clusterId, status: 'UNINSTALLING' },
+      { status: 'UNINSTALLED', statusDescription: 'Uninstallation complete' },
     );
   }
 

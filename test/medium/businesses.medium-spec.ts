@@ -1,4 +1,3 @@
-import { AuditAction } from '../../src/audit/audit-action';
 import { BusinessStatus } from '../../src/business/business-status';
 import { BusinessService } from '../../src/business/business.service';
 import { BusinessListQuery } from '../../src/business/dto';
@@ -126,7 +125,7 @@ describe('businesses (service)', () => {
         for (const next of [BusinessStatus.Approved, BusinessStatus.Disapproved] as const)
           await expect(decide(id, next, 'again')).rejects.toMatchObject({ kind: ErrorKind.Conflict });
         expect(await rowOf(id)).toMatchObject({ status: first, comment: 'first' });
-        expect(await trailOf(s.db, AuditAction.BusinessAudit, id)).toHaveLength(1);
+        expect(await trailOf(s.db, 'business.audit', id)).toHaveLength(1);
       },
     );
 
@@ -144,9 +143,9 @@ describe('businesses (service)', () => {
       });
       const expected = taken === 0 ? BusinessStatus.Approved : BusinessStatus.Disapproved;
       expect(await rowOf(id)).toMatchObject({ status: expected });
-      expect(
-        (await trailOf(s.db, AuditAction.BusinessAudit, id)).map((entry) => entry.detail.status),
-      ).toEqual([expected]);
+      expect((await trailOf(s.db, 'business.audit', id)).map((entry) => entry.detail.status)).toEqual([
+        expected,
+      ]);
     });
 
     it('an unknown business is 404', async () => {

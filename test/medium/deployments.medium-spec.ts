@@ -1,4 +1,3 @@
-import { AuditAction } from '../../src/audit/audit-action';
 import { ErrorKind } from '../../src/common/errors';
 import { APP_CONFIG, AppConfig } from '../../src/config/app-config';
 import { AuditStatus } from '../../src/deploy/deploy.entity';
@@ -371,7 +370,7 @@ describe('deployments (service)', () => {
         auditorId: null,
       });
       await expectHandedToWorkers(id, requestId, []);
-      expect(await trailOf(s.db, AuditAction.DeployAudit, requestId)).toEqual([]);
+      expect(await trailOf(s.db, 'deploy.audit', requestId)).toEqual([]);
     });
 
     it('of two decisions made at once on one request exactly one is taken', async () => {
@@ -383,7 +382,7 @@ describe('deployments (service)', () => {
       expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
       const approved = outcomes[0].status === 'fulfilled';
       expect(await deploymentRow({ id })).toMatchObject({ status: approved ? S.Approved : S.Disapproved });
-      expect((await trailOf(s.db, AuditAction.DeployAudit, requestId)).map((e) => e.detail.status)).toEqual([
+      expect((await trailOf(s.db, 'deploy.audit', requestId)).map((e) => e.detail.status)).toEqual([
         approved ? AuditStatus.Approved : AuditStatus.Disapproved,
       ]);
     });

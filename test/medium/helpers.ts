@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AuditAction } from '../../src/audit/audit-action';
+import type { AuditAction } from '../../src/audit/audit-action';
 import { BusinessService } from '../../src/business/business.service';
 import type { AuditView } from '../../src/audit/audit-trail.service';
 import { DeployCommands } from '../../src/deploy/deploy-commands.service';

@@ -21,9 +21,15 @@ export async function startClusters(names: string[], options: Parameters<typeof 
   return Promise.all(names.map((name) => startFakeCluster({ nodes: 2, ...options, name })));
 }
 
-/** A test app with the deployment settings and the named simulated clusters registered on it. */
-export async function startWithClusters(names: string[]): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
-  const t = await startTestApp(DEPLOY_TEST_ENV);
+/**
+ * A test app with the deployment settings (and `env` over them) and the named simulated clusters
+ * registered on it.
+ */
+export async function startWithClusters(
+  names: string[],
+  env: Record<string, string> = {},
+): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
+  const t = await startTestApp({ ...DEPLOY_TEST_ENV, ...env });
   const clusters = await startClusters(names);
   await registerClusters(t, clusters);
   return { t, clusters };

@@ -29,6 +29,15 @@ export function buildServer(): void {
   );
 }
 
+/**
+ * The env of a test app that serves the API only, its deployments carried by worker processes
+ * (startWorker) with this rollout timeout.
+ */
+export const apiOnlyEnv = (deployTimeoutSeconds: number) => ({
+  PROCESS_ROLE: 'api',
+  DEPLOY_TIMEOUT_SECONDS: String(deployTimeoutSeconds),
+});
+
 /** A worker-only server process, as production runs one, from the compiled build (see buildServer). */
 export function startWorker(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [MAIN], {
