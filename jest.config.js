@@ -12,7 +12,10 @@ const esmPackages = [
   'rfc4648',
   'socks-proxy-agent',
   'agent-base',
+  // @fastify/static's own copy, nested in its node_modules.
+  'content-disposition',
 ];
+const esm = esmPackages.join('|');
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -20,7 +23,8 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.medium-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': '@swc/jest' },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+  // Ignored: a package under node_modules that is not one of those, at any depth of nesting.
+  transformIgnorePatterns: [`/node_modules/(?!(${esm})/)(?!.*/node_modules/(${esm})/)`],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60000,

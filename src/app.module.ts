@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsModule } from './app/applications.module';
 import { AuditModule } from './audit/audit.module';
@@ -11,7 +10,6 @@ import { ClusterModule } from './cluster/cluster.module';
 import { RolesGuard } from './common/auth/guards';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorFilter } from './common/error.filter';
-import { loggingModule } from './common/logging';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DeployModule } from './deploy/deploy.module';
@@ -38,12 +36,11 @@ class ConfigModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule(config, logDestination),
         DatabaseModule,
         RedisModule,
         EventsModule,

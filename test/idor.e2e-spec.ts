@@ -154,7 +154,7 @@ const SWEEP: Record<string, SweepCase> = {
   ...unscoped(
     'system administrators only; the queues are the platform’s',
     'ALL /admin/queues',
-    'ALL /admin/queues/{*path}',
+    'ALL /admin/queues/*',
   ),
   ...unscoped('registry accounts by HTTP Basic; its grants are tested in registry.e2e', 'GET /service/token'),
 

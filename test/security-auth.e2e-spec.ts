@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { createApp } from '../src/app.factory';
+import { createApp, readyToServe } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
@@ -32,7 +32,7 @@ describe('sessions', () => {
   beforeAll(async () => {
     t = await startTestApp();
     replica = await createApp(loadConfig({ ...t.env, PROCESS_ROLE: 'api' }));
-    await replica.init();
+    await readyToServe(replica);
   });
   afterAll(async () => {
     await replica.close();

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { IS_PUBLIC, TOKEN_OPTIONAL } from '../common/auth/decorators';
 import type { Principal } from '../common/auth/principal';
 import { extractToken } from '../common/auth/token-extractor';
@@ -27,7 +27,7 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic.of(context)) return true;
-    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const token = extractToken(request);
     if (!token && this.tokenOptional.of(context)) return true;
     if (!token) throw unauthorized('invalid or missing token');

@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
+import { MultipartForm, UploadedFileBuffer } from '../common/multipart-form';
 import { ApiEnvelope, ApiErrors } from '../common/openapi';
 import { CHART_LIMITS } from './chart-archive';
 import { ChartService } from './chart.service';
@@ -35,16 +35,12 @@ export class ChartController {
       },
     },
   })
-  @UseInterceptors(
-    FileInterceptor('chart', {
-      limits: { fileSize: CHART_LIMITS.archiveBytes, files: 1, fields: 10, fieldSize: 1024 },
-    }),
-  )
+  @MultipartForm('chart', { fileBytes: CHART_LIMITS.archiveBytes, fields: 10, fieldBytes: 1024 })
   async upload(
     @CurrentUser() principal: Principal,
     @Body() dto: UploadChartDto,
-    @UploadedFile() chart: { buffer: Buffer } | undefined,
+    @UploadedFileBuffer() chart: Buffer | undefined,
   ) {
-    await this.charts.upload(principal, dto, chart?.buffer);
+    await this.charts.upload(principal, dto, chart);
   }
 }

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, HTTP_STATUS_OF } from './errors';
+import { requestBodyError } from './http-hardening';
 import { isTransientConflict } from './transient-conflict';
 
 const PG_UNIQUE_VIOLATION = '23505';
@@ -13,12 +14,11 @@ export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ErrorFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, message, headers } = describeError(error);
     if (status >= 500)
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-    response.status(status).json({ code: status, message });
+    void reply.code(status).headers(headers).send({ code: status, message });
   }
 }
 
@@ -31,6 +31,9 @@ export function describeError(error: unknown): {
   if (error instanceof DomainError) {
     return { status: HTTP_STATUS_OF[error.kind], message: error.message, headers: error.headers };
   }
+  // Fastify's refusals of a body reach here as an HttpException caused by its own error.
+  const bodyError = requestBodyError(error instanceof HttpException ? error.cause : error);
+  if (bodyError) return { ...bodyError, headers: {} };
   if (error instanceof HttpException) {
     const body = error.getResponse();
     const message =

@@ -1,37 +1,54 @@
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { BadRequestException, HttpStatus } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyBodyParser } from 'fastify';
 
-/** SPEC §12: JSON bodies over this size are refused with 413 before they are read into memory. */
-const MAX_BODY = '1mb';
+/** SPEC §12: bodies over this size are refused with 413 before they are read into memory. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** What body-parser throws: an HTTP status and a type, with a message not meant for clients. */
-interface BodyParserError {
-  status?: number;
-  type?: string;
-}
-
-const BODY_ERRORS: Record<string, string> = {
-  'entity.too.large': `request body is larger than ${MAX_BODY.replace('mb', ' MB')}`,
-  'entity.parse.failed': 'request body is not valid JSON',
+/** What Fastify's body handling fails with, in our words (its own name the parser and its rules). */
+const BODY_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: HttpStatus.PAYLOAD_TOO_LARGE,
+    message: `request body is larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB`,
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    message: 'request body has a content type that is not accepted here',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: HttpStatus.BAD_REQUEST,
+    message: 'request body does not match its Content-Length',
+  },
 };
+
+/** The status and our message for an error of reading a request's body, if it is one. */
+export function requestBodyError(error: unknown): { status: HttpStatus; message: string } | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? BODY_ERRORS[code] : undefined;
+}
 
 /**
  * Standard security headers (helmet: no X-Powered-By, nosniff, frame and referrer policies...), and
- * request bodies parsed here, with our limit, so that a refused body answers in our error envelope
- * `{code, message}` instead of express's HTML page. The app must be created with `bodyParser: false`.
+ * request bodies read here, with our limit, so that a refused body answers in our error envelope
+ * `{code, message}` without the parser's text. The app must be created with `bodyParser: false`.
  */
-export function hardenHttp(app: INestApplication): void {
-  const express = app as NestExpressApplication;
-  express.use(helmet());
-  express.useBodyParser('json', { limit: MAX_BODY });
-  express.useBodyParser('urlencoded', { limit: MAX_BODY, extended: true });
-  express.use((error: BodyParserError, _request: Request, response: Response, next: NextFunction) => {
-    const status = error?.status;
-    if (typeof status !== 'number' || status < 400 || status >= 500 || !error.type) return next(error);
-    response
-      .status(status)
-      .json({ code: status, message: BODY_ERRORS[error.type] ?? 'unreadable request body' });
-  });
+export async function hardenHttp(app: NestFastifyApplication): Promise<void> {
+  await app.register(helmet);
+  // Forms are read by the routes that take them (MultipartForm), each with its own limits.
+  await app.register(multipart);
+  const fastify = app.getHttpAdapter().getInstance();
+  // Only JSON and form bodies are read; any other content type (Fastify reads text/plain) is 415.
+  fastify.removeContentTypeParser('text/plain');
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const json: FastifyBodyParser<Buffer> = (request, body, done) => {
+    // As body-parser did: an empty body with a JSON content type is an empty object.
+    if (body.length === 0) return done(null, {});
+    parseJson(request, body.toString('utf8'), (error, parsed) =>
+      error ? done(new BadRequestException('request body is not valid JSON')) : done(null, parsed),
+    );
+  };
+  app.useBodyParser('application/json', { bodyLimit: MAX_BODY_BYTES }, json);
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: MAX_BODY_BYTES });
 }

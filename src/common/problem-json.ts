@@ -7,7 +7,7 @@ import {
   Logger,
   UseFilters,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { extractToken } from './auth/token-extractor';
@@ -76,7 +76,7 @@ export const invalidQuery = (invalidParams: InvalidParam[]) =>
 export const collectionNotFound = () =>
   new ProblemError(ErrorKind.NotFound, HttpStatus.NOT_FOUND, PROBLEMS.collectionNotFound);
 
-function problemFor(status: number, message: string, request: Request): Problem {
+function problemFor(status: number, message: string, request: FastifyRequest): Problem {
   switch (status) {
     case HttpStatus.UNAUTHORIZED:
       return extractToken(request) ? PROBLEMS.invalidToken : PROBLEMS.missingToken;
@@ -103,8 +103,8 @@ class ProblemJsonFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemJsonFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<Request>();
-    const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const correlationID = randomUUID();
     const described = describeError(error);
     const status = error instanceof ProblemError ? error.status : described.status;
@@ -114,11 +114,11 @@ class ProblemJsonFilter implements ExceptionFilter {
       const trace = error instanceof Error ? (error.stack ?? error.message) : String(error);
       this.logger.error(`correlationID ${correlationID}: ${trace}`);
     }
-    for (const [name, value] of Object.entries(described.headers)) response.setHeader(name, value);
     const invalidParams = error instanceof ProblemError ? error.invalidParams : undefined;
-    response
-      .status(status)
-      .setHeader('Content-Type', 'application/problem+json; charset=utf-8')
+    void reply
+      .code(status)
+      .headers(described.headers)
+      .type('application/problem+json; charset=utf-8')
       .send(
         JSON.stringify({
           ...problem,

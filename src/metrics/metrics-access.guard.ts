@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AddressList } from '../common/address-list';
 import { Principal, Role } from '../common/auth/principal';
 import { forbidden, unauthorized } from '../common/errors';
@@ -18,7 +18,7 @@ export class MetricsAccessGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (request.user) {
       if (request.user.role === Role.SystemAdmin) return true;
       throw forbidden('not allowed for your role');

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpStatus, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { TokenOptional } from '../common/auth/decorators';
 import { RawResponse } from '../common/envelope.interceptor';
 import { ApiErrors, ApiTextOk } from '../common/openapi';
@@ -24,8 +24,8 @@ export class MetricsController {
   @UseGuards(MetricsAccessGuard)
   @RawResponse()
   @Get()
-  async scrape(@Res() response: Response): Promise<void> {
-    const body = await this.metrics.registry.metrics();
-    response.type(this.metrics.registry.contentType).send(body);
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    void reply.type(this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
   }
 }

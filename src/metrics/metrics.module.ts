@@ -1,7 +1,7 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ClusterModule } from '../cluster/cluster.module';
 import { DeployModule } from '../deploy/deploy.module';
-import { ANY_PATH, HttpMetricsMiddleware } from './http-metrics.middleware';
+import { HttpMetricsHook } from './http-metrics.hook';
 import { Metrics } from './metrics';
 import { MetricsCollectors } from './metrics-collectors';
 import { MetricsController } from './metrics.controller';
@@ -11,11 +11,7 @@ import { MetricsController } from './metrics.controller';
 @Module({
   imports: [ClusterModule, DeployModule],
   controllers: [MetricsController],
-  providers: [Metrics, MetricsCollectors],
+  providers: [Metrics, MetricsCollectors, HttpMetricsHook],
   exports: [Metrics],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: ANY_PATH, method: RequestMethod.ALL });
-  }
-}
+export class MetricsModule {}

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,10 @@ export async function exportOpenApiDocument(): Promise<OpenAPIObject> {
     JWT_SECRET: 'unused-openapi-export',
     ENCRYPTION_KEY: '0'.repeat(64),
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+  });
   try {
     return buildOpenApiDocument(app);
   } finally {

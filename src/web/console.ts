@@ -1,6 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import accepts from 'accepts';
+import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** Paths the server answers itself; everything else a browser asks for is a console page. */
@@ -23,22 +24,32 @@ function consoleRoot(from = __dirname): string | null {
  * content), `index.html` never cached so a new build is seen at once, and the console's own paths
  * answered with `index.html`. API routes keep their JSON answers, unknown `/v1` ones their JSON 404.
  */
-export function serveConsole(app: INestApplication, root = consoleRoot()): void {
+export async function serveConsole(app: NestFastifyApplication, root = consoleRoot()): Promise<void> {
   if (!root) return;
   const index = path.join(root, 'index.html');
-  app.use(
-    '/assets',
-    express.static(path.join(root, 'assets'), {
-      immutable: true,
-      maxAge: '365d',
-      index: false,
-    }),
-  );
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || SERVER_PATHS.test(request.path))
-      return next();
-    if (!request.accepts('html')) return next();
-    response.setHeader('Cache-Control', 'no-cache');
-    response.sendFile(index);
+  await app.register(fastifyStatic, {
+    root: path.join(root, 'assets'),
+    prefix: '/assets/',
+    immutable: true,
+    maxAge: '365d',
+    index: false,
+    // Swagger UI decorates replies with its own `sendFile`.
+    decorateReply: false,
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => {
+      const pathname = request.url.split('?', 1)[0];
+      if (
+        (request.method !== 'GET' && request.method !== 'HEAD') ||
+        SERVER_PATHS.test(pathname) ||
+        !accepts(request.raw).type('html')
+      )
+        return done();
+      void reply
+        .header('Cache-Control', 'no-cache')
+        .type('text/html; charset=utf-8')
+        .send(createReadStream(index));
+    });
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { AppOptions, createApp } from '../../src/app.factory';
+import { AppOptions, createApp, readyToServe } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase } from './database';
 import { QuietQueuesOptions, waitForQuietQueues } from './queues';
@@ -53,7 +53,7 @@ export async function startTestApp(
     const merged = { ...baseEnv, ...env, ...extra };
     const config = loadConfig(merged);
     const app = await createApp(config, options);
-    await app.init();
+    await readyToServe(app);
     return { app, config, env: merged };
   };
   let current = await boot({});

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { clientAddress } from '../client-address';
 import type { Principal } from './principal';
 
@@ -10,11 +10,11 @@ export interface Actor extends Principal {
 
 /** The authenticated caller with the request's address, for services whose changes are audited. */
 export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
-  const request = context.switchToHttp().getRequest<Request & { user: Principal }>();
+  const request = context.switchToHttp().getRequest<FastifyRequest & { user: Principal }>();
   return { ...request.user, sourceIp: clientAddress(request) };
 });
 
 /** The request's address, for audited routes without a caller (a failed login). */
 export const SourceIp = createParamDecorator((_data: unknown, context: ExecutionContext): string =>
-  clientAddress(context.switchToHttp().getRequest<Request>()),
+  clientAddress(context.switchToHttp().getRequest<FastifyRequest>()),
 );

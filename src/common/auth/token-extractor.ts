@@ -1,7 +1,7 @@
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** SPEC §1: `Authorization: <token>`, `Authorization: Bearer <token>` or `X-Auth-Token: <token>`. */
-export function extractToken(request: Request): string | null {
+export function extractToken(request: { headers: IncomingHttpHeaders }): string | null {
   const authorization = request.headers.authorization?.trim();
   if (authorization) return authorization.replace(/^Bearer\s+/i, '') || null;
   const header = request.headers['x-auth-token'];
