@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
@@ -31,6 +32,15 @@ export async function createApp(config: AppConfig, options: AppOptions = {}) {
     bodyLimit: MAX_BODY_BYTES,
     // As Express did: `/v1/deploy/` is `/v1/deploy`.
     routerOptions: { ignoreTrailingSlash: true },
+    // What Fastify refuses before routing (a path that is not valid percent-encoding) answers in our
+    // envelope and words, without echoing the path.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.code === 'FST_ERR_BAD_URL' ? 400 : 500;
+      void reply.code(status).send({
+        code: status,
+        message: status === 400 ? 'request path is not valid percent-encoding' : 'internal server error',
+      });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

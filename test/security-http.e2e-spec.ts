@@ -49,6 +49,11 @@ describe('HTTP hardening', () => {
       expect(response.status).toBeLessThan(500);
     });
 
+    it('a path that is not valid percent-encoding is 400 in our envelope, without echoing it', async () => {
+      const response = await t.api().get('/v1/app/id/%FF').expect(400);
+      expect(response.body).toEqual({ code: 400, message: 'request path is not valid percent-encoding' });
+    });
+
     it('malformed JSON is 400 in our envelope, without the parser text', async () => {
       const response = await login('{"user": "a", "password": ').expect(400);
       expect(response.body).toEqual({ code: 400, message: 'request body is not valid JSON' });
