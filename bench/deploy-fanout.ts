@@ -114,8 +114,14 @@ class Fleet {
     });
   }
 
-  static start(compiledDir: string): Fleet {
-    return new Fleet(fork(join(compiledDir, 'bench/fake-fleet.js'), [], { serialization: 'advanced' }));
+  /** Under BENCH_CPU_PROFILE the fleet is profiled too (fleet.cpuprofile beside the workers' profiles). */
+  static start(compiledDir: string, profileDir: string | null = null): Fleet {
+    const profile = profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=fleet.cpuprofile']
+      : [];
+    return new Fleet(
+      fork(join(compiledDir, 'bench/fake-fleet.js'), [], { serialization: 'advanced', execArgv: profile }),
+    );
   }
 
   ask<T>(request: FleetCommand): Promise<T> {
@@ -128,7 +134,7 @@ class Fleet {
 
   async stop(): Promise<void> {
     await this.ask({ op: 'stop' });
-    this.child.kill();
+    await stopChild(this.child);
   }
 }
 
@@ -208,9 +214,9 @@ const settled = (t: TestApp, token: string, id: number, statuses: number[]) =>
 
 async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   const t = await startTestApp(BENCH_ENV);
-  const fleet = Fleet.start(compiledDir);
   const profileDir = PROFILE_DIR && join(PROFILE_DIR, `N-${n}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const fleet = Fleet.start(compiledDir, profileDir);
   let workers: Worker[] = [];
   const workerCpu = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
   const database = new URL(t.env.DATABASE_URL).pathname.slice(1);
