@@ -36,7 +36,7 @@ export interface KubeClients {
   close(): Promise<void>;
 }
 
-export interface JsonRequest {
+interface JsonRequest {
   method: 'PATCH' | 'POST' | 'PUT';
   path: string;
   query?: Record<string, string>;
