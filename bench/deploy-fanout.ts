@@ -79,12 +79,12 @@ function processCpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * CPU seconds so far of the PostgreSQL backends serving `database` (their process title names it):
- * the API's and the workers' pooled connections, which live through a measurement. The server's own
- * background processes (WAL writer, checkpointer), shared with everything else on the machine, are not counted.
+ * CPU seconds so far of each PostgreSQL backend serving `database` (their process title names it), by
+ * pid: the API's and the workers' pooled connections. The server's own background processes (WAL
+ * writer, checkpointer), shared with everything else on the machine, are not counted.
  */
-function postgresCpuSeconds(database: string): number {
-  let sum = 0;
+function postgresCpuSeconds(database: string): Map<number, number> {
+  const byPid = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     let title: string;
     try {
@@ -93,8 +93,19 @@ function postgresCpuSeconds(database: string): number {
       continue;
     }
     if (title.startsWith('postgres:') && title.includes(` ${database} `))
-      sum += processCpuSeconds(Number(pid));
+      byPid.set(Number(pid), processCpuSeconds(Number(pid)));
   }
+  return byPid;
+}
+
+/**
+ * The backends' CPU between two readings: each one's growth, or all of it for a backend opened since.
+ * A backend closed in between (a pool closes connections idle for 10 s) is left out rather than
+ * subtracted, so the figure is a lower bound.
+ */
+function postgresCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
   return sum;
 }
 
@@ -114,8 +125,14 @@ class Fleet {
     });
   }
 
-  static start(compiledDir: string): Fleet {
-    return new Fleet(fork(join(compiledDir, 'bench/fake-fleet.js'), [], { serialization: 'advanced' }));
+  /** Under BENCH_CPU_PROFILE the fleet is profiled too (fleet.cpuprofile beside the workers' profiles). */
+  static start(compiledDir: string, profileDir: string | null = null): Fleet {
+    const profile = profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=fleet.cpuprofile']
+      : [];
+    return new Fleet(
+      fork(join(compiledDir, 'bench/fake-fleet.js'), [], { serialization: 'advanced', execArgv: profile }),
+    );
   }
 
   ask<T>(request: FleetCommand): Promise<T> {
@@ -128,7 +145,7 @@ class Fleet {
 
   async stop(): Promise<void> {
     await this.ask({ op: 'stop' });
-    this.child.kill();
+    await stopChild(this.child);
   }
 }
 
@@ -208,9 +225,9 @@ const settled = (t: TestApp, token: string, id: number, statuses: number[]) =>
 
 async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   const t = await startTestApp(BENCH_ENV);
-  const fleet = Fleet.start(compiledDir);
   const profileDir = PROFILE_DIR && join(PROFILE_DIR, `N-${n}`);
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const fleet = Fleet.start(compiledDir, profileDir);
   let workers: Worker[] = [];
   const workerCpu = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
   const database = new URL(t.env.DATABASE_URL).pathname.slice(1);
@@ -259,7 +276,7 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
         workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
         fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
-        postgresCpuPerClusterMs: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / n,
+        postgresCpuPerClusterMs: (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / n,
       });
       await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
     }

@@ -232,7 +232,8 @@ export class ClusterService {
     cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
     businessId: number,
   ): Promise<void> {
-    const { core } = this.connector.clientsFor(cluster);
+    const clients = this.connector.clientsFor(cluster);
+    const { core } = clients;
     const name = businessNamespace(businessId);
     const labels = namespaceLabels(businessId);
     try {
@@ -246,6 +247,8 @@ export class ClusterService {
         ),
       );
     }
+    // Made sure of with its labels: a deployment's apply from this process need not ask again.
+    this.notePreparedNamespace(clients, businessId);
   }
 
   /**
@@ -259,20 +262,26 @@ export class ClusterService {
     businessId: number,
   ): Promise<void> {
     const clients = this.connector.clientsFor(cluster);
-    let known = this.preparedNamespaces.get(clients);
-    if (known?.has(businessId)) return;
+    if (this.preparedNamespaces.get(clients)?.has(businessId)) return;
     const name = businessNamespace(businessId);
     try {
       await kube(() =>
-        clients.core.patchNamespace(
-          { name, body: { metadata: { labels: namespaceLabels(businessId) } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
+        clients.sendJson({
+          method: 'PATCH',
+          path: `/api/v1/namespaces/${encodeURIComponent(name)}`,
+          body: { metadata: { labels: namespaceLabels(businessId) } },
+          contentType: PatchStrategy.MergePatch,
+        }),
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await this.ensureNamespaceIn(cluster, businessId);
     }
+    this.notePreparedNamespace(clients, businessId);
+  }
+
+  private notePreparedNamespace(clients: KubeClients, businessId: number): void {
+    let known = this.preparedNamespaces.get(clients);
     if (!known) this.preparedNamespaces.set(clients, (known = new Set()));
     known.add(businessId);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { KubernetesObject, KubernetesObjectApi, PatchStrategy, V1Pod } from '@kubernetes/client-node';
+import { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { UnrecoverableError } from 'bullmq';
 import { Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
@@ -10,7 +10,8 @@ import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
-import { deleteIfExists, objectRef } from '../kube/object-applier';
+import { KubeClients } from '../kube/kube-clients';
+import { deleteIfExists, objectRef, serverSideApply } from '../kube/object-applier';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { ExternalRepositoryService } from '../registry/external-repository.service';
@@ -183,12 +184,13 @@ export class PlacementApplier {
     try {
       await this.beginRelease(work, app);
       objects = await this.render(work, app);
-      const { objects: api } = this.connector.clientsFor(cluster);
+      const clients = this.connector.clientsFor(cluster);
+      const { objects: api } = clients;
       await this.clusters.prepareNamespaceIn(cluster, deployment.businessId);
       const before = new Set(placement.objects.map(appliedKey));
       lines = [];
       for (const object of objects) {
-        await this.applyObject(work, api, object);
+        await this.applyObject(work, clients, object);
         accepted.push(object);
         lines.push(
           `${objectRef(object)} ${before.has(appliedKey(toApplied(object))) ? 'configured' : 'created'}`,
@@ -258,9 +260,8 @@ export class PlacementApplier {
    * One server-side apply. The namespace is made sure of once per process (prepareNamespaceIn): when
    * the cluster answers that it is gone, it is made again and the apply tried once more.
    */
-  private async applyObject(work: Work, api: KubernetesObjectApi, object: KubernetesObject): Promise<void> {
-    const apply = () =>
-      kube(() => api.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+  private async applyObject(work: Work, clients: KubeClients, object: KubernetesObject): Promise<void> {
+    const apply = () => serverSideApply(clients, object, FIELD_MANAGER);
     try {
       await apply();
     } catch (error) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Repository } from 'typeorm';
 import { SoftwareDeploymentEntity } from './deploy.entity';
+import type { WritesWithMove } from './placement.store';
 
 export type SoftwareAction = 'CREATE' | 'UPDATE' | 'ROLLBACK' | 'DELETE';
 
@@ -27,7 +27,7 @@ export interface RecordStart extends RecordKey {
 /**
  * The software deployment records of SPEC §9, written as the work happens. Each write is a single
  * statement that merges into the stored JSON, so a retry or a second worker never loses a line. A write
- * that records a placement's move joins the move's transaction (`PlacementStore.moveWith`): a deployment
+ * that records a placement's move is sent with the move, in one statement (`PlacementStore.moveWith`): a deployment
  * never reads 5 while a record of it is still IN_PROGRESS, and a crash between the two leaves neither.
  */
 @Injectable()
@@ -37,19 +37,27 @@ export class SoftwareRecords {
     private readonly records: Repository<SoftwareDeploymentEntity>,
   ) {}
 
-  /** Opens the record, IN_PROGRESS; one that exists already (a retry) is kept as it is. */
+  /**
+   * Opens the record, IN_PROGRESS; one that exists already (a retry) is kept as it is. One statement of
+   * our own: it runs once per placement and cluster, the hot path of a fan-out.
+   */
   async start(record: RecordStart): Promise<void> {
-    await this.records
-      .createQueryBuilder()
-      .insert()
-      .values({
-        ...record,
-        outputValues: { deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' },
-        status: 'IN_PROGRESS',
-        statusReason: 'started',
-      } as QueryDeepPartialEntity<SoftwareDeploymentEntity>)
-      .orIgnore()
-      .execute();
+    await this.records.query(
+      `INSERT INTO software_deployments (business_id, deployment_id, request_id, cluster_id, config_id,
+              action, input_values, output_values, status, status_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'IN_PROGRESS', 'started')
+       ON CONFLICT DO NOTHING`,
+      [
+        record.businessId,
+        record.deploymentId,
+        record.requestId,
+        record.clusterId,
+        record.configId,
+        record.action,
+        JSON.stringify(record.inputValues),
+        JSON.stringify({ deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' }),
+      ],
+    );
   }
 
   /**
@@ -61,7 +69,7 @@ export class SoftwareRecords {
     lines: string[],
     reason: string,
     result?: { ok: boolean; reason: string; result?: string },
-    manager?: EntityManager,
+    manager?: WritesWithMove,
   ): Promise<void> {
     const ok = result?.ok ?? true;
     await this.on(manager).query(
@@ -90,7 +98,7 @@ export class SoftwareRecords {
     key: RecordKey,
     reason: string,
     final: boolean,
-    manager?: EntityManager,
+    manager?: WritesWithMove,
   ): Promise<void> {
     await this.on(manager).query(
       `UPDATE software_deployments
@@ -127,7 +135,7 @@ export class SoftwareRecords {
     clusterId: string,
     ok: boolean,
     reason: string,
-    manager?: EntityManager,
+    manager?: WritesWithMove,
   ): Promise<void> {
     await this.on(manager).query(
       `UPDATE software_deployments
@@ -138,8 +146,8 @@ export class SoftwareRecords {
     );
   }
 
-  /** The transaction a write joins (the placement move it records), or none. */
-  private on(manager?: EntityManager): EntityManager {
-    return manager ?? this.records.manager;
+  /** The placement move a write records (it is sent with the move, in one statement), or none. */
+  private on(move?: WritesWithMove): Pick<WritesWithMove, 'query'> {
+    return move ?? this.records.manager;
   }
 }

@@ -7,6 +7,15 @@ import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
 /** How long an idle deployment's roll-up waits for more callers to share it. */
 const COALESCE_MS = 50;
 
+/** A deployment's roll-ups in this process: the one running (and when it started), the one queued behind it. */
+interface RollUpQueue {
+  running: Promise<void> | null;
+  queued: Promise<void> | null;
+  startedAt: number;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 /**
  * A deployment's status is rolled up from its placements (SPEC §6/§7; its `errorMessage` is summed
  * from them when it is read, so it always agrees with the clusters listed): counted in SQL under the
@@ -19,30 +28,32 @@ const COALESCE_MS = 50;
  */
 @Injectable()
 export class StatusRollup {
-  private readonly rollUps = new Map<
-    number,
-    { running: Promise<void> | null; queued: Promise<void> | null }
-  >();
+  private readonly rollUps = new Map<number, RollUpQueue>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Resolves once a roll-up that started after this call has finished: the one queued behind a
-   * running roll-up, or, when none runs, one that starts COALESCE_MS from now; either is shared by
-   * every caller that arrives before it starts. A fan-out's jobs finish a few milliseconds apart, so
-   * without the short wait nearly every one of them would pay a roll-up (five statements) of its own.
+   * running roll-up, which starts once that one has finished and COALESCE_MS after it started, or,
+   * when none runs, one that starts COALESCE_MS from now; either is shared by every caller that
+   * arrives before it starts. A fan-out's jobs finish a few milliseconds apart, so without the wait
+   * nearly every one of them would pay a roll-up (five statements) of its own: while jobs keep
+   * finishing, a queued roll-up that started as soon as the running one ended would run back to back.
    */
   rollUp(deploymentId: number): Promise<void> {
     let entry = this.rollUps.get(deploymentId);
     if (!entry) {
-      entry = { running: null, queued: null };
+      entry = { running: null, queued: null, startedAt: 0 };
       this.rollUps.set(deploymentId, entry);
     }
     if (entry.queued) return entry.queued;
     const queue = entry;
     const after = queue.running
-      ? queue.running.catch(() => undefined)
-      : new Promise<void>((resolve) => setTimeout(resolve, COALESCE_MS));
+      ? Promise.all([
+          queue.running.catch(() => undefined),
+          delay(COALESCE_MS - (Date.now() - queue.startedAt)),
+        ])
+      : delay(COALESCE_MS);
     queue.queued = after.then(() => {
       queue.queued = null;
       return this.run(deploymentId, queue);
@@ -50,10 +61,8 @@ export class StatusRollup {
     return queue.queued;
   }
 
-  private run(
-    deploymentId: number,
-    entry: { running: Promise<void> | null; queued: Promise<void> | null },
-  ): Promise<void> {
+  private run(deploymentId: number, entry: RollUpQueue): Promise<void> {
+    entry.startedAt = Date.now();
     const running: Promise<void> = this.once(deploymentId).finally(() => {
       if (entry.running === running) entry.running = null;
       if (!entry.running && !entry.queued) this.rollUps.delete(deploymentId);

@@ -27,8 +27,24 @@ export interface KubeClients {
    * the ApiException client-node would (see toKubeError).
    */
   getJson(path: string, query?: Record<string, string>): Promise<unknown>;
+  /**
+   * A request with a JSON body (a patch), the same way: its answer's body is only read as JSON when
+   * `read` asks for it (an apply's echo of the object is not used). Non-2xx throws as getJson does.
+   */
+  sendJson(request: JsonRequest): Promise<unknown>;
   /** Closes the clients' connections; for a client that will not be used again (kubeconfig replaced, cluster removed). */
   close(): Promise<void>;
+}
+
+interface JsonRequest {
+  method: 'PATCH' | 'POST' | 'PUT';
+  path: string;
+  query?: Record<string, string>;
+  /** The body, sent as JSON (JSON is YAML too: a server-side apply takes it as its YAML). */
+  body: unknown;
+  contentType: string;
+  /** Parse the answer's body; otherwise it is read (to free the connection) and dropped. */
+  read?: boolean;
 }
 
 /** What a request to the cluster carries: its credentials' headers and the connection pool (TLS options) to use. */
@@ -69,7 +85,7 @@ class CachedAuthentication implements SecurityAuthentication {
     await connection?.dispatcher?.close().catch(() => undefined);
   }
 
-  private resolve(): Promise<Connection> {
+  resolve(): Promise<Connection> {
     if (!this.connection) {
       const probe = new RequestContext(this.server, HttpMethod.GET);
       this.connection = this.kc.applySecurityAuthentication(probe).then(() => ({
@@ -105,19 +121,62 @@ export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT
     ],
   });
   const objects = new KubernetesObjectApi(configuration);
-  const getJson = async (path: string, query: Record<string, string> = {}) => {
-    const context = configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
-    context.setHeaderParam('Accept', 'application/json');
+  /**
+   * The request straight through the clients' connection pool (undici's Dispatcher.request) when there
+   * is one, else through client-node's fetch: fetch's Request/Response objects and web streams cost
+   * more CPU than the small JSON a hot-path request carries.
+   */
+  const send = async (
+    method: HttpMethod,
+    path: string,
+    query: Record<string, string>,
+    body: string | undefined,
+    contentType: string | undefined,
+    read: boolean,
+  ): Promise<unknown> => {
+    const { headers, dispatcher } = await authentication.resolve();
+    const context = configuration.baseServer.makeRequestContext(path, method);
     for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
-    context.setSignal(AbortSignal.timeout(timeoutMs));
-    await authentication.applySecurityAuthentication(context);
-    const response = await configuration.httpApi.send(context).toPromise();
-    const body = await response.body.text();
-    const code = response.httpStatusCode;
+    const signal = AbortSignal.timeout(timeoutMs);
+    let code: number;
+    let text: string;
+    let responseHeaders: Record<string, string>;
+    if (dispatcher) {
+      const url = new URL(context.getUrl());
+      const response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers: {
+          ...headers,
+          accept: 'application/json',
+          ...(contentType ? { 'content-type': contentType } : {}),
+        },
+        body,
+        signal,
+      });
+      code = response.statusCode;
+      text = await response.body.text();
+      responseHeaders = response.headers as Record<string, string>;
+    } else {
+      context.setHeaderParam('Accept', 'application/json');
+      if (contentType) context.setHeaderParam('Content-Type', contentType);
+      if (body !== undefined) context.setBody(body);
+      context.setSignal(signal);
+      await authentication.applySecurityAuthentication(context);
+      const response = await configuration.httpApi.send(context).toPromise();
+      code = response.httpStatusCode;
+      text = await response.body.text();
+      responseHeaders = response.headers;
+    }
     if (code < 200 || code > 299)
-      throw new ApiException(code, 'HTTP error', code === 401 ? undefined : body, response.headers);
-    return JSON.parse(body) as unknown;
+      throw new ApiException(code, 'HTTP error', code === 401 ? undefined : text, responseHeaders);
+    return read ? (JSON.parse(text) as unknown) : undefined;
   };
+  const getJson = (path: string, query: Record<string, string> = {}) =>
+    send(HttpMethod.GET, path, query, undefined, undefined, true);
+  const sendJson = ({ method, path, query = {}, body, contentType, read = false }: JsonRequest) =>
+    send(HttpMethod[method], path, query, JSON.stringify(body), contentType, read);
   return {
     core: new CoreV1Api(configuration),
     apps: new AppsV1Api(configuration),
@@ -125,6 +184,7 @@ export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT
     objects,
     server,
     getJson,
+    sendJson,
     close: () => authentication.close(),
   };
 }

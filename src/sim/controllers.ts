@@ -158,8 +158,25 @@ export abstract class ClusterControllers extends PodSimulation {
   protected *templated(def: ResDef): Generator<{ object: StoredObject; tmpl: J; hash: string }> {
     for (const object of this.listLive(def)) {
       const tmpl = object.spec?.template;
-      if (isObj(tmpl)) yield { object, tmpl, hash: safeHash(tmpl).slice(0, 10) };
+      if (isObj(tmpl)) yield { object, tmpl, hash: this.templateHash(tmpl) };
     }
+  }
+
+  /**
+   * Each template's hash, kept while the stored object holds that template: the controllers ask for
+   * it several times per reconcile pass and after every status write, and hashing the canonical JSON of
+   * a template was the top of the fake fleet's profile. Verbs never edit a stored template in place: a
+   * create, update or patch stores a new object, with a template of its own.
+   */
+  private readonly templateHashes = new WeakMap<object, string>();
+
+  private templateHash(tmpl: J): string {
+    let hash = this.templateHashes.get(tmpl);
+    if (hash === undefined) {
+      hash = safeHash(tmpl).slice(0, 10);
+      this.templateHashes.set(tmpl, hash);
+    }
+    return hash;
   }
 
   protected deploymentController(): void {

@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ApiError, E, statusBody, parseBody } from './errors';
 import { GROUP_VERSIONS, RESOURCES, ResDef, findDef, gvOf } from './resources';
 import type { ClusterMode, FakeClusterOptions, RequestLogEntry } from './types';
-import { J, MAX_BODY, REQUEST_LOG_CAP, clone } from './util';
+import { J, JsonText, MAX_BODY, REQUEST_LOG_CAP, jsonText } from './util';
 import { ApiVerbs } from './verbs';
 
 interface ParsedPath {
@@ -88,7 +88,8 @@ export abstract class ApiHttpServer extends ApiVerbs {
         }
       }
       this.logRequest(req, status);
-      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const text =
+        typeof body === 'string' ? body : body instanceof JsonText ? body.text : JSON.stringify(body);
       res.writeHead(status, {
         'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
         'Content-Length': Buffer.byteLength(text),
@@ -312,13 +313,13 @@ export abstract class ApiHttpServer extends ApiVerbs {
       switch (method) {
         case 'GET':
           if (q.get('watch') === 'true' || q.get('watch') === '1') throw E.methodNotAllowed();
-          return [200, this.doList(def, namespace, q)];
+          return [200, jsonText(this.doList(def, namespace, q, false))];
         case 'POST': {
           if (def.namespaced && namespace === undefined) throw E.methodNotAllowed();
           requireJson(ct);
           const body = parseBody(raw);
           const created = this.doCreate(def, namespace, body, dryRun);
-          const out = clone(created);
+          const out = jsonText(created);
           if (!dryRun) this.reconcile();
           return [201, out];
         }
@@ -338,17 +339,17 @@ export abstract class ApiHttpServer extends ApiVerbs {
       case 'GET': {
         const o = this.getLive(def, namespace, name);
         if (!o) throw E.notFound(def, name);
-        return [200, clone(o)];
+        return [200, jsonText(o)];
       }
       case 'PUT': {
         if (sub === 'finalize') {
           const o = this.getLive(def, namespace, name);
           if (!o) throw E.notFound(def, name);
-          return [200, clone(o)];
+          return [200, jsonText(o)];
         }
         requireJson(ct);
         const body = parseBody(raw);
-        const out = clone(this.doReplace(def, namespace, name, body, dryRun, sub === 'status'));
+        const out = jsonText(this.doReplace(def, namespace, name, body, dryRun, sub === 'status'));
         if (!dryRun) this.reconcile();
         return [200, out];
       }

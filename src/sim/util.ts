@@ -15,6 +15,16 @@ export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
+/**
+ * An answer's body already serialized: what the API server answers is the object as it was at that
+ * moment, so it is written out at once (before the controllers run) instead of copied, then serialized.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+export const jsonText = (v: J): JsonText => new JsonText(JSON.stringify(v));
+
 export function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -28,7 +28,7 @@ import {
   selectorToString,
 } from './selectors';
 import type { FakeClusterOptions, FakeNodeSpec } from './types';
-import { J, clone, deepEqual, isObj, nowTs, randSuffix } from './util';
+import { J, clone, deepEqual, isObj, nowTs, randSuffix, jsonText } from './util';
 import { nameErrors, qualifiedNameErrors, validateLabels } from './validation';
 
 /** Numbers the default names of clusters started without one. */
@@ -192,7 +192,8 @@ export abstract class ApiVerbs extends ClusterControllers {
 
   // ---- verbs --------------------------------------------------------------
 
-  protected doList(def: ResDef, ns: string | undefined, q: URLSearchParams): J {
+  /** `copy` false: the items share the stored objects' fields, for an answer serialized at once. */
+  protected doList(def: ResDef, ns: string | undefined, q: URLSearchParams, copy = true): J {
     const ls = q.get('labelSelector');
     const fs = q.get('fieldSelector');
     const lreqs = ls ? parseLabelSelector(ls) : [];
@@ -229,6 +230,7 @@ export abstract class ApiVerbs extends ClusterControllers {
       apiVersion: gvOf(def),
       metadata: meta,
       items: items.map((o) => {
+        if (!copy) return { ...o, apiVersion: undefined, kind: undefined };
         const c: Partial<StoredObject> = clone(o);
         delete c.apiVersion;
         delete c.kind;
@@ -845,7 +847,7 @@ export abstract class ApiVerbs extends ClusterControllers {
         const body = clone(patch);
         body.metadata = { ...(body.metadata ?? {}), name };
         const created = this.doCreate(def, ns, body, dryRun);
-        return [201, clone(created)];
+        return [201, jsonText(created)];
       }
     }
     if (!old) throw E.notFound(def, name);
@@ -870,7 +872,7 @@ export abstract class ApiVerbs extends ClusterControllers {
     // a resourceVersion left in the patched object acts as a precondition (stale -> 409)
     const patched = this.normalizeBody(def, result);
     const updated = this.commitUpdate(def, old, patched, dryRun, statusOnly);
-    return [200, clone(updated)];
+    return [200, jsonText(updated)];
   }
 
   protected doDelete(
