@@ -180,7 +180,7 @@ export class PlacementStore {
   /**
    * A placement's pods were read (by its deadline job or the cluster sync): it moves to `status` with
    * their counts and `message`. A result (Running or Failed) finishes its request's apply record in the
-   * same transaction (its reason: podsReason).
+   * same statement (its reason: podsReason).
    */
   settle(
     placement: PlacementKey,
@@ -188,7 +188,7 @@ export class PlacementStore {
     counts: PodCounts,
     message: string,
   ): Promise<boolean> {
-    return this.moveWith(placement, status, { ...counts, message }, async (manager) => {
+    return this.moveWith(placement, status, { ...counts, message }, async (writes) => {
       if (status === P.Applied) return;
       const ok = status === P.Running;
       // A placement is applied only for its request, so one that settles has one.
@@ -197,7 +197,7 @@ export class PlacementStore {
         placement.clusterId,
         ok,
         podsReason(ok, message),
-        manager,
+        writes,
       );
     });
   }

@@ -69,10 +69,10 @@ export class SoftwareRecords {
     lines: string[],
     reason: string,
     result?: { ok: boolean; reason: string; result?: string },
-    manager?: WritesWithMove,
+    withMove?: WritesWithMove,
   ): Promise<void> {
     const ok = result?.ok ?? true;
-    await this.on(manager).query(
+    await this.on(withMove).query(
       `UPDATE software_deployments
           SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0)
                 || CASE WHEN $6::text IS NULL THEN '{}'::jsonb
@@ -98,9 +98,9 @@ export class SoftwareRecords {
     key: RecordKey,
     reason: string,
     final: boolean,
-    manager?: WritesWithMove,
+    withMove?: WritesWithMove,
   ): Promise<void> {
-    await this.on(manager).query(
+    await this.on(withMove).query(
       `UPDATE software_deployments
           SET output_values = output_values || jsonb_build_object(
                 'deploy_stderr', (output_values->>'deploy_stderr') || $4::text, 'deploy_status_code', 1),
@@ -135,9 +135,9 @@ export class SoftwareRecords {
     clusterId: string,
     ok: boolean,
     reason: string,
-    manager?: WritesWithMove,
+    withMove?: WritesWithMove,
   ): Promise<void> {
-    await this.on(manager).query(
+    await this.on(withMove).query(
       `UPDATE software_deployments
           SET status = $3, status_reason = $4, updated_time = now(),
               output_values = output_values || jsonb_build_object('result', $5::text, 'deploy_status_code', $6::int)
