@@ -56,12 +56,6 @@ export async function createApp(config: AppConfig, options: AppOptions = {}) {
   return app;
 }
 
-/** The app's Fastify instance ready to serve, for callers that use its HTTP server without `listen`. */
-export async function readyToServe(app: INestApplication): Promise<void> {
-  await app.init();
-  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
-}
-
 function setUpOpenApi(app: INestApplication): void {
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app));
 }

@@ -2,13 +2,13 @@ import { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { createApp, readyToServe } from '../src/app.factory';
+import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { eventually } from './support/eventually';
 import { approvedBusiness, auth, login, loginAdmin, PASSWORD, registerUser } from './support/factories';
 import { resetPassword } from './support/factories';
 import { subUser, TestBusiness, uniqueName } from './support/factories';
-import { ADMIN, startTestApp, TestApp } from './support/test-app';
+import { ADMIN, readyToServe, startTestApp, TestApp } from './support/test-app';
 
 /** Issue 8's findings on sessions, login throttling and account takeover, one test each. */
 

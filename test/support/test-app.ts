@@ -3,13 +3,23 @@ import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { AppOptions, createApp, readyToServe } from '../../src/app.factory';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppOptions, createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase } from './database';
 import { QuietQueuesOptions, waitForQuietQueues } from './queues';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const ADMIN = { user: 'sysadmin', password: 'Sysadmin123' };
+
+/**
+ * The app ready to serve requests on its HTTP server without `listen` (supertest listens on its own):
+ * Nest's modules initialised and Fastify's routes and plugins loaded.
+ */
+export async function readyToServe(app: INestApplication): Promise<void> {
+  await app.init();
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+}
 
 export interface TestApp {
   app: INestApplication;
