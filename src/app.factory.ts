@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
+import { describeError } from './common/error.filter';
 import { hardenHttp, MAX_BODY_BYTES } from './common/http-hardening';
 import { bindRequestIds, JsonLogger, RequestLog, requestId, rootLogger } from './common/logging';
 import { buildOpenApiDocument } from './common/openapi';
@@ -33,13 +34,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}) {
     // As Express did: `/v1/deploy/` is `/v1/deploy`.
     routerOptions: { ignoreTrailingSlash: true },
     // What Fastify refuses before routing (a path that is not valid percent-encoding) answers in our
-    // envelope and words, without echoing the path.
+    // envelope and words, as every other error does, without echoing the path.
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const status = error.code === 'FST_ERR_BAD_URL' ? 400 : 500;
-      void reply.code(status).send({
-        code: status,
-        message: status === 400 ? 'request path is not valid percent-encoding' : 'internal server error',
-      });
+      const { status, message } = describeError(error);
+      void reply.code(status).send({ code: status, message });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { DomainError, HTTP_STATUS_OF } from './errors';
-import { requestBodyError } from './http-hardening';
+import { fastifyRefusal } from './http-hardening';
 import { isTransientConflict } from './transient-conflict';
 
 const PG_UNIQUE_VIOLATION = '23505';
@@ -32,8 +32,8 @@ export function describeError(error: unknown): {
     return { status: HTTP_STATUS_OF[error.kind], message: error.message, headers: error.headers };
   }
   // Fastify's refusals of a body reach here as an HttpException caused by its own error.
-  const bodyError = requestBodyError(error instanceof HttpException ? error.cause : error);
-  if (bodyError) return { ...bodyError, headers: {} };
+  const refusal = fastifyRefusal(error instanceof HttpException ? error.cause : error);
+  if (refusal) return { ...refusal, headers: {} };
   if (error instanceof HttpException) {
     const body = error.getResponse();
     const message =

@@ -6,8 +6,12 @@ import type { FastifyBodyParser } from 'fastify';
 /** SPEC §12: bodies over this size are refused with 413 before they are read into memory. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** What Fastify's body handling fails with, in our words (its own name the parser and its rules). */
-const BODY_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
+/**
+ * What Fastify refuses a request for, before any route sees it, in our words (its own name the parser
+ * and its rules, or echo the path).
+ */
+const FASTIFY_REFUSALS: Record<string, { status: HttpStatus; message: string }> = {
+  FST_ERR_BAD_URL: { status: HttpStatus.BAD_REQUEST, message: 'request path is not valid percent-encoding' },
   FST_ERR_CTP_BODY_TOO_LARGE: {
     status: HttpStatus.PAYLOAD_TOO_LARGE,
     message: `request body is larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB`,
@@ -22,10 +26,10 @@ const BODY_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
   },
 };
 
-/** The status and our message for an error of reading a request's body, if it is one. */
-export function requestBodyError(error: unknown): { status: HttpStatus; message: string } | undefined {
+/** The status and our message for Fastify's refusal of a request (its path, its body), if it is one. */
+export function fastifyRefusal(error: unknown): { status: HttpStatus; message: string } | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? BODY_ERRORS[code] : undefined;
+  return typeof code === 'string' ? FASTIFY_REFUSALS[code] : undefined;
 }
 
 /**
