@@ -7,6 +7,7 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
 import { PlacementApplier } from './placement-applier.service';
 import { Reconciler } from './reconciler.service';
+import { StatusRollup } from './status-rollup.service';
 
 const REPAIR_EVERY_MS = 60_000;
 
@@ -17,6 +18,7 @@ export class DeployProcessor implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly applier: PlacementApplier,
     private readonly reconciler: Reconciler,
+    private readonly rollup: StatusRollup,
     private readonly jobs: JobQueueService,
   ) {}
 
@@ -48,6 +50,11 @@ export class DeployProcessor implements OnApplicationBootstrap {
     dueAt,
   }: JobPayloads[JobName.PlacementDeadline]): Promise<void> {
     return this.applier.deadline(deploymentId, clusterId, requestId, dueAt);
+  }
+
+  @JobHandler(JobName.DeploymentRollUp)
+  rollUp({ deploymentId }: JobPayloads[JobName.DeploymentRollUp]): Promise<void> {
+    return this.rollup.rollUpNow(deploymentId);
   }
 
   @JobHandler(JobName.DeployRepair)

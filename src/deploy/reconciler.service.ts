@@ -64,7 +64,7 @@ export class Reconciler {
   /** After the approval's commit: one job per placement; with none, the roll-up settles it at once. */
   async start(deploymentId: number, placements: PlacementRef[]): Promise<void> {
     await this.jobs.enqueueMany(JobName.PlacementApply, placements);
-    if (placements.length === 0) await this.rollup.rollUp(deploymentId);
+    if (placements.length === 0) await this.rollup.rollUpNow(deploymentId);
   }
 
   @OnEvent('cluster.labels-changed')

@@ -37,11 +37,15 @@ export class JobQueueService implements OnApplicationShutdown {
     await this.queue(definition.queue).add(name, payload, { ...definition.options(payload), delay: delayMs });
   }
 
-  async enqueueMany<K extends JobName>(name: K, payloads: JobPayloads[K][]): Promise<void> {
+  async enqueueMany<K extends JobName>(name: K, payloads: JobPayloads[K][], delayMs = 0): Promise<void> {
     if (payloads.length === 0) return;
     const definition = JOBS[name];
     await this.queue(definition.queue).addBulk(
-      payloads.map((payload) => ({ name, data: payload, opts: definition.options(payload) })),
+      payloads.map((payload) => ({
+        name,
+        data: payload,
+        opts: { ...definition.options(payload), delay: delayMs },
+      })),
     );
   }
 

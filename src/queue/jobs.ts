@@ -21,6 +21,8 @@ export enum JobName {
   PlacementApply = 'placement.apply',
   /** A placement's rollout deadline (`dueAt`, ms): pods not all running by then fail it, unless it moved later. */
   PlacementDeadline = 'placement.deadline',
+  /** Rolls a deployment's status up from its placements (SPEC §6/§7); asked for by every placement change. */
+  DeploymentRollUp = 'deployment.roll-up',
   /** Re-enqueues approved work that has no live job; repeated every minute. */
   DeployRepair = 'deploy.repair',
   /** Decides one application version's package state: available, incomplete or corrupt. */
@@ -33,6 +35,7 @@ export interface JobPayloads {
   [JobName.NamespaceEnsure]: { businessId: number; clusterId: string };
   [JobName.PlacementApply]: { deploymentId: number; clusterId: string };
   [JobName.PlacementDeadline]: { deploymentId: number; clusterId: string; requestId: number; dueAt: number };
+  [JobName.DeploymentRollUp]: { deploymentId: number };
   [JobName.DeployRepair]: Record<string, never>;
   [JobName.PackageVerify]: { appId: number };
 }
@@ -90,6 +93,21 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     // One job per deadline: a deadline moved later by an outage of the platform gets a job of its own.
     options: ({ deploymentId, clusterId, requestId, dueAt }) => ({
       jobId: `placement.deadline.${requestId}.${deploymentId}.${clusterId}.${dueAt}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    }),
+  },
+  [JobName.DeploymentRollUp]: {
+    queue: QueueName.Deploy,
+    // Every placement change of a deployment asks for a roll-up, in whichever worker replica it ran:
+    // asked for while one waits (its coalescing delay), the waiting one carries it, since it has not
+    // read the placements yet; asked for while one runs, one more follows it (keepLastIfActive), since
+    // the running one may have read them before the change. So a fan-out over a thousand clusters
+    // costs a roll-up per delay across all replicas, not one per placement, and none is lost.
+    options: ({ deploymentId }) => ({
+      deduplication: { id: `deployment.roll-up.${deploymentId}`, keepLastIfActive: true },
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: true,

@@ -1,3 +1,5 @@
+import { Job, Worker } from 'bullmq';
+import IORedis from 'ioredis';
 import { ErrorKind } from '../../src/common/errors';
 import { APP_CONFIG, AppConfig } from '../../src/config/app-config';
 import { AuditStatus } from '../../src/deploy/deploy.entity';
@@ -13,7 +15,8 @@ import {
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
 import { StatusRollup } from '../../src/deploy/status-rollup.service';
-import { JobName } from '../../src/queue/jobs';
+import { JobQueueService } from '../../src/queue/job-queue.service';
+import { JobName, JOBS } from '../../src/queue/jobs';
 import { asActor, MadeApp, MadeBusiness, MadeCluster, MadePlacement, MadeUser } from './factories';
 import { queuedJobs, requestDeployment, trailOf, withDefaults } from './helpers';
 import { ServiceContext, startServiceContext } from './service-context';
@@ -299,7 +302,7 @@ describe('deployments (service)', () => {
         });
       await commands.upgrade(asActor(admin), id, change('2.0'));
       await s.db.query(`UPDATE placements SET status = 'running' WHERE deployment_id = $1`, [id]);
-      await s.get(StatusRollup).rollUp(id);
+      await s.get(StatusRollup).rollUpNow(id);
       await commands.rollback(asActor(member), id, change('1.0'));
       const pending = await deploymentRow({ id });
       expect(pending).toMatchObject({ status: S.Pending, deployType: DeployAction.Rollback, version: '2.0' });
@@ -420,7 +423,7 @@ describe('deployments (service)', () => {
         action,
         placements: placements.map((placement, index) => ({ cluster: clusters[index], ...placement })),
       });
-      await s.get(StatusRollup).rollUp(deployment.id);
+      await s.get(StatusRollup).rollUpNow(deployment.id);
       return (await queries.get(admin.principal, deployment.id, false)) as DeploymentView;
     };
 
@@ -468,7 +471,7 @@ describe('deployments (service)', () => {
         `UPDATE placements SET status = 'running', running = 1, total = 1 WHERE deployment_id = $1`,
         [view.id],
       );
-      await s.get(StatusRollup).rollUp(view.id);
+      await s.get(StatusRollup).rollUpNow(view.id);
       expect(await deploymentRow({ id: view.id })).toMatchObject({ status: S.Success });
     });
 
@@ -491,6 +494,51 @@ describe('deployments (service)', () => {
         expect((await rolledUp(status, [placed(P.Running, 1, 0, 1)])).status).toBe(status);
       },
     );
+
+    it('changes ask for one roll-up job per deployment while it waits, and for one more while it runs', async () => {
+      const rollup = s.get(StatusRollup);
+      const [first, second] = [await running(), await running()];
+      const rollUpsOf = async (id: number) =>
+        (await queuedJobs(s, JobName.DeploymentRollUp)).filter((job) => job.deploymentId === id);
+      // What a fan-out's placements do, from any number of worker replicas: one job, still waiting.
+      await Promise.all([
+        ...Array.from({ length: 5 }, () => rollup.rollUp(first.id)),
+        rollup.rollUpAll([first.id, second.id, second.id]),
+      ]);
+      expect(await rollUpsOf(first.id)).toHaveLength(1);
+      expect(await rollUpsOf(second.id)).toHaveLength(1);
+
+      // Once the job runs it may have read the placements already: a change then gets a job of its own,
+      // created when the running one ends.
+      const queue = s.get(JobQueueService).queue(JOBS[JobName.DeploymentRollUp].queue);
+      const { redisUrl } = s.get<AppConfig>(APP_CONFIG);
+      const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
+      const worker = new Worker(queue.name, null, { connection, prefix: queue.opts.prefix, autorun: false });
+      try {
+        const jobs = await queue.getJobs(['delayed', 'waiting']);
+        await Promise.all(jobs.map((job) => job.promote().catch(() => undefined)));
+        // Other tests' jobs may come first: they go back to waiting, as nothing here runs them.
+        const others: Job[] = [];
+        let active: Job | undefined;
+        for (;;) {
+          active = await worker.getNextJob('medium');
+          if (!active || (active.name === JobName.DeploymentRollUp && active.data.deploymentId === first.id))
+            break;
+          others.push(active);
+        }
+        await Promise.all(others.map((job) => job.moveToWait('medium')));
+        if (!active) throw new Error('the roll-up job was not fetched');
+        expect(active.data).toEqual({ deploymentId: first.id });
+        await rollup.rollUp(first.id);
+        await rollup.rollUp(first.id);
+        expect(await rollUpsOf(first.id)).toHaveLength(0);
+        await active.moveToCompleted(null, 'medium', false);
+        expect(await rollUpsOf(first.id)).toHaveLength(1);
+      } finally {
+        await worker.close();
+        connection.disconnect();
+      }
+    });
   });
 
   describe('tenancy', () => {
