@@ -38,6 +38,8 @@ describe('a worker killed in the middle of a deployment', () => {
     const [a, b, c] = clusters;
     const namespace = `ns${business.id}`;
     await createApp(t, business.admin.token, { appName: 'sturdy', isHPA: false });
+    // The business's namespaces are made by the first worker before crash-c goes away.
+    await t.waitForQuietQueues();
     await c.setMode('unreachable');
     await requestDeploy(t, business.admin.token, deployBody('sturdy1', 'sturdy')).expect(200);
     const created = await deploymentByName(t, business.admin.token, 'sturdy1');
@@ -79,6 +81,12 @@ describe('a worker killed in the middle of a deployment', () => {
           entry.status === 201,
       );
       expect(creates).toHaveLength(1);
+      // The replacement worker meets crash-c for the first time, but the first one recorded that it
+      // made the namespace there: it does not merge the namespace's labels again.
+      const namespaceWrites = cluster.requestLog.filter(
+        (entry) => entry.method !== 'GET' && entry.path.split('?')[0] === `/api/v1/namespaces/${namespace}`,
+      );
+      expect(namespaceWrites.map((entry) => `${entry.method} ${entry.status}`)).toEqual([]);
     }
 
     const db = new Client({ connectionString: t.config.databaseUrl });

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { DataSource, In, Not, Repository } from 'typeorm';
@@ -17,6 +19,7 @@ import { KubeClients, makeKubeClients } from '../kube/kube-clients';
 import { isConflict, isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
 import { vetKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
+import { REDIS } from '../redis/redis.module';
 import { JobName, JOBS } from '../queue/jobs';
 import { ClusterEntity, ClusterLabelEntity, NodeEntity } from './cluster.entity';
 import { ClusterConnector } from './cluster-connector.service';
@@ -75,6 +78,16 @@ const clusterEntry = (
 
 export const businessNamespace = (businessId: number) => `ns${businessId}`;
 
+/**
+ * How long the record of the namespaces made sure of in a cluster is kept: past it, the next apply
+ * merges the labels once more. It bounds what a replaced kubeconfig's record leaves behind.
+ */
+const PREPARED_NAMESPACES_TTL_SECONDS = 24 * 3600;
+
+/** The businesses whose namespace was made sure of in a cluster, per kubeconfig (a digest of its sealed text). */
+const preparedNamespacesKey = (cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>) =>
+  `namespaces-prepared:${cluster.id}:${createHash('sha256').update(cluster.kubeconfigSealed).digest('base64url').slice(0, 16)}`;
+
 @Injectable()
 export class ClusterService {
   /** Businesses whose namespace this process made sure of, per cluster clients (see prepareNamespaceIn). */
@@ -90,6 +103,7 @@ export class ClusterService {
     private readonly businesses: BusinessService,
     private readonly auditTrail: AuditTrail,
     private readonly events: EventBus,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /**
@@ -247,15 +261,17 @@ export class ClusterService {
         ),
       );
     }
-    // Made sure of with its labels: a deployment's apply from this process need not ask again.
-    this.notePreparedNamespace(clients, businessId);
+    // Made sure of with its labels: a deployment's apply from any replica need not ask again.
+    await this.notePreparedNamespace(cluster, clients, businessId);
   }
 
   /**
-   * The same for a deployment's apply, at most once per business and cluster clients (kubeconfig) in
-   * this process: a label merge (one request, as the namespace normally exists since the business's
-   * approval), or the create above when it does not. A deployment whose apply finds the namespace gone
-   * (deleted in the cluster) forgets it here and comes back.
+   * The same for a deployment's apply, at most once per business and cluster clients (kubeconfig)
+   * across every replica: a label merge (one request, as the namespace normally exists since the
+   * business's approval), or the create above when it does not. Whoever made sure of it records so in
+   * Redis, so that a worker replica meeting the cluster for the first time does not ask again. A
+   * deployment whose apply finds the namespace gone (deleted in the cluster) forgets it here and comes
+   * back.
    */
   async prepareNamespaceIn(
     cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
@@ -263,6 +279,10 @@ export class ClusterService {
   ): Promise<void> {
     const clients = this.connector.clientsFor(cluster);
     if (this.preparedNamespaces.get(clients)?.has(businessId)) return;
+    if (await this.redis.sismember(preparedNamespacesKey(cluster), String(businessId))) {
+      this.rememberPreparedNamespace(clients, businessId);
+      return;
+    }
     const name = businessNamespace(businessId);
     try {
       await kube(() =>
@@ -276,18 +296,37 @@ export class ClusterService {
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await this.ensureNamespaceIn(cluster, businessId);
+      return;
     }
-    this.notePreparedNamespace(clients, businessId);
+    await this.notePreparedNamespace(cluster, clients, businessId);
   }
 
-  private notePreparedNamespace(clients: KubeClients, businessId: number): void {
+  private async notePreparedNamespace(
+    cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
+    clients: KubeClients,
+    businessId: number,
+  ): Promise<void> {
+    this.rememberPreparedNamespace(clients, businessId);
+    const key = preparedNamespacesKey(cluster);
+    await this.redis
+      .multi()
+      .sadd(key, String(businessId))
+      .expire(key, PREPARED_NAMESPACES_TTL_SECONDS)
+      .exec();
+  }
+
+  private rememberPreparedNamespace(clients: KubeClients, businessId: number): void {
     let known = this.preparedNamespaces.get(clients);
     if (!known) this.preparedNamespaces.set(clients, (known = new Set()));
     known.add(businessId);
   }
 
-  forgetPreparedNamespace(cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>, businessId: number): void {
+  async forgetPreparedNamespace(
+    cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>,
+    businessId: number,
+  ): Promise<void> {
     this.preparedNamespaces.get(this.connector.clientsFor(cluster))?.delete(businessId);
+    await this.redis.srem(preparedNamespacesKey(cluster), String(businessId));
   }
 
   /** Every cluster's readiness by name, for the metrics scrape. */

@@ -266,7 +266,7 @@ export class PlacementApplier {
       await apply();
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      this.clusters.forgetPreparedNamespace(work.cluster, work.deployment.businessId);
+      await this.clusters.forgetPreparedNamespace(work.cluster, work.deployment.businessId);
       await this.clusters.prepareNamespaceIn(work.cluster, work.deployment.businessId);
       await apply();
     }
