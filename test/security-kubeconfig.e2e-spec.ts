@@ -141,34 +141,67 @@ describe('untrusted kubeconfigs (SPEC §4, §12)', () => {
       await expectNothingHappened();
     });
 
-    it('a stored kubeconfig passes the same gate before every use (here: a node sync)', async () => {
-      const stored = await startFakeCluster({ name: 'stored-edge', nodes: 1 });
+    it.each([
+      ['YAML', stringify],
+      ['JSON', JSON.stringify],
+    ])(
+      'a stored kubeconfig (%s) passes the same gate before every use (here: a node sync)',
+      async (format, write) => {
+        const name = `stored-${format.toLowerCase()}`;
+        const stored = await startFakeCluster({ name, nodes: 1 });
+        try {
+          await registerCluster(t, admin, name, stored);
+          const clusterId = await clusterIdOf(t, admin, name);
+          const marker = path.join(scratch, `${name}-exec-ran`);
+          const config = parse(stored.kubeconfig);
+          config.users[0].user.exec = { command: '/bin/sh', args: ['-c', `touch ${marker}`] };
+          await queryDatabase(t, 'UPDATE clusters SET kubeconfig_sealed = $1 WHERE id = $2', [
+            t.app.get(SecretBox).seal(write(config)),
+            clusterId,
+          ]);
+          await syncCluster(t, clusterId);
+          expect(existsSync(marker)).toBe(false);
+          const [row] = await queryDatabase<{ last_sync_error: string }>(
+            t,
+            'SELECT last_sync_error FROM clusters WHERE id = $1',
+            [clusterId],
+          );
+          expect(row.last_sync_error).toContain('exec');
+          const list = await t.api().get('/v1/cluster').set(auth(admin)).expect(200);
+          expect(
+            list.body.data.find((row: { clusterName: string }) => row.clusterName === name),
+          ).toMatchObject({
+            isReady: false,
+          });
+        } finally {
+          await stored.stop();
+        }
+      },
+    );
+
+    it('what is stored of a kubeconfig is the current context with its cluster and user, as JSON', async () => {
+      const kept = await startFakeCluster({ name: 'kept-edge', nodes: 1 });
       try {
-        await registerCluster(t, admin, 'stored-edge', stored);
-        const clusterId = await clusterIdOf(t, admin, 'stored-edge');
-        const marker = path.join(scratch, 'stored-exec-ran');
-        const config = parse(stored.kubeconfig);
-        config.users[0].user.exec = { command: '/bin/sh', args: ['-c', `touch ${marker}`] };
-        await queryDatabase(t, 'UPDATE clusters SET kubeconfig_sealed = $1 WHERE id = $2', [
-          t.app.get(SecretBox).seal(stringify(config)),
-          clusterId,
-        ]);
-        await syncCluster(t, clusterId);
-        expect(existsSync(marker)).toBe(false);
-        const [row] = await queryDatabase<{ last_sync_error: string }>(
-          t,
-          'SELECT last_sync_error FROM clusters WHERE id = $1',
-          [clusterId],
-        );
-        expect(row.last_sync_error).toContain('exec');
-        const list = await t.api().get('/v1/cluster').set(auth(admin)).expect(200);
-        expect(
-          list.body.data.find((row: { clusterName: string }) => row.clusterName === 'stored-edge'),
-        ).toMatchObject({
-          isReady: false,
+        const offered = parse(kept.kubeconfig);
+        offered.users.push({ name: 'unused', user: { token: 'never-stored' } });
+        offered.contexts.push({
+          name: 'unused',
+          context: { cluster: offered.clusters[0].name, user: 'unused' },
         });
+        await register(stringify(offered), 'kept-edge').expect(200);
+        const [row] = await queryDatabase<{ kubeconfig_sealed: string }>(
+          t,
+          'SELECT kubeconfig_sealed FROM clusters WHERE name = $1',
+          ['kept-edge'],
+        );
+        const stored = JSON.parse(t.app.get(SecretBox).open(row.kubeconfig_sealed));
+        expect(stored.users).toEqual([offered.users[0]]);
+        expect(stored.contexts.map((context: { name: string }) => context.name)).toEqual([
+          offered['current-context'],
+        ]);
+        expect(JSON.stringify(stored)).not.toContain('never-stored');
       } finally {
-        await stored.stop();
+        await kept.stop();
       }
     });
 

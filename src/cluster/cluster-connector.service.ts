@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SecretBox } from '../common/secret-box';
 import { KubeClients, makeKubeClients } from '../kube/kube-clients';
-import { vetKubeconfig } from '../kube/kubeconfig';
+import { openStoredKubeconfig } from '../kube/kubeconfig';
 import { ClusterEntity } from './cluster.entity';
 
 /**
@@ -21,7 +21,7 @@ export class ClusterConnector implements OnApplicationShutdown {
   clientsFor(cluster: Pick<ClusterEntity, 'id' | 'kubeconfigSealed'>): KubeClients {
     const cached = this.cache.get(cluster.id);
     if (cached?.sealed === cluster.kubeconfigSealed) return cached.clients;
-    const clients = makeKubeClients(vetKubeconfig(this.secrets.open(cluster.kubeconfigSealed)));
+    const clients = makeKubeClients(openStoredKubeconfig(this.secrets.open(cluster.kubeconfigSealed)));
     this.cache.set(cluster.id, { sealed: cluster.kubeconfigSealed, clients });
     // Requests already under way on the old clients finish first: undici closes a pool once it is idle.
     if (cached) void cached.clients.close();

@@ -17,7 +17,7 @@ import { EventBus, OnEvent } from '../events/event-bus';
 import type { EventMap } from '../events/event-map';
 import { KubeClients, makeKubeClients } from '../kube/kube-clients';
 import { isConflict, isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
-import { vetKubeconfig } from '../kube/kubeconfig';
+import { canonicalKubeconfig, openStoredKubeconfig } from '../kube/kubeconfig';
 import { JobQueueService } from '../queue/job-queue.service';
 import { REDIS } from '../redis/redis.module';
 import { JobName, JOBS } from '../queue/jobs';
@@ -45,12 +45,16 @@ async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
   return items;
 }
 
-/** The nodes of a kubeconfig offered for registration, which must pass the gate and answer in time. */
-async function answeringNodes(kubeconfig: string): Promise<V1Node[]> {
+/**
+ * A kubeconfig offered for registration, which must pass the gate and answer in time: its nodes, and the
+ * form it is stored in (canonicalKubeconfig), which is the one tried here.
+ */
+async function answeringNodes(kubeconfig: string): Promise<{ nodes: V1Node[]; canonical: string }> {
   let clients: KubeClients | undefined;
   try {
-    clients = makeKubeClients(vetKubeconfig(kubeconfig), REGISTRATION_TIMEOUT_MS);
-    return await listNodes(clients);
+    const canonical = canonicalKubeconfig(kubeconfig);
+    clients = makeKubeClients(openStoredKubeconfig(canonical), REGISTRATION_TIMEOUT_MS);
+    return { nodes: await listNodes(clients), canonical };
   } catch (error) {
     // Only our own words: never the cluster's body, not even a Status message, since the server
     // behind an untrusted kubeconfig may be any local service.
@@ -113,12 +117,12 @@ export class ClusterService {
   async register(actor: Actor, dto: RegisterClusterDto, { simulated = false } = {}): Promise<void> {
     if (await this.clusters.existsBy({ name: dto.clusterName }))
       throw conflict(`cluster ${dto.clusterName} already exists`);
-    const nodes = await answeringNodes(dto.kubeconfig);
+    const { nodes, canonical } = await answeringNodes(dto.kubeconfig);
     const now = new Date();
     const cluster = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.getRepository(ClusterEntity).save({
         name: dto.clusterName,
-        kubeconfigSealed: this.secrets.seal(dto.kubeconfig),
+        kubeconfigSealed: this.secrets.seal(canonical),
         lastSyncAt: now,
         lastSyncOkAt: now,
         lastSyncError: null,
@@ -143,11 +147,11 @@ export class ClusterService {
    */
   async replaceKubeconfig(actor: Actor, clusterName: string, kubeconfig: string): Promise<void> {
     const cluster = await this.findByName(clusterName);
-    await answeringNodes(kubeconfig);
+    const { canonical } = await answeringNodes(kubeconfig);
     await this.auditTrail.recordWith(clusterEntry(actor, 'cluster.kubeconfig-replace', cluster), (manager) =>
       manager
         .getRepository(ClusterEntity)
-        .update(cluster.id, { kubeconfigSealed: this.secrets.seal(kubeconfig) }),
+        .update(cluster.id, { kubeconfigSealed: this.secrets.seal(canonical) }),
     );
     await this.jobs.enqueue(JobName.ClusterSync, { clusterId: cluster.id });
   }

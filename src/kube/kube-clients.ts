@@ -100,7 +100,7 @@ class CachedAuthentication implements SecurityAuthentication {
 }
 
 /**
- * API clients for the current context of a vetted kubeconfig (see vetKubeconfig), like KubeConfig.makeApiClient but with a
+ * API clients for the current context of a vetted kubeconfig (see openStoredKubeconfig), like KubeConfig.makeApiClient but with a
  * deadline on every request, so that a cluster that stops answering cannot hold a worker forever, and
  * with one connection pool shared by all of them (see CachedAuthentication).
  */

@@ -1,6 +1,9 @@
 import { parse, stringify } from 'yaml';
 import { KubeError } from './kube-error';
-import { vetKubeconfig } from './kubeconfig';
+import { canonicalKubeconfig, openStoredKubeconfig } from './kubeconfig';
+
+/** A kubeconfig as registration keeps it and a worker opens it. */
+const vetKubeconfig = (text: string) => openStoredKubeconfig(canonicalKubeconfig(text));
 
 const config = (cluster: Record<string, unknown>, user: Record<string, unknown>, extra = {}) =>
   stringify({
@@ -24,7 +27,7 @@ const refusal = (text: string): string => {
   throw new Error('accepted');
 };
 
-describe('vetKubeconfig', () => {
+describe('canonicalKubeconfig and openStoredKubeconfig', () => {
   it('accepts inline credentials and builds the client config from them alone', () => {
     const kc = vetKubeconfig(
       config(
@@ -133,6 +136,53 @@ describe('vetKubeconfig', () => {
     const message = refusal('users:\n- name: u\n  user:\n    token: "s3cr3t\n  : [\n');
     expect(message).toMatch(/^not valid YAML: [a-z ]+ at line \d+, column \d+$/);
     expect(message).not.toContain('s3cr3t');
+  });
+
+  it('keeps only the current context, its cluster and user, as kubeconfig JSON', () => {
+    const text = stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'c', cluster: { server: 'https://10.0.0.1:6443', extensions: [{ name: 'x' }] } },
+        { name: 'other', cluster: { server: 'https://10.0.0.2:6443' } },
+      ],
+      users: [
+        { name: 'u', user: { token: 't0k' } },
+        { name: 'v', user: { token: 'not-used' } },
+      ],
+      contexts: [
+        { name: 'ctx', context: { cluster: 'c', user: 'u', namespace: 'default' } },
+        { name: 'other', context: { cluster: 'other', user: 'v' } },
+      ],
+      'current-context': 'ctx',
+    });
+    const canonical = canonicalKubeconfig(text);
+    expect(JSON.parse(canonical)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'c', cluster: { server: 'https://10.0.0.1:6443', 'insecure-skip-tls-verify': false } },
+      ],
+      users: [{ name: 'u', user: { token: 't0k' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'ctx',
+    });
+    // Still a kubeconfig for any YAML reader, and the same one again.
+    expect(canonicalKubeconfig(canonical)).toBe(canonical);
+    expect(openStoredKubeconfig(canonical).getCurrentUser()).toMatchObject({ name: 'u', token: 't0k' });
+  });
+
+  it('opens a stored kubeconfig through the same checks, JSON or YAML', () => {
+    const json = JSON.stringify(parse(config({}, { token: 't', exec: { command: '/bin/sh' } })));
+    for (const stored of [json, config({}, { token: 't', exec: { command: '/bin/sh' } })]) {
+      expect(() => openStoredKubeconfig(stored)).toThrow('user.exec is not allowed');
+    }
+    expect(openStoredKubeconfig(config({}, { token: 'yaml' })).getCurrentUser()).toMatchObject({
+      token: 'yaml',
+    });
+    // YAML's flow style starts with a brace, as JSON does.
+    const flow = `{apiVersion: v1, clusters: [{name: c, cluster: {server: 'https://h'}}], users: [{name: u, user: {token: f}}], contexts: [{name: x, context: {cluster: c, user: u}}], current-context: x}`;
+    expect(openStoredKubeconfig(flow).getCurrentUser()).toMatchObject({ token: 'f' });
   });
 
   it('refuses duplicate keys and alias bombs', () => {

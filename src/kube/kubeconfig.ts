@@ -103,9 +103,15 @@ function serverUrl(value: string | undefined, where: string): string {
   return value!;
 }
 
-/** Checks kubeconfig text and returns a client-node config for its current context, built from checked values only. */
-export function vetKubeconfig(text: string): KubeConfig {
-  const config = parse(text);
+/** The checked values of a kubeconfig's current context: all that is kept of it. */
+interface CheckedKubeconfig {
+  context: string;
+  cluster: Cluster;
+  user: User;
+}
+
+/** Checks a parsed kubeconfig and keeps the current context's cluster and user, from checked values only. */
+function check(config: Fields): CheckedKubeconfig {
   const clusters = namedEntries(config, 'clusters', 'cluster', CLUSTER_FIELDS);
   const users = namedEntries(config, 'users', 'user', USER_FIELDS);
   const contexts = namedEntries(config, 'contexts', 'context', CONTEXT_FIELDS);
@@ -124,28 +130,90 @@ export function vetKubeconfig(text: string): KubeConfig {
   const where = 'cluster';
   const skip = clusterFields['insecure-skip-tls-verify'] ?? false;
   if (typeof skip !== 'boolean') throw refuse(`${where}.insecure-skip-tls-verify must be true or false`);
-  const cluster: Cluster = {
-    name: clusterName,
-    server: serverUrl(optionalString(clusterFields, 'server', where), where),
-    caData: optionalString(clusterFields, 'certificate-authority-data', where),
-    tlsServerName: optionalString(clusterFields, 'tls-server-name', where),
-    skipTLSVerify: skip,
-  };
   const userFields = users.get(userName)!;
-  const user: User = {
-    name: userName,
-    token: optionalString(userFields, 'token', 'user'),
-    certData: optionalString(userFields, 'client-certificate-data', 'user'),
-    keyData: optionalString(userFields, 'client-key-data', 'user'),
-    username: optionalString(userFields, 'username', 'user'),
-    password: optionalString(userFields, 'password', 'user'),
+  return {
+    context: contextName,
+    cluster: {
+      name: clusterName,
+      server: serverUrl(optionalString(clusterFields, 'server', where), where),
+      caData: optionalString(clusterFields, 'certificate-authority-data', where),
+      tlsServerName: optionalString(clusterFields, 'tls-server-name', where),
+      skipTLSVerify: skip,
+    },
+    user: {
+      name: userName,
+      token: optionalString(userFields, 'token', 'user'),
+      certData: optionalString(userFields, 'client-certificate-data', 'user'),
+      keyData: optionalString(userFields, 'client-key-data', 'user'),
+      username: optionalString(userFields, 'username', 'user'),
+      password: optionalString(userFields, 'password', 'user'),
+    },
   };
+}
+
+/**
+ * Checks kubeconfig text offered by a user and returns what is kept of it: the current context's
+ * cluster and user, as kubeconfig JSON (JSON is YAML: it is still a kubeconfig). Stored in this form, it
+ * is opened without a YAML parser (openStoredKubeconfig), which costs a worker meeting a cluster for the
+ * first time a millisecond or more.
+ */
+export function canonicalKubeconfig(text: string): string {
+  const { context, cluster, user } = check(parse(text));
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: cluster.name,
+        cluster: {
+          server: cluster.server,
+          'certificate-authority-data': cluster.caData,
+          'insecure-skip-tls-verify': cluster.skipTLSVerify,
+          'tls-server-name': cluster.tlsServerName,
+        },
+      },
+    ],
+    users: [
+      {
+        name: user.name,
+        user: {
+          token: user.token,
+          'client-certificate-data': user.certData,
+          'client-key-data': user.keyData,
+          username: user.username,
+          password: user.password,
+        },
+      },
+    ],
+    contexts: [{ name: context, context: { cluster: cluster.name, user: user.name } }],
+    'current-context': context,
+  });
+}
+
+/**
+ * A stored kubeconfig as a client-node config, through the same checks as at registration (it may
+ * predate them). One stored as canonicalKubeconfig made it is read as JSON; older ones as YAML.
+ */
+export function openStoredKubeconfig(text: string): KubeConfig {
+  const { context, cluster, user } = check(parseStored(text));
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [cluster],
     users: [user],
-    contexts: [{ name: contextName, cluster: clusterName, user: userName }],
-    currentContext: contextName,
+    contexts: [{ name: context, cluster: cluster.name, user: user.name }],
+    currentContext: context,
   });
   return kubeConfig;
+}
+
+function parseStored(text: string): Fields {
+  if (text.startsWith('{')) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (isFields(value)) return value;
+    } catch {
+      // YAML's flow style starts with a brace too.
+    }
+  }
+  return parse(text);
 }
