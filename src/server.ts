@@ -41,8 +41,8 @@ export async function runServer(
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown(signal));
   if (runsApi(config)) {
-    // Every interface, as Node.js listens by default (Fastify alone would listen on localhost only).
-    await app.listen(config.port, '::');
+    // Every interface by default, as Node.js listens (Fastify alone would listen on localhost only).
+    await app.listen(config.port, config.host);
     logger.log(`listening on http://localhost:${config.port} (OpenAPI at /docs), role ${config.processRole}`);
   } else {
     await app.init();

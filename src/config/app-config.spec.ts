@@ -34,3 +34,18 @@ describe('loadConfig: logging and metrics access', () => {
     expect(() => loadConfig({ ...REQUIRED, [name]: value })).toThrow(name);
   });
 });
+
+describe('loadConfig: where the API listens', () => {
+  it('listens on every interface unless HOST names an address', () => {
+    expect(loadConfig(REQUIRED)).toMatchObject({ host: '::', port: 8080 });
+    expect(loadConfig({ ...REQUIRED, HOST: '0.0.0.0', PORT: '9000' })).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+    });
+    expect(loadConfig({ ...REQUIRED, HOST: '::1' }).host).toBe('::1');
+  });
+
+  it.each(['localhost', 'example.com', '0.0.0.0 --inspect'])('stops on HOST=%j', (value) => {
+    expect(() => loadConfig({ ...REQUIRED, HOST: value })).toThrow('HOST');
+  });
+});

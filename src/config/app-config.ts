@@ -1,7 +1,17 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { existsSync } from 'node:fs';
 import path, { dirname, join } from 'node:path';
-import { ArrayNotEmpty, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+} from 'class-validator';
 import { Min, MinLength, validateSync, ValidateBy } from 'class-validator';
 import { CONFIG_VARIABLES, Env } from './config-variable';
 import { isAddressOrCidr } from '../common/address-list';
@@ -64,6 +74,15 @@ export class AppConfig {
   @Min(0)
   @Max(65535)
   port = 8080;
+
+  @Env({
+    name: 'HOST',
+    description:
+      'IP address the API listens on. `::` (the default) is every interface, IPv4 included; a host without IPv6 needs `0.0.0.0`.',
+  })
+  @IsOptional()
+  @IsIP()
+  host = '::';
 
   @Env({
     name: 'DATABASE_URL',
