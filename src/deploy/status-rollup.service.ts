@@ -38,7 +38,7 @@ export class StatusRollup {
     await this.jobs.enqueueMany(JobName.DeploymentRollUp, payloads, COALESCE_MS);
   }
 
-  /** The roll-up itself, run by the job. */
+  /** The roll-up itself: run by the job, or at once where no placement is left to wait for. */
   async rollUpNow(deploymentId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const [deployment]: { status: DeployStatus; request_id: number | null; action: number }[] =
