@@ -10,14 +10,12 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function ensureConsoleBuilt(): void {
   const root = path.resolve(__dirname, '../..');
   if (existsSync(path.join(root, 'dist/web/index.html'))) return;
-  execFileSync(
-    process.execPath,
-    [require.resolve('vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  // Vite's package exports do not include its bin: found beside its package.json, which they do.
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin/vite.js');
+  execFileSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 export function launchBrowser(): Promise<Browser> {
