@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { FakeCluster } from './fake-kube';
@@ -8,7 +9,13 @@ import { createApp, DEPLOY_TEST_ENV, registerClusters, startClusters } from './s
 import { approvedBusiness, subUser, TestBusiness, TestUser } from './support/factories';
 import { ADMIN, startTestApp, TestApp } from './support/test-app';
 
-const SCREENSHOTS = path.resolve(__dirname, '../docs/screenshots');
+/**
+ * The README's screenshots are rewritten only when asked for (UPDATE_SCREENSHOTS=1); otherwise they go to
+ * a temporary folder, so that a test run leaves the checkout as it found it.
+ */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.resolve(__dirname, '../docs/screenshots')
+  : mkdtempSync(path.join(tmpdir(), 'ote-screenshots-'));
 
 /**
  * The auditors' console in headless Chromium against the real server, PostgreSQL, Redis, workers and
@@ -40,6 +47,7 @@ describe('web console (browser)', () => {
     await createApp(t, business.admin.token, { appName: 'camera', version: '1.0', isHPA: false });
   });
   afterAll(async () => {
+    if (!process.env.UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
     await browser?.close();
     await Promise.all((clusters ?? []).map((cluster) => cluster.stop()));
     await t?.close();
