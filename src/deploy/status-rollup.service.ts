@@ -7,12 +7,6 @@ import { DeployStatus, PlacementTally, predecessorsOf, rolledUpStatus } from './
 import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
 
 /**
- * How long a roll-up job waits for more placement changes to share it: a fan-out's placements change a
- * few milliseconds apart, and each roll-up is five statements over all of the deployment's placements.
- */
-const COALESCE_MS = 50;
-
-/**
  * A deployment's status is rolled up from its placements (SPEC §6/§7; its `errorMessage` is summed
  * from them when it is read, so it always agrees with the clusters listed): counted in SQL under the
  * deployment's row lock, so that of two roll-ups the later one sees every placement
@@ -30,12 +24,12 @@ export class StatusRollup {
 
   /** Asks for a roll-up of the deployment that starts after this call (its committed changes are seen). */
   rollUp(deploymentId: number): Promise<void> {
-    return this.jobs.enqueue(JobName.DeploymentRollUp, { deploymentId }, COALESCE_MS);
+    return this.jobs.enqueue(JobName.DeploymentRollUp, { deploymentId });
   }
 
   async rollUpAll(deploymentIds: Iterable<number>): Promise<void> {
     const payloads = [...new Set(deploymentIds)].map((deploymentId) => ({ deploymentId }));
-    await this.jobs.enqueueMany(JobName.DeploymentRollUp, payloads, COALESCE_MS);
+    await this.jobs.enqueueMany(JobName.DeploymentRollUp, payloads);
   }
 
   /** The roll-up itself: run by the job, or at once where no placement is left to wait for. */

@@ -32,20 +32,18 @@ export class JobQueueService implements OnApplicationShutdown {
     return bullPrefix(this.config);
   }
 
-  async enqueue<K extends JobName>(name: K, payload: JobPayloads[K], delayMs = 0): Promise<void> {
+  /** `delayMs`, when given, replaces the delay the registry gives the job (a deadline's own time). */
+  async enqueue<K extends JobName>(name: K, payload: JobPayloads[K], delayMs?: number): Promise<void> {
     const definition = JOBS[name];
-    await this.queue(definition.queue).add(name, payload, { ...definition.options(payload), delay: delayMs });
+    const options = definition.options(payload);
+    await this.queue(definition.queue).add(name, payload, { ...options, delay: delayMs ?? options.delay });
   }
 
-  async enqueueMany<K extends JobName>(name: K, payloads: JobPayloads[K][], delayMs = 0): Promise<void> {
+  async enqueueMany<K extends JobName>(name: K, payloads: JobPayloads[K][]): Promise<void> {
     if (payloads.length === 0) return;
     const definition = JOBS[name];
     await this.queue(definition.queue).addBulk(
-      payloads.map((payload) => ({
-        name,
-        data: payload,
-        opts: { ...definition.options(payload), delay: delayMs },
-      })),
+      payloads.map((payload) => ({ name, data: payload, opts: definition.options(payload) })),
     );
   }
 

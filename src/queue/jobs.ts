@@ -46,6 +46,12 @@ interface JobDefinition<K extends JobName> {
 }
 
 /**
+ * How long a roll-up job waits for more placement changes to share it: a fan-out's placements change a
+ * few milliseconds apart, and each roll-up is five statements over all of the deployment's placements.
+ */
+const ROLL_UP_COALESCE_MS = 50;
+
+/**
  * Transient cluster failures are retried with back-off doubling from 1 s: 12 attempts span about an
  * hour. A cluster that stays down longer is repaired by the cluster sync once it answers again.
  */
@@ -107,6 +113,7 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     // the running one may have read them before the change. So a fan-out over a thousand clusters
     // costs a roll-up per delay across all replicas, not one per placement, and none is lost.
     options: ({ deploymentId }) => ({
+      delay: ROLL_UP_COALESCE_MS,
       deduplication: { id: `deployment.roll-up.${deploymentId}`, keepLastIfActive: true },
       attempts: 5,
       backoff: { type: 'exponential', delay: 1000 },
