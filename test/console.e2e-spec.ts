@@ -13,7 +13,8 @@ import { ADMIN, startTestApp, TestApp } from './support/test-app';
  * The README's screenshots are rewritten only when asked for (UPDATE_SCREENSHOTS=1); otherwise they go to
  * a temporary folder, so that a test run leaves the checkout as it found it.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+const REWRITE_SCREENSHOTS = Boolean(process.env.UPDATE_SCREENSHOTS);
+const SCREENSHOTS = REWRITE_SCREENSHOTS
   ? path.resolve(__dirname, '../docs/screenshots')
   : mkdtempSync(path.join(tmpdir(), 'ote-screenshots-'));
 
@@ -47,7 +48,7 @@ describe('web console (browser)', () => {
     await createApp(t, business.admin.token, { appName: 'camera', version: '1.0', isHPA: false });
   });
   afterAll(async () => {
-    if (!process.env.UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
+    if (!REWRITE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
     await browser?.close();
     await Promise.all((clusters ?? []).map((cluster) => cluster.stop()));
     await t?.close();
