@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ClusterEntity } from '../cluster/cluster.entity';
+import { preparedQuery } from '../database/prepared-query';
 import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
 import type { PodCounts } from './pod-counts';
@@ -111,8 +112,8 @@ export class PlacementStore {
   ): Promise<boolean> {
     const move = this.moveStatement(placement, to, changes);
     if (!alongside?.statements.length) {
-      const result: [unknown[], number] = await this.placements.query(move.sql, move.params);
-      return result[1] > 0;
+      const { rowCount } = await preparedQuery(this.placements.manager, move.sql, move.params);
+      return (rowCount ?? 0) > 0;
     }
     const params = [...move.params];
     const ctes = [`moved AS (${move.sql} RETURNING 1)`];
@@ -123,7 +124,10 @@ export class PlacementStore {
       params.push(...write.params);
       ctes.push(`write${index} AS (${sql} AND EXISTS (SELECT 1 FROM moved))`);
     }
-    const [row]: { moved: number }[] = await this.placements.query(
+    const {
+      rows: [row],
+    } = await preparedQuery<{ moved: number }>(
+      this.placements.manager,
       `WITH ${ctes.join(', ')} SELECT count(*)::int AS moved FROM moved`,
       params,
     );
@@ -219,10 +223,12 @@ export class PlacementStore {
    * (null when the placement is gone; `cluster` null when the cluster is).
    */
   async work(deploymentId: number, clusterId: string): Promise<PlacementWork | null> {
-    const [row]: (PlacementEntity & {
-      deployment: PlacementWork['deployment'];
-      cluster: PlacementWork['cluster'] | null;
-    })[] = await this.placements.query(
+    const {
+      rows: [row],
+    } = await preparedQuery<
+      PlacementEntity & { deployment: PlacementWork['deployment']; cluster: PlacementWork['cluster'] | null }
+    >(
+      this.placements.manager,
       `SELECT ${PLACEMENT_COLUMNS},
               json_build_object('id', d.id, 'businessId', d.business_id, 'deployName', d.deploy_name,
                 'appId', d.app_id, 'nodeLabel', d.node_label, 'requestId', d.request_id,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { SoftwareDeploymentEntity } from './deploy.entity';
+import { preparedQuery } from '../database/prepared-query';
 import type { WritesWithMove } from './placement.store';
 
 export type SoftwareAction = 'CREATE' | 'UPDATE' | 'ROLLBACK' | 'DELETE';
@@ -42,7 +43,8 @@ export class SoftwareRecords {
    * our own: it runs once per placement and cluster, the hot path of a fan-out.
    */
   async start(record: RecordStart): Promise<void> {
-    await this.records.query(
+    await preparedQuery(
+      this.records.manager,
       `INSERT INTO software_deployments (business_id, deployment_id, request_id, cluster_id, config_id,
               action, input_values, output_values, status, status_reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'IN_PROGRESS', 'started')
@@ -120,7 +122,8 @@ export class SoftwareRecords {
 
   /** The result on that cluster: COMPLETE or FAILED, once. */
   async finish(key: RecordKey, ok: boolean, reason: string, result: string): Promise<void> {
-    await this.records.query(
+    await preparedQuery(
+      this.records.manager,
       `UPDATE software_deployments
           SET status = $4, status_reason = $5, updated_time = now(),
               output_values = output_values || jsonb_build_object('result', $6::text, 'deploy_status_code', $7::int)
@@ -148,6 +151,8 @@ export class SoftwareRecords {
 
   /** The placement move a write records (it is sent with the move, in one statement), or none. */
   private on(move?: WritesWithMove): Pick<WritesWithMove, 'query'> {
-    return move ?? this.records.manager;
+    return (
+      move ?? { query: async (sql, params) => void (await preparedQuery(this.records.manager, sql, params)) }
+    );
   }
 }

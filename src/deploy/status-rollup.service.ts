@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/prepared-query';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { DeployStatus, PlacementTally, predecessorsOf, rolledUpStatus } from './deployment-status';
@@ -35,15 +36,20 @@ export class StatusRollup {
   /** The roll-up itself: run by the job, or at once where no placement is left to wait for. */
   async rollUpNow(deploymentId: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [deployment]: { status: DeployStatus; request_id: number | null; action: number }[] =
-        await manager.query(
-          `SELECT d.status, d.request_id, r.action
+      const {
+        rows: [deployment],
+      } = await preparedQuery<{ status: DeployStatus; request_id: number | null; action: number }>(
+        manager,
+        `SELECT d.status, d.request_id, r.action
              FROM deployments d JOIN deploy_requests r ON r.id = d.request_id
             WHERE d.id = $1 FOR UPDATE OF d`,
-          [deploymentId],
-        );
+        [deploymentId],
+      );
       if (!deployment) return;
-      const [tally]: PlacementTally[] = await manager.query(
+      const {
+        rows: [tally],
+      } = await preparedQuery<PlacementTally>(
+        manager,
         `SELECT count(*) FILTER (WHERE NOT removing)::int AS total,
                 count(*) FILTER (WHERE NOT removing AND status = $2)::int AS running,
                 count(*) FILTER (WHERE status = ANY($3))::int AS open,
@@ -58,7 +64,8 @@ export class StatusRollup {
       );
       const next = rolledUpStatus(deployment.status, deployment.action, tally);
       if (next === null) return;
-      await manager.query(
+      await preparedQuery(
+        manager,
         `UPDATE deployments SET status = $4, update_time = now()
           WHERE id = $1 AND request_id = $2 AND status = $3 AND status = ANY($5)`,
         [deploymentId, deployment.request_id, deployment.status, next, predecessorsOf(next)],

@@ -1,0 +1,76 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+import { preparedQuery } from '../../src/database/prepared-query';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { createTestDatabase } from '../support/database';
+
+/**
+ * preparedQuery on a real PostgreSQL: a statement is prepared once per connection and reused, inside a
+ * transaction it runs on the transaction's connection, and its errors are TypeORM's.
+ */
+describe('preparedQuery', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // One connection, so that every call meets the statements prepared by the calls before it.
+    db = await new DataSource({ ...dataSourceOptions(database.url), extra: { max: 1 } }).initialize();
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  const prepared = async () =>
+    (await db.query(
+      `SELECT statement, generic_plans + custom_plans AS runs FROM pg_prepared_statements`,
+    )) as {
+      statement: string;
+      runs: number;
+    }[];
+
+  it('prepares a statement once per connection and runs it with each call’s parameters', async () => {
+    const text = 'SELECT $1::int + $2::int AS sum';
+    for (const [a, b] of [
+      [1, 2],
+      [20, 22],
+      [-5, 5],
+    ]) {
+      const { rows } = await preparedQuery<{ sum: number }>(db.manager, text, [a, b]);
+      expect(rows).toEqual([{ sum: a + b }]);
+    }
+    expect((await prepared()).filter((row) => row.statement === text)).toEqual([
+      { statement: text, runs: '3' },
+    ]);
+  });
+
+  it('gives two texts two statements', async () => {
+    await preparedQuery(db.manager, 'SELECT 1 AS one WHERE $1::boolean', [true]);
+    await preparedQuery(db.manager, 'SELECT 2 AS two WHERE $1::boolean', [true]);
+    const statements = (await prepared()).map((row) => row.statement);
+    expect(statements).toEqual(
+      expect.arrayContaining(['SELECT 1 AS one WHERE $1::boolean', 'SELECT 2 AS two WHERE $1::boolean']),
+    );
+  });
+
+  it('runs inside a transaction on its connection: rolled back with it, and seen by it', async () => {
+    await db.query('CREATE TABLE prepared_probe (id int PRIMARY KEY)');
+    await expect(
+      db.transaction(async (manager) => {
+        await preparedQuery(manager, 'INSERT INTO prepared_probe (id) VALUES ($1)', [1]);
+        const { rows } = await preparedQuery(manager, 'SELECT count(*)::int AS n FROM prepared_probe', []);
+        expect(rows).toEqual([{ n: 1 }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await db.query('SELECT count(*)::int AS n FROM prepared_probe')).toEqual([{ n: 0 }]);
+  });
+
+  it('fails with QueryFailedError carrying PostgreSQL’s error, as manager.query does', async () => {
+    const failure = preparedQuery(db.manager, 'SELECT 1 / $1::int AS x', [0]);
+    await expect(failure).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(failure).rejects.toMatchObject({ driverError: { code: '22012' } });
+    // The connection is still usable afterwards.
+    expect((await preparedQuery(db.manager, 'SELECT 1 / $1::int AS x', [1])).rows).toEqual([{ x: 1 }]);
+  });
+});
