@@ -23,7 +23,7 @@ import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
-import { podsReason, RecordKey, RecordStart, SoftwareAction, SoftwareRecords } from './software-records';
+import { podsReason, RecordInput, RecordKey, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
 
@@ -173,8 +173,7 @@ export class PlacementApplier {
         : request.action === DeployAction.Rollback
           ? 'ROLLBACK'
           : 'UPDATE';
-    const key = { requestId: request.id, clusterId: cluster.id, action };
-    await this.records.start(recordStart(work, key, app));
+    const record = recordInput(work, { requestId: request.id, clusterId: cluster.id, action }, app);
     let objects: KubernetesObject[];
     let lines: string[];
     let counts: PodCounts;
@@ -209,7 +208,7 @@ export class PlacementApplier {
         ...placement.objects.filter((object) => !kept.has(appliedKey(object))),
         ...accepted.map(toApplied),
       ];
-      return this.failed(work, key, error, attempt, accepted.length > 0 ? { objects: known } : {});
+      return this.failed(work, record, error, attempt, accepted.length > 0 ? { objects: known } : {});
     }
     const status = clusterSucceeded(counts)
       ? PlacementStatus.Running
@@ -232,16 +231,16 @@ export class PlacementApplier {
       },
       (manager) =>
         status === PlacementStatus.Applied
-          ? this.records.applied(key, lines, 'applied, waiting for pods', undefined, manager)
+          ? this.records.applied(record, lines, 'applied, waiting for pods', undefined, manager)
           : this.records.applied(
-              key,
+              record,
               lines,
               'applied',
               { ok, reason: podsReason(ok, podProblems(pods)) },
               manager,
             ),
     );
-    if (!won) return this.lost(work, key);
+    if (!won) return this.lost(work, record);
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
     if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {
@@ -275,9 +274,12 @@ export class PlacementApplier {
   /** Deletes every object the placement applied, then forgets the placement. */
   private async remove(work: Work, attempt: Attempt): Promise<boolean> {
     const { placement, deployment, request, cluster, namespace } = work;
-    const key = { requestId: request.id, clusterId: cluster.id, action: 'DELETE' as const };
     if (placement.status === PlacementStatus.Failed) return true;
-    await this.records.start(recordStart(work, key, await this.appOf(deployment.appId)));
+    const record = recordInput(
+      work,
+      { requestId: request.id, clusterId: cluster.id, action: 'DELETE' },
+      await this.appOf(deployment.appId),
+    );
     await this.releases.uninstalling(deployment.id, cluster.id);
     const lines: string[] = [];
     try {
@@ -286,11 +288,11 @@ export class PlacementApplier {
         lines.push(`${objectRef(object)} ${await deleteIfExists(api, object)}`);
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
-      return this.failed(work, key, error, attempt);
+      return this.failed(work, record, error, attempt);
     }
     // The record first: once the placement is forgotten, a retry would find nothing to finish.
-    await this.records.applied(key, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
-    if (!(await this.placements.forget(placement))) return this.lost(work, key);
+    await this.records.applied(record, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
+    if (!(await this.placements.forget(placement))) return this.lost(work, record);
     await this.releases.uninstalled(deployment.id, cluster.id);
     await this.rollup.rollUp(deployment.id);
     return true;
@@ -338,7 +340,7 @@ export class PlacementApplier {
    */
   private async failed(
     work: Work,
-    key: { requestId: number; clusterId: string; action: SoftwareAction },
+    record: RecordInput,
     error: ApplyError,
     attempt: Attempt,
     changes: { objects?: AppliedObject[] } = {},
@@ -360,10 +362,10 @@ export class PlacementApplier {
               : `${reason}; retried when the cluster sync sees it answer`,
             nextRetryAt,
           },
-      (manager) => this.records.attemptFailed(key, reason, final, manager),
+      (manager) => this.records.attemptFailed(record, reason, final, manager),
     );
-    if (!won) return this.lost(work, key);
-    if (final && key.action !== 'DELETE') await this.releases.failed(key.requestId, cluster.id, reason);
+    if (!won) return this.lost(work, record);
+    if (final && record.action !== 'DELETE') await this.releases.failed(record.requestId, cluster.id, reason);
     await this.rollup.rollUp(deployment.id);
     if (final) throw new UnrecoverableError(reason);
     throw error;
@@ -374,16 +376,13 @@ export class PlacementApplier {
    * request's record ends here; when it was another run of the same request (a job taken over after
    * a lost lock), that run finishes the record.
    */
-  private async lost(
-    work: Work,
-    key: { requestId: number; clusterId: string; action: SoftwareAction },
-  ): Promise<false> {
+  private async lost(work: Work, record: RecordInput): Promise<false> {
     this.logger.log(
       `placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`,
     );
     const now = await this.placements.find(work.deployment.id, work.cluster.id);
-    if (now?.requestId !== key.requestId)
-      await this.records.finish(key, false, 'superseded by a newer request', 'superseded');
+    if (now?.requestId !== record.requestId)
+      await this.records.finish(record, false, 'superseded by a newer request', 'superseded');
     return false;
   }
 
@@ -430,7 +429,7 @@ function cached<T>(cache: Map<number, Promise<T>>, id: number, load: () => Promi
 }
 
 /** A record of one action on one cluster, with the parameters applied (SPEC §9 `input_values`). */
-const recordStart = (work: Work, key: RecordKey, app: AppVersion): RecordStart => ({
+const recordInput = (work: Work, key: RecordKey, app: AppVersion): RecordInput => ({
   ...key,
   businessId: work.deployment.businessId,
   deploymentId: work.deployment.id,

@@ -23,15 +23,16 @@ export interface PlacementWork {
 
 /**
  * The writes that record a placement's move (PlacementStore.moveWith), collected to be sent with the
- * move as one statement. Each is one UPDATE whose WHERE clause comes last, so that moveWith can add
- * the condition that the move won; its parameters are numbered from $1.
+ * move as one statement. Each is one INSERT or UPDATE that carries `guard`, the condition that the move
+ * won; its parameters are numbered from $1.
  */
 export class WritesWithMove {
+  readonly guard = 'EXISTS (SELECT 1 FROM moved)';
   readonly statements: { sql: string; params: unknown[] }[] = [];
 
   query(sql: string, params: unknown[]): Promise<void> {
-    if (!/^\s*UPDATE\b[\s\S]*\bWHERE\b/i.test(sql))
-      throw new Error('a write with a move is one UPDATE … WHERE');
+    if (!/^\s*(INSERT|UPDATE)\b/i.test(sql) || !sql.includes(this.guard))
+      throw new Error('a write with a move is one INSERT or UPDATE that carries the move’s guard');
     this.statements.push({ sql, params });
     return Promise.resolve();
   }
@@ -122,7 +123,7 @@ export class PlacementStore {
       const offset = params.length;
       const sql = write.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       params.push(...write.params);
-      ctes.push(`write${index} AS (${sql} AND EXISTS (SELECT 1 FROM moved))`);
+      ctes.push(`write${index} AS (${sql})`);
     }
     const {
       rows: [row],

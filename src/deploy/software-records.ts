@@ -18,18 +18,65 @@ export interface RecordKey {
   action: SoftwareAction;
 }
 
-export interface RecordStart extends RecordKey {
+/** A record's key and what its action was asked to apply: what the record's first write inserts. */
+export interface RecordInput extends RecordKey {
   businessId: number;
   deploymentId: number;
   configId: string;
   inputValues: Record<string, unknown>;
 }
 
+/** Where a record's write goes: a statement of its own, or one sent with a placement's move. */
+interface RecordWriter {
+  /** The condition the write carries: `true` on its own, that the move won with one (WritesWithMove). */
+  guard: string;
+  query(sql: string, params: unknown[]): Promise<void>;
+}
+
+/** A new record's output before anything is merged into it. */
+const EMPTY_OUTPUT = `jsonb_build_object('deploy_stdout', '', 'deploy_stderr', '', 'deploy_status_code', 0, 'result', '')`;
+
 /**
- * The software deployment records of SPEC §9, written as the work happens. Each write is a single
- * statement that merges into the stored JSON, so a retry or a second worker never loses a line. A write
- * that records a placement's move is sent with the move, in one statement (`PlacementStore.moveWith`): a deployment
- * never reads 5 while a record of it is still IN_PROGRESS, and a crash between the two leaves neither.
+ * A record's write as one statement: the first write of a request's action on a cluster inserts its record,
+ * with `insert`'s output merged into an empty one and its status and reason; a later write merges `update`
+ * into it while it is IN_PROGRESS (a finished record stays as it is). $1 to $7 are the record's key and
+ * inputs (inputParams); the write's own parameters follow from $8.
+ */
+const upsert = (
+  guard: string,
+  insert: { output: string; status: string; reason: string },
+  update: string,
+) => `INSERT INTO software_deployments AS r (business_id, deployment_id, request_id, cluster_id, config_id,
+          action, input_values, output_values, status, status_reason)
+   SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, ${EMPTY_OUTPUT} || ${insert.output}, ${insert.status}, ${insert.reason}
+    WHERE ${guard}
+   ON CONFLICT (request_id, cluster_id, action) DO UPDATE SET ${update}, updated_time = now()
+    WHERE r.status = 'IN_PROGRESS'`;
+
+const inputParams = (record: RecordInput) => [
+  record.businessId,
+  record.deploymentId,
+  record.requestId,
+  record.clusterId,
+  record.configId,
+  record.action,
+  JSON.stringify(record.inputValues),
+];
+
+/** What an apply adds to a record's output ($8 the lines, $10 the status when finished, $12 and $13 its result). */
+const APPLIED_OUTPUT = `jsonb_build_object('deploy_stdout', $8::text, 'deploy_status_code', 0)
+  || CASE WHEN $10::text IS NULL THEN '{}'::jsonb
+          ELSE jsonb_build_object('result', $12::text, 'deploy_status_code', $13::int) END`;
+
+/**
+ * The software deployment records of SPEC §9, written as the work happens: a request's action on a cluster
+ * has its record from its first attempt's outcome on (applied, waiting for pods; finished; or failed and
+ * retrying), not before it, so that the apply costs no statement of its own; an attempt that dies on the
+ * way leaves its job to retry, and the retry writes the record. Each write is a single statement that
+ * inserts the record or merges into the stored JSON, so a retry or a second worker never loses a line nor
+ * makes a second record. A write that records a placement's move is sent with the move, in one statement
+ * (`PlacementStore.moveWith`): a deployment never reads 5 while a record of it is still IN_PROGRESS, and a
+ * crash between the two leaves neither.
  */
 @Injectable()
 export class SoftwareRecords {
@@ -39,52 +86,31 @@ export class SoftwareRecords {
   ) {}
 
   /**
-   * Opens the record, IN_PROGRESS; one that exists already (a retry) is kept as it is. One statement of
-   * our own: it runs once per placement and cluster, the hot path of a fan-out.
-   */
-  async start(record: RecordStart): Promise<void> {
-    await preparedQuery(
-      this.records.manager,
-      `INSERT INTO software_deployments (business_id, deployment_id, request_id, cluster_id, config_id,
-              action, input_values, output_values, status, status_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'IN_PROGRESS', 'started')
-       ON CONFLICT DO NOTHING`,
-      [
-        record.businessId,
-        record.deploymentId,
-        record.requestId,
-        record.clusterId,
-        record.configId,
-        record.action,
-        JSON.stringify(record.inputValues),
-        JSON.stringify({ deploy_stdout: '', deploy_stderr: '', deploy_status_code: 0, result: '' }),
-      ],
-    );
-  }
-
-  /**
    * What was applied or deleted, one line per object, as kubectl prints it; with `result`, the
    * record is finished at once (COMPLETE or FAILED), in the same statement.
    */
   async applied(
-    key: RecordKey,
+    record: RecordInput,
     lines: string[],
     reason: string,
     result?: { ok: boolean; reason: string; result?: string },
     withMove?: WritesWithMove,
   ): Promise<void> {
     const ok = result?.ok ?? true;
-    await this.on(withMove).query(
-      `UPDATE software_deployments
-          SET output_values = output_values || jsonb_build_object('deploy_stdout', $4::text, 'deploy_status_code', 0)
-                || CASE WHEN $6::text IS NULL THEN '{}'::jsonb
-                        ELSE jsonb_build_object('result', $8::text, 'deploy_status_code', $9::int) END,
-              status = coalesce($6, status), status_reason = coalesce($7, $5), updated_time = now()
-        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
+    const writer = this.writer(withMove);
+    await writer.query(
+      upsert(
+        writer.guard,
+        {
+          output: `(${APPLIED_OUTPUT})`,
+          status: `coalesce($10, 'IN_PROGRESS')`,
+          reason: 'coalesce($11, $9)',
+        },
+        `output_values = r.output_values || ${APPLIED_OUTPUT}, status = coalesce($10, r.status),
+         status_reason = coalesce($11, $9)`,
+      ),
       [
-        key.requestId,
-        key.clusterId,
-        key.action,
+        ...inputParams(record),
         lines.map((line) => `${line}\n`).join(''),
         reason,
         result ? (ok ? 'COMPLETE' : 'FAILED') : null,
@@ -97,22 +123,26 @@ export class SoftwareRecords {
 
   /** A failed attempt: the reason is appended to stderr; a retry follows unless `final`. */
   async attemptFailed(
-    key: RecordKey,
+    record: RecordInput,
     reason: string,
     final: boolean,
     withMove?: WritesWithMove,
   ): Promise<void> {
-    await this.on(withMove).query(
-      `UPDATE software_deployments
-          SET output_values = output_values || jsonb_build_object(
-                'deploy_stderr', (output_values->>'deploy_stderr') || $4::text, 'deploy_status_code', 1),
-              status = CASE WHEN $6 THEN 'FAILED' ELSE status END,
-              status_reason = $5, updated_time = now()
-        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
+    const writer = this.writer(withMove);
+    await writer.query(
+      upsert(
+        writer.guard,
+        {
+          output: `jsonb_build_object('deploy_stderr', $8::text, 'deploy_status_code', 1)`,
+          status: `CASE WHEN $10::boolean THEN 'FAILED' ELSE 'IN_PROGRESS' END`,
+          reason: '$9',
+        },
+        `output_values = r.output_values || jsonb_build_object(
+           'deploy_stderr', (r.output_values->>'deploy_stderr') || $8::text, 'deploy_status_code', 1),
+         status = CASE WHEN $10::boolean THEN 'FAILED' ELSE r.status END, status_reason = $9`,
+      ),
       [
-        key.requestId,
-        key.clusterId,
-        key.action,
+        ...inputParams(record),
         `${new Date().toISOString()} ${reason}\n`,
         final ? reason : `retrying: ${reason}`,
         final,
@@ -121,14 +151,16 @@ export class SoftwareRecords {
   }
 
   /** The result on that cluster: COMPLETE or FAILED, once. */
-  async finish(key: RecordKey, ok: boolean, reason: string, result: string): Promise<void> {
-    await preparedQuery(
-      this.records.manager,
-      `UPDATE software_deployments
-          SET status = $4, status_reason = $5, updated_time = now(),
-              output_values = output_values || jsonb_build_object('result', $6::text, 'deploy_status_code', $7::int)
-        WHERE request_id = $1 AND cluster_id = $2 AND action = $3 AND status = 'IN_PROGRESS'`,
-      [key.requestId, key.clusterId, key.action, ok ? 'COMPLETE' : 'FAILED', reason, result, ok ? 0 : 1],
+  async finish(record: RecordInput, ok: boolean, reason: string, result: string): Promise<void> {
+    const output = `jsonb_build_object('result', $10::text, 'deploy_status_code', $11::int)`;
+    await this.writer().query(
+      upsert(
+        'true',
+        { output, status: '$8', reason: '$9' },
+        `status = $8, status_reason = $9,
+         output_values = r.output_values || ${output}`,
+      ),
+      [...inputParams(record), ok ? 'COMPLETE' : 'FAILED', reason, result, ok ? 0 : 1],
     );
   }
 
@@ -140,19 +172,24 @@ export class SoftwareRecords {
     reason: string,
     withMove?: WritesWithMove,
   ): Promise<void> {
-    await this.on(withMove).query(
+    const writer = this.writer(withMove);
+    await writer.query(
       `UPDATE software_deployments
           SET status = $3, status_reason = $4, updated_time = now(),
               output_values = output_values || jsonb_build_object('result', $5::text, 'deploy_status_code', $6::int)
-        WHERE request_id = $1 AND cluster_id = $2 AND action <> 'DELETE' AND status = 'IN_PROGRESS'`,
+        WHERE request_id = $1 AND cluster_id = $2 AND action <> 'DELETE' AND status = 'IN_PROGRESS'
+          AND ${writer.guard}`,
       [requestId, clusterId, ok ? 'COMPLETE' : 'FAILED', reason, ok ? 'running' : 'not running', ok ? 0 : 1],
     );
   }
 
-  /** The placement move a write records (it is sent with the move, in one statement), or none. */
-  private on(move?: WritesWithMove): Pick<WritesWithMove, 'query'> {
+  /** The placement move a write records (it is sent with the move, in one statement), or a statement of its own. */
+  private writer(move?: WritesWithMove): RecordWriter {
     return (
-      move ?? { query: async (sql, params) => void (await preparedQuery(this.records.manager, sql, params)) }
+      move ?? {
+        guard: 'true',
+        query: async (sql, params) => void (await preparedQuery(this.records.manager, sql, params)),
+      }
     );
   }
 }

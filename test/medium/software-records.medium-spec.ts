@@ -1,0 +1,133 @@
+import { PlacementStatus } from '../../src/deploy/placement-status';
+import { PlacementStore } from '../../src/deploy/placement.store';
+import { RecordInput, SoftwareRecords } from '../../src/deploy/software-records';
+import { MadeBusiness, MadeCluster, MadeDeployment } from './factories';
+import { ServiceContext, startServiceContext } from './service-context';
+
+/**
+ * SPEC §9's records as the appliers write them: a request's action on a cluster has one record from its
+ * first attempt's outcome on, later writes merge into it while it is IN_PROGRESS, a finished record stays,
+ * and a write sent with a placement's move happens only when the move wins.
+ */
+describe('software deployment records (service)', () => {
+  let s: ServiceContext;
+  let records: SoftwareRecords;
+  let placements: PlacementStore;
+  let business: MadeBusiness;
+  let cluster: MadeCluster;
+
+  beforeAll(async () => {
+    s = await startServiceContext();
+    records = s.get(SoftwareRecords);
+    placements = s.get(PlacementStore);
+    business = await s.make.newBusiness();
+    cluster = await s.make.newCluster();
+  });
+  afterAll(() => s.close());
+
+  const newDeployment = async (status = PlacementStatus.Pending): Promise<MadeDeployment> =>
+    s.make.newDeployment(business, await s.make.newApp(business), { placements: [{ cluster, status }] });
+
+  const inputOf = (deployment: MadeDeployment, action: RecordInput['action'] = 'CREATE'): RecordInput => ({
+    requestId: deployment.requestId,
+    clusterId: cluster.id,
+    action,
+    businessId: business.id,
+    deploymentId: deployment.id,
+    configId: '7',
+    inputValues: { deployName: deployment.deployName },
+  });
+
+  const recordsOf = async (deployment: MadeDeployment) =>
+    (await s.db.query(
+      `SELECT action, status, status_reason AS reason, input_values AS input, output_values AS output
+         FROM software_deployments WHERE deployment_id = $1 ORDER BY creation_time`,
+      [deployment.id],
+    )) as {
+      action: string;
+      status: string;
+      reason: string;
+      input: unknown;
+      output: Record<string, unknown>;
+    }[];
+
+  it('inserts the record at its first write, finished at once when the apply finished', async () => {
+    const deployment = await newDeployment();
+    await records.applied(inputOf(deployment), ['deployment.apps/web created'], 'applied', {
+      ok: true,
+      reason: 'all pods running',
+    });
+    expect(await recordsOf(deployment)).toEqual([
+      {
+        action: 'CREATE',
+        status: 'COMPLETE',
+        reason: 'all pods running',
+        input: { deployName: deployment.deployName },
+        output: {
+          deploy_stdout: 'deployment.apps/web created\n',
+          deploy_stderr: '',
+          deploy_status_code: 0,
+          result: 'running',
+        },
+      },
+    ]);
+  });
+
+  it('merges retries into one record while it is IN_PROGRESS, and leaves a finished one alone', async () => {
+    const deployment = await newDeployment();
+    const input = inputOf(deployment);
+    await records.attemptFailed(input, 'cluster unreachable', false);
+    await records.attemptFailed(input, 'cluster unreachable', false);
+    await records.applied(input, ['deployment.apps/web created'], 'applied, waiting for pods');
+    let [record] = await recordsOf(deployment);
+    expect(record).toMatchObject({ status: 'IN_PROGRESS', reason: 'applied, waiting for pods' });
+    expect((record.output.deploy_stderr as string).match(/cluster unreachable\n/g)).toHaveLength(2);
+    expect(record.output).toMatchObject({
+      deploy_stdout: 'deployment.apps/web created\n',
+      deploy_status_code: 0,
+    });
+
+    await records.finishApply(deployment.requestId, cluster.id, true, 'all pods running');
+    await records.attemptFailed(input, 'too late', true);
+    await records.finish(input, false, 'superseded by a newer request', 'superseded');
+    const all = await recordsOf(deployment);
+    expect(all).toHaveLength(1);
+    [record] = all;
+    expect(record).toMatchObject({ status: 'COMPLETE', reason: 'all pods running' });
+    expect(record.output).toMatchObject({ result: 'running', deploy_status_code: 0 });
+    expect(record.output.deploy_stderr).not.toContain('too late');
+  });
+
+  it('keeps one record per action: a delete after a create has its own', async () => {
+    const deployment = await newDeployment();
+    await records.applied(inputOf(deployment), [], 'applied', { ok: true, reason: 'all pods running' });
+    await records.applied(inputOf(deployment, 'DELETE'), ['deployment.apps/web deleted'], 'deleted', {
+      ok: true,
+      reason: 'deleted',
+      result: 'deleted',
+    });
+    expect((await recordsOf(deployment)).map(({ action, status }) => [action, status])).toEqual([
+      ['CREATE', 'COMPLETE'],
+      ['DELETE', 'COMPLETE'],
+    ]);
+  });
+
+  it('writes a record sent with a move only when the move wins', async () => {
+    const deployment = await newDeployment();
+    const [placement] = await placements.ofDeployments([deployment.id]);
+    const input = inputOf(deployment);
+    const failedAttempt = (reason: string) => (writes: Parameters<typeof records.attemptFailed>[3]) =>
+      records.attemptFailed(input, reason, false, writes);
+
+    // Read under another request: the compare-and-set on the request read loses.
+    const stale = { ...placement, requestId: deployment.requestId + 1 };
+    expect(await placements.moveWith(stale, PlacementStatus.Offline, {}, failedAttempt('lost'))).toBe(false);
+    expect(await recordsOf(deployment)).toEqual([]);
+
+    expect(await placements.moveWith(placement, PlacementStatus.Offline, {}, failedAttempt('won'))).toBe(
+      true,
+    );
+    const [record] = await recordsOf(deployment);
+    expect(record).toMatchObject({ status: 'IN_PROGRESS', reason: 'retrying: won' });
+  });
+});
