@@ -11,7 +11,10 @@ import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
  * A deployment's status is rolled up from its placements (SPEC §6/§7; its `errorMessage` is summed
  * from them when it is read, so it always agrees with the clusters listed): counted in SQL under the
  * deployment's row lock, so that of two roll-ups the later one sees every placement
- * write the earlier one saw, and written as a compare-and-set on the status and request read.
+ * write the earlier one saw, and written as a compare-and-set on the status and request read. The lock
+ * is FOR NO KEY UPDATE, the one its own UPDATE takes: it excludes other roll-ups and the commands (FOR
+ * UPDATE), but not the foreign-key checks of the placements' records being written meanwhile (FOR KEY
+ * SHARE), which FOR UPDATE would hold up for the whole roll-up.
  *
  * A change asks for a roll-up as a job (JobName.DeploymentRollUp), which BullMQ coalesces across every
  * worker replica (see its options) and keeps through a crash; the caller does not wait for it.
@@ -42,7 +45,7 @@ export class StatusRollup {
         manager,
         `SELECT d.status, d.request_id, r.action
              FROM deployments d JOIN deploy_requests r ON r.id = d.request_id
-            WHERE d.id = $1 FOR UPDATE OF d`,
+            WHERE d.id = $1 FOR NO KEY UPDATE OF d`,
         [deploymentId],
       );
       if (!deployment) return;
