@@ -31,4 +31,13 @@ export async function preparedQuery<R extends QueryResultRow>(
 }
 
 /** The name is the text's digest: the same text has the same name on every connection, and two texts never share one. */
-const statementName = (text: string) => `ote_${createHash('sha1').update(text).digest('hex')}`;
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `ote_${createHash('sha1').update(text).digest('hex')}`;
+    names.set(text, name);
+  }
+  return name;
+}
+/** Each text's name, worked out once per process: the texts are a small fixed set (see preparedQuery). */
+const names = new Map<string, string>();
