@@ -6,7 +6,8 @@
  * - this process serves the API only (PROCESS_ROLE=api); the work is done by worker processes started
  *   from the build (PROCESS_ROLE=worker), as production runs them;
  * - one application is deployed to `cluster: all` with one worker, then another with two workers, each
- *   timed from `POST /v1/deploy` until the deployment reads status 5;
+ *   timed from `POST /v1/deploy` until the deployment reads status 5; before each, an untimed deployment
+ *   warms the workers up;
  * - at N = OUTAGE_N, OUTAGE_CLUSTERS clusters are down during a third deployment (which settles as 6)
  *   and come back; timed from their return until status 5, with CLUSTER_SYNC_SECONDS=OUTAGE_SYNC_S.
  * Prints seconds, Kubernetes requests per cluster, the product's CPU seconds per cluster (API process
@@ -292,6 +293,11 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
     for (const count of [1, 2]) {
       while (workers.length < count) workers.push(new Worker(t.env, profileDir));
       await waitForWorkers(t, count);
+      // A worker replica runs for days: each measured one has done a fan-out already (its code compiled
+      // by the JIT, its connections and its clients for every cluster made), as the first worker had done
+      // the registration's syncs, and a second one started just now had not.
+      await settled(t, token, await deployAll(t, token, `fanout-warm-${count}w`), [5]);
+      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
       const [requestsBefore, redisBefore, cpuBefore] = [
         await requests(),
         await redisCpuSeconds(redis),
