@@ -128,7 +128,10 @@ describe('web console (browser)', () => {
     // Tab to the comment field, type, tab to Approve, press Enter: no mouse.
     const focused = () =>
       page.evaluate(() => {
-        const element = document.activeElement as HTMLInputElement | null;
+        // Runs in the page; the test program is compiled without the DOM's types.
+        type Focused = { labels?: ArrayLike<{ textContent: string | null }>; textContent: string | null };
+        const element = (globalThis as unknown as { document: { activeElement: Focused | null } }).document
+          .activeElement;
         return (element?.labels?.[0]?.textContent ?? element?.textContent ?? '').trim();
       });
     for (let presses = 0; presses < 40 && !(await focused()).startsWith('Comment on request'); presses += 1)
