@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { DatabaseError, type Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
  * A statement of the deploy hot path, run as a named prepared statement of its connection: PostgreSQL
@@ -12,7 +12,8 @@ import { EntityManager, QueryFailedError } from 'typeorm';
  *
  * `text` must come from a small fixed set (no values written into it, only $n parameters): each distinct
  * text stays prepared on each pooled connection for the connection's life. Inside a transaction it runs
- * on the transaction's connection; errors are TypeORM's QueryFailedError, as from `manager.query`.
+ * on the transaction's connection (and refuses to run once that is released, as `manager.query` does);
+ * errors are TypeORM's QueryFailedError, as from `manager.query`.
  */
 export async function preparedQuery<R extends QueryResultRow>(
   manager: EntityManager,
@@ -20,11 +21,24 @@ export async function preparedQuery<R extends QueryResultRow>(
   params: unknown[],
 ): Promise<QueryResult<R>> {
   const statement = { name: statementName(text), text, values: params };
+  const runner = manager.queryRunner;
+  if (runner?.isReleased) throw new QueryRunnerAlreadyReleasedError();
   try {
-    const runner = manager.queryRunner;
-    if (runner && !runner.isReleased)
-      return await ((await runner.connect()) as PoolClient).query<R>(statement);
-    return await (manager.connection.driver as unknown as { master: Pool }).master.query<R>(statement);
+    if (runner) return await ((await runner.connect()) as PoolClient).query<R>(statement);
+    const client = await (manager.connection.driver as unknown as { master: Pool }).master.connect();
+    let failure: unknown;
+    try {
+      return await client.query<R>(statement);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      // An error PostgreSQL answered with leaves the connection (and its prepared statements) fit for
+      // the next caller; any other (the connection broke) makes the pool discard it.
+      client.release(
+        failure === undefined || failure instanceof DatabaseError ? undefined : (failure as Error),
+      );
+    }
   } catch (error) {
     throw new QueryFailedError(text, params, error as Error);
   }

@@ -1,4 +1,4 @@
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { preparedQuery } from '../../src/database/prepared-query';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { createTestDatabase } from '../support/database';
@@ -66,11 +66,25 @@ describe('preparedQuery', () => {
     expect(await db.query('SELECT count(*)::int AS n FROM prepared_probe')).toEqual([{ n: 0 }]);
   });
 
-  it('fails with QueryFailedError carrying PostgreSQL’s error, as manager.query does', async () => {
+  it('fails with QueryFailedError carrying PostgreSQL’s error, as manager.query does, and keeps the connection', async () => {
+    const backend = async () =>
+      (await preparedQuery<{ pid: number }>(db.manager, 'SELECT pg_backend_pid() AS pid', [])).rows[0].pid;
+    const before = await backend();
     const failure = preparedQuery(db.manager, 'SELECT 1 / $1::int AS x', [0]);
     await expect(failure).rejects.toBeInstanceOf(QueryFailedError);
     await expect(failure).rejects.toMatchObject({ driverError: { code: '22012' } });
-    // The connection is still usable afterwards.
+    // The pool's one connection is still the same: an error PostgreSQL answered with does not cost a reconnect.
+    expect(await backend()).toBe(before);
     expect((await preparedQuery(db.manager, 'SELECT 1 / $1::int AS x', [1])).rows).toEqual([{ x: 1 }]);
+  });
+
+  it('refuses to run on a transaction that is over, rather than on another connection outside it', async () => {
+    let manager: EntityManager | undefined;
+    await db.transaction(async (inside) => {
+      manager = inside;
+    });
+    await expect(preparedQuery(manager!, 'SELECT 1 AS one', [])).rejects.toBeInstanceOf(
+      QueryRunnerAlreadyReleasedError,
+    );
   });
 });
