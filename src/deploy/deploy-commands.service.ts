@@ -33,6 +33,7 @@ import {
 import { AuditDeployDto, ChangeVersionDto, CreateDeployDto } from './dto';
 import { objectsDiff } from './object-diff';
 import { ObjectRenderer } from './object-renderer';
+import { lockedDeployment } from './deployment-lock';
 import { Reconciler } from './reconciler.service';
 
 /** What a request asks besides its version: the requester's comment, chart values and, for an audit, the diff. */
@@ -208,9 +209,7 @@ export class DeployCommands {
         ? await this.changeDiff(deployment, app, change.values ?? {})
         : '';
     const work = await this.dataSource.transaction(async (manager) => {
-      const current = await manager
-        .getRepository(DeploymentEntity)
-        .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
+      const current = await lockedDeployment(manager, deployment.id);
       if (!current || !isEditable(current.status)) {
         throw conflict(
           `deployment ${deployment.deployName} is not editable while a request is pending or running`,
@@ -238,9 +237,7 @@ export class DeployCommands {
     if (!app) throw notFound(`application version ${deployment.version}`);
     const reason = `node label ${label} removed with deleteDeploy`;
     const work = await this.dataSource.transaction(async (manager) => {
-      const current = await manager
-        .getRepository(DeploymentEntity)
-        .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
+      const current = await lockedDeployment(manager, deployment.id);
       if (!current || !isEditable(current.status))
         throw conflict(`deployment ${deployment.deployName} has a request pending or running`);
       const request = await this.saveRequest(manager, null, current, DeployAction.Delete, app, {
@@ -338,9 +335,8 @@ export class DeployCommands {
     comment: string,
   ): Promise<Approved> {
     const request = await manager.getRepository(DeployRequestEntity).findOneByOrFail({ id: requestId });
-    const deployment = await manager
-      .getRepository(DeploymentEntity)
-      .findOneOrFail({ where: { id: request.deploymentId }, lock: { mode: 'pessimistic_write' } });
+    const deployment = await lockedDeployment(manager, request.deploymentId);
+    if (!deployment) throw new Error(`deployment ${request.deploymentId} of request ${requestId} is gone`);
     await manager
       .getRepository(DeployRequestEntity)
       .update(requestId, { auditStatus: AuditStatus.Approved, auditComment: comment, auditorId });

@@ -9,6 +9,7 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JOBS, placementJobId } from '../queue/jobs';
 import { DeploymentEntity, DeployRequestEntity } from './deploy.entity';
 import { DeployAction, DeployStatus, isEditable, isInFlight } from './deployment-status';
+import { lockedDeployment } from './deployment-lock';
 import { PlacementStore, TargetCluster } from './placement.store';
 import { StatusRollup } from './status-rollup.service';
 
@@ -141,9 +142,7 @@ export class Reconciler {
    */
   async follow({ deployment, targets }: ReconcileRead): Promise<void> {
     const changed = await this.dataSource.transaction(async (manager) => {
-      const current = await manager
-        .getRepository(DeploymentEntity)
-        .findOne({ where: { id: deployment.id }, lock: { mode: 'pessimistic_write' } });
+      const current = await lockedDeployment(manager, deployment.id);
       const live = current && (isEditable(current.status) || isInFlight(current.status));
       if (!live || current.requestId !== deployment.requestId) return null;
       const request = await manager

@@ -12,9 +12,9 @@ import { OPEN_PLACEMENT_STATUSES, PlacementStatus } from './placement-status';
  * from them when it is read, so it always agrees with the clusters listed): counted in SQL under the
  * deployment's row lock, so that of two roll-ups the later one sees every placement
  * write the earlier one saw, and written as a compare-and-set on the status and request read. The lock
- * is FOR NO KEY UPDATE, the one its own UPDATE takes: it excludes other roll-ups and the commands (FOR
- * UPDATE), but not the foreign-key checks of the placements' records being written meanwhile (FOR KEY
- * SHARE), which FOR UPDATE would hold up for the whole roll-up.
+ * is lockedDeployment's, FOR NO KEY UPDATE: it excludes other roll-ups and the commands, but not the
+ * foreign-key checks of the placements' records being written meanwhile (FOR KEY SHARE), which FOR UPDATE
+ * would hold up for the whole roll-up.
  *
  * A change asks for a roll-up as a job (JobName.DeploymentRollUp), which BullMQ coalesces across every
  * worker replica (see its options) and keeps through a crash; the caller does not wait for it.

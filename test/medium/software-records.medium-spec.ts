@@ -1,6 +1,8 @@
+import { lockedDeployment } from '../../src/deploy/deployment-lock';
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
 import { RecordInput, SoftwareRecords } from '../../src/deploy/software-records';
+import { eventually } from '../support/eventually';
 import { MadeBusiness, MadeCluster, MadeDeployment } from './factories';
 import { ServiceContext, startServiceContext } from './service-context';
 
@@ -129,5 +131,38 @@ describe('software deployment records (service)', () => {
     );
     const [record] = await recordsOf(deployment);
     expect(record).toMatchObject({ status: 'IN_PROGRESS', reason: 'retrying: won' });
+  });
+
+  it('a move writing a new record goes on while a command holds its deployment and writes its placements', async () => {
+    const deployment = await newDeployment();
+    const [placement] = await placements.ofDeployments([deployment.id]);
+    const lockWaits = async () =>
+      (
+        (await s.db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )) as { n: number }[]
+      )[0].n;
+    let moved: Promise<boolean> | undefined;
+    await s.db.transaction(async (command) => {
+      await lockedDeployment(command, deployment.id);
+      // The move holds the placement's row, then checks its new record's foreign key on the deployment.
+      moved = placements.moveWith(placement, PlacementStatus.Offline, {}, (writes) =>
+        records.attemptFailed(inputOf(deployment), 'cluster unreachable', false, writes),
+      );
+      const done = moved.then(() => 'done');
+      await eventually(
+        async () => Promise.race([done, lockWaits().then((n) => (n > 0 ? 'waiting' : 'running'))]),
+        (state) => state !== 'running',
+        { intervalMs: 10, what: 'the move finished or waiting for a lock' },
+      );
+      // Then the command writes the placement: had the move waited for the deployment's lock while
+      // holding the placement, PostgreSQL would abort one of the two (deadlock detected).
+      await command.query(`UPDATE placements SET message = 'command' WHERE deployment_id = $1`, [
+        deployment.id,
+      ]);
+    });
+    expect(await moved).toBe(true);
+    expect(await recordsOf(deployment)).toMatchObject([{ status: 'IN_PROGRESS' }]);
   });
 });
