@@ -96,14 +96,19 @@ export class PlacementApplier {
 
   /**
    * A fault of the platform (not of the cluster) outlasted every retry: the placement fails with a
-   * message of our own and an in-flight deployment becomes 8 (SPEC §6), by compare-and-set.
+   * message of our own and an in-flight deployment becomes 8 (SPEC §6), by compare-and-set. The action's
+   * record is finished FAILED with the move, when what it needs can still be read (reading it may be
+   * the fault).
    */
   async internalError(deploymentId: number, clusterId: string): Promise<void> {
-    const placement = await this.placements.find(deploymentId, clusterId);
+    const work = await this.read(deploymentId, clusterId).catch(() => null);
+    const placement = work?.placement ?? (await this.placements.find(deploymentId, clusterId));
     if (!placement || placement.status === PlacementStatus.Failed) return;
-    const failed = await this.placements.move(placement, PlacementStatus.Failed, {
-      message: 'internal error of the platform; see the worker log',
-    });
+    const message = 'internal error of the platform; see the worker log';
+    const record = work && (await this.recordOf(work).catch(() => null));
+    const failed = await this.placements.moveWith(placement, PlacementStatus.Failed, { message }, (writes) =>
+      record ? this.records.attemptFailed(record, message, true, writes) : Promise.resolve(),
+    );
     if (failed)
       await this.deployments.query(INTERNAL_ERROR_SQL, [
         deploymentId,
@@ -167,13 +172,7 @@ export class PlacementApplier {
     // Done already (its record was written with the move, in one transaction).
     if (placement.appliedRequestId === request.id && settled.includes(placement.status)) return true;
     const app = await this.appOf(request.appId);
-    const action: SoftwareAction =
-      placement.appliedRequestId === null
-        ? 'CREATE'
-        : request.action === DeployAction.Rollback
-          ? 'ROLLBACK'
-          : 'UPDATE';
-    const record = recordInput(work, { requestId: request.id, clusterId: cluster.id, action }, app);
+    const record = await this.recordOf(work);
     let objects: KubernetesObject[];
     let lines: string[];
     let counts: PodCounts;
@@ -273,13 +272,9 @@ export class PlacementApplier {
 
   /** Deletes every object the placement applied, then forgets the placement. */
   private async remove(work: Work, attempt: Attempt): Promise<boolean> {
-    const { placement, deployment, request, cluster, namespace } = work;
+    const { placement, deployment, cluster, namespace } = work;
     if (placement.status === PlacementStatus.Failed) return true;
-    const record = recordInput(
-      work,
-      { requestId: request.id, clusterId: cluster.id, action: 'DELETE' },
-      await this.appOf(deployment.appId),
-    );
+    const record = await this.recordOf(work);
     await this.releases.uninstalling(deployment.id, cluster.id);
     const lines: string[] = [];
     try {
@@ -384,6 +379,23 @@ export class PlacementApplier {
     if (now?.requestId !== record.requestId)
       await this.records.finish(record, false, 'superseded by a newer request', 'superseded');
     return false;
+  }
+
+  /**
+   * The record of what the placement's job does for its request: a removal's DELETE (of the version the
+   * deployment ran), or an apply's CREATE, UPDATE or ROLLBACK (of the request's version).
+   */
+  private async recordOf(work: Work): Promise<RecordInput> {
+    const { placement, deployment, request, cluster } = work;
+    const action: SoftwareAction = placement.removing
+      ? 'DELETE'
+      : placement.appliedRequestId === null
+        ? 'CREATE'
+        : request.action === DeployAction.Rollback
+          ? 'ROLLBACK'
+          : 'UPDATE';
+    const app = await this.appOf(placement.removing ? deployment.appId : request.appId);
+    return recordInput(work, { requestId: request.id, clusterId: cluster.id, action }, app);
   }
 
   /**

@@ -1,4 +1,6 @@
+import { DeployStatus } from '../../src/deploy/deployment-status';
 import { lockedDeployment } from '../../src/deploy/deployment-lock';
+import { PlacementApplier } from '../../src/deploy/placement-applier.service';
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
 import { RecordInput, SoftwareRecords } from '../../src/deploy/software-records';
@@ -164,5 +166,23 @@ describe('software deployment records (service)', () => {
     });
     expect(await moved).toBe(true);
     expect(await recordsOf(deployment)).toMatchObject([{ status: 'IN_PROGRESS' }]);
+  });
+
+  it('an internal error of the platform fails the placement, finishes its record FAILED and the deployment as 8', async () => {
+    const deployment = await s.make.newDeployment(business, await s.make.newApp(business), {
+      status: DeployStatus.Deploying,
+      placements: [{ cluster, status: PlacementStatus.Pending }],
+    });
+    await s.get(PlacementApplier).internalError(deployment.id, cluster.id);
+    const [record] = await recordsOf(deployment);
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      reason: 'internal error of the platform; see the worker log',
+    });
+    expect(record.output.deploy_stderr).toContain('internal error of the platform');
+    const [placement] = await placements.ofDeployments([deployment.id]);
+    expect(placement.status).toBe(PlacementStatus.Failed);
+    const [{ status }] = await s.db.query('SELECT status FROM deployments WHERE id = $1', [deployment.id]);
+    expect(status).toBe(DeployStatus.InternalError);
   });
 });
