@@ -7,7 +7,8 @@
 //   refused statuses, the token version and the session's end; then the role check of the route;
 // - the list of src/deploy/deploy-queries.service.ts for a business member: the product's own statement
 //   and row mapping (src/deploy/deploy-list.ts, from dist/: the page's ids, only the shown columns, the
-//   placements as JSON with their sums, the total counted only for a full page), and the product's body.
+//   placements as JSON with their sums, the total counted only for a full page), prepared as the product
+//   prepares them (named statements, parsed and planned once per connection), and the product's body.
 // Plain JavaScript so that it runs with `node` alone. Environment: PORT, DATABASE_URL, REDIS_URL,
 // REDIS_PREFIX, JWT_SECRET.
 'use strict';
@@ -115,12 +116,16 @@ async function listDeployments(req, res) {
   const take = pageSize === 0 ? MAX_PAGE_SIZE : pageSize;
   const skip = pageSize === 0 ? 0 : (page - 1) * pageSize;
 
-  const { rows } = await pool.query(LIST_SQL, [user.business_id, take, skip]);
+  const { rows } = await pool.query({
+    name: 'list',
+    text: LIST_SQL,
+    values: [user.business_id, take, skip],
+  });
   const total = rows.length
     ? rows[0].total_rows
     : skip === 0
       ? 0
-      : (await pool.query(COUNT_SQL, [user.business_id])).rows[0].total;
+      : (await pool.query({ name: 'count', text: COUNT_SQL, values: [user.business_id] })).rows[0].total;
   const data = rows.map(toListView);
   answer(res, 200, { code: 200, message: 'success', data, total });
 }

@@ -9,6 +9,7 @@
  * Run: `npm run bench:api-list` (builds first; jest is only the runner: swc and the template database).
  * BENCH_SECONDS (5) per measurement, BENCH_ROUNDS (2) alternations per connection count,
  * BENCH_CPU_PROFILE=<dir>: the product runs with `node --cpu-prof` and the top entries are printed.
+ * BENCH_NODE=<path to node>: the Node.js both servers run on (the production image's 24, say), else this one.
  * Both servers use the migrations' indexes (deployments (business_id, id) among them); the tables are
  * vacuumed after seeding, as autovacuum would have done on a database in use, so index-only scans work.
  * Besides wall-clock figures (noisy on a shared machine), it prints each server's own CPU time per
@@ -16,7 +17,7 @@
  */
 import autocannon from 'autocannon';
 import bcrypt from 'bcryptjs';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,6 +39,8 @@ const CONNECTIONS = [16, 64];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+/** The Node.js both servers run on: BENCH_NODE (a path), else the one running the bench. */
+const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
 const PASSWORD = 'Bench12345';
 const JWT_SECRET = randomBytes(24).toString('hex');
 /** A stored placement's objects as the product keeps them, by reference (the list never shows them). */
@@ -98,7 +101,7 @@ async function startServer(
   readyPath: string,
 ): Promise<Server> {
   const port = await closedPort();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(SERVER_NODE, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -171,6 +174,8 @@ async function drive(
     cpuMs: (cpuTimeMs(server.child.pid!) - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
+
+const nodeVersion = () => execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
@@ -280,7 +285,7 @@ export async function runApiList(): Promise<string[]> {
     servers.push(product);
     const baseline = await startServer('baseline', ['bench/api-list-baseline.js'], env, '/');
     servers.push(baseline);
-    out(`servers up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    out(`servers up in ${((Date.now() - started) / 1000).toFixed(1)} s, on Node.js ${nodeVersion()}`);
 
     const login = await fetch(`${product.url}/v1/authorization`, {
       method: 'POST',

@@ -3,12 +3,12 @@ import { DatabaseError, type Pool, type PoolClient, type QueryResult, type Query
 import { EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
- * A statement of the deploy hot path, run as a named prepared statement of its connection: PostgreSQL
- * parses it once per connection and, once its generic plan is as good as a custom one (a lookup by
- * primary key always is), stops planning it. TypeORM's `query` sends every statement unnamed, to be
- * parsed and planned on every call; for the statements a fan-out runs once per cluster, planning cost
- * PostgreSQL more CPU than running them (pg_stat_statements in bench/deploy-fanout: the placement read
- * about 0.9 ms planned against 0.3 ms run).
+ * A statement of a hot path (the deploy fan-out, the deploy list), run as a named prepared statement of
+ * its connection: PostgreSQL parses it once per connection and, once its generic plan is as good as a
+ * custom one (a lookup by primary key always is), stops planning it. TypeORM's `query` sends every
+ * statement unnamed, to be parsed and planned on every call; for the statements a fan-out runs once per
+ * cluster, planning cost PostgreSQL more CPU than running them (pg_stat_statements in
+ * bench/deploy-fanout: the placement read about 0.9 ms planned against 0.3 ms run).
  *
  * `text` must come from a small fixed set (no values written into it, only $n parameters): each distinct
  * text stays prepared on each pooled connection for the connection's life. Inside a transaction it runs
