@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { UsersService } from './auth/users.service';
+import { EnvelopeFastifyAdapter } from './common/envelope';
 import { describeError } from './common/error.filter';
 import { hardenHttp, MAX_BODY_BYTES } from './common/http-hardening';
 import { bindRequestIds, JsonLogger, RequestLog, requestId, rootLogger } from './common/logging';
@@ -22,7 +23,7 @@ export interface AppOptions {
 /** Builds the application exactly as production runs it; tests use the same function. */
 export async function createApp(config: AppConfig, options: AppOptions = {}) {
   const logger = rootLogger(config, options.logDestination);
-  const adapter = new FastifyAdapter({
+  const adapter = new EnvelopeFastifyAdapter({
     loggerInstance: logger,
     genReqId: requestId,
     logController: new RequestLog(),

@@ -115,7 +115,7 @@ export interface EnvelopeOptions {
 }
 
 /**
- * The 200 answer of a route wrapped by the EnvelopeInterceptor: `{code, message}` plus `data`,
+ * The 200 answer of a route in the envelope (src/common/envelope.ts): `{code, message}` plus `data`,
  * `total` and any other fields of the handler's result.
  */
 export function ApiEnvelope(options: EnvelopeOptions = {}) {

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { extractToken } from './auth/token-extractor';
 import type { InvalidParam } from './collection-query';
-import { RawResponse } from './envelope.interceptor';
+import { RawResponse } from './envelope';
 import { describeError } from './error.filter';
 import { DomainError, ErrorKind } from './errors';
 

@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiBareOk, ApiErrors } from '../common/openapi';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
-import { RawResponse } from '../common/envelope.interceptor';
+import { RawResponse } from '../common/envelope';
 import { ParseIdPipe } from '../common/id.pipe';
 import { SOFTWARE_DEPLOYMENTS_EXAMPLE, SoftwareDeploymentList, SoftwareDeploymentOne } from './dto';
 import { SoftwareDeploymentService } from './software-deployment.service';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { TokenOptional } from '../common/auth/decorators';
-import { RawResponse } from '../common/envelope.interceptor';
+import { RawResponse } from '../common/envelope';
 import { ApiErrors, ApiTextOk } from '../common/openapi';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { Metrics } from './metrics';

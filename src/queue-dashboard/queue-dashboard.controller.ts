@@ -6,7 +6,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Roles } from '../common/auth/decorators';
 import { Role } from '../common/auth/principal';
-import { RawResponse } from '../common/envelope.interceptor';
+import { RawResponse } from '../common/envelope';
 import { JobQueueService } from '../queue/job-queue.service';
 import { ALL_QUEUES } from '../queue/jobs';
 

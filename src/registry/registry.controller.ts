@@ -4,7 +4,7 @@ import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
-import { RawResponse } from '../common/envelope.interceptor';
+import { RawResponse } from '../common/envelope';
 import { ApiBareOk, ApiEnvelope, ApiErrors, REGISTRY_BASIC_SCHEME } from '../common/openapi';
 import { ChangeAccountPasswordDto, CreateAccountDto, CreateExternalRepositoryDto } from './dto';
 import { CreateProjectDto, DeleteExternalRepositoriesDto, DeleteImagesDto, DeleteProjectsDto } from './dto';

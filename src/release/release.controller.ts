@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth/decorators';
 import { Principal, Role } from '../common/auth/principal';
-import { RawResponse } from '../common/envelope.interceptor';
+import { RawResponse } from '../common/envelope';
 import { ApiBareOk, ApiErrors } from '../common/openapi';
 import { ReleaseListQuery, ReleaseRespView, RELEASES_EXAMPLE } from './dto';
 import { ReleaseService } from './release.service';
