@@ -87,4 +87,23 @@ describe('preparedQuery', () => {
       QueryRunnerAlreadyReleasedError,
     );
   });
+
+  it('prepares its statements afresh once a migration changed the type of a column they return', async () => {
+    await db.query(`CREATE TABLE retyped_probe (size varchar(10))`);
+    await db.query(`INSERT INTO retyped_probe (size) VALUES ('12')`);
+    const read = (manager: EntityManager) => preparedQuery(manager, 'SELECT size FROM retyped_probe', []);
+    expect((await read(db.manager)).rows).toEqual([{ size: '12' }]);
+    // PostgreSQL refuses the statement prepared before on this connection: "cached plan must not change
+    // result type", on every run, until the connection is gone.
+    await db.query(`ALTER TABLE retyped_probe ALTER COLUMN size TYPE int USING size::int`);
+    expect((await read(db.manager)).rows).toEqual([{ size: 12 }]);
+    expect((await read(db.manager)).rows).toEqual([{ size: 12 }]);
+
+    // Inside a transaction the refusal aborts the transaction, so it fails; the next run prepares afresh.
+    await db.query(`ALTER TABLE retyped_probe ALTER COLUMN size TYPE text`);
+    await expect(db.transaction((manager) => read(manager))).rejects.toMatchObject({
+      driverError: { code: '0A000' },
+    });
+    expect(await db.transaction(async (manager) => (await read(manager)).rows)).toEqual([{ size: '12' }]);
+  });
 });
