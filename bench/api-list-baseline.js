@@ -8,7 +8,7 @@
 // - the list of src/deploy/deploy-queries.service.ts for a business member: the product's own statement
 //   and row mapping (src/deploy/deploy-list.ts, from dist/: the page's ids, only the shown columns, the
 //   placements as JSON with their sums, the total counted only for a full page), prepared as the product
-//   prepares them (named statements, parsed and planned once per connection), and the product's body.
+//   prepares them (named statements, parsed once per connection), and the product's body.
 // Plain JavaScript so that it runs with `node` alone. Environment: PORT, DATABASE_URL, REDIS_URL,
 // REDIS_PREFIX, JWT_SECRET.
 'use strict';

@@ -73,7 +73,7 @@ describe('the envelope', () => {
   it('leaves the raw routes of a handler or of a whole controller bare', async () => {
     expect((await get('/wrapped/bare')).body).toEqual({ releases: [] });
     expect((await get('/foreign')).body).toEqual([{ name: 'web' }]);
-    // A raw request does not leave the next request of the same route unwrapped.
+    // A raw route's mark stays with its own request.
     expect((await get('/wrapped/page')).body).toMatchObject({ code: 200, message: 'success' });
   });
 

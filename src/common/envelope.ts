@@ -30,8 +30,7 @@ class RawResponseMarker implements NestInterceptor {
 
 /**
  * For routes whose contract is a foreign API's bare body (Helm releases, software deployments, the
- * registry's token, Prometheus' metrics), on a controller or a handler. Only these routes run an
- * interceptor.
+ * registry's token, Prometheus' metrics), on a controller or a handler: an interceptor marks the reply.
  */
 export const RawResponse = () => UseInterceptors(RawResponseMarker);
 

@@ -32,8 +32,8 @@ export class DeployQueries {
    * scan when no filter needs other columns), then only the columns the answer shows, each row's
    * placements as one JSON array with their pod counts summed, and the total. The total is counted only
    * when the page is full; a short page ends the list, so its offset plus its length is the total.
-   * Prepared (its texts are the filters' few combinations): planning it cost PostgreSQL about as much
-   * as running it, on every page.
+   * Prepared (its texts are the filters' few combinations), so that PostgreSQL does not parse it again
+   * for every page.
    */
   async list(principal: Principal, query: DeployListQuery): Promise<Paged<Partial<DeploymentView>>> {
     const params: unknown[] = [];
