@@ -11,6 +11,7 @@ import {
   SecurityAuthentication,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { setImmediate } from 'node:timers/promises';
 
 const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
 
@@ -169,6 +170,10 @@ export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT
       text = await response.body.text();
       responseHeaders = response.headers;
     }
+    // undici frees the connection for another request only a turn of the event loop after the answer
+    // was read: the next request of the same job (a placement's pods read right after its apply) would
+    // otherwise open a connection of its own, with a TLS handshake of its own to an https cluster.
+    await setImmediate();
     if (code < 200 || code > 299)
       throw new ApiException(code, 'HTTP error', code === 401 ? undefined : text, responseHeaders);
     return read ? (JSON.parse(text) as unknown) : undefined;

@@ -27,6 +27,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
   protected _mode: ClusterMode;
   protected readonly server: http.Server;
   protected readonly sockets = new Set<Socket>();
+  connectionsAccepted = 0;
   protected port = 0;
 
   constructor(opts: FakeClusterOptions) {
@@ -40,6 +41,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
         return;
       }
       this.sockets.add(sock);
+      this.connectionsAccepted++;
       sock.on('close', () => this.sockets.delete(sock));
     });
     this.server.on('clientError', (_err, sock) => {

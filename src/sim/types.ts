@@ -37,6 +37,8 @@ export interface RequestLogEntry {
 
 export interface FakeCluster {
   readonly name: string;
+  /** TCP connections accepted so far (refused ones while unreachable are not counted). */
+  readonly connectionsAccepted: number;
   readonly url: string;
   /** Kubeconfig YAML: current-context set, bearer-token user, server http://127.0.0.1:PORT */
   readonly kubeconfig: string;

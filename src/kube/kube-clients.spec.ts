@@ -1,0 +1,37 @@
+import { startFakeCluster, type FakeCluster } from '../sim';
+import { makeKubeClients, type KubeClients } from './kube-clients';
+import { canonicalKubeconfig, openStoredKubeconfig } from './kubeconfig';
+
+describe('kube clients', () => {
+  let cluster: FakeCluster;
+  let clients: KubeClients;
+
+  beforeEach(async () => {
+    cluster = await startFakeCluster({ name: 'reuse', nodes: 1 });
+    clients = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(cluster.kubeconfig)));
+  });
+  afterEach(async () => {
+    await clients.close();
+    await cluster.stop();
+  });
+
+  it("send a cluster's requests one after another on one connection", async () => {
+    // As a placement does: an apply, then at once a read of the pods.
+    await clients.sendJson({
+      method: 'PATCH',
+      path: '/api/v1/namespaces/default/configmaps/settings',
+      query: { fieldManager: 'ote-edge-platform', force: 'true' },
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    await clients.getJson('/api/v1/namespaces/default/pods');
+    await clients.getJson('/api/v1/namespaces/default/configmaps/settings');
+    expect(cluster.requestLog).toHaveLength(3);
+    expect(cluster.connectionsAccepted).toBe(1);
+  });
+
+  it('open a connection per request only for requests at the same time', async () => {
+    await Promise.all([1, 2, 3].map(() => clients.getJson('/api/v1/namespaces/default/pods')));
+    expect(cluster.connectionsAccepted).toBe(3);
+  });
+});
