@@ -13,7 +13,7 @@ import type { Observable } from 'rxjs';
  * Every route answers in the ote-stack envelope `{code: 200, message: "success", ...result}` unless it
  * is marked raw. The envelope is put on where Nest hands a handler's result to the HTTP adapter, not by a
  * global interceptor: an interceptor puts every request of every route through an rxjs pipeline
- * (bench/api-list: about a tenth of the list's CPU time went to rxjs and Nest's interceptor chain).
+ * (bench/api-list: rxjs alone took 4 % of the list's CPU samples outside its socket writes).
  * Errors never pass here: the exception filters answer on the reply themselves.
  */
 
