@@ -8,6 +8,8 @@
  * - one application is deployed to `cluster: all` with one worker, then another with two workers, each
  *   timed from `POST /v1/deploy` until the deployment reads status 5; before each, an untimed deployment
  *   warms the workers up;
+ * - at N = OUTAGE_N, the same with every cluster answering each request EDGE_LATENCY_MS late (the round
+ *   trip to an edge over a WAN; BENCH_EDGE_LATENCY_MS, 0 skips it), with two workers, then one;
  * - at N = OUTAGE_N, OUTAGE_CLUSTERS clusters are down during a third deployment (which settles as 6)
  *   and come back; timed from their return until status 5, with CLUSTER_SYNC_SECONDS=OUTAGE_SYNC_S.
  * Prints seconds, Kubernetes requests per cluster, the product's CPU seconds per cluster (API process
@@ -43,6 +45,8 @@ const DEFAULT_SIZES = [10, 100, 1000, 3000];
 const OUTAGE_N = 1000;
 const OUTAGE_CLUSTERS = 100;
 const OUTAGE_SYNC_S = 5;
+/** Fake clusters answer instantly; an edge over a WAN answers each request a round trip later. */
+const EDGE_LATENCY_MS = Number(process.env.BENCH_EDGE_LATENCY_MS ?? 50);
 const REGISTER_CONCURRENCY = 20;
 const STATUS_POLL_MS = 20;
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
@@ -184,6 +188,8 @@ class Worker {
 
 interface Phase {
   workers: number;
+  /** How late each fake cluster answered each request. */
+  latencyMs: number;
   deployS: number;
   status: number;
   requestsPerCluster: number;
@@ -200,6 +206,8 @@ interface SizeResult {
   n: number;
   registerS: number;
   phases: Phase[];
+  /** The same with every cluster EDGE_LATENCY_MS late (at OUTAGE_N only). */
+  edgePhases: Phase[];
   /** Seconds from the return of OUTAGE_CLUSTERS clusters until status 5 (at OUTAGE_N only). */
   outageS: number | null;
 }
@@ -289,6 +297,34 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
     await createApp(t, token, APP);
     await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
 
+    /** One timed deployment to every cluster with the workers running now. */
+    const measure = async (latencyMs: number): Promise<Phase> => {
+      const [requestsBefore, redisBefore, cpuBefore] = [
+        await requests(),
+        await redisCpuSeconds(redis),
+        productCpu(),
+      ];
+      mark = performance.now();
+      const id = await deployAll(t, token, `fanout-${workers.length}w-${latencyMs}ms`);
+      const row = await settled(t, token, id, [5, 6, 7, 8]);
+      const deployS = seconds(mark);
+      const [cpuAfter, redisAfter] = [productCpu(), await redisCpuSeconds(redis)];
+      const phase = {
+        workers: workers.length,
+        latencyMs,
+        deployS,
+        status: row.status,
+        requestsPerCluster: ((await requests()) - requestsBefore) / n,
+        cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
+        workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
+        fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
+        postgresCpuPerClusterMs: (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / n,
+        redisCpuPerClusterMs: ((redisAfter - redisBefore) * 1000) / n,
+      };
+      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
+      return phase;
+    };
+
     const phases: Phase[] = [];
     for (const count of [1, 2]) {
       while (workers.length < count) workers.push(new Worker(t.env, profileDir));
@@ -298,28 +334,17 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
       // the registration's syncs, and a second one started just now had not.
       await settled(t, token, await deployAll(t, token, `fanout-warm-${count}w`), [5]);
       await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
-      const [requestsBefore, redisBefore, cpuBefore] = [
-        await requests(),
-        await redisCpuSeconds(redis),
-        productCpu(),
-      ];
-      mark = performance.now();
-      const id = await deployAll(t, token, `fanout-${count}w`);
-      const row = await settled(t, token, id, [5, 6, 7, 8]);
-      const deployS = seconds(mark);
-      const [cpuAfter, redisAfter] = [productCpu(), await redisCpuSeconds(redis)];
-      phases.push({
-        workers: count,
-        deployS,
-        status: row.status,
-        requestsPerCluster: ((await requests()) - requestsBefore) / n,
-        cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
-        workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
-        fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
-        postgresCpuPerClusterMs: (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / n,
-        redisCpuPerClusterMs: ((redisAfter - redisBefore) * 1000) / n,
-      });
-      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
+      phases.push(await measure(0));
+    }
+
+    // Both workers are warm now: two of them first, then one, each cluster a round trip away.
+    const edgePhases: Phase[] = [];
+    if (n === OUTAGE_N && EDGE_LATENCY_MS > 0) {
+      await fleet.ask({ op: 'latency', ms: EDGE_LATENCY_MS });
+      edgePhases.push(await measure(EDGE_LATENCY_MS));
+      await workers.pop()!.stop();
+      edgePhases.unshift(await measure(EDGE_LATENCY_MS));
+      await fleet.ask({ op: 'latency', ms: 0 });
     }
 
     let outageS: number | null = null;
@@ -339,7 +364,7 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
       const back = await settled(t, token, id, [5]);
       outageS = back.status === 5 ? seconds(mark) : null;
     }
-    return { n, registerS, phases, outageS };
+    return { n, registerS, phases, edgePhases, outageS };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     redis.disconnect();
@@ -429,10 +454,11 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
     try {
       const result = await runSize(n, compiledDir);
       results.push(result);
-      for (const phase of result.phases) {
-        if (phase.status !== 5) failures.push(`N=${n} ${phase.workers} worker(s): status ${phase.status}`);
+      for (const phase of [...result.phases, ...result.edgePhases]) {
+        const label = `N=${n} ${phase.workers} worker(s)${phase.latencyMs ? `, clusters ${phase.latencyMs} ms away` : ''}`;
+        if (phase.status !== 5) failures.push(`${label}: status ${phase.status}`);
         out(
-          `N=${n} ${phase.workers} worker(s): ${fmt(phase.deployS)} s to status ${phase.status} | ` +
+          `${label}: ${fmt(phase.deployS)} s to status ${phase.status} | ` +
             `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster | ` +
             `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster ` +
             `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms) | ` +
@@ -471,6 +497,14 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
         `2 workers ${fmt(big.phases[1].deployS / small.phases[1].deployS)} (N ratio ${fmt(big.n / small.n, 1)})`,
     );
   }
+  for (const {
+    n,
+    edgePhases: [one, two],
+  } of results.filter((r) => r.edgePhases.length))
+    out(
+      `clusters ${one.latencyMs} ms away, N=${n}: 1 worker ${fmt(one.deployS)} s, 2 workers ${fmt(two.deployS)} s ` +
+        `(t2w/t1w ${fmt(two.deployS / one.deployS)})`,
+    );
   const outage = results.find((r) => r.outageS !== null);
   if (outage)
     out(

@@ -7,6 +7,7 @@ import { FakeCluster, startFakeCluster } from '../test/fake-kube';
 export type FleetCommand =
   | { op: 'start'; n: number }
   | { op: 'mode'; names: string[]; mode: 'healthy' | 'unreachable' }
+  | { op: 'latency'; ms: number }
   | { op: 'requests' }
   | { op: 'stop' };
 export type FleetRequest = FleetCommand & { id: number };
@@ -34,6 +35,9 @@ async function handle(request: FleetRequest): Promise<unknown> {
       await Promise.all(clusters.filter((c) => wanted.has(c.name)).map((c) => c.setMode(request.mode)));
       return null;
     }
+    case 'latency':
+      for (const cluster of clusters) cluster.latencyMs = request.ms;
+      return null;
     case 'requests':
       // Requests each cluster answered so far (refused ones while unreachable are not counted).
       return clusters.map((cluster) => cluster.requestLog.length);

@@ -28,12 +28,14 @@ export abstract class ApiHttpServer extends ApiVerbs {
   protected readonly server: http.Server;
   protected readonly sockets = new Set<Socket>();
   connectionsAccepted = 0;
+  latencyMs: number;
   protected port = 0;
 
   constructor(opts: FakeClusterOptions) {
     super(opts);
     this.token = opts.token ?? randomBytes(16).toString('hex');
     this._mode = opts.mode ?? 'healthy';
+    this.latencyMs = opts.latencyMs ?? 0;
     this.server = http.createServer((req, res) => this.onRequest(req, res));
     this.server.on('connection', (sock: Socket) => {
       if (this._mode === 'unreachable') {
@@ -64,7 +66,7 @@ export abstract class ApiHttpServer extends ApiVerbs {
       if (size > MAX_BODY) tooBig = true;
       else chunks.push(c);
     });
-    req.on('end', () => {
+    const answer = () => {
       if (this._mode === 'unreachable') {
         req.socket.resetAndDestroy();
         return;
@@ -99,7 +101,9 @@ export abstract class ApiHttpServer extends ApiVerbs {
         'Audit-Id': randomUUID(),
       });
       res.end(text);
-    });
+    };
+    // The request is read at once, as a cluster would; its answer comes back after the round trip.
+    req.on('end', () => (this.latencyMs > 0 ? setTimeout(answer, this.latencyMs) : answer()));
     req.on('error', () => {
       if (!res.headersSent) res.destroy();
     });

@@ -26,6 +26,8 @@ export interface FakeClusterOptions {
   failingImages?: string[];
   /** Enforce cpu/memory/ephemeral-storage/nvidia.com/gpu requests against node allocatable when scheduling (default true). */
   enforceResources?: boolean;
+  /** Milliseconds each request waits before it is answered: the round trip to an edge cluster over a WAN (default 0). */
+  latencyMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -45,6 +47,8 @@ export interface FakeCluster {
   readonly token: string;
   mode: ClusterMode;
   setMode(mode: ClusterMode): Promise<void>;
+  /** Milliseconds each request waits before it is answered (FakeClusterOptions.latencyMs); may be changed at any time. */
+  latencyMs: number;
   setNodeReady(node: string, ready: boolean): void;
   addNode(spec: FakeNodeSpec): void;
   removeNode(name: string): void;

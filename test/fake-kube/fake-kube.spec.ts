@@ -1161,6 +1161,22 @@ describe('fake kube-apiserver through @kubernetes/client-node', () => {
     expect(c.get('rbac.authorization.k8s.io/v1', 'ClusterRole', undefined, 'chart-cr')).toBeUndefined();
   });
 
+  test('latencyMs holds each answer back by that long, and can be changed at any time', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const timed = async () => {
+      const t0 = performance.now();
+      await core.listNode();
+      return performance.now() - t0;
+    };
+    c.latencyMs = 150;
+    try {
+      expect(await timed()).toBeGreaterThanOrEqual(145);
+    } finally {
+      c.latencyMs = 0;
+    }
+    expect(await timed()).toBeLessThan(145);
+  });
+
   test('connection errors surface quickly through client-node when unreachable', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await c.setMode('unreachable');
