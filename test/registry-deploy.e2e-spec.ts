@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
+import type { PackageView } from '../src/app/package-view';
 import { FakeCluster } from './fake-kube';
 import { eventually } from './support/eventually';
 import { appBody, createApp, DEPLOY_TEST_ENV, deployRunning, registerClusters } from './support/deploys';
@@ -217,6 +218,113 @@ describe('registry images and pull secrets in deployments', () => {
     );
     expect(await digestOf(appId)).toMatchObject({ image_digest: null, status: 2 });
     await requestDeploy(t, business.admin.token, deployBody('ours1', 'ours')).expect(409);
+  });
+
+  it("another business's private image verifies as missing, never showing its digest; public ones verify", async () => {
+    // `owner` has a private and a public project, each with an image.
+    const owner = await approvedBusiness(t);
+    const account = await createRegistryAccount(t, owner.admin);
+    const privateRepository = `${await createProject(t, owner.admin, false)}/secret`;
+    const publicRepository = `${await createProject(t, owner.admin, true)}/shared`;
+    const token = await registryToken(t, account, [
+      `repository:${privateRepository}:push,pull`,
+      `repository:${publicRepository}:push,pull`,
+    ]);
+    const hidden = await pushImage(registry, token, privateRepository, 'v1');
+    const shared = await pushImage(registry, token, publicRepository, 'v1');
+    expect([hidden.status, shared.status]).toEqual([201, 201]);
+    const other = await approvedBusiness(t);
+
+    const packages = (tenant: TestBusiness, appName: string) =>
+      t
+        .api()
+        .get(`/accounts/${tenant.id}/core/v1/packages`)
+        .query({ filter: `packageName eq '${appName}'` })
+        .set(auth(tenant.admin.token))
+        .expect(200)
+        .then((response) => response.body as { items: PackageView[] });
+    const verified = (tenant: TestBusiness, appName: string, count: number) =>
+      eventually(
+        () => packages(tenant, appName),
+        (body) =>
+          body.items.length === count && body.items.every((item) => item.packageState !== 'verifying'),
+        { what: `${appName} verified` },
+      );
+
+    // The owner's own private image verifies with its digest.
+    await createApp(t, owner.admin.token, {
+      appName: 'owned',
+      image: `${registry.host}/${privateRepository}:v1`,
+      isHPA: false,
+    });
+    const [owned] = (await verified(owner, 'owned', 1)).items;
+    expect(owned.packageState).toBe('available');
+    expect(owned.images[0].imageDigest).toBe(hidden.digest);
+
+    // The other business names that image (1.0) and a tag that does not exist there (1.1).
+    for (const [version, tag] of [
+      ['1.0', 'v1'],
+      ['1.1', 'v9'],
+    ]) {
+      await t
+        .api()
+        .post('/v1/app')
+        .set(auth(other.admin.token))
+        .send(appBody({ appName: 'peek', version, image: `${registry.host}/${privateRepository}:${tag}` }))
+        .expect(200);
+    }
+    const peek = await verified(other, 'peek', 2);
+    const byVersion = new Map(peek.items.map((item) => [item.packageVersion, item]));
+    const existing = byVersion.get('1.0.0')!;
+    const missing = byVersion.get('1.1.0')!;
+    const detail = (tag: string) => `image ${privateRepository}:${tag} is not in the platform's registry`;
+    expect(missing.packageState).toBe('incomplete');
+    expect(missing.packageStateDetails.map((item) => item.detail)).toEqual([detail('v9')]);
+    // Exactly as missing: same state, same words (but for the tag named), no digest.
+    const shape = (view: PackageView, tag: string) => ({
+      packageState: view.packageState,
+      packageStateDetails: view.packageStateDetails.map((item) => ({
+        ...item,
+        detail: item.detail.replace(`:${tag} `, ':TAG '),
+      })),
+      images: view.images.map((image) => ({ ...image, imageTag: image.imageTag.replace(tag, 'TAG') })),
+    });
+    expect(shape(existing, 'v1')).toEqual(shape(missing, 'v9'));
+    expect(existing.images[0].imageDigest).toBeNull();
+    const digestHex = hidden.digest!.replace('sha256:', '');
+    const seen = [
+      JSON.stringify(peek),
+      JSON.stringify(
+        (
+          await t
+            .api()
+            .get(`/accounts/${other.id}/core/v1/packages/${existing.id}`)
+            .set(auth(other.admin.token))
+            .expect(200)
+        ).body,
+      ),
+      JSON.stringify(
+        (
+          await t
+            .api()
+            .get('/v1/app?appName=peek&appNameMode=strict')
+            .set(auth(other.admin.token))
+            .expect(200)
+        ).body,
+      ),
+    ];
+    for (const body of seen) expect(body).not.toContain(digestHex);
+    await requestDeploy(t, other.admin.token, deployBody('peek1', 'peek', { version: '1.0' })).expect(409);
+
+    // A public project's image verifies for anyone, with its digest.
+    await createApp(t, other.admin.token, {
+      appName: 'borrowed',
+      image: `${registry.host}/${publicRepository}:v1`,
+      isHPA: false,
+    });
+    const [borrowed] = (await verified(other, 'borrowed', 1)).items;
+    expect(borrowed.packageState).toBe('available');
+    expect(borrowed.images[0].imageDigest).toBe(shared.digest);
   });
 
   it('no answer and no job carries the external password', async () => {

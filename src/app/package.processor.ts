@@ -8,7 +8,13 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
 import { RegistryService } from '../registry/registry.service';
 import { AppEntity } from './app.entity';
-import { managedImage, PackageVerdict, verdictForImage, verdictForManagedImage } from './app-rules';
+import {
+  ManagedImage,
+  managedImage,
+  PackageVerdict,
+  verdictForImage,
+  verdictForManagedImage,
+} from './app-rules';
 import { PackageStatus } from './app-version';
 import { canMovePackage, PACKAGE_STATES } from './package-state';
 
@@ -49,9 +55,19 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
     if (!app || app.status !== PackageStatus.Verifying || app.deployType === 'chart') return;
     const image = managedImage(app.image, this.registry.registryHost());
     const verdict: PackageVerdict & { imageDigest?: string | null } = image
-      ? verdictForManagedImage(image, await this.registry.digestOf(image.repository, image.reference))
+      ? verdictForManagedImage(image, await this.managedDigest(app.businessId, image))
       : verdictForImage(app.image);
     await this.moveState(appId, PackageStatus.Verifying, verdict);
+  }
+
+  /**
+   * The digest of an image in the platform's registry as the app's business sees it: the platform's own
+   * credentials read any project, so an image the business may not pull (another business's private
+   * project) is treated as missing — nothing tells it apart from an image that does not exist.
+   */
+  private async managedDigest(businessId: number, image: ManagedImage): Promise<string | null> {
+    if (!(await this.registry.mayPull(businessId, image.repository))) return null;
+    return this.registry.digestOf(image.repository, image.reference);
   }
 
   /** Available versions whose image lost tags in the platform's registry are verified again. */

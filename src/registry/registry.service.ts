@@ -11,7 +11,7 @@ import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig, RegistryConfig } from '../config/app-config';
 import { CreateProjectDto, ImageListQuery, ProjectListQuery, TagListQuery } from './dto';
-import { projectOf, ProjectRights } from './registry-access';
+import { grantAccess, projectOf, ProjectRights } from './registry-access';
 import { Manifest, RegistryClient } from './registry-client';
 import { RegistryProjectEntity } from './registry.entity';
 
@@ -87,6 +87,16 @@ export class RegistryService {
     if (names.length === 0) return new Map();
     const rows = await this.projects.findBy({ name: In([...new Set(names)]) });
     return new Map(rows.map((row) => [row.name, { businessId: row.businessId, public: row.public }]));
+  }
+
+  /**
+   * Whether a member of `businessId` may pull `repository` from the platform's registry: exactly what the
+   * token service grants them (SPEC §11), so their own business's projects and public ones only.
+   */
+  async mayPull(businessId: number | null, repository: string): Promise<boolean> {
+    const requested = [{ type: 'repository', name: repository, actions: ['pull'] }];
+    const rights = await this.projectRights([projectOf(repository)]);
+    return grantAccess(requested, businessId, (name) => rights.get(name)).length > 0;
   }
 
   /** The manifest digest `repository:tag` resolves to in the platform's registry; null when it is missing. */
