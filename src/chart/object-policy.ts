@@ -23,21 +23,25 @@ const ALLOWED_KINDS = new Set([
   'policy/v1/PodDisruptionBudget',
 ]);
 
+/** The allowed kinds that run pods, each from one pod template. */
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
 /** Kubernetes object names: DNS-1123 subdomains. */
 const NAME_RULE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 type Spec = Record<string, unknown> | undefined;
 
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
 /** The pod templates an object runs, with where they sit, for the pod policy and for our labels. */
 export function podTemplates(object: KubernetesObject): V1PodTemplateSpec[] {
   const spec = (object as { spec?: Spec }).spec;
-  if (!spec) return [];
-  if (object.kind === 'CronJob') {
-    const job = spec.jobTemplate as { spec?: { template?: V1PodTemplateSpec } } | undefined;
-    return job?.spec?.template ? [job.spec.template] : [];
-  }
-  const template = spec.template as V1PodTemplateSpec | undefined;
-  return template ? [template] : [];
+  if (!isObject(spec)) return [];
+  const template =
+    object.kind === 'CronJob'
+      ? (spec.jobTemplate as { spec?: { template?: unknown } } | undefined)?.spec?.template
+      : spec.template;
+  return isObject(template) ? [template as V1PodTemplateSpec] : [];
 }
 
 const describeObject = (object: KubernetesObject) =>
@@ -73,7 +77,23 @@ export function objectPolicyProblems(
     const spec = (object as { spec?: Spec }).spec;
     if (object.kind === 'Service' && Array.isArray(spec?.externalIPs) && spec.externalIPs.length > 0)
       problems.push(`${what}: externalIPs are not allowed`);
-    for (const template of podTemplates(object)) {
+    // A claim binds to the volume it names even when another business's data is on it.
+    const claims =
+      object.kind === 'PersistentVolumeClaim'
+        ? [object]
+        : object.kind === 'StatefulSet'
+          ? spec?.volumeClaimTemplates
+          : [];
+    if (
+      (Array.isArray(claims) ? claims : []).some(
+        (claim) => (claim as { spec?: { volumeName?: unknown } })?.spec?.volumeName,
+      )
+    )
+      problems.push(`${what}: may not claim a given persistent volume (volumeName)`);
+    const templates = podTemplates(object);
+    if (templates.length === 0 && WORKLOAD_KINDS.has(object.kind ?? ''))
+      problems.push(`${what}: needs a pod template`);
+    for (const template of templates) {
       problems.push(...podSpecProblems((template.spec ?? {}) as V1PodSpec, writablePrefixes, what));
     }
   }
@@ -83,7 +103,8 @@ export function objectPolicyProblems(
 /**
  * The rendered objects as the platform applies them: in the business's namespace unless a template
  * named another (which the policy then refuses), with our labels on each object and pod template, so
- * status reading and clean-up find them like any other deployment's.
+ * status reading and clean-up find them like any other deployment's, and every container that leaves
+ * allowPrivilegeEscalation unset (Kubernetes then allows it) running without it, as SPEC §12 says.
  */
 export function adoptObjects(
   objects: KubernetesObject[],
@@ -99,6 +120,15 @@ export function adoptObjects(
     };
     for (const template of podTemplates(object)) {
       template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } };
+      const spec = template.spec;
+      for (const container of [spec?.initContainers, spec?.containers, spec?.ephemeralContainers].flatMap(
+        (list) => (Array.isArray(list) ? list : []),
+      )) {
+        if (!isObject(container)) continue;
+        container.securityContext ??= {};
+        // Anything else than an object the policy refuses, naming it.
+        if (isObject(container.securityContext)) container.securityContext.allowPrivilegeEscalation ??= false;
+      }
     }
     return object;
   });

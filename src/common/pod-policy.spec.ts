@@ -8,7 +8,7 @@ describe('hostPathProblem', () => {
     ['/usr/bin', true],
     ['/opt/models', true],
     ['/data/models', false],
-    ['/var/data', false],
+    ['/var/data', true],
     ['/var/data/x/', false],
     ['/dev/video0', true],
     ['/dev/nvidia0', true],
@@ -40,14 +40,40 @@ describe('hostPathProblem', () => {
     ['/usr/bin', false],
     ['/datasets', false],
     ['/data/../etc', true],
+    ['/var/lib/rancher/k3s/server/tls', true],
+    ['/var/lib/etcd', true],
+    ['/var/log/pods', true],
+    ['/var/log', true],
+    ['/boot', true],
   ])('refuses %s (read-only: %s)', (path, readOnly) => {
     expect(hostPathProblem(path, readOnly, WRITABLE)).toMatch(/hostPath/);
+  });
+
+  // A pod that mounts /data/a writable can turn /data/a/x into a link to /, which the node follows when
+  // it mounts /data/a/x: only the folders directly in a writable prefix may be mounted.
+  it.each([
+    ['/data/a/x', false, '/data/a'],
+    ['/data/a/x', true, '/data/a'],
+    ['/var/data/cache/models/v1', true, '/var/data/cache'],
+    ['/data//a/./x/', true, '/data/a'],
+  ])('refuses %s (read-only: %s), below a folder tenants may write', (path, readOnly, folder) => {
+    expect(hostPathProblem(path, readOnly, WRITABLE)).toBe(
+      `hostPath ${path} lies below ${folder}, a folder tenants may write (and leave a link in that the node would follow): mount ${folder} itself`,
+    );
+  });
+
+  it('refuses a writable prefix itself read-write, where a tenant could replace the folders in it', () => {
+    expect(hostPathProblem('/data', false, WRITABLE)).toBe(
+      'hostPath /data may only be mounted read-only (writable: the folders in it, such as /data/<name>)',
+    );
+    expect(hostPathProblem('/data/', true, WRITABLE)).toBeNull();
   });
 });
 
 describe('podSpecProblems', () => {
+  const confined = { allowPrivilegeEscalation: false };
   const spec = (overrides: Partial<V1PodSpec> = {}): V1PodSpec => ({
-    containers: [{ name: 'app', image: 'nginx' }],
+    containers: [{ name: 'app', image: 'nginx', securityContext: confined }],
     ...overrides,
   });
 
@@ -60,7 +86,13 @@ describe('podSpecProblems', () => {
       spec({
         hostNetwork: true,
         hostPID: true,
-        initContainers: [{ name: 'init', image: 'x', securityContext: { privileged: true } }],
+        initContainers: [
+          {
+            name: 'init',
+            image: 'x',
+            securityContext: { privileged: true, allowPrivilegeEscalation: false },
+          },
+        ],
         containers: [
           {
             name: 'app',
@@ -89,6 +121,7 @@ describe('podSpecProblems', () => {
     const mounted = (readOnly: boolean) => ({
       name: 'app',
       image: 'x',
+      securityContext: confined,
       volumeMounts: [{ name: 'models', mountPath: '/m', readOnly }],
     });
     expect(podSpecProblems(spec({ volumes, containers: [mounted(true)] }), WRITABLE)).toEqual([]);
@@ -99,6 +132,52 @@ describe('podSpecProblems', () => {
       ),
     ).toEqual([
       'pod volume models: hostPath /opt/models may only be mounted read-only (writable under /data, /var/data)',
+    ]);
+  });
+
+  it('requires allowPrivilegeEscalation: false, which Kubernetes does not default to', () => {
+    expect(podSpecProblems(spec({ containers: [{ name: 'app', image: 'x' }] }), WRITABLE)).toEqual([
+      'pod container app: allowPrivilegeEscalation must be false',
+    ]);
+  });
+
+  it('allows only volume sources that stay within the namespace, naming the others', () => {
+    const volumes = [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'config', configMap: { name: 'c' } },
+      { name: 'claim', persistentVolumeClaim: { claimName: 'data' } },
+      { name: 'share', nfs: { server: '10.0.0.5', path: '/' } },
+      { name: 'repo', gitRepo: { repository: 'https://example.com/x.git' } },
+      { name: 'driver', csi: { driver: 'any.csi.k8s.io' } },
+      {
+        name: 'pinned',
+        ephemeral: { volumeClaimTemplate: { spec: { volumeName: 'someone-elses-pv' } } },
+      },
+    ] as V1PodSpec['volumes'];
+    expect(podSpecProblems(spec({ volumes }), WRITABLE)).toEqual([
+      'pod volume share: nfs volumes are not allowed',
+      'pod volume repo: gitRepo volumes are not allowed',
+      'pod volume driver: csi volumes are not allowed',
+      'pod volume pinned: may not claim a given persistent volume (volumeName)',
+    ]);
+  });
+
+  it('names fields a chart rendered with the wrong shape instead of failing on them', () => {
+    const malformed = {
+      containers: 'app',
+      initContainers: [
+        {
+          name: 'init',
+          image: 'x',
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { add: 'ALL' } },
+        },
+      ],
+      volumes: [{ name: 'host', hostPath: {} }],
+    } as unknown as V1PodSpec;
+    expect(podSpecProblems(malformed, WRITABLE)).toEqual([
+      'pod: needs a list of containers',
+      'pod container init: capabilities.add must be a list',
+      'pod volume host: hostPath needs a path',
     ]);
   });
 });

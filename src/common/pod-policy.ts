@@ -7,7 +7,12 @@ import type { V1PodSpec } from '@kubernetes/client-node';
  * around the other.
  */
 
-/** Host paths a tenant may not mount at all, nor any folder above them (mounting `/var` exposes `/var/run`). */
+/**
+ * Host paths a tenant may not mount at all, nor any folder above them (mounting `/var` exposes `/var/run`):
+ * SPEC §12's list, plus what holds a cluster's own credentials on the distributions edges run (k3s and
+ * RKE2 under /var/lib/rancher, k0s, etcd's data, CNI state) and other tenants' pod logs, any of which
+ * hands a reader the cluster or another business's data.
+ */
 const DENIED_HOST_PATHS = [
   '/etc',
   '/root',
@@ -15,11 +20,19 @@ const DENIED_HOST_PATHS = [
   '/proc',
   '/sys',
   '/dev',
+  '/boot',
   '/run',
   '/var/run',
   '/var/lib/kubelet',
   '/var/lib/docker',
   '/var/lib/containerd',
+  '/var/lib/rancher',
+  '/var/lib/k0s',
+  '/var/lib/etcd',
+  '/var/lib/cni',
+  '/opt/cni',
+  '/var/log/pods',
+  '/var/log/containers',
 ];
 /** Device files a tenant may use: cameras and GPUs are what edge inference runs on. */
 const ALLOWED_DEVICE_PREFIXES = ['/dev/video', '/dev/nvidia'];
@@ -53,7 +66,7 @@ export function hostPathProblem(
   writablePrefixes: string[],
 ): string | null {
   // `//etc/../etc/` is /etc: judge the path the kubelet will mount, not its spelling.
-  const path = posix.normalize(hostPath).replace(/(.)\/+$/, '$1');
+  const path = normalizedPath(hostPath);
   if (!path.startsWith('/')) return `hostPath ${hostPath} is not an absolute path`;
   if (path === '/') return 'hostPath / (the whole node) may not be mounted';
   if (path.split('/').some((part) => part.endsWith('.sock')))
@@ -63,43 +76,96 @@ export function hostPathProblem(
     (folder) => (isWithin(path, folder) && !allowedDevice) || isWithin(folder, path),
   );
   if (denied) return `hostPath ${hostPath} may not be mounted (${denied} belongs to the node)`;
-  if (!readOnly && !writablePrefixes.some((prefix) => isWithin(path, posix.normalize(prefix))))
+  const prefixes = writablePrefixes.map(normalizedPath);
+  // A tenant can write a link into any folder it mounts writable, and the node follows links in a host
+  // path when it mounts one: a pod that turns `/data/a/x` into a link to `/` gets the node's root at
+  // its mount of `/data/a/x` on its next start. So only folders directly in a writable prefix may be
+  // mounted: the folder above each is then one that no tenant can write, and the prefix itself is
+  // mounted read-only only.
+  const deep = prefixes.find(
+    (prefix) => path.startsWith(`${prefix}/`) && path.indexOf('/', prefix.length + 1) > 0,
+  );
+  if (deep) {
+    const folder = path.slice(0, path.indexOf('/', deep.length + 1));
+    return `hostPath ${hostPath} lies below ${folder}, a folder tenants may write (and leave a link in that the node would follow): mount ${folder} itself`;
+  }
+  if (!readOnly && prefixes.includes(path))
+    return `hostPath ${hostPath} may only be mounted read-only (writable: the folders in it, such as ${path}/<name>)`;
+  if (!readOnly && !prefixes.some((prefix) => isWithin(path, prefix)))
     return `hostPath ${hostPath} may only be mounted read-only (writable under ${writablePrefixes.join(', ')})`;
   return null;
 }
 
+const normalizedPath = (path: string) => posix.normalize(path).replace(/(.)\/+$/, '$1');
+
+/**
+ * The volume sources a tenant's pod may use: its namespace's own objects and claims, scratch space, and
+ * host paths as hostPathProblem allows. The others reach past the namespace or the platform's checks:
+ * nfs, iscsi, rbd, cephfs and the like make the node connect wherever the pod says, gitRepo ran
+ * commands on the node (CVE-2024-10220), and an inline csi volume does whatever its driver does.
+ */
+const ALLOWED_VOLUME_SOURCES = new Set([
+  'hostPath',
+  'emptyDir',
+  'configMap',
+  'secret',
+  'persistentVolumeClaim',
+  'projected',
+  'downwardAPI',
+  'ephemeral',
+]);
+
+/** A field a chart may have rendered as anything: its items when it is a list, none otherwise. */
+const items = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+
 /**
  * Every way a pod spec breaks SPEC §12, each naming where: privileged or escalating containers,
- * capabilities beyond Pod Security's baseline, the node's namespaces, and host paths.
+ * capabilities beyond Pod Security's baseline, the node's namespaces, volume sources and host paths.
+ * A chart renders whatever it likes, so no field is trusted to have its type.
  */
 export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], where = 'pod'): string[] {
   const problems: string[] = [];
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (spec[field]) problems.push(`${where}: ${field} is not allowed`);
   }
+  if (items(spec.containers).length === 0) problems.push(`${where}: needs a list of containers`);
   const containers = [
-    ...(spec.initContainers ?? []),
-    ...spec.containers,
-    ...(spec.ephemeralContainers ?? []),
+    ...items(spec.initContainers),
+    ...items(spec.containers),
+    ...items(spec.ephemeralContainers),
   ];
   for (const container of containers) {
-    const context = container.securityContext;
-    const name = `${where} container ${container.name}`;
+    const context = container?.securityContext;
+    const name = `${where} container ${container?.name}`;
     if (context?.privileged) problems.push(`${name}: privileged containers are not allowed`);
-    if (context?.allowPrivilegeEscalation) problems.push(`${name}: allowPrivilegeEscalation must be false`);
-    const added = (context?.capabilities?.add ?? []).filter(
-      (capability) => !BASELINE_CAPABILITIES.has(capability.replace(/^CAP_/, '')),
+    // Unset is Kubernetes' default, true: a setuid binary in the image would make the container root.
+    if (context?.allowPrivilegeEscalation !== false)
+      problems.push(`${name}: allowPrivilegeEscalation must be false`);
+    const add = context?.capabilities?.add;
+    if (add !== undefined && !Array.isArray(add)) problems.push(`${name}: capabilities.add must be a list`);
+    const added = items(add).filter(
+      (capability) => !BASELINE_CAPABILITIES.has(String(capability).replace(/^CAP_/, '')),
     );
     if (added.length > 0) problems.push(`${name}: capabilities ${added.join(', ')} may not be added`);
   }
-  for (const volume of spec.volumes ?? []) {
-    if (!volume.hostPath) continue;
+  for (const volume of items(spec.volumes)) {
+    const what = `${where} volume ${volume?.name}`;
+    const sources = Object.keys(volume ?? {}).filter((key) => key !== 'name');
+    const refused = sources.filter((source) => !ALLOWED_VOLUME_SOURCES.has(source));
+    if (refused.length > 0) problems.push(`${what}: ${refused.join(', ')} volumes are not allowed`);
+    if (volume?.ephemeral?.volumeClaimTemplate?.spec?.volumeName)
+      problems.push(`${what}: may not claim a given persistent volume (volumeName)`);
+    if (!volume?.hostPath) continue;
+    if (typeof volume.hostPath.path !== 'string') {
+      problems.push(`${what}: hostPath needs a path`);
+      continue;
+    }
     const mounts = containers.flatMap((container) =>
-      (container.volumeMounts ?? []).filter((mount) => mount.name === volume.name),
+      items(container?.volumeMounts).filter((mount) => mount?.name === volume.name),
     );
     const readOnly = mounts.every((mount) => mount.readOnly === true);
     const problem = hostPathProblem(volume.hostPath.path, readOnly, writablePrefixes);
-    if (problem) problems.push(`${where} volume ${volume.name}: ${problem}`);
+    if (problem) problems.push(`${what}: ${problem}`);
   }
   return problems;
 }
