@@ -256,6 +256,22 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       },
     );
 
+    it('422 for clusterName "label", which DELETE /v1/cluster/label would shadow; nothing is registered', async () => {
+      const response = await t
+        .api()
+        .post('/v1/cluster')
+        .set(auth(admin))
+        .send({ clusterName: 'label', kubeconfig: b.kubeconfig })
+        .expect(422);
+      expect(response.body).toEqual({
+        code: 422,
+        message: 'clusterName must not be label: /v1/cluster/label is the cluster label route',
+      });
+      const clusters = await listClusters();
+      expect(clusters.total).toBe(3);
+      expect(clusters.data.map((row: { clusterName: string }) => row.clusterName)).not.toContain('label');
+    });
+
     it('403 for anyone but a system administrator, 401 without a token', async () => {
       const pending = await registerUser(t, { approve: false });
       const approvedNoBusiness = await registerUser(t);
@@ -347,7 +363,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       await addLabel('Beijing.North-1', ['edge-a']).expect(200);
 
       const labels = await t.api().get('/v1/cluster/label').set(auth(admin)).expect(200);
-      expect(labels.body).toMatchObject({ code: 200, message: 'success' });
+      // SPEC §1: a list carries `total` beside `data`; this one is not paged, so it counts `data`.
+      expect(labels.body).toEqual({ code: 200, message: 'success', data: expect.any(Array), total: 2 });
       expect([...labels.body.data].sort()).toEqual(['Beijing.North-1', 'gpu'].sort());
 
       const ofA = await t.api().get('/v1/cluster/label/edge-a').set(auth(admin)).expect(200);
@@ -386,7 +403,12 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
 
       await removeLabel('gpu', ['edge-a']).expect(200);
       await removeLabel('Beijing.North-1', ['edge-a']).expect(200);
-      expect((await t.api().get('/v1/cluster/label').set(auth(admin)).expect(200)).body.data).toEqual([]);
+      expect((await t.api().get('/v1/cluster/label').set(auth(admin)).expect(200)).body).toEqual({
+        code: 200,
+        message: 'success',
+        data: [],
+        total: 0,
+      });
       expect(await listClusters('?clusterLabel=gpu')).toMatchObject({ data: [], total: 0 });
     });
 
@@ -584,11 +606,19 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
         code: 200,
         message: 'success',
         data: ['camera'],
+        total: 1,
       });
       // edge-b's node came with ote-stack/preset: "true" of its own; the list is read from the clusters.
       expect((await labelNames('?clusterName=edge-b')).data).toEqual(['preset']);
-      expect((await labelNames('?clusterName=edge-c')).data).toEqual([]);
-      expect([...(await labelNames()).data].sort()).toEqual(['camera', 'preset']);
+      expect(await labelNames('?clusterName=edge-c')).toEqual({
+        code: 200,
+        message: 'success',
+        data: [],
+        total: 0,
+      });
+      const all = await labelNames();
+      expect([...all.data].sort()).toEqual(['camera', 'preset']);
+      expect(all.total).toBe(2);
 
       const removed = await removeLabel({
         nodeLabel: 'camera',

@@ -204,23 +204,64 @@ describe('packages (seed 004)', () => {
       });
     });
 
-    it("403 for another business's account, whatever the query", async () => {
-      const forbidden = {
-        type: 'https://astra.netapp.io/problems/11',
-        title: 'Operation not permitted',
-        detail: "The requested operation isn't permitted.",
+    it("404 for another business's account, whatever the query: as an unknown account, none of its data", async () => {
+      // SPEC §2 over seed 004's 403: another business's account is, to its outsiders, no account at all.
+      const collectionNotFound = {
+        type: 'https://astra.netapp.io/problems/2',
+        title: 'Collection not found',
+        detail: "The collection specified in the request URI wasn't found.",
       };
-      expectProblem(await list(business.admin.token, {}, other.id), 403, forbidden);
-      expectProblem(await list(business.admin.token, { filter: 'nonsense' }, 'abc'), 403, forbidden);
-      const { body } = await list(other.admin.token, { include: 'id' }, other.id).expect(200);
-      expectProblem(
-        await t
-          .api()
-          .get(`${packagesOf(business.id)}/${body.items[0][0]}`)
-          .set(auth(other.admin.token)),
-        403,
-        forbidden,
-      );
+      const member = await subUser(t, business);
+      const { body: mine } = await list(business.admin.token, { include: 'id' }).expect(200);
+      const { body: theirs } = await list(other.admin.token, { include: 'id' }, other.id).expect(200);
+      const theirIds = theirs.items.map(([id]: string[]) => id);
+      const myIds = mine.items.map(([id]: string[]) => id);
+      expect(theirIds).toHaveLength(1);
+      expect(myIds).toHaveLength(4);
+      const outsiders = [
+        { what: 'admin lists', hidden: theirIds, send: () => list(business.admin.token, {}, other.id) },
+        {
+          what: 'member lists',
+          hidden: theirIds,
+          send: () => list(member.token, { include: 'id,packageName' }, other.id),
+        },
+        {
+          what: 'bad filter',
+          hidden: theirIds,
+          send: () => list(business.admin.token, { filter: 'nonsense' }, other.id),
+        },
+        {
+          what: 'not an id',
+          hidden: theirIds,
+          send: () => list(business.admin.token, { filter: 'nonsense' }, 'abc'),
+        },
+        {
+          what: 'their package',
+          hidden: theirIds,
+          send: () =>
+            t
+              .api()
+              .get(`${packagesOf(other.id)}/${theirIds[0]}`)
+              .set(auth(business.admin.token)),
+        },
+        {
+          what: 'the other way round',
+          hidden: myIds,
+          send: () =>
+            t
+              .api()
+              .get(`${packagesOf(business.id)}/${myIds[0]}`)
+              .set(auth(other.admin.token)),
+        },
+        { what: 'no such account', hidden: [], send: () => list(business.admin.token, {}, 999999) },
+      ];
+      for (const { what, hidden, send } of outsiders) {
+        const response = await send();
+        expect({ what, status: response.status }).toEqual({ what, status: 404 });
+        expectProblem(response, 404, collectionNotFound);
+        for (const id of hidden) expect(response.text).not.toContain(id);
+        expect(response.text).not.toMatch(/theirs|nginx1|critical/);
+      }
     });
 
     it('400 names each bad query parameter', async () => {

@@ -13,7 +13,7 @@ import {
   toSql,
   UUID_KIND,
 } from '../common/collection-query';
-import { forbidden, notFound } from '../common/errors';
+import { notFound } from '../common/errors';
 import { ParseIdPipe } from '../common/id.pipe';
 import { collectionNotFound, invalidQuery } from '../common/problem-json';
 import { SEVERITY_LEVELS } from './app-version';
@@ -155,12 +155,13 @@ export class PackageService {
 
   /**
    * The business an account id names, if the caller may read it: system administrators any business,
-   * everyone else only the approved business they work in (403 for any other account id).
+   * everyone else only the approved business they work in. Any other account id is, for them, an unknown
+   * one (SPEC §2: another business's object is 404, where seed 004 shows a 403; the SPEC wins).
    */
   private async account(principal: Principal, accountId: string): Promise<number> {
     if (principal.role !== Role.SystemAdmin) {
       if (principal.businessId === null || String(principal.businessId) !== accountId)
-        throw forbidden('not your account');
+        throw collectionNotFound();
       return principal.businessId;
     }
     const id = businessIdOf(accountId);

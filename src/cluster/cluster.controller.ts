@@ -25,6 +25,10 @@ import { NodeService } from './node.service';
 
 const READERS = [Role.GeneralUser, Role.BusinessAdmin, Role.SystemAdmin];
 
+/** The label lists are not paged: all of them in `data`, and (SPEC §1) their number in `total`. */
+const LABEL_COUNT = { type: 'integer', description: 'the number of labels listed' } as const;
+const listed = (data: string[]) => ({ data, total: data.length });
+
 @ApiTags('clusters')
 @Controller('v1/cluster')
 export class ClusterController {
@@ -74,12 +78,13 @@ export class ClusterController {
   @ApiOperation({ summary: 'The cluster labels in use' })
   @ApiEnvelope({
     data: { type: 'array', items: { type: 'string' } },
-    example: { code: 200, message: 'success', data: ['label1', 'label2'] },
+    fields: { total: LABEL_COUNT },
+    example: { code: 200, message: 'success', data: ['label1', 'label2'], total: 2 },
   })
   @Roles(...READERS)
   @Get('label')
   async labelNames() {
-    return { data: await this.labels.names() };
+    return listed(await this.labels.names());
   }
 
   @ApiOperation({ summary: 'The labels of one cluster' })
@@ -146,11 +151,11 @@ export class NodeController {
   }
 
   @ApiOperation({ summary: 'The node labels in use, in one cluster or in all' })
-  @ApiEnvelope({ data: { type: 'array', items: { type: 'string' } } })
+  @ApiEnvelope({ data: { type: 'array', items: { type: 'string' } }, fields: { total: LABEL_COUNT } })
   @ApiErrors(HttpStatus.NOT_FOUND, HttpStatus.UNPROCESSABLE_ENTITY)
   @Roles(...READERS)
   @Get('label')
   async labelNames(@Query() query: NodeLabelListQuery) {
-    return { data: await this.nodes.labelNames(query.clusterName) };
+    return listed(await this.nodes.labelNames(query.clusterName));
   }
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsNotEmpty } from 'class-validator';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import { splitCommaList } from '../common/list-query';
 
@@ -25,8 +25,20 @@ export const NODE_FIELDS = [
 ] as const;
 export type NodeField = (typeof NODE_FIELDS)[number];
 
+/**
+ * Fixed segments of the routes beside `/v1/cluster/{clusterName}` (`DELETE /v1/cluster/label` removes
+ * labels): a cluster of such a name could be registered but never removed, so no cluster may take one.
+ */
+const RESERVED_CLUSTER_NAMES = ['label'];
+
 export class RegisterClusterDto {
-  @ApiProperty() @IsString() @IsLabel() clusterName: string;
+  @ApiProperty({ description: `not ${RESERVED_CLUSTER_NAMES.join(', ')}: reserved by the label routes` })
+  @IsString()
+  @IsLabel()
+  @IsNotIn(RESERVED_CLUSTER_NAMES, {
+    message: `clusterName must not be ${RESERVED_CLUSTER_NAMES.join(', ')}: /v1/cluster/label is the cluster label route`,
+  })
+  clusterName: string;
   @ApiProperty({ description: 'kubeconfig YAML; its current context is used' })
   @IsString()
   @IsNotEmpty()

@@ -1,15 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional } from 'class-validator';
-import { IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { IsPassword } from '../auth/password';
+import { IsRowId } from '../common/id.pipe';
 import { PageQuery, UnlimitedPageQuery } from '../common/paging';
 import type { ExternalRepositoryView } from './external-repository.service';
 import { PATH_COMPONENT_RULE } from './registry-access';
 import type { IssuedToken } from './registry-token.service';
 import type { ImageView, ProjectView, TagView } from './registry.service';
 
-const MAX_SERIAL = 2_147_483_647;
 const MAX_LIST = 1000;
 const TAG_RULE = /^[\w][\w.-]{0,127}$/;
 /** `project/image[/more]` as it appears in the registry. */
@@ -56,9 +56,7 @@ export class DeleteProjectsDto {
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(MAX_LIST)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
-  @Max(MAX_SERIAL, { each: true })
+  @IsRowId({ each: true })
   projectId: number[];
 }
 

@@ -5,10 +5,10 @@ import type { ReleaseResp } from './release.service';
 
 /** Seed 000's query parameters, spelled as the seed spells them. */
 export class ReleaseListQuery {
+  /** Any decimal id (the service checks it); one beyond the id column matches nothing, as an unknown id. */
   @ApiPropertyOptional({ description: 'the chart application id (GET /v1/app)' })
   @IsOptional()
   @IsString()
-  @MaxLength(16)
   chart_id?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(63) namespace?: string;

@@ -4,7 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
 import { ClusterService } from '../cluster/cluster.service';
 import { businessScope, Principal } from '../common/auth/principal';
-import { invalid, notFound } from '../common/errors';
+import { DomainError, ErrorKind, invalid, notFound } from '../common/errors';
+import { ParseIdPipe } from '../common/id.pipe';
 import { ReleaseEntity, ReleaseStatus } from './release.entity';
 import { maskSecrets } from './release-values';
 
@@ -46,7 +47,22 @@ export interface ReleaseResp {
 const PENDING: ReleaseStatus[] = ['PENDING_INSTALL', 'PENDING_UPGRADE', 'PENDING_ROLLBACK'];
 const GONE: ReleaseStatus[] = ['UNINSTALLING', 'UNINSTALLED'];
 const UUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const APP_ID_RULE = /^\d{1,9}$/;
+
+/**
+ * The application a `chart_id` filter names: any decimal id (422 for anything else), or null for one no
+ * row can have — 0, or beyond the id column, where ParseIdPipe would answer 404. As with any other
+ * unknown id, such a filter matches no release.
+ */
+function chartIdFilter(text: string): number | null {
+  if (!/^\d+$/.test(text)) throw invalid('chart_id must be the id of a chart application');
+  if (/^0+$/.test(text)) return null;
+  try {
+    return new ParseIdPipe().transform(text);
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === ErrorKind.NotFound) return null;
+    throw error;
+  }
+}
 
 /** RFC 3339 without fractions, as the seed's `create_at`. */
 const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -160,14 +176,14 @@ export class ReleaseService {
   ): Promise<ReleaseResp[]> {
     const cluster = UUID_RULE.test(clusterId) ? await this.clusters.findById(clusterId) : null;
     if (!cluster) throw notFound(`cluster ${clusterId}`);
-    if (filters.chartId !== undefined && !APP_ID_RULE.test(filters.chartId))
-      throw invalid('chart_id must be the id of a chart application');
+    const chartId = filters.chartId === undefined ? undefined : chartIdFilter(filters.chartId);
+    if (chartId === null) return [];
     const scope = businessScope(principal);
     const rows = await this.releases.find({
       where: {
         clusterId,
         ...(scope === 'all' ? {} : { businessId: scope ?? -1 }),
-        ...(filters.chartId !== undefined ? { appId: Number(filters.chartId) } : {}),
+        ...(chartId !== undefined ? { appId: chartId } : {}),
         ...(filters.namespace !== undefined ? { namespace: filters.namespace } : {}),
       },
       order: { name: 'ASC', revision: 'DESC' },
