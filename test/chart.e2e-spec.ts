@@ -291,6 +291,28 @@ describe('chart applications and their releases', () => {
     await t.api().get(`/cce/cam/v3/clusters/${edgeA}/releases`).expect(401);
   });
 
+  it('chart_id is any decimal id: one no application has, even beyond the id column, lists nothing; a malformed one is 422', async () => {
+    const [edgeA] = clusterIds;
+    const admin = await loginAdmin(t);
+    // There are releases to hide: only the filter empties the list.
+    expect((await releases(admin, edgeA)).length).toBeGreaterThan(0);
+    for (const chartId of ['1000000000', '2147483647', '2147483648', '3000000000', '99999999999999999999']) {
+      for (const token of [admin, user.token])
+        expect([chartId, await releases(token, edgeA, `?chart_id=${chartId}`)]).toEqual([chartId, []]);
+    }
+    for (const chartId of ['12abc', '-1', '1.5', '1e3', '']) {
+      const response = await t
+        .api()
+        .get(`/cce/cam/v3/clusters/${edgeA}/releases?chart_id=${encodeURIComponent(chartId)}`)
+        .set(auth(user.token));
+      expect([chartId, response.status, response.body]).toEqual([
+        chartId,
+        422,
+        { code: 422, message: expect.stringContaining('chart_id') },
+      ]);
+    }
+  });
+
   it('deleting the deployment removes every object and ends the release UNINSTALLED', async () => {
     const { id } = await deploymentByName(t, business.admin.token, 'store');
     await t.api().delete(`/v1/deploy/id/${id}`).set(auth(business.admin.token)).expect(200);
@@ -384,6 +406,49 @@ describe('chart applications and their releases', () => {
       .set(auth(user.token))
       .expect(200);
     expect(list.body.data).toEqual([]);
+  });
+
+  it('refuses at upload pods that could reach past the namespace: another volume source, a host path below a writable folder, a claim on a given volume', async () => {
+    const reaching = chartArchive({
+      ...WEB_CHART,
+      'templates/deployment.yaml': WEB_CHART['templates/deployment.yaml'].replace(
+        '      containers:\n',
+        '      volumes:\n' +
+          '        - name: share\n          nfs: { server: 10.0.0.5, path: / }\n' +
+          '        - name: deep\n          hostPath: { path: /data/a/x }\n' +
+          '      containers:\n',
+      ),
+      'templates/claim.yaml':
+        'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: pinned\nspec:\n  volumeName: someone-elses\n' +
+        '  accessModes: [ReadWriteOnce]\n  resources: { requests: { storage: 1Gi } }\n',
+    });
+    const { message } = (await upload(user.token, 'reaching', '1.0', reaching).expect(422)).body;
+    expect(message).toContain('Deployment upload-check-web volume share: nfs volumes are not allowed');
+    expect(message).toContain(
+      'Deployment upload-check-web volume deep: hostPath /data/a/x lies below /data/a, a folder tenants may write',
+    );
+    expect(message).toContain(
+      'PersistentVolumeClaim pinned: may not claim a given persistent volume (volumeName)',
+    );
+  });
+
+  it('a chart container that leaves allowPrivilegeEscalation unset runs without it', async () => {
+    const unset = chartArchive({
+      ...WEB_CHART,
+      'templates/deployment.yaml': WEB_CHART['templates/deployment.yaml'].replace(
+        '          securityContext:\n            allowPrivilegeEscalation: false\n',
+        '',
+      ),
+    });
+    expect(unset.equals(chartArchive(WEB_CHART))).toBe(false);
+    await upload(user.token, 'unset', '1.0', unset).expect(200);
+    const id = await deploy('unset', 'unset', '1.0');
+    expect((await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8])).status).toBe(5);
+    for (const cluster of clusters) {
+      const [container] = cluster.get('apps/v1', 'Deployment', namespace(), 'unset-web').spec.template.spec
+        .containers;
+      expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false });
+    }
   });
 
   it('a chart whose objects the cluster rejects, or whose values make it break the rules, fails per release', async () => {
