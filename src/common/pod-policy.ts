@@ -10,7 +10,7 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 /**
  * Host paths a tenant may not mount at all, nor any folder above them (mounting `/var` exposes `/var/run`):
  * SPEC §12's list, plus what holds a cluster's own credentials on the distributions edges run (k3s and
- * RKE2 under /var/lib/rancher, k0s, etcd's data, CNI state) and other tenants' pod logs, any of which
+ * RKE2 under /var/lib/rancher, k0s, etcd's data) and other tenants' pod logs, any of which
  * hands a reader the cluster or another business's data.
  */
 const DENIED_HOST_PATHS = [
@@ -29,8 +29,6 @@ const DENIED_HOST_PATHS = [
   '/var/lib/rancher',
   '/var/lib/k0s',
   '/var/lib/etcd',
-  '/var/lib/cni',
-  '/opt/cni',
   '/var/log/pods',
   '/var/log/containers',
 ];

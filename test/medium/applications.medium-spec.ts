@@ -75,6 +75,11 @@ describe('applications (service)', () => {
       'volume[0]',
     ],
     ['a writable /opt', { volume: [{ path: '/o', hostPath: '/opt' }] }, 'read-only'],
+    [
+      'a path below a writable folder',
+      { volume: [{ path: '/m', hostPath: '/data/models/v1', readOnly: true }] },
+      'lies below /data/models',
+    ],
   ] as [string, Partial<CreateAppDto>, string][])(
     'refuses %s, naming it, and stores nothing',
     async (_, overrides, named) => {

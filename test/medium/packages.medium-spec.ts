@@ -60,10 +60,11 @@ describe('packages (service)', () => {
     ]);
   });
 
-  it('another business’s account is forbidden, even to its administrator', async () => {
+  it('another business’s account is not found, even by its administrator (SPEC §2)', async () => {
     const other = await s.make.newBusiness();
     await expect(packages.list(other.owner.principal, String(business.id), {})).rejects.toMatchObject({
-      kind: ErrorKind.Forbidden,
+      kind: ErrorKind.NotFound,
+      status: 404,
     });
     const member = await s.make.newMember(business);
     const list = await packages.list(member.principal, String(business.id), {});
