@@ -11,6 +11,7 @@ import { AuditLog1764700000000 } from './1764700000000-audit-log';
 import { ClusterSimulated1764800000000 } from './1764800000000-cluster-simulated';
 import { PlacementsTable1764900000000 } from './1764900000000-placements-table';
 import { PlatformHeartbeat1765000000000 } from './1765000000000-platform-heartbeat';
+import { ChartImageDigests1765100000000 } from './1765100000000-chart-image-digests';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ClusterSimulated1764800000000,
   PlacementsTable1764900000000,
   PlatformHeartbeat1765000000000,
+  ChartImageDigests1765100000000,
 ];

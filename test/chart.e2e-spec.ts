@@ -65,6 +65,22 @@ describe('chart applications and their releases', () => {
       .field('appName', appName)
       .field('version', version)
       .attach('chart', archive, `${appName}.tgz`);
+  /** Uploads a chart that renders, and waits for the package worker to decide its version. */
+  const uploaded = async (token: string, appName: string, version: string, archive: Buffer) => {
+    await upload(token, appName, version, archive).expect(200);
+    return eventually(
+      async () =>
+        (
+          await t
+            .api()
+            .get(`/v1/app?appName=${appName}&appNameMode=strict&version=${version}`)
+            .set(auth(token))
+            .expect(200)
+        ).body.data[0],
+      (app) => app?.status !== 0,
+      { what: `chart ${appName} ${version} verified` },
+    );
+  };
   const appId = async (appName: string, version: string) =>
     (
       await t
@@ -121,8 +137,8 @@ describe('chart applications and their releases', () => {
       .sort();
 
   it('an uploaded chart is an available application version of deployType chart', async () => {
-    await upload(user.token, 'shop', '1.0', chartArchive(WEB_CHART)).expect(200);
-    await upload(business.admin.token, 'shop', '1.1', chartArchive(WEB_CHART_V2)).expect(200);
+    await uploaded(user.token, 'shop', '1.0', chartArchive(WEB_CHART));
+    await uploaded(business.admin.token, 'shop', '1.1', chartArchive(WEB_CHART_V2));
     const list = await t
       .api()
       .get('/v1/app?appName=shop&appNameMode=strict')
@@ -441,7 +457,7 @@ describe('chart applications and their releases', () => {
       ),
     });
     expect(unset.equals(chartArchive(WEB_CHART))).toBe(false);
-    await upload(user.token, 'unset', '1.0', unset).expect(200);
+    await uploaded(user.token, 'unset', '1.0', unset);
     const id = await deploy('unset', 'unset', '1.0');
     expect((await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8])).status).toBe(5);
     for (const cluster of clusters) {
@@ -465,7 +481,7 @@ describe('chart applications and their releases', () => {
           'allowPrivilegeEscalation: false\n            privileged: {{ .Values.privileged }}',
         ),
     };
-    await upload(business.admin.token, 'ported', '1.0', chartArchive(ported)).expect(200);
+    await uploaded(business.admin.token, 'ported', '1.0', chartArchive(ported));
 
     await t
       .api()

@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { PackageView } from '../src/app/package-view';
 import { FakeCluster } from './fake-kube';
+import { chartArchive, WEB_CHART } from './support/charts';
 import { eventually } from './support/eventually';
 import { appBody, createApp, DEPLOY_TEST_ENV, deployRunning, registerClusters } from './support/deploys';
 import { deployBody, requestDeploy, startClusters, waitForStatus } from './support/deploys';
@@ -218,6 +219,90 @@ describe('registry images and pull secrets in deployments', () => {
     );
     expect(await digestOf(appId)).toMatchObject({ image_digest: null, status: 2 });
     await requestDeploy(t, business.admin.token, deployBody('ours1', 'ours')).expect(409);
+  });
+
+  it("a chart's images are verified as an application's: digests recorded per image, a missing one incomplete", async () => {
+    const tenant = await approvedBusiness(t);
+    const account = await createRegistryAccount(t, tenant.admin);
+    const repository = `${await createProject(t, tenant.admin, false)}/api`;
+    const token = await registryToken(t, account, [`repository:${repository}:push,pull`]);
+    const pushed = await pushImage(registry, token, repository, 'v1');
+    expect(pushed.status).toBe(201);
+    /** The demo chart running `image` beside a sidecar Deployment from Docker Hub. */
+    const chartWith = (image: string) =>
+      chartArchive({
+        ...WEB_CHART,
+        'values.yaml': WEB_CHART['values.yaml'].replace('image: nginx:1.25', `image: ${image}`),
+        'templates/sidecar.yaml': WEB_CHART['templates/deployment.yaml']
+          .replace('-web', '-sidecar')
+          .replace('{{ .Values.image | quote }}', 'busybox:1.36'),
+      });
+    const upload = (version: string, image: string) =>
+      t
+        .api()
+        .post('/v1/app/chart')
+        .set(auth(tenant.admin.token))
+        .field('appName', 'charted')
+        .field('version', version)
+        .attach('chart', chartWith(image), 'charted.tgz')
+        .expect(200);
+    const packageOf = (version: string) =>
+      eventually(
+        async () =>
+          (
+            await t
+              .api()
+              .get(`/accounts/${tenant.id}/core/v1/packages`)
+              .query({ filter: `packageName eq 'charted'` })
+              .set(auth(tenant.admin.token))
+              .expect(200)
+          ).body.items.find((item: PackageView) => item.packageVersion.startsWith(version)) as PackageView,
+        (item) => item !== undefined && item.packageState !== 'verifying',
+        { what: `charted ${version} verified` },
+      );
+
+    await upload('1.0', `${registry.host}/${repository}:v1`);
+    const available = await packageOf('1.0');
+    expect(available.packageState).toBe('available');
+    expect(available.images).toEqual([
+      {
+        imageName: 'api',
+        imagePath: `/${repository.split('/')[0]}`,
+        imageTag: 'v1',
+        imageDigest: pushed.digest,
+      },
+      expect.objectContaining({ imageName: 'busybox', imageTag: '1.36', imageDigest: null }),
+    ]);
+
+    await upload('1.1', `${registry.host}/${repository}:missing`);
+    const incomplete = await packageOf('1.1');
+    expect(incomplete.packageState).toBe('incomplete');
+    expect(JSON.stringify(incomplete)).toContain(
+      `image ${repository}:missing is not in the platform's registry`,
+    );
+    await requestDeploy(t, tenant.admin.token, deployBody('charted11', 'charted', { version: '1.1' })).expect(
+      409,
+    );
+
+    // Deleting the tag makes the chart version that ran it incomplete too.
+    await t
+      .api()
+      .delete('/v1/repository/image/tag')
+      .set(auth(tenant.admin.token))
+      .send({ imageName: repository, tag: ['v1'] })
+      .expect(200);
+    await eventually(
+      async () =>
+        (
+          await t
+            .api()
+            .get('/v1/app?appName=charted&appNameMode=strict&version=1.0')
+            .set(auth(tenant.admin.token))
+            .expect(200)
+        ).body.data[0].status,
+      (status) => status === 2,
+      { what: 'deleted tag flips the chart package' },
+    );
   });
 
   it("another business's private image verifies as missing, never showing its digest; public ones verify", async () => {

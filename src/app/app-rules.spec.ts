@@ -1,4 +1,6 @@
 import {
+  appImages,
+  verdictForChart,
   APP_NAME_RULE,
   duplicateProblems,
   ENV_NAME_RULE,
@@ -137,6 +139,32 @@ describe('images in the platform registry', () => {
       status: PackageStatus.Incomplete,
       detail: "image team/app:v1 is not in the platform's registry",
       imageDigest: null,
+    });
+  });
+});
+
+describe('a chart package', () => {
+  it('runs the images stored comma-separated; a workload its one', () => {
+    expect(appImages({ deployType: 'chart', image: 'a:1,b:2' })).toEqual(['a:1', 'b:2']);
+    expect(appImages({ deployType: 'chart', image: '' })).toEqual([]);
+    expect(appImages({ deployType: 'deployment', image: 'a:1' })).toEqual(['a:1']);
+  });
+
+  it('is decided by its first image that is not available, else available', () => {
+    const ok = (detail: string) => ({ status: PackageStatus.Available, detail });
+    const missing = { status: PackageStatus.Incomplete, detail: 'image x:1 is missing', imageDigest: null };
+    const corrupt = { status: PackageStatus.Corrupt, detail: 'image y cannot be parsed' };
+    expect(verdictForChart([ok('a'), missing, corrupt])).toEqual({
+      status: PackageStatus.Incomplete,
+      detail: 'image x:1 is missing',
+    });
+    expect(verdictForChart([ok('image digest sha256:1'), ok('unmanaged')])).toEqual({
+      status: PackageStatus.Available,
+      detail: 'image digest sha256:1; unmanaged',
+    });
+    expect(verdictForChart([])).toEqual({
+      status: PackageStatus.Available,
+      detail: 'the chart runs no images',
     });
   });
 });

@@ -129,6 +129,25 @@ export function verdictForManagedImage(
   return { status: PackageStatus.Available, detail: `image digest ${digest}`, imageDigest: digest };
 }
 
+/** An image's verdict, with its digest when the platform's registry resolved it. */
+export type ImageVerdict = PackageVerdict & { imageDigest?: string | null };
+
+/** The images an application version runs: a workload's one, a chart's (stored comma-separated). */
+export function appImages(app: { deployType: string; image: string }): string[] {
+  return app.deployType === 'chart' ? app.image.split(',').filter((image) => image !== '') : [app.image];
+}
+
+/**
+ * SPEC §5 for a chart, from its images' verdicts in order: the first image that is not available
+ * decides (naming it), else the chart is available.
+ */
+export function verdictForChart(images: ImageVerdict[]): PackageVerdict {
+  const failing = images.find((image) => image.status !== PackageStatus.Available);
+  if (failing) return { status: failing.status, detail: failing.detail };
+  if (images.length === 0) return { status: PackageStatus.Available, detail: 'the chart runs no images' };
+  return { status: PackageStatus.Available, detail: images.map((image) => image.detail).join('; ') };
+}
+
 /** The scaling fields of a create request, before defaults. */
 export interface ScalingRequest {
   replicas?: number | null;

@@ -14,6 +14,7 @@ const entity = (): AppEntity => ({
   statusDetail: 'image in an unmanaged registry (docker.io): no digest recorded',
   severityLevel: SeverityLevel.Recommended,
   imageDigest: null,
+  imageDigests: null,
   createdBy: 2,
   createTime: new Date('2019-03-05T03:58:41.900Z'),
   updateTime: new Date('2019-03-05T03:58:42.000Z'),

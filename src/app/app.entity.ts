@@ -50,6 +50,12 @@ export class AppEntity {
   @Column({ name: 'severity_level', type: 'smallint' }) severityLevel: SeverityLevel;
   /** The image's manifest digest once a registry the platform manages has told us; null until then. */
   @Column({ name: 'image_digest', type: 'text', nullable: true }) imageDigest: string | null;
+  /**
+   * A chart's images' digests, in the order of `image` (its images, comma-separated): each one's once the
+   * platform's registry has told us, null for an image of another registry; null for a workload app.
+   */
+  @Column({ name: 'image_digests', type: 'text', array: true, nullable: true })
+  imageDigests: (string | null)[] | null;
   /** The user who created the version (users may be deleted later; the record stays). */
   @Column({ name: 'created_by' }) createdBy: number;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;

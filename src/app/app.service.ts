@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { BusinessService } from '../business/business.service';
 import { businessScope, Principal } from '../common/auth/principal';
 import { conflict, forbidden, invalid, notFound } from '../common/errors';
@@ -68,7 +69,7 @@ export class AppService {
     ];
     if (problems.length > 0) throw invalid(problems.join('; '));
     await this.refuseDuplicate(businessId, dto.appName, dto.version);
-    const result = await this.apps.insert({
+    await this.recordForVerification({
       businessId,
       appName: dto.appName,
       version: dto.version,
@@ -97,26 +98,17 @@ export class AppService {
       minReadySeconds: dto.minReadySeconds,
       severityLevel: SEVERITY_LEVELS.indexOf(dto.severityLevel ?? 'recommended'),
       createdBy: principal.userId,
-      status: PackageStatus.Verifying,
-      statusDetail: 'waiting for verification',
     });
-    const appId = result.identifiers[0].id as number;
-    try {
-      await this.jobs.enqueue(JobName.PackageVerify, { appId });
-    } catch (error) {
-      // The version exists; the package worker's start-up repair enqueues what was lost here.
-      this.logger.warn(`could not enqueue verification of application ${appId}: ${(error as Error).message}`);
-    }
   }
 
   /**
    * Records a chart application version (SPEC §5). The chart module has already unpacked and rendered
-   * the chart and stored it, which is this package's verification, so the version is available at once.
+   * the chart and stored it; the package worker then verifies the images it runs, as for any version.
    */
   async createChart(principal: Principal, chart: ChartAppInput): Promise<void> {
     const businessId = this.ownBusiness(principal);
     await this.refuseDuplicate(businessId, chart.appName, chart.version);
-    await this.apps.insert({
+    await this.recordForVerification({
       businessId,
       appName: chart.appName,
       version: chart.version,
@@ -143,9 +135,25 @@ export class AppService {
       minReadySeconds: 0,
       chartId: chart.chartId,
       createdBy: principal.userId,
-      status: PackageStatus.Available,
-      statusDetail: 'chart unpacks and renders with its default values',
     });
+  }
+
+  /** Inserts a version as `verifying` and asks the package worker to decide it. */
+  private async recordForVerification(
+    version: Omit<QueryDeepPartialEntity<AppEntity>, 'status' | 'statusDetail'>,
+  ): Promise<void> {
+    const result = await this.apps.insert({
+      ...version,
+      status: PackageStatus.Verifying,
+      statusDetail: 'waiting for verification',
+    });
+    const appId = result.identifiers[0].id as number;
+    try {
+      await this.jobs.enqueue(JobName.PackageVerify, { appId });
+    } catch (error) {
+      // The version exists; the package worker's start-up repair enqueues what was lost here.
+      this.logger.warn(`could not enqueue verification of application ${appId}: ${(error as Error).message}`);
+    }
   }
 
   /** 409 when the business already has this application version. */

@@ -1,4 +1,4 @@
-import { parseImageReference } from './app-rules';
+import { appImages, parseImageReference } from './app-rules';
 import { PackageStatus, SEVERITY_LEVELS, SeverityLevel } from './app-version';
 import { PACKAGE_STATE_TRANSITIONS, PACKAGE_STATES, packageStateDetails, StateDetail } from './package-state';
 import { toSemVer } from './package-version';
@@ -37,7 +37,10 @@ export interface PackageRow {
   status_detail: string;
   severity_level: SeverityLevel;
   image: string;
+  deploy_type: string;
   image_digest: string | null;
+  /** A chart's images' digests, in the order of its images (AppEntity.imageDigests). */
+  image_digests: (string | null)[] | null;
   created_by: number;
   creation_timestamp: string;
   modification_timestamp: string;
@@ -52,22 +55,26 @@ export interface PackageRow {
 }
 
 /**
- * An application has one image. Its path is the repository's directory without the registry
+ * The images a version runs (a workload's one, a chart's several), each with its digest once the
+ * platform's registry gave it. Its path is the repository's directory without the registry
  * (`registry.example.com/team/web:1.0` → `/team`, `web`). An image the verifier could not parse has
  * no parts to show; the state detail says why.
  */
 function images(row: PackageRow): PackageView['images'] {
-  const parsed = parseImageReference(row.image);
-  if ('error' in parsed) return [];
-  const slash = parsed.repository.lastIndexOf('/');
-  return [
-    {
-      imageName: parsed.repository.slice(slash + 1),
-      imagePath: `/${parsed.repository.slice(0, Math.max(slash, 0))}`,
-      imageTag: parsed.tag ?? 'latest',
-      imageDigest: row.image_digest,
-    },
-  ];
+  const digests = row.deploy_type === 'chart' ? (row.image_digests ?? []) : [row.image_digest];
+  return appImages({ deployType: row.deploy_type, image: row.image }).flatMap((image, index) => {
+    const parsed = parseImageReference(image);
+    if ('error' in parsed) return [];
+    const slash = parsed.repository.lastIndexOf('/');
+    return [
+      {
+        imageName: parsed.repository.slice(slash + 1),
+        imagePath: `/${parsed.repository.slice(0, Math.max(slash, 0))}`,
+        imageTag: parsed.tag ?? 'latest',
+        imageDigest: digests[index] ?? null,
+      },
+    ];
+  });
 }
 
 export function toPackageView(row: PackageRow): PackageView {

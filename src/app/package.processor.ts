@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Like, Not, Repository } from 'typeorm';
+import { In, Like, Repository } from 'typeorm';
 import { escapeLike } from '../common/list-query';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { JobHandler } from '../queue/job-handler.decorator';
@@ -9,9 +9,12 @@ import { JobName, JobPayloads } from '../queue/jobs';
 import { RegistryService } from '../registry/registry.service';
 import { AppEntity } from './app.entity';
 import {
+  appImages,
+  ImageVerdict,
   ManagedImage,
   managedImage,
   PackageVerdict,
+  verdictForChart,
   verdictForImage,
   verdictForManagedImage,
 } from './app-rules';
@@ -37,7 +40,7 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
     if (!runsWorkers(this.config)) return;
     const waiting = await this.apps.find({
       select: { id: true },
-      where: { status: PackageStatus.Verifying, deployType: Not('chart') },
+      where: { status: PackageStatus.Verifying },
     });
     await this.jobs.enqueueMany(
       JobName.PackageVerify,
@@ -52,12 +55,24 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
   @JobHandler(JobName.PackageVerify)
   async verify({ appId }: JobPayloads[JobName.PackageVerify]): Promise<void> {
     const app = await this.apps.findOneBy({ id: appId });
-    if (!app || app.status !== PackageStatus.Verifying || app.deployType === 'chart') return;
-    const image = managedImage(app.image, this.registry.registryHost());
-    const verdict: PackageVerdict & { imageDigest?: string | null } = image
-      ? verdictForManagedImage(image, await this.managedDigest(app.businessId, image))
-      : verdictForImage(app.image);
-    await this.moveState(appId, PackageStatus.Verifying, verdict);
+    if (!app || app.status !== PackageStatus.Verifying) return;
+    const images = await Promise.all(appImages(app).map((image) => this.verdictFor(app.businessId, image)));
+    if (app.deployType !== 'chart') {
+      await this.moveState(appId, PackageStatus.Verifying, images[0], {
+        imageDigest: images[0].imageDigest ?? null,
+      });
+      return;
+    }
+    await this.moveState(appId, PackageStatus.Verifying, verdictForChart(images), {
+      imageDigests: images.map((image) => image.imageDigest ?? null),
+    });
+  }
+
+  private async verdictFor(businessId: number, image: string): Promise<ImageVerdict> {
+    const managed = managedImage(image, this.registry.registryHost());
+    return managed
+      ? verdictForManagedImage(managed, await this.managedDigest(businessId, managed))
+      : verdictForImage(image);
   }
 
   /**
@@ -70,20 +85,18 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
     return this.registry.digestOf(image.repository, image.reference);
   }
 
-  /** Available versions whose image lost tags in the platform's registry are verified again. */
+  /** Available versions (workloads and charts) with an image in a repository that lost tags are verified again. */
   private async reverify(repositories: string[]): Promise<void> {
     const host = this.registry.registryHost();
     if (!host) return;
     const candidates = await this.apps.find({
-      select: { id: true, image: true },
-      where: {
-        status: PackageStatus.Available,
-        imageDigest: Not(IsNull()),
-        image: Like(`${escapeLike(host)}/%`),
-      },
+      select: { id: true, image: true, deployType: true },
+      where: { status: PackageStatus.Available, image: Like(`%${escapeLike(host)}/%`) },
     });
     const affected = candidates
-      .filter((app) => repositories.includes(managedImage(app.image, host)?.repository ?? ''))
+      .filter((app) =>
+        appImages(app).some((image) => repositories.includes(managedImage(image, host)?.repository ?? '')),
+      )
       .map((app) => app.id);
     if (affected.length === 0) return;
     await this.apps.update(
@@ -104,7 +117,8 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
   private async moveState(
     appId: number,
     from: PackageStatus,
-    verdict: PackageVerdict & { imageDigest?: string | null },
+    verdict: PackageVerdict,
+    digests: Pick<AppEntity, 'imageDigest'> | Pick<AppEntity, 'imageDigests'>,
   ): Promise<void> {
     if (!canMovePackage(from, verdict.status))
       throw new Error(
@@ -112,7 +126,7 @@ export class PackageProcessor implements OnModuleInit, OnApplicationBootstrap {
       );
     await this.apps.update(
       { id: appId, status: from },
-      { status: verdict.status, statusDetail: verdict.detail, imageDigest: verdict.imageDigest ?? null },
+      { status: verdict.status, statusDetail: verdict.detail, ...digests },
     );
   }
 }

@@ -41,7 +41,7 @@ const utc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
  */
 const select = (needs: (field: string) => boolean) => `
   SELECT a.package_id AS id, a.app_name, a.version, a.status, a.status_detail, a.severity_level, a.image,
-    a.image_digest, a.created_by, ${utc('a.create_time')} AS creation_timestamp,
+    a.deploy_type, a.image_digest, a.image_digests, a.created_by, ${utc('a.create_time')} AS creation_timestamp,
     ${utc('a.update_time')} AS modification_timestamp,
     ${needs('packageType') ? PACKAGE_TYPE : 'NULL'} AS package_type,
     ${needs('upgradableVersions') ? laterAvailable('ASC') : 'NULL'} AS upgrade_min,
