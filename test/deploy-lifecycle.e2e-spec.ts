@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { FakeCluster } from './fake-kube';
 import { createApp, deployment, deploymentByName, startWithClusters } from './support/deploys';
 import { decideDeploy, deployRunning } from './support/deploys';
@@ -306,6 +307,18 @@ describe('a deployment from request to deletion', () => {
         cluster.get('apps/v1', 'Deployment', namespace(), 'keep1').spec.template.spec.containers[0].image,
       ).toBe('nginx:1.25');
     }
+    // The refused request is not the deployment's: its placements still carry the running one, which the
+    // reconciler and the offline catch-up follow.
+    const [current] = await t.app.get(DataSource).query(
+      `SELECT d.request_id, array_agg(DISTINCT p.request_id) AS placed FROM deployments d
+           JOIN placements p ON p.deployment_id = d.id WHERE d.id = $1 GROUP BY d.request_id`,
+      [created.id],
+    );
+    expect(current.placed).toEqual([current.request_id]);
+    expect(current.request_id).not.toBe(audit.id);
+    // And a later delete of it settles as deleted.
+    await t.api().delete(`/v1/deploy/id/${created.id}`).set(auth(business.admin.token)).expect(200);
+    expect((await waitForStatus(t, business.admin.token, created.id, [9, 7, 8])).status).toBe(9);
   });
 
   it('delete removes every object it created and ends in 9', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Not, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
 import { AppVersion } from '../app/app-version';
 import { AuditTrail } from '../audit/audit-trail.service';
@@ -360,7 +360,11 @@ export class DeployCommands {
     return { deploymentId: deployment.id, placements };
   }
 
-  /** A disapproved new deployment ends; any other request leaves the deployment as it was. */
+  /**
+   * A disapproved new deployment ends; any other request leaves the deployment as it was: its status,
+   * action and current request (the last approved one, which its placements still carry), so that the
+   * reconciler, the offline catch-up and a later delete work for the version that runs.
+   */
   private async disapprove(
     manager: EntityManager,
     request: DeployRequestEntity,
@@ -375,9 +379,22 @@ export class DeployCommands {
     await manager
       .getRepository(DeployRequestEntity)
       .update(request.id, { auditStatus: AuditStatus.Disapproved, auditComment: comment, auditorId });
+    const running =
+      request.action === DeployAction.Create
+        ? null
+        : await manager.getRepository(DeployRequestEntity).findOne({
+            select: { id: true },
+            where: {
+              deploymentId: deployment.id,
+              auditStatus: AuditStatus.Approved,
+              id: LessThan(request.id),
+            },
+            order: { id: 'DESC' },
+          });
     await moveDeployment(manager, deployment, restored, {
       deployType: request.previousType ?? DeployAction.Create,
       auditComment: comment,
+      ...(running ? { requestId: running.id } : {}),
     });
     return null;
   }
