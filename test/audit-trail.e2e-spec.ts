@@ -339,6 +339,12 @@ describe('audit trail', () => {
       expect((await entries(`since=${startedAt}`)).total).toBe(all.total);
       expect((await entries(`until=${startedAt - 1}`)).total).toBe(0);
       expect((await entries(`since=${Math.floor(Date.now() / 1000) + 60}`)).total).toBe(0);
+      // Both bounds take in their whole second, as the entries show it.
+      const [newest] = all.data;
+      const inItsSecond = await entries(`since=${newest.time}&until=${newest.time}`);
+      expect(inItsSecond.data.map((e) => e.id)).toContain(newest.id);
+      // An actor id beyond the id column is no one's: an empty page, not an error.
+      expect(await entries('actorId=3000000000')).toMatchObject({ data: [], total: 0 });
 
       const page = await t.api().get('/v1/admin/audit?page=2&pageSize=2').set(auth(adminToken)).expect(200);
       expect(page.body.total).toBe(all.total);

@@ -49,6 +49,41 @@ describe('HTTP hardening', () => {
       expect(response.status).toBeLessThan(500);
     });
 
+    // What passes validation but PostgreSQL refuses is the client's fault: 422 in our words, never 500.
+    it.each([
+      [
+        'a NUL character in a registration',
+        '/v1/user',
+        { realName: 'a\u0000b' },
+        'text may not contain the NUL character',
+      ],
+      [
+        'a NUL character in a login',
+        '/v1/authorization',
+        { user: 'a\u0000', password: 'x' },
+        'text may not contain the NUL character',
+      ],
+      [
+        'a name within its length in characters but not in code points',
+        '/v1/user',
+        { realName: '\u2764\ufe0f'.repeat(100) },
+        'a text value is longer than its field allows',
+      ],
+    ])('%s is 422', async (_what, path, fields, message) => {
+      const body =
+        path === '/v1/user'
+          ? {
+              user: `nul${Math.random().toString(36).slice(2, 8)}`,
+              password: 'Passw0rd!x',
+              phone: '+15550100',
+              isAdmin: false,
+              ...fields,
+            }
+          : fields;
+      const response = await t.api().post(path).send(body);
+      expect([response.status, response.body]).toEqual([422, { code: 422, message }]);
+    });
+
     it('a path that is not valid percent-encoding is 400 in our envelope, without echoing it', async () => {
       const response = await t.api().get('/v1/app/id/%FF').expect(400);
       expect(response.body).toEqual({ code: 400, message: 'request path is not valid percent-encoding' });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { businessScope, Principal } from '../common/auth/principal';
+import { MAX_ROW_ID } from '../common/id.pipe';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { retryOnTransientConflict } from '../common/transient-conflict';
@@ -92,9 +93,15 @@ export class AuditTrail {
     const scope = businessScope(principal);
     if (scope !== 'all') builder.andWhere('a.business_id = :businessId', { businessId: scope ?? -1 });
     if (query.action) builder.andWhere('a.action = :action', { action: query.action });
-    if (query.actorId !== undefined) builder.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
+    if (query.actorId !== undefined) {
+      // An id beyond the id column is no user's (and PostgreSQL would refuse to compare it).
+      if (query.actorId > MAX_ROW_ID) return { data: [], total: 0 };
+      builder.andWhere('a.actor_id = :actorId', { actorId: query.actorId });
+    }
     if (query.since !== undefined) builder.andWhere('a.time >= to_timestamp(:since)', { since: query.since });
-    if (query.until !== undefined) builder.andWhere('a.time <= to_timestamp(:until)', { until: query.until });
+    // Times are kept to the microsecond and shown in whole seconds: `until` takes in all of its second.
+    if (query.until !== undefined)
+      builder.andWhere('a.time < to_timestamp(:after)', { after: query.until + 1 });
     const { skip, take } = toPage(query);
     const [rows, total] = await builder
       .orderBy('a.time', 'DESC')

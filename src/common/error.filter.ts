@@ -7,6 +7,17 @@ import { isTransientConflict } from './transient-conflict';
 
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_FOREIGN_KEY_VIOLATION = '23503';
+/**
+ * Values PostgreSQL refuses that passed validation, answered 422 in our words: text with a NUL character
+ * (which PostgreSQL's text cannot hold), text longer than its column in code points (a validator counts
+ * characters, and some, like emoji with a variation selector, are two code points), a number beyond its
+ * column.
+ */
+const PG_REFUSED_VALUES: Record<string, string> = {
+  '22021': 'text may not contain the NUL character',
+  '22001': 'a text value is longer than its field allows',
+  '22003': 'a number is out of range',
+};
 
 /** Maps every error to `{code, message}` with `code` equal to the HTTP status; never leaks a stack. */
 @Catch()
@@ -53,6 +64,8 @@ export function describeError(error: unknown): {
     if (code === PG_FOREIGN_KEY_VIOLATION) {
       return { status: HttpStatus.CONFLICT, message: 'still in use by other records', headers: {} };
     }
+    if (code !== undefined && Object.hasOwn(PG_REFUSED_VALUES, code))
+      return { status: HttpStatus.UNPROCESSABLE_ENTITY, message: PG_REFUSED_VALUES[code], headers: {} };
   }
   if (isTransientConflict(error)) {
     // Still colliding after its retries (retryOnTransientConflict): nothing was written, so "try again".

@@ -3,7 +3,7 @@ import { IsInt, Min, ValidateBy, ValidationOptions } from 'class-validator';
 import { invalid, notFound } from './errors';
 
 /** The largest value of a PostgreSQL `serial` (int4) id column. */
-const MAX_ROW_ID = 2_147_483_647;
+export const MAX_ROW_ID = 2_147_483_647;
 
 /** The constraint the validation pipe turns into 404 rather than 422: a well-formed id no row can have. */
 export const ROW_ID_IN_RANGE = 'rowIdInRange';

@@ -293,13 +293,13 @@ export class AppConfig {
   @Env({
     name: 'REGISTRATIONS_PER_ADDRESS',
     description:
-      'Registrations (`POST /v1/user`) per client address within 15 minutes; then 429 with `Retry-After`.',
+      'Registrations (`POST /v1/user`) per client address within 15 minutes; then 429 with `Retry-After`. The contract sets no limit (a classroom or an office registers from one address), so the default only stops a flood; lower it on a server exposed to the internet.',
   })
   @IsOptional()
   @Transform(toInteger)
   @IsInt()
   @Min(1)
-  registrationsPerAddress = 10;
+  registrationsPerAddress = 1000;
 
   @Env({
     name: 'SESSION_MAX_HOURS',

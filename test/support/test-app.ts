@@ -56,8 +56,6 @@ export async function startTestApp(
     BCRYPT_ROUNDS: '4',
     // Quiet unless a test asks for logs (LOG_LEVEL in its env).
     LOG_LEVEL: 'silent',
-    // Every test file registers its users from 127.0.0.1; the throttle has its own tests.
-    REGISTRATIONS_PER_ADDRESS: '1000',
   };
   const boot = async (extra: Record<string, string>) => {
     const merged = { ...baseEnv, ...env, ...extra };
