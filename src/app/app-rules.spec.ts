@@ -178,6 +178,8 @@ describe('scaling', () => {
     maxMemory: 200,
     maxUnavailable: 1,
     maxSurge: 1,
+    targetCPUUtilization: 100,
+    targetMemUtilization: 150,
   };
   const problems = (request: Partial<ScalingRequest>) => {
     const full = { ...base, ...request };
@@ -210,6 +212,14 @@ describe('scaling', () => {
 
   it('accepts the seed example', () => {
     expect(problems({ replicas: 10, minReplicas: 2, maxReplicas: 20, isHPA: true })).toEqual([]);
+  });
+
+  it('needs utilization targets above 0 for an autoscaler, which Kubernetes refuses otherwise', () => {
+    expect(problems({ isHPA: true, targetCPUUtilization: 0, targetMemUtilization: 0 })).toEqual([
+      'targetCPUUtilization must be at least 1 when isHPA is true',
+      'targetMemUtilization must be at least 1 when isHPA is true',
+    ]);
+    expect(problems({ isHPA: false, targetCPUUtilization: 0, targetMemUtilization: 0 })).toEqual([]);
   });
 
   it('names the fields of every min above its max', () => {

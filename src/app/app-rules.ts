@@ -160,6 +160,8 @@ export interface ScalingRequest {
   maxMemory: number;
   maxUnavailable: number;
   maxSurge: number;
+  targetCPUUtilization: number;
+  targetMemUtilization: number;
 }
 
 export interface Scaling {
@@ -195,6 +197,10 @@ export function scalingProblems(request: ScalingRequest, scaling: Scaling): stri
   }
   if (request.isHPA) {
     if (scaling.minReplicas < 1) problems.push('minReplicas must be at least 1 when isHPA is true');
+    // The autoscaler's utilization targets are percentages Kubernetes requires to be above 0.
+    for (const target of ['targetCPUUtilization', 'targetMemUtilization'] as const) {
+      if (request[target] < 1) problems.push(`${target} must be at least 1 when isHPA is true`);
+    }
     const inRange = scaling.replicas >= scaling.minReplicas && scaling.replicas <= scaling.maxReplicas;
     if (scaling.minReplicas <= scaling.maxReplicas && !inRange) {
       problems.push(

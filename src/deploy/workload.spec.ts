@@ -85,6 +85,14 @@ describe('renderWorkload', () => {
     });
   });
 
+  it('surges a DaemonSet only when no node may be without its pod, the one strategy Kubernetes accepts then', () => {
+    const [daemonSet] = renderWorkload(
+      { ...app, deployType: 'daemonset', maxUnavailable: 0, maxSurge: 1 },
+      target,
+    ) as any[];
+    expect(daemonSet.spec.updateStrategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+  });
+
   it('is pure: the same input renders the same objects', () => {
     expect(renderWorkload(app, target)).toEqual(renderWorkload(app, target));
   });

@@ -91,7 +91,7 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
           selector,
           template,
           minReadySeconds: app.minReadySeconds,
-          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: app.maxUnavailable } },
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: daemonSetRollingUpdate(app) },
         },
       } as KubernetesObject,
     ];
@@ -145,4 +145,15 @@ export function renderWorkload(app: AppVersion, target: WorkloadTarget): Kuberne
     } as KubernetesObject);
   }
   return objects;
+}
+
+/**
+ * A DaemonSet replaces its pod on each node. Surging there runs two pods on a node at once, which a
+ * host port forbids, so it surges only when the application allows no node to be without its pod
+ * (maxUnavailable 0), the one strategy Kubernetes accepts then.
+ */
+function daemonSetRollingUpdate(app: Pick<AppVersion, 'maxUnavailable' | 'maxSurge'>) {
+  return app.maxUnavailable === 0
+    ? { maxUnavailable: 0, maxSurge: app.maxSurge }
+    : { maxUnavailable: app.maxUnavailable };
 }
