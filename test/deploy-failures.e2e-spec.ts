@@ -233,6 +233,27 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
     expect(flakyRecord.output_values.deploy_stderr).toMatch(/unreachable/i);
     expect(flakyRecord.output_values.deploy_stdout).toBe('deployment.apps/wobble1 created\n');
   });
+  it('a delete that a cluster refuses for good settles as 7 with its objects there, not stuck; asked again once it accepts, 9', async () => {
+    const id = await deploy(t, business.admin.token, 'refuse1', 'web', { cluster: 'wobbly' });
+    expect((await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8])).status).toBe(5);
+    const credentials = flaky as unknown as { token: string };
+    const token = credentials.token;
+    credentials.token = 'revoked';
+    const workloadOn = (cluster: FakeCluster) => cluster.get('apps/v1', 'Deployment', ns(), 'refuse1');
+    try {
+      await t.api().delete(`/v1/deploy/id/${id}`).set(auth(business.admin.token)).expect(200);
+      const refused = await waitForStatus(t, business.admin.token, id, [7, 8, 9]);
+      expect(refused).toMatchObject({ status: 7, editable: true });
+      expect(byName(refused.clusters, 'f-flaky')).toMatchObject({ status: 'failed' });
+      expect(workloadOn(healthy)).toBeUndefined();
+      expect(workloadOn(flaky)).toBeDefined();
+    } finally {
+      credentials.token = token;
+    }
+    await t.api().delete(`/v1/deploy/id/${id}`).set(auth(business.admin.token)).expect(200);
+    expect((await waitForStatus(t, business.admin.token, id, [7, 8, 9])).status).toBe(9);
+    expect(workloadOn(flaky)).toBeUndefined();
+  });
 });
 
 describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SECONDS=3)', () => {

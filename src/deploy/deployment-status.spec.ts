@@ -56,11 +56,12 @@ describe('deployment state machine', () => {
 });
 
 describe('status rolled up from placements', () => {
-  const tally = (total: number, running: number, open: number, answered = total) => ({
+  const tally = (total: number, running: number, open: number, answered = total, refused = 0) => ({
     total,
     running,
     open,
     answered,
+    refused,
   });
   const create = DeployAction.Create;
 
@@ -88,6 +89,11 @@ describe('status rolled up from placements', () => {
     expect(rolledUpStatus(S.Approved, DeployAction.Delete, tally(0, 0, 1, 0))).toBe(S.Processing);
     expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 1, 0))).toBeNull();
     expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 0, 0))).toBe(S.Deleted);
+  });
+
+  it('a delete that a cluster refused for good fails (7), its objects still there', () => {
+    expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 0, 0, 1))).toBe(S.Failed);
+    expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 1, 0, 1))).toBeNull();
   });
 
   it('leaves pending, disapproved and deleted deployments alone', () => {

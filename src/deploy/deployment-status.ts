@@ -92,6 +92,8 @@ export interface PlacementTally {
   open: number;
   /** Placements whose cluster has answered for this request. */
   answered: number;
+  /** Removals a cluster refused for good: its objects are still there. */
+  refused: number;
 }
 
 /**
@@ -109,7 +111,8 @@ export function rolledUpStatus(
     const deploying = tally.answered > 0 || current === S.Deploying; // never back to Processing
     next = isInFlight(current) ? (deploying ? S.Deploying : S.Processing) : null;
   } else if (action === DeployAction.Delete) {
-    next = S.Deleted;
+    // A cluster that refused the removal still runs the objects: the delete failed there, and may be asked again.
+    next = tally.refused > 0 ? S.Failed : S.Deleted;
   } else if (tally.total > 0 && tally.running === tally.total) {
     next = S.Success;
   } else {

@@ -6,7 +6,8 @@ const ALL = Object.values(PlacementStatus);
 /**
  * The allowed moves, from the rules the implementation's table encodes and written independently of it:
  * a new request or a changed target sends any placement back to Pending or Deleting; a removal is never
- * applied, run or failed; only a placement that still owes its cluster work waits Offline.
+ * applied or run, and fails only when its cluster refuses it for good; only a placement that still owes
+ * its cluster work waits Offline.
  */
 const allowed = (from: PlacementStatus, to: PlacementStatus): boolean => {
   switch (to) {
@@ -15,8 +16,9 @@ const allowed = (from: PlacementStatus, to: PlacementStatus): boolean => {
       return true;
     case P.Applied:
     case P.Running:
-    case P.Failed:
       return from !== P.Deleting;
+    case P.Failed:
+      return true;
     case P.Offline:
       return [P.Pending, P.Applied, P.Offline, P.Deleting].includes(from);
   }
@@ -32,7 +34,7 @@ describe('placement state machine', () => {
       expect(placementPredecessorsOf(to)).toEqual(ALL.filter((from) => allowed(from, to)));
   });
 
-  it('a removal is never marked running or applied: it goes, or waits offline', () => {
+  it('a removal is never marked running or applied: it goes, waits offline, or fails where refused', () => {
     expect(placementPredecessorsOf(P.Running)).not.toContain(P.Deleting);
     expect(placementPredecessorsOf(P.Applied)).not.toContain(P.Deleting);
   });

@@ -25,7 +25,8 @@ const TRANSITIONS: Record<PlacementStatus, readonly PlacementStatus[]> = {
   [P.Running]: [P.Pending, P.Applied, P.Running, P.Failed, P.Deleting],
   [P.Failed]: [P.Pending, P.Applied, P.Running, P.Failed, P.Deleting],
   [P.Offline]: [P.Pending, P.Applied, P.Running, P.Failed, P.Offline, P.Deleting],
-  [P.Deleting]: [P.Pending, P.Offline, P.Deleting],
+  // Failed: the cluster refused the removal for good (our credentials revoked, say); a new delete retries it.
+  [P.Deleting]: [P.Pending, P.Failed, P.Offline, P.Deleting],
 };
 
 export const canPlacementMove = (from: PlacementStatus, to: PlacementStatus): boolean =>

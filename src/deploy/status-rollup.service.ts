@@ -56,13 +56,15 @@ export class StatusRollup {
         `SELECT count(*) FILTER (WHERE NOT removing)::int AS total,
                 count(*) FILTER (WHERE NOT removing AND status = $2)::int AS running,
                 count(*) FILTER (WHERE status = ANY($3))::int AS open,
-                count(*) FILTER (WHERE rollout_deadline_at IS NOT NULL OR status = ANY($4))::int AS answered
+                count(*) FILTER (WHERE rollout_deadline_at IS NOT NULL OR status = ANY($4))::int AS answered,
+                count(*) FILTER (WHERE removing AND status = $5)::int AS refused
            FROM placements WHERE deployment_id = $1`,
         [
           deploymentId,
           PlacementStatus.Running,
           OPEN_PLACEMENT_STATUSES,
           [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed],
+          PlacementStatus.Failed,
         ],
       );
       const next = rolledUpStatus(deployment.status, deployment.action, tally);
