@@ -275,6 +275,31 @@ describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SEC
     await cluster?.stop();
   });
 
+  it('a cluster that stops answering after the apply does not hold the rollout past its deadline: offline and settled; back, judged', async () => {
+    const token = business.admin.token;
+    const id = await deploy(t, token, 'silent1', 'web', { cluster: 'present', nodeLabel: 'nonode' });
+    await eventually(
+      () => deployment(t, token, id),
+      (row) => row.clusters[0]?.status === 'applied',
+      { what: 'silent1 applied, its pods pending' },
+    );
+    await cluster.setMode('unreachable');
+    try {
+      const settled = await waitForStatus(t, token, id, [5, 6, 7, 8], 15_000);
+      expect(settled.status).toBe(7);
+      expect(settled.clusters[0]).toMatchObject({ status: 'offline' });
+      expect(settled.clusters[0].message).toMatch(/rollout deadline/);
+    } finally {
+      await cluster.setMode('healthy');
+    }
+    const judged = await eventually(
+      () => deployment(t, token, id),
+      (row) => row.clusters[0]?.status === 'failed',
+      { timeoutMs: 20_000, what: 'silent1 judged once t-only answers' },
+    );
+    expect(judged.status).toBe(7);
+  });
+
   it('pods that never start (no node carries the node label) fail the rollout at the deadline: 7', async () => {
     const id = await deploy(t, business.admin.token, 'stuck1', 'web', {
       cluster: 'present',

@@ -141,8 +141,14 @@ export class PlacementApplier {
     try {
       ({ counts, pods } = await this.readPods(work, app.version));
     } catch (error) {
-      if (error instanceof KubeError) throw error.transient ? error : new UnrecoverableError(error.message);
-      throw error;
+      if (!(error instanceof KubeError)) throw error;
+      if (!error.transient) throw new UnrecoverableError(error.message);
+      // SPEC §7: the rollout settles without a cluster that stopped answering; the cluster sync brings
+      // the placement back (its objects applied again, its pods judged) when the cluster answers.
+      const message = `${error.message} at the rollout deadline; checked again when the cluster sync sees it answer`;
+      if (await this.placements.move(work.placement, PlacementStatus.Offline, { message, nextRetryAt: null }))
+        await this.rollup.rollUp(work.deployment.id);
+      return;
     }
     const running = clusterSucceeded(counts);
     const message = running ? '' : podProblems(pods) || 'pods not running before the deadline';
