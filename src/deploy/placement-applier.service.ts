@@ -22,7 +22,7 @@ import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status'
 import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
-import { clusterFailed, clusterSucceeded, countPods, PodCounts } from './pod-counts';
+import { clusterFailed, clusterSucceeded, countPods, expectedPods, PodCounts } from './pod-counts';
 import { podsReason, RecordInput, RecordKey, SoftwareAction, SoftwareRecords } from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
@@ -150,7 +150,7 @@ export class PlacementApplier {
         await this.rollup.rollUp(work.deployment.id);
       return;
     }
-    const running = clusterSucceeded(counts);
+    const running = clusterSucceeded(counts, expectedPods(app));
     const message = running ? '' : podProblems(pods) || 'pods not running before the deadline';
     const status = running ? PlacementStatus.Running : PlacementStatus.Failed;
     if (await this.placements.settle(work.placement, status, counts, message))
@@ -215,7 +215,7 @@ export class PlacementApplier {
       ];
       return this.failed(work, record, error, attempt, accepted.length > 0 ? { objects: known } : {});
     }
-    const status = clusterSucceeded(counts)
+    const status = clusterSucceeded(counts, expectedPods(app))
       ? PlacementStatus.Running
       : clusterFailed(counts)
         ? PlacementStatus.Failed

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { V1Pod } from '@kubernetes/client-node';
 import { In, Repository } from 'typeorm';
+import { AppService } from '../app/app.service';
 import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { ClusterService } from '../cluster/cluster.service';
 import { OnEvent } from '../events/event-bus';
@@ -11,7 +12,7 @@ import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { podProblems } from './placement-applier.service';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
-import { clusterFailed, clusterSucceeded, countPods } from './pod-counts';
+import { clusterFailed, clusterSucceeded, countPods, expectedPods } from './pod-counts';
 import { Reconciler } from './reconciler.service';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
@@ -33,6 +34,7 @@ export class PlacementObserver {
     private readonly reconciler: Reconciler,
     private readonly clusters: ClusterService,
     private readonly connector: ClusterConnector,
+    private readonly apps: AppService,
   ) {}
 
   @OnEvent('cluster.synced')
@@ -71,12 +73,21 @@ export class PlacementObserver {
     }
     const deployments = await this.deployments.findBy({ id: In(placed.map((p) => p.deploymentId)) });
     const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
+    const expected = new Map(
+      await Promise.all(
+        [...new Set(deployments.map((deployment) => deployment.appId))].map(
+          async (appId) => [appId, await this.apps.findById(appId)] as const,
+        ),
+      ),
+    );
     const changed: number[] = [];
     for (const placement of placed) {
       const deployment = byId.get(placement.deploymentId);
       if (!deployment) continue;
       const own = byInstance.get(`ns${deployment.businessId}/${deployment.deployName}`) ?? [];
-      if (await this.update(placement, deployment, own)) changed.push(deployment.id);
+      const app = expected.get(deployment.appId);
+      if (await this.update(placement, deployment, own, app ? expectedPods(app) : 1))
+        changed.push(deployment.id);
     }
     await this.rollup.rollUpAll(changed);
   }
@@ -85,13 +96,14 @@ export class PlacementObserver {
     placement: PlacementEntity,
     deployment: DeploymentEntity,
     pods: V1Pod[],
+    expected: number,
   ): Promise<boolean> {
     const counts = countPods(pods, deployment.version);
     const overdue =
       placement.status === PlacementStatus.Applied &&
       placement.rolloutDeadlineAt !== null &&
       placement.rolloutDeadlineAt.getTime() <= Date.now();
-    const status = clusterSucceeded(counts)
+    const status = clusterSucceeded(counts, expected)
       ? PlacementStatus.Running
       : clusterFailed(counts) || overdue || placement.status === PlacementStatus.Failed
         ? PlacementStatus.Failed

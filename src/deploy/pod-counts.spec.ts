@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { clusterFailed, clusterSucceeded, countPods, sumCounts } from './pod-counts';
+import { clusterFailed, clusterSucceeded, countPods, expectedPods, sumCounts } from './pod-counts';
 
 const pod = (version: string, status: V1Pod['status'], deleting = false): V1Pod => ({
   metadata: {
@@ -65,11 +65,25 @@ describe('countPods', () => {
     expect(clusterSucceeded({ running: 0, error: 0, total: 0 })).toBe(false);
     expect(clusterSucceeded({ running: 1, error: 0, total: 2 })).toBe(false);
     expect(clusterFailed({ running: 1, error: 1, total: 2 })).toBe(true);
+    // The first ready pods of a rollout are not all of them.
+    expect(clusterSucceeded({ running: 1, error: 0, total: 1 }, 2)).toBe(false);
+    expect(clusterSucceeded({ running: 3, error: 0, total: 3 }, 2)).toBe(true);
     expect(
       sumCounts([
         { running: 1, error: 2, total: 3 },
         { running: 4, error: 0, total: 4 },
       ]),
     ).toEqual({ running: 5, error: 2, total: 7 });
+  });
+});
+
+describe('expectedPods', () => {
+  const app = { deployType: 'deployment' as const, isHPA: false, replicas: 3, minReplicas: 2 };
+  it("is a Deployment's replicas, or its autoscaler's minimum; at least one for a DaemonSet or a chart", () => {
+    expect(expectedPods(app)).toBe(3);
+    expect(expectedPods({ ...app, isHPA: true })).toBe(2);
+    expect(expectedPods({ ...app, replicas: 0 })).toBe(1);
+    expect(expectedPods({ ...app, deployType: 'daemonset' })).toBe(1);
+    expect(expectedPods({ ...app, deployType: 'chart' })).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { AppVersion } from '../app/app-version';
 import { VERSION_LABEL } from './workload';
 
 export interface PodCounts {
@@ -52,6 +53,18 @@ export const sumCounts = (counts: PodCounts[]): PodCounts =>
     { running: 0, error: 0, total: 0 },
   );
 
-/** A cluster is done when all its pods run, or when some have failed in a way that will not heal. */
-export const clusterSucceeded = (counts: PodCounts) => counts.total > 0 && counts.running === counts.total;
+/**
+ * The pods of a version that must run in a cluster before it runs there: a Deployment's replicas (the
+ * autoscaler's minimum with one), so that the first ready pods of a rollout are not taken for all of
+ * them; a DaemonSet's and a chart's depend on the cluster's nodes and templates, so at least one.
+ */
+export const expectedPods = (app: Pick<AppVersion, 'deployType' | 'isHPA' | 'replicas' | 'minReplicas'>) =>
+  app.deployType === 'deployment' ? Math.max(1, app.isHPA ? app.minReplicas : app.replicas) : 1;
+
+/**
+ * A cluster is done when all its pods of the version run, as many as expected, or when some have failed
+ * in a way that will not heal.
+ */
+export const clusterSucceeded = (counts: PodCounts, expected = 1) =>
+  counts.total > 0 && counts.running === counts.total && counts.running >= expected;
 export const clusterFailed = (counts: PodCounts) => counts.error > 0;
