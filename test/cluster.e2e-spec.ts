@@ -601,6 +601,8 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       const filtered = await listNodes('?nodeLabel=camera');
       expect(filtered).toMatchObject({ total: 2, meta: { readyNodeCount: 2 } });
       expect(byName(filtered.data)).toEqual(byName(A_NODES.map((spec) => expectedNode('edge-a', spec))));
+      // `all` is every node, as for clusters and deployments.
+      expect((await listNodes('?nodeLabel=all')).total).toBe((await listNodes('')).total);
 
       expect(await labelNames('?clusterName=edge-a')).toEqual({
         code: 200,

@@ -33,7 +33,8 @@ export class NodeService {
       .addOrderBy('n.name');
     if (query.clusterName) builder.andWhere('c.name = :clusterName', { clusterName: query.clusterName });
     if (query.nodeName) builder.andWhere('n.name = :nodeName', { nodeName: query.nodeName });
-    if (query.nodeLabel)
+    // `all`, as for clusters and deployments, is every node.
+    if (query.nodeLabel && query.nodeLabel !== 'all')
       builder.andWhere('n.labels ->> :key = :true', { key: nodeLabelKey(query.nodeLabel), true: 'true' });
 
     // One query for both counts, so that a sync committing in between cannot make them disagree.

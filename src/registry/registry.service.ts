@@ -203,7 +203,10 @@ export class RegistryService {
     const page = names.slice(skip, take === undefined ? undefined : skip + take);
     const data: ImageView[] = [];
     await forEachLimited(page, REGISTRY_CONCURRENCY, async (name) => {
-      const times = (await this.tagTimes(name, await this.client.tags(name))).map((tag) => tag.created);
+      // A tag whose image config names no creation time (0) says nothing about when the image was made.
+      const times = (await this.tagTimes(name, await this.client.tags(name)))
+        .map((tag) => tag.created)
+        .filter((created) => created > 0);
       data.push({
         projectName: project.name,
         public: project.public,
