@@ -101,11 +101,14 @@ export class UsersService {
     const endsSessions = REFUSED_STATUSES.includes(dto.status);
     await this.auditTrail.recordWith(
       auditEntry(actor, 'user.audit', user, { from: user.status, status: dto.status }),
-      (manager) =>
-        manager.getRepository(UserEntity).update(user.id, {
+      async (manager) => {
+        const result = await manager.getRepository(UserEntity).update(user.id, {
           status: dto.status,
           ...(endsSessions && { tokenVersion: () => 'token_version + 1' }),
-        }),
+        });
+        // Deleted meanwhile: 404 inside the transaction, so that no entry records a change that did not happen.
+        if (!result.affected) throw notFound(`user ${user.id}`);
+      },
     );
     await this.principals.invalidate(user.id);
   }
@@ -115,9 +118,11 @@ export class UsersService {
     if (user.id === principal.userId) throw forbidden('you cannot delete yourself');
     if (user.isSystemAdmin) throw forbidden('system administrators cannot be deleted');
     await this.assertMayChange(principal, user);
-    await this.auditTrail.recordWith(auditEntry(principal, 'user.delete', user), (manager) =>
-      manager.getRepository(UserEntity).delete(user.id),
-    );
+    await this.auditTrail.recordWith(auditEntry(principal, 'user.delete', user), async (manager) => {
+      // Of two deletes at once, the second finds no row: 404, and one entry only.
+      if (!(await manager.getRepository(UserEntity).delete(user.id)).affected)
+        throw notFound(`user ${user.id}`);
+    });
     await this.principals.invalidate(user.id);
   }
 
