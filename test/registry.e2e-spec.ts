@@ -633,6 +633,10 @@ describe('without a registry', () => {
         .api()
         .get('/service/token')
         .set(basic({ user: 'someone', password: 'Passw0rdX' })),
+      // Before the body is judged: there is no registry to take it.
+      t.api().get('/v1/repository/image').set(auth(token)),
+      t.api().post('/v1/repository/project').set(auth(token)).send({ projectName: 'Not A Name' }),
+      t.api().delete('/v1/repository/image/tag').set(auth(token)).send({}),
     ];
     for (const call of calls) {
       const response = await call.expect(503);

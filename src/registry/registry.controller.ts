@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpStatus, Ip, Param } from '@nestjs/common';
-import { Post, Put, Query } from '@nestjs/common';
+import { Post, Put, Query, UseGuards } from '@nestjs/common';
+import { RegistryConfiguredGuard } from './registry-configured.guard';
 import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor } from '../common/auth/actor';
 import { CurrentUser, Public, Roles } from '../common/auth/decorators';
@@ -89,6 +90,7 @@ const EXTERNAL_REPOSITORIES_EXAMPLE = {
 
 /** Docker registry token authentication: the registry sends clients here (its `auth.token.realm`). */
 @ApiTags('repository')
+@UseGuards(RegistryConfiguredGuard)
 @Controller('service/token')
 export class RegistryTokenController {
   constructor(private readonly accounts: RegistryAccountService) {}
@@ -120,6 +122,7 @@ export class RegistryTokenController {
 }
 
 @ApiTags('repository')
+@UseGuards(RegistryConfiguredGuard)
 @Controller('v1/repository')
 export class RepositoryController {
   constructor(
