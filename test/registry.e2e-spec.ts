@@ -253,6 +253,20 @@ describe('image registry', () => {
       .send({ projectId: [projectId] })
       .expect(200);
     expect((await listProjects(a.admin.token, `?projectName=${projectName}`)).total).toBe(0);
+    // The push token above is good for 30 minutes: the name is not another business's meanwhile.
+    const taken = await t
+      .api()
+      .post('/v1/repository/project')
+      .set(auth(b.admin.token))
+      .send({ projectName, public: false })
+      .expect(409);
+    expect(taken.body.message).toContain('less than 30 minutes ago');
+    await t
+      .api()
+      .post('/v1/repository/project')
+      .set(auth(a.admin.token))
+      .send({ projectName, public: false })
+      .expect(200);
   });
 
   describe('token service', () => {

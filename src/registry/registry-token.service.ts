@@ -7,7 +7,7 @@ import { Access } from './registry-access';
 import { ensureTokenKeyFiles, loadTokenSigningKey, TokenSigningKey } from './token-key';
 
 /** How long a registry token lasts; a client asks again when it runs out. */
-const REGISTRY_TOKEN_SECONDS = 1800;
+export const REGISTRY_TOKEN_SECONDS = 1800;
 
 /** The token service's answer (Docker registry token authentication). */
 export interface IssuedToken {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
 import { Brackets, DataSource, In, Repository } from 'typeorm';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { Actor } from '../common/auth/actor';
@@ -7,6 +8,7 @@ import { businessScope, Principal } from '../common/auth/principal';
 import { forEachLimited } from '../common/concurrency';
 import { conflict, DomainError, ErrorKind, forbidden, notFound } from '../common/errors';
 import { escapeLike } from '../common/list-query';
+import { REDIS } from '../redis/redis.module';
 import { Paged, toPage } from '../common/paging';
 import { unixSeconds } from '../common/time';
 import { APP_CONFIG, AppConfig, RegistryConfig } from '../config/app-config';
@@ -14,6 +16,7 @@ import { CreateProjectDto, ImageListQuery, ProjectListQuery, TagListQuery } from
 import { grantAccess, projectOf, ProjectRights } from './registry-access';
 import { Manifest, RegistryClient } from './registry-client';
 import { RegistryProjectEntity } from './registry.entity';
+import { REGISTRY_TOKEN_SECONDS } from './registry-token.service';
 
 /** Registry calls made at once for one request. */
 const REGISTRY_CONCURRENCY = 8;
@@ -46,6 +49,9 @@ export interface TagView {
 /** Called with the repositories that lost tags, so that what uses them is checked again. */
 export type ImagesRemovedListener = (repositories: string[]) => Promise<void>;
 
+/** Holds a deleted project's name for the business that gave it up, as long as its tokens last. */
+const releasedProjectKey = (name: string) => `registry:released-project:${name}`;
+
 /**
  * Projects live in our database; images and tags are read from the registry itself, and deleted
  * through its API by manifest digest (SPEC §11).
@@ -60,6 +66,7 @@ export class RegistryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly client: RegistryClient,
     private readonly auditTrail: AuditTrail,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   onImagesRemoved(listener: ImagesRemovedListener): void {
@@ -109,6 +116,15 @@ export class RegistryService {
     const businessId = ownBusiness(actor);
     if (await this.projects.existsBy({ name: dto.projectName }))
       throw conflict(`project ${dto.projectName} already exists`);
+    // A deleted project's name is not another business's at once: tokens issued for it stay good for
+    // their lifetime, and with them a push into whatever project takes the name next.
+    const releasedBy = await this.redis.get(releasedProjectKey(dto.projectName));
+    if (releasedBy !== null && Number(releasedBy) !== businessId)
+      throw conflict(
+        `project name ${dto.projectName} was given up less than 30 minutes ago; try again later`,
+      );
+    if ((await this.imagesByProject([dto.projectName])).get(dto.projectName)?.length)
+      throw conflict(`the registry still holds images under ${dto.projectName}`);
     await this.dataSource.transaction(async (manager) => {
       const { identifiers } = await manager
         .getRepository(RegistryProjectEntity)
@@ -178,6 +194,14 @@ export class RegistryService {
           `project ${busy.map((project) => project.name).join(', ')} still holds images: delete them first`,
         );
       }
+      // Before the deletion commits: a name that is free again must already be held back.
+      for (const project of found)
+        await this.redis.set(
+          releasedProjectKey(project.name),
+          String(businessId),
+          'EX',
+          REGISTRY_TOKEN_SECONDS,
+        );
       await repository.delete({ id: In(wanted) });
       for (const project of found) {
         await this.auditTrail.record(manager, {
