@@ -12,6 +12,7 @@ import { ClusterSimulated1764800000000 } from './1764800000000-cluster-simulated
 import { PlacementsTable1764900000000 } from './1764900000000-placements-table';
 import { PlatformHeartbeat1765000000000 } from './1765000000000-platform-heartbeat';
 import { ChartImageDigests1765100000000 } from './1765100000000-chart-image-digests';
+import { RequestPullCredentials1765200000000 } from './1765200000000-request-pull-credentials';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PlacementsTable1764900000000,
   PlatformHeartbeat1765000000000,
   ChartImageDigests1765100000000,
+  RequestPullCredentials1765200000000,
 ];

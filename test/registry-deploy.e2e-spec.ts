@@ -72,6 +72,24 @@ describe('registry images and pull secrets in deployments', () => {
     return created.id as number;
   };
 
+  const upgradeTo = async (deployId: number, version: string) => {
+    await t
+      .api()
+      .post(`/v1/deploy/id/${deployId}`)
+      .set(auth(business.admin.token))
+      .send({ version })
+      .expect(200);
+    await waitForStatus(t, business.admin.token, deployId, [5]);
+  };
+  /** The registry credentials of a dockerconfigjson Secret in the business's namespace. */
+  const dockerConfigIn = (cluster: FakeCluster, name: string) =>
+    JSON.parse(
+      Buffer.from(
+        cluster.get('v1', 'Secret', namespace(), name).data['.dockerconfigjson'],
+        'base64',
+      ).toString('utf8'),
+    );
+
   it('repositoryId puts its credentials in a Secret in every target cluster, used by the workload', async () => {
     const address = 'private.example.com:5000';
     await t
@@ -132,16 +150,9 @@ describe('registry images and pull secrets in deployments', () => {
       repositoryId: 'ext2',
       isHPA: false,
     });
-    await t
-      .api()
-      .post(`/v1/deploy/id/${deployId}`)
-      .set(auth(business.admin.token))
-      .send({ version: '1.3' })
-      .expect(200);
-    await waitForStatus(t, business.admin.token, deployId, [5]);
+    await upgradeTo(deployId, '1.3');
     for (const cluster of clusters) {
-      const secret = cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret');
-      const config = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8'));
+      const config = dockerConfigIn(cluster, 'private-web1-pull-secret');
       expect(Object.keys(config.auths)).toEqual(['other.example.com']);
       expect(config.auths['other.example.com'].username).toBe('second');
     }
@@ -152,6 +163,43 @@ describe('registry images and pull secrets in deployments', () => {
       expect(cluster.get('v1', 'Secret', namespace(), 'private-web1-pull-secret')).toBeUndefined();
       expect(cluster.get('apps/v1', 'Deployment', namespace(), 'private-web1')).toBeUndefined();
     }
+  });
+
+  it('deleting an external repository leaves existing deployments their pull secret, through an upgrade', async () => {
+    const address = 'kept.example.com';
+    await t
+      .api()
+      .post('/v1/repository/third')
+      .set(auth(business.admin.token))
+      .send({ repositoryId: 'ext-keep', address, user: 'keeper', password: PASSWORD })
+      .expect(200);
+    for (const version of ['1.2', '1.3'])
+      await createApp(t, business.admin.token, {
+        appName: 'kept',
+        version,
+        image: `${address}/team/web:${version}`,
+        repositoryId: 'ext-keep',
+        isHPA: false,
+      });
+    const deployId = await deploy('kept1', 'kept');
+    await t
+      .api()
+      .delete('/v1/repository/third')
+      .set(auth(business.admin.token))
+      .send({ repositoryId: ['ext-keep'] })
+      .expect(200);
+    await upgradeTo(deployId, '1.3');
+    for (const cluster of clusters) {
+      expect(dockerConfigIn(cluster, 'kept1-pull-secret').auths[address].username).toBe('keeper');
+      const workload = cluster.get('apps/v1', 'Deployment', namespace(), 'kept1');
+      expect(workload.spec.template.spec.containers[0].image).toBe(`${address}/team/web:1.3`);
+      expect(workload.spec.template.spec.imagePullSecrets).toEqual([{ name: 'kept1-pull-secret' }]);
+    }
+    // Deleting the deployment takes the kept Secret with it.
+    await t.api().delete('/v1/deploy/kept1').set(auth(business.admin.token)).expect(200);
+    await waitForStatus(t, business.admin.token, deployId, [9]);
+    for (const cluster of clusters)
+      expect(cluster.get('v1', 'Secret', namespace(), 'kept1-pull-secret')).toBeUndefined();
   });
 
   it('an application without repositoryId gets no pull secret', async () => {

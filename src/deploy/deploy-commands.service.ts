@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThan, Not, Repository } from 'typeorm';
 import { AppService } from '../app/app.service';
+import { ExternalRepositoryService } from '../registry/external-repository.service';
 import { AppVersion } from '../app/app-version';
 import { AuditTrail } from '../audit/audit-trail.service';
 import { ChartArchiveError } from '../chart/chart-archive';
@@ -69,6 +70,7 @@ export class DeployCommands {
     private readonly clusters: ClusterService,
     private readonly auditTrail: AuditTrail,
     private readonly renderer: ObjectRenderer,
+    private readonly externalRepositories: ExternalRepositoryService,
   ) {}
 
   async create(principal: Actor, dto: CreateDeployDto): Promise<void> {
@@ -265,7 +267,7 @@ export class DeployCommands {
     }
   }
 
-  private saveRequest(
+  private async saveRequest(
     manager: EntityManager,
     principal: Principal | null,
     deployment: DeploymentEntity,
@@ -273,7 +275,10 @@ export class DeployCommands {
     app: AppVersion,
     { comment, values = {}, diff = '' }: Change,
   ): Promise<DeployRequestEntity> {
+    const pullCredentialsSealed =
+      action === DeployAction.Delete ? null : await this.pullCredentialsFor(manager, deployment, app);
     return manager.getRepository(DeployRequestEntity).save({
+      pullCredentialsSealed,
       deploymentId: deployment.id,
       businessId: deployment.businessId,
       action,
@@ -289,6 +294,33 @@ export class DeployCommands {
       values,
       diff,
     });
+  }
+
+  /**
+   * The credentials of the application's external repository for a request to keep (SPEC §11: deleting
+   * the repository leaves existing deployments their pull secrets). Once it is gone, a request that pulls
+   * from the same repository as the running one keeps the running one's.
+   */
+  private async pullCredentialsFor(
+    manager: EntityManager,
+    deployment: DeploymentEntity,
+    app: AppVersion,
+  ): Promise<string | null> {
+    if (!app.repositoryId) return null;
+    const live = await this.externalRepositories.sealedPullCredentials(
+      deployment.businessId,
+      app.repositoryId,
+    );
+    if (live || deployment.requestId === null) return live;
+    const running = await manager
+      .getRepository(DeployRequestEntity)
+      .createQueryBuilder('r')
+      .addSelect('r.pullCredentialsSealed')
+      .where('r.id = :id', { id: deployment.requestId })
+      .getOne();
+    if (!running?.pullCredentialsSealed) return null;
+    const runningApp = await this.apps.findById(running.appId);
+    return runningApp?.repositoryId === app.repositoryId ? running.pullCredentialsSealed : null;
   }
 
   /** ENABLE_ADMIN_AUTO_DEPLOY: an administrator's own request, approved and audited as theirs. */

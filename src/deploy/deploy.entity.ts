@@ -56,6 +56,12 @@ export class DeployRequestEntity {
   @Column({ name: 'chart_values', type: 'jsonb' }) values: JsonObject;
   /** Unified diff of the rendered objects, running against requested, for an upgrade or rollback. */
   @Column({ type: 'text' }) diff: string;
+  /**
+   * The external repository credentials the request pulls with (its application's `repositoryId`), sealed,
+   * as they were when it was made: a repository deleted later leaves the deployment its pull secret.
+   */
+  @Column({ name: 'pull_credentials_sealed', type: 'text', nullable: true, select: false })
+  pullCredentialsSealed: string | null;
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }

@@ -328,9 +328,12 @@ export class PlacementApplier {
     };
     if (app.deployType === 'chart')
       return cached(this.chartObjectsCache, work.request.id, () => this.renderer.render(app, target));
-    const pullCredentials = app.repositoryId
-      ? await this.externalRepositories.pullSecretFor(work.deployment.businessId, app.repositoryId)
-      : null;
+    // The credentials the request kept (requests from before it kept them: the repository's now).
+    const pullCredentials = work.request.pullCredentialsSealed
+      ? this.externalRepositories.openPullCredentials(work.request.pullCredentialsSealed)
+      : app.repositoryId
+        ? await this.externalRepositories.pullSecretFor(work.deployment.businessId, app.repositoryId)
+        : null;
     return this.renderer.render(app, { ...target, pullCredentials });
   }
 
@@ -423,7 +426,13 @@ export class PlacementApplier {
   }
 
   private requestOf(id: number): Promise<DeployRequestEntity> {
-    return cached(this.requestCache, id, () => this.requests.findOneByOrFail({ id }));
+    return cached(this.requestCache, id, () =>
+      this.requests
+        .createQueryBuilder('r')
+        .addSelect('r.pullCredentialsSealed')
+        .where('r.id = :id', { id })
+        .getOneOrFail(),
+    );
   }
 
   private async appOf(id: number): Promise<AppVersion> {

@@ -92,4 +92,14 @@ export class ExternalRepositoryService {
     if (!row) return null;
     return { address: row.address, user: row.userName, password: this.secrets.open(row.sealedPassword) };
   }
+
+  /** pullSecretFor's credentials sealed, for a deployment request to keep; null when the repository is gone. */
+  async sealedPullCredentials(businessId: number, repositoryId: string): Promise<string | null> {
+    const credentials = await this.pullSecretFor(businessId, repositoryId);
+    return credentials && this.secrets.seal(JSON.stringify(credentials));
+  }
+
+  openPullCredentials(sealed: string): RegistryCredentials {
+    return JSON.parse(this.secrets.open(sealed)) as RegistryCredentials;
+  }
 }
