@@ -132,6 +132,36 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     expect((await deployment(t, token(), id)).editable).toBe(true);
   });
 
+  it('an apply held before its write while a delete lands: what it applied is removed with the rest', async () => {
+    await label('hold3', ['x-a']).expect(200);
+    const id = await deploy('held3', 'race', 'hold3');
+    expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
+    const store = t.app.get(PlacementStore);
+    const original = store.move.bind(store);
+    const held = gate();
+    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
+      if (placement.deploymentId === id && placement.status === 'pending') {
+        held.entered();
+        await held.opened;
+      }
+      return original(placement, to, changes, manager);
+    });
+    try {
+      // C gains the label: its apply job puts the Deployment there and is held before recording it.
+      await label('hold3', ['x-c']).expect(200);
+      await held.reached;
+      expect(imageOf(c, ns(), 'held3')).toBe('nginx:1.25');
+      await t.api().delete(`/v1/deploy/id/${id}`).set(auth(token())).expect(200);
+      held.open();
+      expect((await waitForStatus(t, token(), id, [7, 8, 9], 20_000)).status).toBe(9);
+    } finally {
+      spy.mockRestore();
+      held.open();
+    }
+    expect(imageOf(a, ns(), 'held3')).toBeUndefined();
+    expect(imageOf(c, ns(), 'held3')).toBeUndefined();
+  });
+
   it('a reconciliation held between reading its targets and writing them while an upgrade lands: it stops, the upgrade runs', async () => {
     await label('hold2', ['x-a']).expect(200);
     const id = await deploy('held2', 'race', 'hold2');

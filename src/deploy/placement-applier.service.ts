@@ -245,7 +245,12 @@ export class PlacementApplier {
               manager,
             ),
     );
-    if (!won) return this.lost(work, record);
+    if (!won) {
+      // What this run applied is in the cluster whoever moved the placement: a removal that follows must
+      // find it among the placement's objects, or it would stay behind.
+      await this.placements.noteApplied(placement, objects.map(toApplied));
+      return this.lost(work, record);
+    }
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
     if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
     if (status === PlacementStatus.Applied) {

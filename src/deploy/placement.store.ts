@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { ClusterEntity } from '../cluster/cluster.entity';
 import { preparedQuery } from '../database/prepared-query';
-import { DeploymentEntity, PlacementEntity } from './deploy.entity';
+import { AppliedObject, DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
 import type { PodCounts } from './pod-counts';
 import { podsReason, SoftwareRecords } from './software-records';
@@ -133,6 +133,23 @@ export class PlacementStore {
       params,
     );
     return row.moved > 0;
+  }
+
+  /**
+   * Adds objects to those the placement holds in its cluster, without a status write (the objects are
+   * there, whatever the placement's status): for a job that applied them and then lost its move.
+   */
+  async noteApplied(
+    key: Pick<PlacementKey, 'deploymentId' | 'clusterId'>,
+    objects: AppliedObject[],
+  ): Promise<void> {
+    await this.placements.query(
+      `UPDATE placements
+          SET objects = objects || (SELECT coalesce(jsonb_agg(o), '[]'::jsonb)
+                                      FROM jsonb_array_elements($3::jsonb) o WHERE NOT objects @> jsonb_build_array(o))
+        WHERE deployment_id = $1 AND cluster_id = $2`,
+      [key.deploymentId, key.clusterId, JSON.stringify(objects)],
+    );
   }
 
   /**
