@@ -223,6 +223,25 @@ describe('image registry', () => {
       .expect(404);
   });
 
+  // SPEC §12 (the other id routes are in security-http.e2e-spec.ts, whose server has no registry).
+  it.each([
+    ['[3000000000]', 404],
+    ['[1e30]', 404],
+    ['[2147483647, 3000000000]', 404],
+    ['["12abc"]', 422],
+    ['[0]', 422],
+    ['[3000000000, "12abc"]', 422],
+  ])('DELETE /v1/repository/project {"projectId":%s}: %i', async (ids, status) => {
+    const response = await t
+      .api()
+      .delete('/v1/repository/project')
+      .set(auth(a.admin.token))
+      .set('Content-Type', 'application/json')
+      .send(`{"projectId":${ids}}`)
+      .expect(status);
+    expect(response.body).toEqual({ code: status, message: expect.stringContaining('projectId') });
+  });
+
   it('a project holding images cannot be deleted until its images are', async () => {
     const projectName = await createProject(t, a.admin, false);
     const repository = `${projectName}/app`;
