@@ -17,6 +17,7 @@ import { grantAccess, projectOf, ProjectRights } from './registry-access';
 import { Manifest, RegistryClient } from './registry-client';
 import { RegistryProjectEntity } from './registry.entity';
 import { REGISTRY_TOKEN_SECONDS } from './registry-token.service';
+import { retag } from './retag';
 
 /** Registry calls made at once for one request. */
 const REGISTRY_CONCURRENCY = 8;
@@ -298,11 +299,11 @@ export class RegistryService {
       if (manifest) manifests.set(tag, manifest);
     });
     const digests = new Set([...doomed].flatMap((tag) => manifests.get(tag)?.digest ?? []));
+    const survivors = [...manifests].filter(
+      ([tag, manifest]) => !doomed.has(tag) && digests.has(manifest.digest),
+    );
     for (const digest of digests) await this.client.deleteManifest(imageName, digest);
-    for (const [tag, manifest] of manifests) {
-      if (!doomed.has(tag) && digests.has(manifest.digest))
-        await this.client.putManifest(imageName, tag, manifest);
-    }
+    await retag(imageName, survivors, (tag, manifest) => this.client.putManifest(imageName, tag, manifest));
     await this.notifyRemoved([imageName]);
   }
 
