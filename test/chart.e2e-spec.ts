@@ -1,3 +1,4 @@
+import { ReleaseService } from '../src/release/release.service';
 import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
@@ -326,6 +327,26 @@ describe('chart applications and their releases', () => {
         422,
         { code: 422, message: expect.stringContaining('chart_id') },
       ]);
+    }
+  });
+
+  it('a worker stopped between the apply and its release update: the retry finds the placement done and marks the release DEPLOYED', async () => {
+    const releasesService = t.app.get(ReleaseService);
+    const spy = jest
+      .spyOn(releasesService, 'deployed')
+      .mockRejectedValueOnce(new Error('worker stopped here'));
+    try {
+      const id = await deploy('resumed', 'shop', '1.0');
+      expect((await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8])).status).toBe(5);
+      expect(spy).toHaveBeenCalled();
+      for (const clusterId of clusterIds)
+        await eventually(
+          () => revisions(clusterId, 'resumed'),
+          (rows) => rows.length === 1 && rows[0][1] === 'DEPLOYED',
+          { what: `the release of resumed DEPLOYED on ${clusterId}`, timeoutMs: 20_000 },
+        );
+    } finally {
+      spy.mockRestore();
     }
   });
 

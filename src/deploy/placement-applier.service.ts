@@ -175,9 +175,13 @@ export class PlacementApplier {
   private async place(work: Work, attempt: Attempt): Promise<boolean> {
     const { placement, deployment, request, cluster, namespace } = work;
     const settled = [PlacementStatus.Applied, PlacementStatus.Running, PlacementStatus.Failed];
-    // Done already (its record was written with the move, in one transaction).
-    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) return true;
     const app = await this.appOf(request.appId);
+    // Done already (its record was written with the move, in one transaction). A run that stopped
+    // between the move and its release's update (a killed worker) left that update to this one.
+    if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
+      if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
+      return true;
+    }
     const record = await this.recordOf(work);
     let objects: KubernetesObject[];
     let lines: string[];
@@ -296,10 +300,11 @@ export class PlacementApplier {
       if (!(error instanceof KubeError)) throw error;
       return this.failed(work, record, error, attempt);
     }
-    // The record first: once the placement is forgotten, a retry would find nothing to finish.
+    // The record and the release first: once the placement is forgotten, a retry would find nothing to
+    // finish (both writes are safe to repeat).
     await this.records.applied(record, lines, 'deleted', { ok: true, reason: 'deleted', result: 'deleted' });
-    if (!(await this.placements.forget(placement))) return this.lost(work, record);
     await this.releases.uninstalled(deployment.id, cluster.id);
+    if (!(await this.placements.forget(placement))) return this.lost(work, record);
     await this.rollup.rollUp(deployment.id);
     return true;
   }
