@@ -4,8 +4,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
 import { ClusterService } from '../cluster/cluster.service';
 import { businessScope, Principal } from '../common/auth/principal';
-import { DomainError, ErrorKind, invalid, notFound } from '../common/errors';
-import { ParseIdPipe } from '../common/id.pipe';
+import { invalid, notFound } from '../common/errors';
+import { MAX_ROW_ID } from '../common/id.pipe';
 import { ReleaseEntity, ReleaseStatus } from './release.entity';
 import { maskSecrets } from './release-values';
 
@@ -50,18 +50,12 @@ const UUID_RULE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 /**
  * The application a `chart_id` filter names: any decimal id (422 for anything else), or null for one no
- * row can have — 0, or beyond the id column, where ParseIdPipe would answer 404. As with any other
- * unknown id, such a filter matches no release.
+ * row can have (0, or beyond the id column), which, as any other unknown id, matches no release.
  */
 function chartIdFilter(text: string): number | null {
   if (!/^\d+$/.test(text)) throw invalid('chart_id must be the id of a chart application');
-  if (/^0+$/.test(text)) return null;
-  try {
-    return new ParseIdPipe().transform(text);
-  } catch (error) {
-    if (error instanceof DomainError && error.kind === ErrorKind.NotFound) return null;
-    throw error;
-  }
+  const id = Number(text);
+  return id >= 1 && id <= MAX_ROW_ID ? id : null;
 }
 
 /** RFC 3339 without fractions, as the seed's `create_at`. */
