@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { podSpecProblems } from '../common/pod-policy';
+import { items, podSpecProblems } from '../common/pod-policy';
 
 /**
  * SPEC §12 for what a tenant's chart renders: only namespaced kinds that cannot reach beyond the
@@ -85,7 +85,7 @@ export function objectPolicyProblems(
           ? spec?.volumeClaimTemplates
           : [];
     if (
-      (Array.isArray(claims) ? claims : []).some(
+      items(claims as unknown[]).some(
         (claim) => (claim as { spec?: { volumeName?: unknown } })?.spec?.volumeName,
       )
     )
@@ -122,7 +122,7 @@ export function adoptObjects(
       template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } };
       const spec = template.spec;
       for (const container of [spec?.initContainers, spec?.containers, spec?.ephemeralContainers].flatMap(
-        (list) => (Array.isArray(list) ? list : []),
+        (list) => items(list),
       )) {
         if (!isObject(container)) continue;
         container.securityContext ??= {};

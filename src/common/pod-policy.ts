@@ -114,7 +114,7 @@ const ALLOWED_VOLUME_SOURCES = new Set([
 ]);
 
 /** A field a chart may have rendered as anything: its items when it is a list, none otherwise. */
-const items = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
+export const items = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value : []);
 
 /**
  * Every way a pod spec breaks SPEC §12, each naming where: privileged or escalating containers,
