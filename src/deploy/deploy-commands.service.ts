@@ -21,6 +21,7 @@ import {
   DeploymentVersionEntity,
   DeployRequestEntity,
   PlacementEntity,
+  requestWithPullCredentials,
 } from './deploy.entity';
 import { DeployQueries } from './deploy-queries.service';
 import {
@@ -312,12 +313,10 @@ export class DeployCommands {
       app.repositoryId,
     );
     if (live || deployment.requestId === null) return live;
-    const running = await manager
-      .getRepository(DeployRequestEntity)
-      .createQueryBuilder('r')
-      .addSelect('r.pullCredentialsSealed')
-      .where('r.id = :id', { id: deployment.requestId })
-      .getOne();
+    const running = await requestWithPullCredentials(
+      manager.getRepository(DeployRequestEntity),
+      deployment.requestId,
+    ).getOne();
     if (!running?.pullCredentialsSealed) return null;
     const runningApp = await this.apps.findById(running.appId);
     return runningApp?.repositoryId === app.repositoryId ? running.pullCredentialsSealed : null;

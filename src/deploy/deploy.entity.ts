@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { UpdateDateColumn } from 'typeorm';
+import { Repository, UpdateDateColumn } from 'typeorm';
 import type { JsonObject } from '../common/json';
 import { DeployAction, DeployStatus } from './deployment-status';
 import { PlacementStatus } from './placement-status';
@@ -65,6 +65,10 @@ export class DeployRequestEntity {
   @CreateDateColumn({ name: 'create_time', type: 'timestamptz' }) createTime: Date;
   @UpdateDateColumn({ name: 'update_time', type: 'timestamptz' }) updateTime: Date;
 }
+
+/** The request with the sealed pull credentials it keeps, a column read only where they are used. */
+export const requestWithPullCredentials = (requests: Repository<DeployRequestEntity>, id: number) =>
+  requests.createQueryBuilder('r').addSelect('r.pullCredentialsSealed').where('r.id = :id', { id });
 
 export interface AppliedObject {
   apiVersion: string;

@@ -17,7 +17,12 @@ import { JobName } from '../queue/jobs';
 import { ExternalRepositoryService } from '../registry/external-repository.service';
 import { maskSecrets } from '../release/release-values';
 import { ReleaseService } from '../release/release.service';
-import { AppliedObject, DeploymentEntity, DeployRequestEntity } from './deploy.entity';
+import {
+  AppliedObject,
+  DeploymentEntity,
+  DeployRequestEntity,
+  requestWithPullCredentials,
+} from './deploy.entity';
 import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status';
 import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
@@ -436,13 +441,7 @@ export class PlacementApplier {
   }
 
   private requestOf(id: number): Promise<DeployRequestEntity> {
-    return cached(this.requestCache, id, () =>
-      this.requests
-        .createQueryBuilder('r')
-        .addSelect('r.pullCredentialsSealed')
-        .where('r.id = :id', { id })
-        .getOneOrFail(),
-    );
+    return cached(this.requestCache, id, () => requestWithPullCredentials(this.requests, id).getOneOrFail());
   }
 
   private async appOf(id: number): Promise<AppVersion> {
