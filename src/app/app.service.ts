@@ -58,6 +58,12 @@ export class AppService {
     return app && toAppVersion(app);
   }
 
+  /** Several versions in one statement (those that still exist). */
+  async findByIds(ids: number[]): Promise<AppVersion[]> {
+    if (ids.length === 0) return [];
+    return (await this.apps.findBy({ id: In([...new Set(ids)]) })).map(toAppVersion);
+  }
+
   /** Creates a version in the caller's business, `verifying` until the package worker has decided. */
   async create(principal: Principal, dto: CreateAppDto): Promise<void> {
     const businessId = this.ownBusiness(principal);

@@ -73,13 +73,9 @@ export class PlacementObserver {
     }
     const deployments = await this.deployments.findBy({ id: In(placed.map((p) => p.deploymentId)) });
     const byId = new Map(deployments.map((deployment) => [deployment.id, deployment]));
-    const expected = new Map(
-      await Promise.all(
-        [...new Set(deployments.map((deployment) => deployment.appId))].map(
-          async (appId) => [appId, await this.apps.findById(appId)] as const,
-        ),
-      ),
-    );
+    // One statement for the versions' replica counts, however many deployments the cluster runs.
+    const apps = await this.apps.findByIds(deployments.map((deployment) => deployment.appId));
+    const expected = new Map(apps.map((app) => [app.id, app]));
     const changed: number[] = [];
     for (const placement of placed) {
       const deployment = byId.get(placement.deploymentId);
