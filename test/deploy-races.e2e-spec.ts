@@ -68,6 +68,26 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     return (await deploymentByName(t, token(), deployName)).id;
   }
 
+  /**
+   * Holds the first compare-and-set of a pending placement of deployment `id` (its job has applied, not
+   * yet recorded it) until the test opens the gate.
+   */
+  function holdFirstPendingMove(id: number) {
+    const store = t.app.get(PlacementStore);
+    const original = store.move.bind(store);
+    const held = gate();
+    let holding = true;
+    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
+      if (holding && placement.deploymentId === id && placement.status === 'pending') {
+        holding = false;
+        held.entered();
+        await held.opened;
+      }
+      return original(placement, to, changes, manager);
+    });
+    return { held, spy };
+  }
+
   const upgrade = (id: number) =>
     t.api().post(`/v1/deploy/id/${id}`).set(auth(token())).send({ version: '1.3', comment: '' }).expect(200);
 
@@ -88,19 +108,7 @@ describe('races, HPA-owned replicas and cluster removal', () => {
 
     // B gains the label: the reconciliation's apply job for B reads request 1.2, applies it, and is held
     // just before its compare-and-set on the placement.
-    const store = t.app.get(PlacementStore);
-    const original = store.move.bind(store);
-    const held = gate();
-    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
-      if (placement.deploymentId === id && placement.status === 'pending' && held.opened !== undefined) {
-        const first = !spy.mock.calls.slice(0, -1).some(([p]) => p.deploymentId === id);
-        if (first) {
-          held.entered();
-          await held.opened;
-        }
-      }
-      return original(placement, to, changes, manager);
-    });
+    const { held, spy } = holdFirstPendingMove(id);
     try {
       await label('held', ['x-b']).expect(200);
       await held.reached;
@@ -136,16 +144,7 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     await label('hold3', ['x-a']).expect(200);
     const id = await deploy('held3', 'race', 'hold3');
     expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const store = t.app.get(PlacementStore);
-    const original = store.move.bind(store);
-    const held = gate();
-    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
-      if (placement.deploymentId === id && placement.status === 'pending') {
-        held.entered();
-        await held.opened;
-      }
-      return original(placement, to, changes, manager);
-    });
+    const { held, spy } = holdFirstPendingMove(id);
     try {
       // C gains the label: its apply job puts the Deployment there and is held before recording it.
       await label('hold3', ['x-c']).expect(200);
