@@ -1,6 +1,8 @@
 import type { Response } from 'supertest';
+import { ClusterConnector } from '../src/cluster/cluster-connector.service';
 import { FakeCluster, FakeNodeSpec, startFakeCluster } from './fake-kube';
 import { closedPort, clusterIdOf, queryDatabase, registerCluster, syncCluster } from './support/clusters';
+import { gate } from './support/gate';
 import { approvedBusiness, auth, loginAdmin, registerUser, subUser, TestBusiness } from './support/factories';
 import { TestUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -654,6 +656,58 @@ describe('clusters and nodes (/v1/cluster, /v1/node)', () => {
       expect((await listNodes('?nodeLabel=outside')).data).toEqual([C_NODES[0]]);
       await removeLabel({ nodeLabel: 'outside', clusterName: 'edge-c', nodeName: ['node-0'] }).expect(200);
       expect(nodeLabels(c, 'node-0')).not.toHaveProperty('ote-stack/outside');
+    });
+
+    /**
+     * Runs `change` while a sync of `clusterName` holds the node list it read before the change, then
+     * lets that sync write what it read.
+     */
+    const whileSyncHoldsItsList = async (clusterName: string, change: () => Promise<unknown>) => {
+      const clusterId = await clusterIdOf(t, admin, clusterName);
+      const connector = t.app.get(ClusterConnector);
+      const clientsFor = connector.clientsFor.bind(connector);
+      const held = gate();
+      const spy = jest.spyOn(connector, 'clientsFor').mockImplementation((cluster) => {
+        const clients = clientsFor(cluster);
+        if (cluster.id !== clusterId) return clients;
+        spy.mockRestore();
+        const core = Object.create(clients.core) as typeof clients.core;
+        core.listNode = async (...args) => {
+          const answer = await clients.core.listNode(...args);
+          held.entered();
+          await held.opened;
+          return answer;
+        };
+        return { ...clients, core };
+      });
+      try {
+        const synced = syncCluster(t, clusterId);
+        await held.reached;
+        await change();
+        held.open();
+        await synced;
+      } finally {
+        spy.mockRestore();
+        held.open();
+      }
+    };
+
+    it('a label set or removed while a sync is reading the nodes is not undone by that sync', async () => {
+      await whileSyncHoldsItsList('edge-b', () =>
+        addLabel({ nodeLabel: 'racing', clusterName: 'edge-b', nodeName: ['b-1'] }).expect(200),
+      );
+      expect((await labelNames('?clusterName=edge-b')).data).toEqual(['preset', 'racing']);
+      expect((await listNodes('?nodeLabel=racing')).total).toBe(1);
+
+      await whileSyncHoldsItsList('edge-b', () =>
+        removeLabel({ nodeLabel: 'racing', clusterName: 'edge-b', nodeName: ['b-1'] }).expect(200),
+      );
+      expect((await labelNames('?clusterName=edge-b')).data).toEqual(['preset']);
+      expect((await listNodes('?nodeLabel=racing')).total).toBe(0);
+
+      // The next sync reads the cluster as it is, and changes nothing.
+      await syncCluster(t, await clusterIdOf(t, admin, 'edge-b'));
+      expect((await labelNames('?clusterName=edge-b')).data).toEqual(['preset']);
     });
 
     it.each(BAD_LABELS.map((label) => [JSON.stringify(label), label]))(

@@ -5,17 +5,9 @@ import { FakeCluster } from './fake-kube';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
 import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
+import { gate } from './support/gate';
 import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
-
-/** A promise the test opens when it chooses: holds a worker between its read and its write. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  let entered!: () => void;
-  const reached = new Promise<void>((resolve) => (entered = resolve));
-  return { open, opened, entered, reached };
-}
 
 const imageOf = (cluster: FakeCluster, namespace: string, name: string) =>
   cluster.get('apps/v1', 'Deployment', namespace, name)?.spec.template.spec.containers[0].image;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { DataSource, In, Not, Repository } from 'typeorm';
+import { DataSource, In, LessThan, Not, Repository } from 'typeorm';
 import type { AuditAction } from '../audit/audit-action';
 import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
@@ -37,6 +37,20 @@ const namespaceLabels = (businessId: number) => ({
 /** A namespace the namespace job must (re)visit: missing, or made before its labels were what they are now. */
 const namespaceIsCurrent = (labels: Record<string, string> | undefined, businessId: number) =>
   Object.entries(namespaceLabels(businessId)).every(([key, value]) => labels?.[key] === value);
+
+/** What a sync reads from a Node into its row: every column but the key. */
+const NODE_SYNCED_COLUMNS = [
+  'operating_system',
+  'kernel_version',
+  'ip',
+  'cpu',
+  'memory',
+  'disk',
+  'gpu',
+  'is_ready',
+  'labels',
+  'sync_time',
+];
 
 /** A cluster's nodes; an answer without a node list is not from a Kubernetes API server. */
 async function listNodes({ core }: KubeClients): Promise<V1Node[]> {
@@ -226,8 +240,22 @@ export class ClusterService {
     await this.dataSource.transaction(async (manager) => {
       const records = nodes.map((node) => nodeRecord(cluster.id, node, now));
       const repository = manager.getRepository(NodeEntity);
-      if (records.length) await repository.upsert(records, ['clusterId', 'name']);
-      await repository.delete({ clusterId: cluster.id, name: Not(In(records.map((record) => record.name))) });
+      // A row read after this list began (a node label set meanwhile, or a later sync) is newer than
+      // the list: it is neither overwritten nor deleted by it.
+      if (records.length)
+        await repository
+          .createQueryBuilder('node')
+          .insert()
+          .values(records)
+          .orUpdate(NODE_SYNCED_COLUMNS, ['cluster_id', 'name'], {
+            overwriteCondition: { where: 'node.sync_time <= EXCLUDED.sync_time' },
+          })
+          .execute();
+      await repository.delete({
+        clusterId: cluster.id,
+        name: Not(In(records.map((record) => record.name))),
+        syncTime: LessThan(now),
+      });
       await manager
         .getRepository(ClusterEntity)
         .update(cluster.id, { lastSyncAt: now, lastSyncOkAt: now, lastSyncError: null });

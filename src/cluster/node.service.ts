@@ -102,7 +102,11 @@ export class NodeService {
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
           ),
         );
-        await this.nodes.update({ clusterId: cluster.id, name }, { labels: node.metadata?.labels ?? {} });
+        // Read now: a sync whose node list began earlier must not put the old labels back (ClusterService.sync).
+        await this.nodes.update(
+          { clusterId: cluster.id, name },
+          { labels: node.metadata?.labels ?? {}, syncTime: new Date() },
+        );
       } catch (error) {
         throw clusterFailure(dto.clusterName, error);
       }
