@@ -13,6 +13,7 @@ import { PlacementsTable1764900000000 } from './1764900000000-placements-table';
 import { PlatformHeartbeat1765000000000 } from './1765000000000-platform-heartbeat';
 import { ChartImageDigests1765100000000 } from './1765100000000-chart-image-digests';
 import { RequestPullCredentials1765200000000 } from './1765200000000-request-pull-credentials';
+import { PlacementGenerations1765300000000 } from './1765300000000-placement-generations';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   PlatformHeartbeat1765000000000,
   ChartImageDigests1765100000000,
   RequestPullCredentials1765200000000,
+  PlacementGenerations1765300000000,
 ];

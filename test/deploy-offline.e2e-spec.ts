@@ -103,6 +103,11 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
     return (await deploymentByName(t, token(), deployName)).id;
   }
 
+  const upgradeTo13 = (id: number) =>
+    t.api().post(`/v1/deploy/id/${id}`).set(auth(token())).send({ version: '1.3', comment: '' }).expect(200);
+  const imageOn = (cluster: FakeCluster, deployName: string) =>
+    cluster.get('apps/v1', 'Deployment', ns(), deployName).spec.template.spec.containers[0].image;
+
   it('create: 6 with the row offline; on return the workload appears, a COMPLETE CREATE record, 5', async () => {
     await down.setMode('unreachable');
     const started = Date.now();
@@ -121,9 +126,7 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
     }
     const done = await rolledUpTo(id, 5);
     expect(row(done.clusters, 'o-down')!.status).toBe('running');
-    expect(down.get('apps/v1', 'Deployment', ns(), 'off1').spec.template.spec.containers[0].image).toBe(
-      'nginx:1.25',
-    );
+    expect(imageOn(down, 'off1')).toBe('nginx:1.25');
     const records = await recordsOn('off1', downId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ action: 'CREATE', status: 'COMPLETE' });
@@ -137,29 +140,48 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
     await down.setMode('unreachable');
     const started = Date.now();
     try {
-      await t
-        .api()
-        .post(`/v1/deploy/id/${id}`)
-        .set(auth(token()))
-        .send({ version: '1.3', comment: '' })
-        .expect(200);
+      await upgradeTo13(id);
       await settlesWithoutTheOfflineCluster(id, 6);
-      expect(up.get('apps/v1', 'Deployment', ns(), 'off2').spec.template.spec.containers[0].image).toBe(
-        'nginx:1.26',
-      );
+      expect(imageOn(up, 'off2')).toBe('nginx:1.26');
       await staysDownPastTheDeadline(started);
     } finally {
       await down.setMode('healthy');
     }
     const done = await rolledUpTo(id, 5);
     expect(done.version).toBe('1.3');
-    expect(down.get('apps/v1', 'Deployment', ns(), 'off2').spec.template.spec.containers[0].image).toBe(
-      'nginx:1.26',
-    );
+    expect(imageOn(down, 'off2')).toBe('nginx:1.26');
     const records = await recordsOn('off2', downId);
     expect(records.map((record) => [record.action, record.status, record.input_values.version])).toEqual([
       ['CREATE', 'COMPLETE', '1.2'],
       ['UPDATE', 'COMPLETE', '1.3'],
+    ]);
+  });
+
+  it('an upgrade approved while the cluster is still down: the first request’s record there is finished as superseded, not left in progress', async () => {
+    await down.setMode('unreachable');
+    let id: number;
+    try {
+      id = await deploy('off4');
+      await settlesWithoutTheOfflineCluster(id, 6);
+      expect(await recordsOn('off4', downId)).toMatchObject([{ action: 'CREATE', status: 'IN_PROGRESS' }]);
+      await upgradeTo13(id);
+      // At once, in the approval's transaction: the first request will never run there.
+      expect(await recordsOn('off4', downId)).toMatchObject([
+        { action: 'CREATE', status: 'FAILED', status_reason: expect.stringMatching(/superseded/) },
+      ]);
+      await settlesWithoutTheOfflineCluster(id, 6);
+    } finally {
+      await down.setMode('healthy');
+    }
+    const done = await rolledUpTo(id, 5);
+    expect(done.version).toBe('1.3');
+    expect(imageOn(down, 'off4')).toBe('nginx:1.26');
+    const records = await recordsOn('off4', downId);
+    expect(
+      records.map((record) => [record.action, record.status, record.input_values.version]).sort(),
+    ).toEqual([
+      ['CREATE', 'COMPLETE', '1.3'],
+      ['CREATE', 'FAILED', '1.2'],
     ]);
   });
 

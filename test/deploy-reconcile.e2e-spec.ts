@@ -1,4 +1,5 @@
 import { FakeCluster, startFakeCluster } from './fake-kube';
+import { clusterIdOf } from './support/clusters';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
 import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
@@ -66,6 +67,21 @@ describe('deployments follow cluster labels, new clusters and node labels', () =
       .expect(200);
     return (await deploymentByName(t, business.admin.token, body.deployName as string)).id as number;
   };
+  /** A deployment's software deployment records on one cluster, oldest first. */
+  const recordsOf = async (deployName: string, clusterId: string) => {
+    const response = await t
+      .api()
+      .get(`/v1/${business.id}/software_deployments?server_id=${clusterId}`)
+      .set(auth(business.admin.token))
+      .expect(200);
+    return (
+      response.body.software_deployments as {
+        action: string;
+        status: string;
+        input_values: { deployName: string };
+      }[]
+    ).filter((record) => record.input_values?.deployName === deployName);
+  };
   const settledOn = (id: number, names: string[], timeoutMs = 20_000) =>
     eventually(
       () => deployment(t, business.admin.token, id),
@@ -132,6 +148,28 @@ describe('deployments follow cluster labels, new clusters and node labels', () =
       'CREATE',
       'CREATE',
       'DELETE',
+    ]);
+
+    // A regains the label, then loses it again, under the same request: each time is an action of its
+    // own on A, with a record of its own (SPEC §9), all finished.
+    const relabel = (method: 'post' | 'delete') =>
+      t
+        .api()
+        [method]('/v1/cluster/label')
+        .set(auth(admin))
+        .send({ clusterLabel: 'edge', clusterName: ['r-a'] });
+    await relabel('post').expect(200);
+    await settledOn(id, ['r-a', 'r-b']);
+    expect(instancePods(a, 'edge1')).toHaveLength(2);
+    await relabel('delete').expect(200);
+    await settledOn(id, ['r-b']);
+    expect(a.get('apps/v1', 'Deployment', ns(), 'edge1')).toBeUndefined();
+    const onA = await recordsOf('edge1', await clusterIdOf(t, admin, 'r-a'));
+    expect(onA.map((record) => [record.action, record.status])).toEqual([
+      ['CREATE', 'COMPLETE'],
+      ['DELETE', 'COMPLETE'],
+      ['CREATE', 'COMPLETE'],
+      ['DELETE', 'COMPLETE'],
     ]);
   });
 

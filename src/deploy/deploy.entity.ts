@@ -87,6 +87,12 @@ export class PlacementEntity {
   @PrimaryColumn({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
   @Column({ name: 'cluster_name' }) clusterName: string;
   @Column({ name: 'request_id', type: 'int', nullable: true }) requestId: number | null;
+  /**
+   * New whenever the placement is given new work (a request, or the cluster leaving or rejoining the
+   * targets), never reused: an opaque token (bigint, read as a string) that compare-and-sets and
+   * software deployment records carry.
+   */
+  @Column({ type: 'bigint', insert: false, update: false }) generation: string;
   /** The objects are to leave this cluster (a delete, or the cluster lost the target label). */
   @Column() removing: boolean;
   /** The request whose objects this cluster holds; null until the first apply succeeds. */

@@ -28,7 +28,14 @@ import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, expectedPods, PodCounts } from './pod-counts';
-import { podsReason, RecordInput, RecordKey, SoftwareAction, SoftwareRecords } from './software-records';
+import {
+  podsReason,
+  RecordInput,
+  RecordKey,
+  SoftwareAction,
+  SoftwareRecords,
+  SUPERSEDED_REASON,
+} from './software-records';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
 
@@ -391,17 +398,17 @@ export class PlacementApplier {
   }
 
   /**
-   * Someone else moved the placement since we read it. When a newer request took it over, this
-   * request's record ends here; when it was another run of the same request (a job taken over after
-   * a lost lock), that run finishes the record.
+   * Someone else moved the placement since we read it. When newer work took it over (a newer request,
+   * or the cluster left or rejoined the targets: a new generation), this record ends here; when it was
+   * another run of the same work (a job taken over after a lost lock), that run finishes the record.
    */
   private async lost(work: Work, record: RecordInput): Promise<false> {
     this.logger.log(
       `placement of ${work.deployment.deployName} on ${work.cluster.name} moved on; starting over`,
     );
     const now = await this.placements.find(work.deployment.id, work.cluster.id);
-    if (now?.requestId !== record.requestId)
-      await this.records.finish(record, false, 'superseded by a newer request', 'superseded');
+    if (now?.requestId !== record.requestId || now.generation !== record.generation)
+      await this.records.finish(record, false, SUPERSEDED_REASON, 'superseded');
     return false;
   }
 
@@ -419,7 +426,11 @@ export class PlacementApplier {
           ? 'ROLLBACK'
           : 'UPDATE';
     const app = await this.appOf(placement.removing ? deployment.appId : request.appId);
-    return recordInput(work, { requestId: request.id, clusterId: cluster.id, action }, app);
+    return recordInput(
+      work,
+      { requestId: request.id, clusterId: cluster.id, generation: placement.generation, action },
+      app,
+    );
   }
 
   /**

@@ -8,8 +8,11 @@ import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './pl
 import type { PodCounts } from './pod-counts';
 import { podsReason, SoftwareRecords } from './software-records';
 
-/** The part of a placement a compare-and-set compares: which request it works for, and its status as read. */
-export type PlacementKey = Pick<PlacementEntity, 'deploymentId' | 'clusterId' | 'requestId' | 'status'>;
+/** The part of a placement a compare-and-set compares: which request and generation it works for, and its status as read. */
+export type PlacementKey = Pick<
+  PlacementEntity,
+  'deploymentId' | 'clusterId' | 'requestId' | 'generation' | 'status'
+>;
 
 /** A placement with the parts of its deployment and cluster that its job uses. */
 export interface PlacementWork {
@@ -40,7 +43,7 @@ export class WritesWithMove {
 
 /** Every column of a placement (alias p), named as PlacementEntity's properties. */
 const PLACEMENT_COLUMNS = `p.deployment_id AS "deploymentId", p.cluster_id AS "clusterId",
-  p.cluster_name AS "clusterName", p.request_id AS "requestId", p.removing,
+  p.cluster_name AS "clusterName", p.request_id AS "requestId", p.generation, p.removing,
   p.applied_request_id AS "appliedRequestId", p.objects, p.status, p.status_since AS "statusSince",
   p.rollout_deadline_at AS "rolloutDeadlineAt", p.next_retry_at AS "nextRetryAt", p.running, p.error,
   p.total, p.message, p.update_time AS "updateTime"`;
@@ -182,6 +185,7 @@ export class PlacementStore {
       placement.status,
       placementPredecessorsOf(to),
       to,
+      placement.generation,
     ];
     const sets = ['status = $6', 'update_time = now()'];
     if (to !== placement.status) sets.push('status_since = now()');
@@ -194,7 +198,7 @@ export class PlacementStore {
     return {
       sql: `UPDATE placements SET ${sets.join(', ')}
         WHERE deployment_id = $1 AND cluster_id = $2 AND request_id IS NOT DISTINCT FROM $3
-          AND status = $4 AND status = ANY($5)`,
+          AND status = $4 AND status = ANY($5) AND generation = $7`,
       params: values,
     };
   }
@@ -215,8 +219,7 @@ export class PlacementStore {
       const ok = status === P.Running;
       // A placement is applied only for its request, so one that settles has one.
       await this.records.finishApply(
-        placement.requestId!,
-        placement.clusterId,
+        { requestId: placement.requestId!, clusterId: placement.clusterId, generation: placement.generation },
         ok,
         podsReason(ok, message),
         writes,
@@ -270,6 +273,7 @@ export class PlacementStore {
       .delete()
       .where('deployment_id = :deploymentId AND cluster_id = :clusterId AND removing', placement)
       .andWhere('request_id IS NOT DISTINCT FROM :requestId AND status = :status', placement)
+      .andWhere('generation = :generation', placement)
       .execute();
     return (result.affected ?? 0) > 0;
   }
@@ -287,19 +291,21 @@ export class PlacementStore {
         `INSERT INTO placements AS p (deployment_id, cluster_id, cluster_name, request_id, status, removing)
          SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
          ON CONFLICT (deployment_id, cluster_id) DO UPDATE
-           SET request_id = EXCLUDED.request_id, status = EXCLUDED.status, removing = false,
-               status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
+           SET request_id = EXCLUDED.request_id, generation = EXCLUDED.generation, status = EXCLUDED.status,
+               removing = false, status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL,
+               message = ''
            WHERE p.status = ANY($6)`,
         [...pendingRowParams(to), placementPredecessorsOf(P.Pending)],
       );
     }
     await manager.query(
       `UPDATE placements
-          SET request_id = $2, status = $4, removing = true, status_since = now(),
-              rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
+          SET request_id = $2, generation = nextval('placement_generations'), status = $4, removing = true,
+              status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL, message = ''
         WHERE deployment_id = $1 AND cluster_id <> ALL($3::uuid[]) AND status = ANY($5)`,
       [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
     );
+    await this.records.supersede(manager, [deploymentId]);
     const rows: { cluster_id: string }[] = await manager.query(
       `SELECT cluster_id FROM placements WHERE deployment_id = $1`,
       [deploymentId],
@@ -325,7 +331,8 @@ export class PlacementStore {
     const regained = returned<{ cluster_id: string }>(
       await manager.query(
         `UPDATE placements
-          SET status = $4, removing = false, status_since = now(), rollout_deadline_at = NULL, message = ''
+          SET status = $4, removing = false, generation = nextval('placement_generations'),
+              status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND removing AND cluster_id = ANY($3::uuid[])
           AND status = ANY($5)
       RETURNING cluster_id`,
@@ -335,13 +342,15 @@ export class PlacementStore {
     const lost = returned<{ cluster_id: string }>(
       await manager.query(
         `UPDATE placements
-          SET status = $4, removing = true, status_since = now(), rollout_deadline_at = NULL, message = ''
+          SET status = $4, removing = true, generation = nextval('placement_generations'),
+              status_since = now(), rollout_deadline_at = NULL, message = ''
         WHERE deployment_id = $1 AND request_id = $2 AND NOT removing AND cluster_id <> ALL($3::uuid[])
           AND status = ANY($5)
       RETURNING cluster_id`,
         [deploymentId, requestId, ids, P.Deleting, placementPredecessorsOf(P.Deleting)],
       ),
     );
+    if (regained.length || lost.length) await this.records.supersede(manager, [deploymentId]);
     return [...added, ...regained, ...lost].map((row) => row.cluster_id);
   }
 
@@ -373,14 +382,21 @@ export class PlacementStore {
       .getMany();
   }
 
-  /** Forgets every placement on a cluster that is being removed; returns the deployments they belonged to. */
+  /**
+   * Forgets every placement on a cluster that is being removed, and finishes their records still in
+   * progress; returns the deployments they belonged to.
+   */
   async forgetCluster(clusterId: string): Promise<number[]> {
-    const rows = returned<{ deployment_id: number }>(
-      await this.placements.query(`DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`, [
-        clusterId,
-      ]),
-    );
-    return rows.map((row) => row.deployment_id);
+    return this.placements.manager.transaction(async (manager) => {
+      const rows = returned<{ deployment_id: number }>(
+        await manager.query(`DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`, [
+          clusterId,
+        ]),
+      );
+      const deploymentIds = rows.map((row) => row.deployment_id);
+      await this.records.supersede(manager, deploymentIds);
+      return deploymentIds;
+    });
   }
 }
 

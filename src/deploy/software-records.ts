@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { SoftwareDeploymentEntity } from './deploy.entity';
+import { EntityManager, Repository } from 'typeorm';
+import { PlacementEntity, SoftwareDeploymentEntity } from './deploy.entity';
 import { preparedQuery } from '../database/prepared-query';
 import type { WritesWithMove } from './placement.store';
 
@@ -11,12 +11,24 @@ export type SoftwareAction = 'CREATE' | 'UPDATE' | 'ROLLBACK' | 'DELETE';
 export const podsReason = (running: boolean, problems: string): string =>
   running ? 'all pods running' : problems || 'pods not running';
 
-/** Which record: one per request, cluster and action (SPEC §9). */
-export interface RecordKey {
+/** Whose apply record: a request's on a cluster, in one generation of its placement there. */
+export interface ApplyRecordKey {
   requestId: number;
   clusterId: string;
+  generation: PlacementEntity['generation'];
+}
+
+/**
+ * Which record: one per request, cluster, placement generation and action (SPEC §9: each time a
+ * deployment is put on or taken off a cluster is an action of its own).
+ */
+export interface RecordKey extends ApplyRecordKey {
   action: SoftwareAction;
 }
+
+/** Why a record still in progress was finished without its work: the placement was given other work. */
+export const SUPERSEDED_REASON =
+  'superseded before it finished (a newer request, a change of target clusters, or the cluster removed)';
 
 /** A record's key and what its action was asked to apply: what the record's first write inserts. */
 export interface RecordInput extends RecordKey {
@@ -39,18 +51,18 @@ const EMPTY_OUTPUT = `jsonb_build_object('deploy_stdout', '', 'deploy_stderr', '
 /**
  * A record's write as one statement: the first write of a request's action on a cluster inserts its record,
  * with `insert`'s output merged into an empty one and its status and reason; a later write merges `update`
- * into it while it is IN_PROGRESS (a finished record stays as it is). $1 to $7 are the record's key and
- * inputs (inputParams); the write's own parameters follow from $8.
+ * into it while it is IN_PROGRESS (a finished record stays as it is). $1 to $8 are the record's key and
+ * inputs (inputParams); the write's own parameters follow from $9.
  */
 const upsert = (
   guard: string,
   insert: { output: string; status: string; reason: string },
   update: string,
 ) => `INSERT INTO software_deployments AS r (business_id, deployment_id, request_id, cluster_id, config_id,
-          action, input_values, output_values, status, status_reason)
-   SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, ${EMPTY_OUTPUT} || ${insert.output}, ${insert.status}, ${insert.reason}
+          action, input_values, generation, output_values, status, status_reason)
+   SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8::bigint, ${EMPTY_OUTPUT} || ${insert.output}, ${insert.status}, ${insert.reason}
     WHERE ${guard}
-   ON CONFLICT (request_id, cluster_id, action) DO UPDATE SET ${update}, updated_time = now()
+   ON CONFLICT (request_id, cluster_id, generation, action) DO UPDATE SET ${update}, updated_time = now()
     WHERE r.status = 'IN_PROGRESS'`;
 
 const inputParams = (record: RecordInput) => [
@@ -61,12 +73,13 @@ const inputParams = (record: RecordInput) => [
   record.configId,
   record.action,
   JSON.stringify(record.inputValues),
+  record.generation,
 ];
 
-/** What an apply adds to a record's output ($8 the lines, $10 the status when finished, $12 and $13 its result). */
-const APPLIED_OUTPUT = `jsonb_build_object('deploy_stdout', $8::text, 'deploy_status_code', 0)
-  || CASE WHEN $10::text IS NULL THEN '{}'::jsonb
-          ELSE jsonb_build_object('result', $12::text, 'deploy_status_code', $13::int) END`;
+/** What an apply adds to a record's output ($9 the lines, $11 the status when finished, $13 and $14 its result). */
+const APPLIED_OUTPUT = `jsonb_build_object('deploy_stdout', $9::text, 'deploy_status_code', 0)
+  || CASE WHEN $11::text IS NULL THEN '{}'::jsonb
+          ELSE jsonb_build_object('result', $13::text, 'deploy_status_code', $14::int) END`;
 
 /**
  * The software deployment records of SPEC §9, written as the work happens: a request's action on a cluster
@@ -103,11 +116,11 @@ export class SoftwareRecords {
         writer.guard,
         {
           output: `(${APPLIED_OUTPUT})`,
-          status: `coalesce($10, 'IN_PROGRESS')`,
-          reason: 'coalesce($11, $9)',
+          status: `coalesce($11, 'IN_PROGRESS')`,
+          reason: 'coalesce($12, $10)',
         },
-        `output_values = r.output_values || ${APPLIED_OUTPUT}, status = coalesce($10, r.status),
-         status_reason = coalesce($11, $9)`,
+        `output_values = r.output_values || ${APPLIED_OUTPUT}, status = coalesce($11, r.status),
+         status_reason = coalesce($12, $10)`,
       ),
       [
         ...inputParams(record),
@@ -133,13 +146,13 @@ export class SoftwareRecords {
       upsert(
         writer.guard,
         {
-          output: `jsonb_build_object('deploy_stderr', $8::text, 'deploy_status_code', 1)`,
-          status: `CASE WHEN $10::boolean THEN 'FAILED' ELSE 'IN_PROGRESS' END`,
-          reason: '$9',
+          output: `jsonb_build_object('deploy_stderr', $9::text, 'deploy_status_code', 1)`,
+          status: `CASE WHEN $11::boolean THEN 'FAILED' ELSE 'IN_PROGRESS' END`,
+          reason: '$10',
         },
         `output_values = r.output_values || jsonb_build_object(
-           'deploy_stderr', (r.output_values->>'deploy_stderr') || $8::text, 'deploy_status_code', 1),
-         status = CASE WHEN $10::boolean THEN 'FAILED' ELSE r.status END, status_reason = $9`,
+           'deploy_stderr', (r.output_values->>'deploy_stderr') || $9::text, 'deploy_status_code', 1),
+         status = CASE WHEN $11::boolean THEN 'FAILED' ELSE r.status END, status_reason = $10`,
       ),
       [
         ...inputParams(record),
@@ -152,12 +165,12 @@ export class SoftwareRecords {
 
   /** The result on that cluster: COMPLETE or FAILED, once. */
   async finish(record: RecordInput, ok: boolean, reason: string, result: string): Promise<void> {
-    const output = `jsonb_build_object('result', $10::text, 'deploy_status_code', $11::int)`;
+    const output = `jsonb_build_object('result', $11::text, 'deploy_status_code', $12::int)`;
     await this.writer().query(
       upsert(
         'true',
-        { output, status: '$8', reason: '$9' },
-        `status = $8, status_reason = $9,
+        { output, status: '$9', reason: '$10' },
+        `status = $9, status_reason = $10,
          output_values = r.output_values || ${output}`,
       ),
       [...inputParams(record), ok ? 'COMPLETE' : 'FAILED', reason, result, ok ? 0 : 1],
@@ -166,8 +179,7 @@ export class SoftwareRecords {
 
   /** The apply record (whichever action it was) of a request on a cluster, finished once its pods settle. */
   async finishApply(
-    requestId: number,
-    clusterId: string,
+    { requestId, clusterId, generation }: ApplyRecordKey,
     ok: boolean,
     reason: string,
     withMove?: WritesWithMove,
@@ -175,11 +187,37 @@ export class SoftwareRecords {
     const writer = this.writer(withMove);
     await writer.query(
       `UPDATE software_deployments
-          SET status = $3, status_reason = $4, updated_time = now(),
-              output_values = output_values || jsonb_build_object('result', $5::text, 'deploy_status_code', $6::int)
-        WHERE request_id = $1 AND cluster_id = $2 AND action <> 'DELETE' AND status = 'IN_PROGRESS'
-          AND ${writer.guard}`,
-      [requestId, clusterId, ok ? 'COMPLETE' : 'FAILED', reason, ok ? 'running' : 'not running', ok ? 0 : 1],
+          SET status = $4, status_reason = $5, updated_time = now(),
+              output_values = output_values || jsonb_build_object('result', $6::text, 'deploy_status_code', $7::int)
+        WHERE request_id = $1 AND cluster_id = $2 AND generation = $3 AND action <> 'DELETE'
+          AND status = 'IN_PROGRESS' AND ${writer.guard}`,
+      [
+        requestId,
+        clusterId,
+        generation,
+        ok ? 'COMPLETE' : 'FAILED',
+        reason,
+        ok ? 'running' : 'not running',
+        ok ? 0 : 1,
+      ],
+    );
+  }
+
+  /**
+   * Finishes, FAILED as superseded, the records still in progress of these deployments that belong to no
+   * placement as it is now (the placement was given other work, or forgotten with its cluster): no job
+   * will ever finish them. Run where the placements change, in the same transaction.
+   */
+  async supersede(manager: EntityManager, deploymentIds: number[]): Promise<void> {
+    await manager.query(
+      `UPDATE software_deployments r
+          SET status = 'FAILED', status_reason = $2, updated_time = now(),
+              output_values = r.output_values || jsonb_build_object('result', 'superseded', 'deploy_status_code', 1)
+        WHERE r.deployment_id = ANY($1) AND r.status = 'IN_PROGRESS'
+          AND NOT EXISTS (SELECT 1 FROM placements p
+                           WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id
+                             AND p.request_id = r.request_id AND p.generation = r.generation)`,
+      [deploymentIds, SUPERSEDED_REASON],
     );
   }
 

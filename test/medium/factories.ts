@@ -174,13 +174,14 @@ export class Factories {
        VALUES ($1, $2, $3, $4, $5)`,
       [id, requestId, app.id, app.version, action],
     );
+    const generations: Record<string, string> = {};
     for (const placement of options.placements ?? []) {
       const placementStatus = placement.status ?? PlacementStatus.Running;
       const { running = 1, error = 0, total = 1 } = placement;
-      await this.db.query(
+      [{ generation: generations[placement.cluster.id] }] = await this.db.query(
         `INSERT INTO placements (deployment_id, cluster_id, cluster_name, request_id, applied_request_id,
            status, removing, running, error, total)
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9)`,
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING generation`,
         [
           id,
           placement.cluster.id,
@@ -194,7 +195,7 @@ export class Factories {
         ],
       );
     }
-    return { id, deployName, requestId };
+    return { id, deployName, requestId, generations };
   }
 }
 
@@ -222,6 +223,8 @@ export interface MadeDeployment {
   id: number;
   deployName: string;
   requestId: number;
+  /** Each placement's generation, by cluster id. */
+  generations: Record<string, string>;
 }
 
 function principalOf(

@@ -3,7 +3,7 @@ import { lockedDeployment } from '../../src/deploy/deployment-lock';
 import { PlacementApplier } from '../../src/deploy/placement-applier.service';
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
-import { RecordInput, SoftwareRecords } from '../../src/deploy/software-records';
+import { RecordInput, SoftwareRecords, SUPERSEDED_REASON } from '../../src/deploy/software-records';
 import { eventually } from '../support/eventually';
 import { MadeBusiness, MadeCluster, MadeDeployment } from './factories';
 import { ServiceContext, startServiceContext } from './service-context';
@@ -35,6 +35,7 @@ describe('software deployment records (service)', () => {
   const inputOf = (deployment: MadeDeployment, action: RecordInput['action'] = 'CREATE'): RecordInput => ({
     requestId: deployment.requestId,
     clusterId: cluster.id,
+    generation: deployment.generations[cluster.id],
     action,
     businessId: business.id,
     deploymentId: deployment.id,
@@ -91,9 +92,9 @@ describe('software deployment records (service)', () => {
       deploy_status_code: 0,
     });
 
-    await records.finishApply(deployment.requestId, cluster.id, true, 'all pods running');
+    await records.finishApply(input, true, 'all pods running');
     await records.attemptFailed(input, 'too late', true);
-    await records.finish(input, false, 'superseded by a newer request', 'superseded');
+    await records.finish(input, false, SUPERSEDED_REASON, 'superseded');
     const all = await recordsOf(deployment);
     expect(all).toHaveLength(1);
     [record] = all;
@@ -133,6 +134,49 @@ describe('software deployment records (service)', () => {
     );
     const [record] = await recordsOf(deployment);
     expect(record).toMatchObject({ status: 'IN_PROGRESS', reason: 'retrying: won' });
+  });
+
+  it('a placement that left its cluster and came back (same request, same status) is not moved by a job that read it before', async () => {
+    const deployment = await newDeployment();
+    const [before] = await placements.ofDeployments([deployment.id]);
+    const onCluster = { deploymentId: deployment.id, requestId: deployment.requestId };
+    await s.db.transaction((manager) => placements.follow(manager, { ...onCluster, targets: [] }));
+    await s.db.transaction((manager) =>
+      placements.follow(manager, { ...onCluster, targets: [{ id: cluster.id, name: cluster.name }] }),
+    );
+    const [after] = await placements.ofDeployments([deployment.id]);
+    expect(after).toMatchObject({ status: before.status, requestId: before.requestId });
+    expect(after.generation).not.toBe(before.generation);
+
+    const staleRecord = inputOf(deployment);
+    expect(
+      await placements.moveWith(before, PlacementStatus.Offline, {}, (writes) =>
+        records.attemptFailed(staleRecord, 'from the old read', false, writes),
+      ),
+    ).toBe(false);
+    expect(await recordsOf(deployment)).toEqual([]);
+    expect((await placements.ofDeployments([deployment.id]))[0].status).toBe(PlacementStatus.Pending);
+
+    // The job of the placement as it is now writes a record of its own generation.
+    const current = { ...staleRecord, generation: after.generation };
+    expect(
+      await placements.moveWith(after, PlacementStatus.Offline, {}, (writes) =>
+        records.attemptFailed(current, 'cluster unreachable', false, writes),
+      ),
+    ).toBe(true);
+    expect(await recordsOf(deployment)).toMatchObject([
+      { status: 'IN_PROGRESS', reason: 'retrying: cluster unreachable' },
+    ]);
+  });
+
+  it('a record left in progress is finished as superseded when its placement is given other work', async () => {
+    const deployment = await newDeployment(PlacementStatus.Offline);
+    await records.attemptFailed(inputOf(deployment), 'cluster unreachable', false);
+    const onCluster = { deploymentId: deployment.id, requestId: deployment.requestId };
+    await s.db.transaction((manager) => placements.follow(manager, { ...onCluster, targets: [] }));
+    expect(await recordsOf(deployment)).toMatchObject([
+      { action: 'CREATE', status: 'FAILED', reason: SUPERSEDED_REASON, output: { result: 'superseded' } },
+    ]);
   });
 
   it('a move writing a new record goes on while a command holds its deployment and writes its placements', async () => {

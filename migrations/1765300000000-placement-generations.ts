@@ -1,0 +1,56 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * A placement's generation: a new number whenever the placement is given new work in its cluster (a new
+ * request, or the cluster leaving or rejoining the deployment's targets under the same request), never
+ * one used before, even by a placement since forgotten. A compare-and-set compares it with the request
+ * and the status (a placement can come back to the status and request a job read), and a software
+ * deployment record is kept per generation: each time a deployment is put on or taken off a cluster is
+ * an action with a record of its own (SPEC §9). Records of the placements as they are now are given
+ * their placement's generation.
+ */
+export class PlacementGenerations1765300000000 implements MigrationInterface {
+  name = 'PlacementGenerations1765300000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE SEQUENCE placement_generations AS bigint`);
+    await db.query(
+      `ALTER TABLE placements ADD COLUMN generation bigint NOT NULL DEFAULT nextval('placement_generations')`,
+    );
+    await db.query(`ALTER TABLE software_deployments ADD COLUMN generation bigint NOT NULL DEFAULT 0`);
+    await db.query(`
+      UPDATE software_deployments r SET generation = p.generation
+        FROM placements p
+       WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id AND p.request_id = r.request_id`);
+    await db.query(
+      `ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_request_id_cluster_id_action_key`,
+    );
+    await db.query(`ALTER TABLE software_deployments ALTER COLUMN generation DROP DEFAULT`);
+    await db.query(
+      `ALTER TABLE software_deployments ADD CONSTRAINT software_deployments_action_once
+         UNIQUE (request_id, cluster_id, generation, action)`,
+    );
+    // The records still in progress of a deployment, found when its placements change (few at a time).
+    await db.query(
+      `CREATE INDEX software_deployments_in_progress ON software_deployments (deployment_id)
+         WHERE status = 'IN_PROGRESS'`,
+    );
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX software_deployments_in_progress`);
+    await db.query(`ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_action_once`);
+    // Of a request's repeated actions on a cluster, the first keeps its record.
+    await db.query(`
+      DELETE FROM software_deployments r USING software_deployments first
+       WHERE first.request_id = r.request_id AND first.cluster_id = r.cluster_id AND first.action = r.action
+         AND first.generation < r.generation`);
+    await db.query(`ALTER TABLE software_deployments DROP COLUMN generation`);
+    await db.query(
+      `ALTER TABLE software_deployments ADD CONSTRAINT software_deployments_request_id_cluster_id_action_key
+         UNIQUE (request_id, cluster_id, action)`,
+    );
+    await db.query(`ALTER TABLE placements DROP COLUMN generation`);
+    await db.query(`DROP SEQUENCE placement_generations`);
+  }
+}
