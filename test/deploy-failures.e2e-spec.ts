@@ -300,6 +300,30 @@ describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SEC
     expect(judged.status).toBe(7);
   });
 
+  it('a cluster that refuses the platform’s credentials at the deadline fails the rollout there: 7, its record finished', async () => {
+    const id = await deploy(t, business.admin.token, 'revoked1', 'web', {
+      cluster: 'present',
+      nodeLabel: 'nonode',
+    });
+    await eventually(
+      () => deployment(t, business.admin.token, id),
+      (row) => row.clusters[0]?.status === 'applied',
+      { what: 'revoked1 applied, waiting for pods' },
+    );
+    const token = cluster.token;
+    cluster.token = 'revoked';
+    try {
+      const done = await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 30_000);
+      expect(done).toMatchObject({ status: 7, editable: true });
+      expect(done.clusters[0].status).toBe('failed');
+      expect(done.clusters[0].message).toMatch(/at the rollout deadline/);
+      const records = await recordsOf(t, business, 'revoked1');
+      expect(records).toMatchObject([{ action: 'CREATE', status: 'FAILED' }]);
+    } finally {
+      cluster.token = token;
+    }
+  });
+
   it('pods that never start (no node carries the node label) fail the rollout at the deadline: 7', async () => {
     const id = await deploy(t, business.admin.token, 'stuck1', 'web', {
       cluster: 'present',

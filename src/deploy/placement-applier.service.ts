@@ -154,12 +154,23 @@ export class PlacementApplier {
       ({ counts, pods } = await this.readPods(work, app.version));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
-      if (!error.transient) throw new UnrecoverableError(error.message);
-      // SPEC §7: the rollout settles without a cluster that stopped answering; the cluster sync brings
-      // the placement back (its objects applied again, its pods judged) when the cluster answers.
-      const message = `${error.message} at the rollout deadline; checked again when the cluster sync sees it answer`;
-      if (await this.placements.move(work.placement, PlacementStatus.Offline, { message, nextRetryAt: null }))
-        await this.rollup.rollUp(work.deployment.id);
+      const { running, error: failing, total } = work.placement;
+      // A cluster that refuses for good (its credentials revoked, say) cannot show the pods running:
+      // the rollout there has failed, and the deadline settles it like pods that did not start.
+      const moved = error.transient
+        ? // SPEC §7: the rollout settles without a cluster that stopped answering; the cluster sync brings
+          // the placement back (its objects applied again, its pods judged) when the cluster answers.
+          await this.placements.move(work.placement, PlacementStatus.Offline, {
+            message: `${error.message} at the rollout deadline; checked again when the cluster sync sees it answer`,
+            nextRetryAt: null,
+          })
+        : await this.placements.settle(
+            work.placement,
+            PlacementStatus.Failed,
+            { running, error: failing, total },
+            `${error.message} at the rollout deadline`,
+          );
+      if (moved) await this.rollup.rollUp(work.deployment.id);
       return;
     }
     const running = clusterSucceeded(counts, expectedPods(app));

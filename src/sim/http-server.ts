@@ -22,7 +22,7 @@ function requireJson(ct: string | undefined): void {
 }
 
 export abstract class ApiHttpServer extends ApiVerbs {
-  readonly token: string;
+  token: string;
   requestLog: RequestLogEntry[] = [];
   protected _mode: ClusterMode;
   protected readonly server: http.Server;

@@ -44,7 +44,8 @@ export interface FakeCluster {
   readonly url: string;
   /** Kubeconfig YAML: current-context set, bearer-token user, server http://127.0.0.1:PORT */
   readonly kubeconfig: string;
-  readonly token: string;
+  /** The bearer token requests must carry; may be changed at any time (revoking the old one: 401). */
+  token: string;
   mode: ClusterMode;
   setMode(mode: ClusterMode): Promise<void>;
   /** Milliseconds each request waits before it is answered (FakeClusterOptions.latencyMs); may be changed at any time. */
