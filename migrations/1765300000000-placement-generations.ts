@@ -7,7 +7,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * and the status (a placement can come back to the status and request a job read), and a software
  * deployment record is kept per generation: each time a deployment is put on or taken off a cluster is
  * an action with a record of its own (SPEC §9). Records of the placements as they are now are given
- * their placement's generation.
+ * their placement's generation; records still in progress for work no placement holds are finished.
  */
 export class PlacementGenerations1765300000000 implements MigrationInterface {
   name = 'PlacementGenerations1765300000000';
@@ -22,6 +22,17 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
       UPDATE software_deployments r SET generation = p.generation
         FROM placements p
        WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id AND p.request_id = r.request_id`);
+    // Records that earlier code left in progress for work no placement holds any more (an upgrade
+    // approved while the cluster was offline, say) would never be finished: they are now.
+    await db.query(`
+      UPDATE software_deployments r
+         SET status = 'FAILED', updated_time = now(),
+             status_reason = 'superseded before it finished (a newer request, a change of target clusters, or the cluster removed)',
+             output_values = r.output_values || jsonb_build_object('result', 'superseded', 'deploy_status_code', 1)
+       WHERE r.status = 'IN_PROGRESS'
+         AND NOT EXISTS (SELECT 1 FROM placements p
+                          WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id
+                            AND p.request_id = r.request_id)`);
     await db.query(
       `ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_request_id_cluster_id_action_key`,
     );
