@@ -298,6 +298,9 @@ describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SEC
       { timeoutMs: 20_000, what: 'silent1 judged once t-only answers' },
     );
     expect(judged.status).toBe(7);
+    // Applied again on its return for the same request: the one CREATE record, finished by that apply.
+    const records = await recordsOf(t, business, 'silent1');
+    expect(records.map((record) => [record.action, record.status])).toEqual([['CREATE', 'FAILED']]);
   });
 
   it('a cluster that refuses the platform’s credentials at the deadline fails the rollout there: 7, its record finished', async () => {

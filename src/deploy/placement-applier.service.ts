@@ -29,6 +29,7 @@ import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
 import { clusterFailed, clusterSucceeded, countPods, expectedPods, PodCounts } from './pod-counts';
 import {
+  ApplyRecordKey,
   podsReason,
   RecordInput,
   RecordKey,
@@ -429,19 +430,20 @@ export class PlacementApplier {
    */
   private async recordOf(work: Work): Promise<RecordInput> {
     const { placement, deployment, request, cluster } = work;
-    const action: SoftwareAction = placement.removing
-      ? 'DELETE'
-      : placement.appliedRequestId === null
-        ? 'CREATE'
-        : request.action === DeployAction.Rollback
-          ? 'ROLLBACK'
-          : 'UPDATE';
+    const key = { requestId: request.id, clusterId: cluster.id, generation: placement.generation };
+    const action = placement.removing ? 'DELETE' : await this.applyAction(work, key);
     const app = await this.appOf(placement.removing ? deployment.appId : request.appId);
-    return recordInput(
-      work,
-      { requestId: request.id, clusterId: cluster.id, generation: placement.generation, action },
-      app,
-    );
+    return recordInput(work, { ...key, action }, app);
+  }
+
+  /** What an apply of the request on the cluster is: a CREATE where nothing was applied, else an UPDATE or a ROLLBACK. */
+  private async applyAction({ placement, request }: Work, key: ApplyRecordKey): Promise<SoftwareAction> {
+    if (placement.appliedRequestId === null) return 'CREATE';
+    // Applied already for this request (the cluster went offline at the deadline and is back, say): the
+    // same action again, whose record this apply finishes, not an UPDATE of its own.
+    const earlier = placement.appliedRequestId === request.id && (await this.records.applyActionOf(key));
+    if (earlier) return earlier;
+    return request.action === DeployAction.Rollback ? 'ROLLBACK' : 'UPDATE';
   }
 
   /**

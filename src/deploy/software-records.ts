@@ -203,6 +203,16 @@ export class SoftwareRecords {
     );
   }
 
+  /** The action of the apply record (not a removal's) of a request on a cluster in one generation, if it has one. */
+  async applyActionOf({ requestId, clusterId, generation }: ApplyRecordKey): Promise<SoftwareAction | null> {
+    const [row] = await this.records.query(
+      `SELECT action FROM software_deployments
+        WHERE request_id = $1 AND cluster_id = $2 AND generation = $3 AND action <> 'DELETE'`,
+      [requestId, clusterId, generation],
+    );
+    return (row?.action as SoftwareAction | undefined) ?? null;
+  }
+
   /**
    * Finishes, FAILED as superseded, the records still in progress of these deployments that belong to no
    * placement as it is now (the placement was given other work, or forgotten with its cluster): no job
