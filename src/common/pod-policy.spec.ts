@@ -45,6 +45,15 @@ describe('hostPathProblem', () => {
     ['/var/log/pods', true],
     ['/var/log', true],
     ['/boot', true],
+    ['/var/snap/microk8s/common/run', true],
+    ['/var/snap/microk8s/current/credentials', true],
+    ['/var/snap/lxd/common/lxd', true],
+    ['/snap', true],
+    ['/var/lib/kubeedge', true],
+    ['/var/lib/containers/storage', true],
+    ['/var/lib/lxd', true],
+    ['/var/lib/incus', true],
+    ['/opt/agent/api.socket', true],
   ])('refuses %s (read-only: %s)', (path, readOnly) => {
     expect(hostPathProblem(path, readOnly, WRITABLE)).toMatch(/hostPath/);
   });

@@ -9,9 +9,12 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 
 /**
  * Host paths a tenant may not mount at all, nor any folder above them (mounting `/var` exposes `/var/run`):
- * SPEC §12's list, plus what holds a cluster's own credentials on the distributions edges run (k3s and
- * RKE2 under /var/lib/rancher, k0s, etcd's data) and other tenants' pod logs, any of which
- * hands a reader the cluster or another business's data.
+ * SPEC §12's list, plus what holds a cluster's own credentials, a runtime's socket or other tenants'
+ * containers on the distributions edges run: k3s and RKE2 under /var/lib/rancher, k0s, etcd's data,
+ * snaps (MicroK8s keeps its containerd socket, an admin kubeconfig and its kubelet's pods under
+ * /var/snap; LXD its socket), KubeEdge's node database (every pod's Secrets), CRI-O's and Podman's
+ * storage, LXD's and Incus's own, and other tenants' pod logs. A read-only mount does not stop a
+ * container from connecting to a socket in it, so a folder holding one is as dangerous as the socket.
  */
 const DENIED_HOST_PATHS = [
   '/etc',
@@ -31,6 +34,12 @@ const DENIED_HOST_PATHS = [
   '/var/lib/etcd',
   '/var/log/pods',
   '/var/log/containers',
+  '/var/snap',
+  '/snap',
+  '/var/lib/kubeedge',
+  '/var/lib/containers',
+  '/var/lib/lxd',
+  '/var/lib/incus',
 ];
 /** Device files a tenant may use: cameras and GPUs are what edge inference runs on. */
 const ALLOWED_DEVICE_PREFIXES = ['/dev/video', '/dev/nvidia'];
@@ -67,7 +76,7 @@ export function hostPathProblem(
   const path = normalizedPath(hostPath);
   if (!path.startsWith('/')) return `hostPath ${hostPath} is not an absolute path`;
   if (path === '/') return 'hostPath / (the whole node) may not be mounted';
-  if (path.split('/').some((part) => part.endsWith('.sock')))
+  if (path.split('/').some((part) => part.endsWith('.sock') || part.endsWith('.socket')))
     return `hostPath ${hostPath} is a socket, which would hand the node's daemons to the container`;
   const allowedDevice = ALLOWED_DEVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
   const denied = DENIED_HOST_PATHS.find(
