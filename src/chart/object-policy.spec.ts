@@ -96,6 +96,37 @@ describe('objectPolicyProblems', () => {
       'Service web: externalIPs are not allowed',
     ]);
   });
+
+  it('refuses ExternalName Services, ingress snippet annotations and unconfined AppArmor annotations', () => {
+    const ingress = (annotations: Record<string, string>) =>
+      ({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', annotations },
+        spec: { rules: [{ host: 'web.example' }] },
+      }) as KubernetesObject;
+    const apparmor = deployment({ containers: [container({ allowPrivilegeEscalation: false })] });
+    (apparmor as { spec: { template: { metadata: object } } }).spec.template.metadata = {
+      annotations: { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' },
+    };
+    expect(
+      problemsOf([
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'db' },
+          spec: { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' },
+        } as KubernetesObject,
+        ingress({ 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";' }),
+        apparmor,
+      ]),
+    ).toEqual([
+      'Service db: ExternalName Services are not allowed',
+      'Ingress web: annotations nginx.ingress.kubernetes.io/configuration-snippet are not allowed',
+      'Deployment web: container.apparmor.security.beta.kubernetes.io/c: unconfined is not allowed',
+    ]);
+    expect(problemsOf([ingress({ 'nginx.ingress.kubernetes.io/rewrite-target': '/' })])).toEqual([]);
+  });
 });
 
 describe('adoptObjects', () => {

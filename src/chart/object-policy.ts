@@ -44,6 +44,10 @@ export function podTemplates(object: KubernetesObject): V1PodTemplateSpec[] {
   return isObject(template) ? [template as V1PodTemplateSpec] : [];
 }
 
+/** An object's annotations as a chart rendered them: none unless they are an object. */
+const annotationsOf = (metadata: { annotations?: unknown } | undefined): Record<string, unknown> =>
+  isObject(metadata?.annotations) ? (metadata.annotations as Record<string, unknown>) : {};
+
 const describeObject = (object: KubernetesObject) =>
   `${object.kind ?? '(no kind)'} ${object.metadata?.name ?? '(no name)'}`;
 
@@ -77,6 +81,15 @@ export function objectPolicyProblems(
     const spec = (object as { spec?: Spec }).spec;
     if (object.kind === 'Service' && Array.isArray(spec?.externalIPs) && spec.externalIPs.length > 0)
       problems.push(`${what}: externalIPs are not allowed`);
+    // An ExternalName Service behind an ingress makes the controller proxy to any name the chart gives,
+    // inside the cluster's network, and show the tenant the answer.
+    if (object.kind === 'Service' && spec?.type === 'ExternalName')
+      problems.push(`${what}: ExternalName Services are not allowed`);
+    // Snippet annotations are configuration text the ingress controller (which reads every Secret of
+    // the cluster) takes in as its own.
+    const snippets = Object.keys(annotationsOf(object.metadata)).filter((key) => key.endsWith('-snippet'));
+    if (object.kind === 'Ingress' && snippets.length > 0)
+      problems.push(`${what}: annotations ${snippets.join(', ')} are not allowed`);
     // A claim binds to the volume it names even when another business's data is on it.
     const claims =
       object.kind === 'PersistentVolumeClaim'
@@ -95,6 +108,13 @@ export function objectPolicyProblems(
       problems.push(`${what}: needs a pod template`);
     for (const template of templates) {
       problems.push(...podSpecProblems((template.spec ?? {}) as V1PodSpec, writablePrefixes, what));
+      // The annotation form of an AppArmor profile, which kubelets still honour.
+      const unconfined = Object.entries(annotationsOf(template.metadata)).filter(
+        ([key, value]) =>
+          key.startsWith('container.apparmor.security.beta.kubernetes.io/') && value === 'unconfined',
+      );
+      if (unconfined.length > 0)
+        problems.push(`${what}: ${unconfined.map(([key]) => key).join(', ')}: unconfined is not allowed`);
     }
   }
   return problems;

@@ -125,6 +125,59 @@ describe('podSpecProblems', () => {
     ]);
   });
 
+  // Host ports stay allowed: SPEC §6 maps an application's `hostPort`, and charts get the same rules.
+  it('names what else Pod Security’s baseline refuses: SELinux, seccomp and AppArmor escapes, /proc, sysctls, Windows host processes', () => {
+    const problems = podSpecProblems(
+      spec({
+        nodeName: 'control-plane-1',
+        priorityClassName: 'system-node-critical',
+        securityContext: {
+          seLinuxOptions: { type: 'spc_t' },
+          seccompProfile: { type: 'Unconfined' },
+          sysctls: [
+            { name: 'net.ipv4.tcp_syncookies', value: '1' },
+            { name: 'kernel.msgmax', value: '1' },
+          ],
+        },
+        containers: [
+          {
+            name: 'app',
+            image: 'nginx',
+            ports: [{ containerPort: 80, hostPort: 80 }],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              procMount: 'Unmasked',
+              appArmorProfile: { type: 'Unconfined' },
+              seLinuxOptions: { user: 'system_u', type: 'container_t' },
+              windowsOptions: { hostProcess: true },
+            },
+          },
+        ],
+      }),
+      WRITABLE,
+      'Deployment web',
+    );
+    expect(problems).toEqual([
+      'Deployment web: nodeName is not allowed',
+      "Deployment web: priority class system-node-critical is the cluster's own",
+      'Deployment web: SELinux type spc_t is not allowed',
+      'Deployment web: seccompProfile Unconfined is not allowed',
+      'Deployment web: sysctls kernel.msgmax are not allowed',
+      'Deployment web container app: SELinux user and role may not be set',
+      'Deployment web container app: appArmorProfile Unconfined is not allowed',
+      'Deployment web container app: Windows host processes are not allowed',
+      'Deployment web container app: procMount Unmasked is not allowed',
+    ]);
+    expect(
+      podSpecProblems(
+        spec({
+          securityContext: { seccompProfile: { type: 'RuntimeDefault' }, seLinuxOptions: { level: 's0:c1' } },
+        }),
+        WRITABLE,
+      ),
+    ).toEqual([]);
+  });
+
   it('judges a host path volume by how every container mounts it', () => {
     const volumes = [{ name: 'models', hostPath: { path: '/opt/models' } }];
     const mounted = (readOnly: boolean) => ({

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { V1PodSpec } from '@kubernetes/client-node';
+import type { V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubernetes/client-node';
 
 /**
  * SPEC §12, what a tenant may run on a node. One rule set for the workloads we render from an
@@ -59,6 +59,29 @@ const BASELINE_CAPABILITIES = new Set([
   'SETPCAP',
   'SETUID',
   'SYS_CHROOT',
+]);
+
+/** SELinux types Pod Security's baseline level allows (spc_t, say, runs a container unconfined). */
+const BASELINE_SELINUX_TYPES = new Set([
+  '',
+  'container_t',
+  'container_init_t',
+  'container_kvm_t',
+  'container_engine_t',
+]);
+
+/** The sysctls Pod Security's baseline level allows: namespaced to the pod, harmless to its node. */
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
 ]);
 
 /** Pod Security admission label that business namespaces carry, so a cluster's own checks warn too. */
@@ -135,6 +158,16 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (spec[field]) problems.push(`${where}: ${field} is not allowed`);
   }
+  // Pods go to the nodes their node selector picks, through the scheduler: a node named outright (a
+  // control-plane node, say) or a system priority class (which evicts others) is the cluster's to give.
+  if (spec.nodeName) problems.push(`${where}: nodeName is not allowed`);
+  if (String(spec.priorityClassName ?? '').startsWith('system-'))
+    problems.push(`${where}: priority class ${spec.priorityClassName} is the cluster's own`);
+  problems.push(...securityContextProblems(spec.securityContext, where));
+  const unsafe = items(spec.securityContext?.sysctls)
+    .map((sysctl) => String(sysctl?.name))
+    .filter((name) => !SAFE_SYSCTLS.has(name));
+  if (unsafe.length > 0) problems.push(`${where}: sysctls ${unsafe.join(', ')} are not allowed`);
   if (items(spec.containers).length === 0) problems.push(`${where}: needs a list of containers`);
   const containers = [
     ...items(spec.initContainers),
@@ -154,6 +187,9 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
       (capability) => !BASELINE_CAPABILITIES.has(String(capability).replace(/^CAP_/, '')),
     );
     if (added.length > 0) problems.push(`${name}: capabilities ${added.join(', ')} may not be added`);
+    problems.push(...securityContextProblems(context, name));
+    if (context?.procMount !== undefined && context.procMount !== 'Default')
+      problems.push(`${name}: procMount ${context.procMount} is not allowed`);
   }
   for (const volume of items(spec.volumes)) {
     const what = `${where} volume ${volume?.name}`;
@@ -174,6 +210,26 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
     const problem = hostPathProblem(volume.hostPath.path, readOnly, writablePrefixes);
     if (problem) problems.push(`${what}: ${problem}`);
   }
+  return problems;
+}
+
+/**
+ * What Pod Security's baseline level refuses in a pod's or a container's security context: leaving
+ * SELinux, seccomp or AppArmor confinement, and Windows host processes.
+ */
+function securityContextProblems(
+  context: V1PodSecurityContext | V1SecurityContext | undefined,
+  where: string,
+): string[] {
+  const problems: string[] = [];
+  const selinux = context?.seLinuxOptions;
+  if (selinux && !BASELINE_SELINUX_TYPES.has(String(selinux.type ?? '')))
+    problems.push(`${where}: SELinux type ${selinux.type} is not allowed`);
+  if (selinux?.user || selinux?.role) problems.push(`${where}: SELinux user and role may not be set`);
+  for (const profile of ['seccompProfile', 'appArmorProfile'] as const)
+    if (context?.[profile]?.type === 'Unconfined')
+      problems.push(`${where}: ${profile} Unconfined is not allowed`);
+  if (context?.windowsOptions?.hostProcess) problems.push(`${where}: Windows host processes are not allowed`);
   return problems;
 }
 
