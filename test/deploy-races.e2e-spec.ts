@@ -80,6 +80,29 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     return { held, spy };
   }
 
+  /** Holds the first reconciliation of deployment `id` before it takes the deployment's lock, until release(). */
+  function holdFirstFollow(id: number) {
+    const reconciler = t.app.get(Reconciler);
+    const original = reconciler.follow.bind(reconciler);
+    const held = gate();
+    let holding = true;
+    const spy = jest.spyOn(reconciler, 'follow').mockImplementation(async (read) => {
+      if (read.deployment.id === id && holding) {
+        holding = false;
+        held.entered();
+        await held.opened;
+      }
+      return original(read);
+    });
+    return {
+      reached: held.reached,
+      release: () => {
+        spy.mockRestore();
+        held.open();
+      },
+    };
+  }
+
   const upgrade = (id: number) =>
     t.api().post(`/v1/deploy/id/${id}`).set(auth(token())).send({ version: '1.3', comment: '' }).expect(200);
 
@@ -153,20 +176,11 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     expect(imageOf(c, ns(), 'held3')).toBeUndefined();
   });
 
-  it('a reconciliation held between reading its targets and writing them while an upgrade lands: it stops, the upgrade runs', async () => {
+  it('a reconciliation held between reading the deployment and writing its placements while an upgrade lands: it stops, the upgrade runs', async () => {
     await label('hold2', ['x-a']).expect(200);
     const id = await deploy('held2', 'race', 'hold2');
     expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const reconciler = t.app.get(Reconciler);
-    const original = reconciler.follow.bind(reconciler);
-    const held = gate();
-    const spy = jest.spyOn(reconciler, 'follow').mockImplementation(async (read) => {
-      if (read.deployment.id === id) {
-        held.entered();
-        await held.opened;
-      }
-      return original(read);
-    });
+    const held = holdFirstFollow(id);
     try {
       // supertest sends when then() is called; the label change waits for its listeners, so it is not awaited yet.
       const labelling = label('hold2', ['x-c'])
@@ -174,11 +188,10 @@ describe('races, HPA-owned replicas and cluster removal', () => {
         .then(() => undefined);
       await held.reached;
       await upgrade(id);
-      held.open();
+      held.release();
       await labelling;
     } finally {
-      spy.mockRestore();
-      held.open();
+      held.release();
     }
     const done = await finalVersion(id);
     // The upgrade's approval placed it on every cluster carrying the label then, C included.
@@ -187,6 +200,33 @@ describe('races, HPA-owned replicas and cluster removal', () => {
       'x-c',
     ]);
     expect(imageOf(c, ns(), 'held2')).toBe('nginx:1.26');
+  });
+
+  it('of two reconciliations of one deployment (a label added, then removed), the one held longer follows the labels as they are', async () => {
+    await label('flip', ['x-a']).expect(200);
+    const id = await deploy('flip1', 'race', 'flip');
+    expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
+    const held = holdFirstFollow(id);
+    try {
+      const adding = label('flip', ['x-c'])
+        .expect(200)
+        .then(() => undefined);
+      await held.reached;
+      await t
+        .api()
+        .delete('/v1/cluster/label')
+        .set(auth(admin))
+        .send({ clusterLabel: 'flip', clusterName: ['x-c'] })
+        .expect(200);
+      held.release();
+      await adding;
+    } finally {
+      held.release();
+    }
+    await t.waitForQuietQueues();
+    const row = await deployment(t, token(), id);
+    expect(row.clusters.map((cluster: { clusterName: string }) => cluster.clusterName)).toEqual(['x-a']);
+    expect(imageOf(c, ns(), 'flip1')).toBeUndefined();
   });
 
   it('an HPA-scaled Deployment keeps its replicas across an upgrade (server-side apply leaves them to the HPA)', async () => {

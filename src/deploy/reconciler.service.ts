@@ -15,10 +15,9 @@ import { StatusRollup } from './status-rollup.service';
 
 type PlacementRef = { deploymentId: number; clusterId: string };
 
-/** What a reconciliation read, compared again (under the row lock) before it writes. */
+/** The deployment a reconciliation read, compared again (under the row lock) before it writes. */
 export interface ReconcileRead {
   deployment: DeploymentEntity;
-  targets: TargetCluster[];
 }
 
 /**
@@ -125,22 +124,23 @@ export class Reconciler {
     await this.rollup.rollUpAll(inFlight.map((deployment) => deployment.id));
   }
 
-  /** Reads the targets of every settled or in-flight deployment matching `where`, then follows them. */
+  /** Follows the targets of every settled or in-flight deployment matching `where`. */
   private async reconcileWhere(where: Partial<Record<'cluster', unknown>>): Promise<void> {
     const affected = await this.deployments.findBy(where as object);
     for (const deployment of affected) {
       if (deployment.requestId === null || !(isEditable(deployment.status) || isInFlight(deployment.status)))
         continue;
-      const read = { deployment, targets: await this.targetsOf(deployment) };
-      await this.follow(read);
+      await this.follow({ deployment });
     }
   }
 
   /**
-   * Writes what `read` found, unless the deployment moved on since (another request, or it waits for audit):
-   * then the newer request's own placements stand and this reconciliation stops.
+   * Puts the deployment's placements on its targets as they are now, unless it moved on since `read`
+   * (another request, or it waits for audit): then the newer request's own placements stand and this
+   * reconciliation stops. The targets are read under the deployment's lock, so that of two
+   * reconciliations of one deployment (a label added, then removed) the later reads the later labels.
    */
-  async follow({ deployment, targets }: ReconcileRead): Promise<void> {
+  async follow({ deployment }: ReconcileRead): Promise<void> {
     const changed = await this.dataSource.transaction(async (manager) => {
       const current = await lockedDeployment(manager, deployment.id);
       const live = current && (isEditable(current.status) || isInFlight(current.status));
@@ -149,6 +149,7 @@ export class Reconciler {
         .getRepository(DeployRequestEntity)
         .findOneByOrFail({ id: current.requestId! });
       if (request.action === DeployAction.Delete) return null;
+      const targets = await this.targetsOf(current);
       return this.placements.follow(manager, { deploymentId: current.id, requestId: request.id, targets });
     });
     if (changed === null) {
