@@ -171,6 +171,9 @@ export class DeployCommands {
       return approved;
     });
     if (work) await this.reconciler.start(work.deploymentId, work.placements);
+    // A deployment waiting for audit does not follow its targets: once a disapproval restores the
+    // running request, the label changes it missed meanwhile are followed.
+    else if (request.action !== DeployAction.Create) await this.reconciler.followAgain(request.deploymentId);
   }
 
   /**

@@ -124,6 +124,12 @@ export class Reconciler {
     await this.rollup.rollUpAll(inFlight.map((deployment) => deployment.id));
   }
 
+  /** Follows the deployment's targets as they are now (a deployment back from waiting for audit). */
+  async followAgain(deploymentId: number): Promise<void> {
+    const deployment = await this.deployments.findOneBy({ id: deploymentId });
+    if (deployment?.requestId != null) await this.follow({ deployment });
+  }
+
   /** Follows the targets of every settled or in-flight deployment matching `where`. */
   private async reconcileWhere(where: Partial<Record<'cluster', unknown>>): Promise<void> {
     const affected = await this.deployments.findBy(where as object);

@@ -14,6 +14,7 @@ import {
 } from '../../src/deploy/dto';
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
+import { Reconciler } from '../../src/deploy/reconciler.service';
 import { StatusRollup } from '../../src/deploy/status-rollup.service';
 import { JobQueueService } from '../../src/queue/job-queue.service';
 import { JobName, JOBS } from '../../src/queue/jobs';
@@ -262,6 +263,30 @@ describe('deployments (service)', () => {
         both().map((clusterId) => ({ clusterId, status: P.Running, removing: false, requestId: ran })),
       );
       expect(await applyJobsOf(id)).toEqual([]);
+    });
+
+    it('a cluster that gains the target label while an upgrade waits for audit gets the running version once it is disapproved', async () => {
+      const labelCluster = (clusterId: string) =>
+        s.db.query(`INSERT INTO cluster_labels (cluster_id, label) VALUES ($1, 'audit-wait')`, [clusterId]);
+      await labelCluster(edgeA.id);
+      const { id, requestId: ran } = await s.make.newDeployment(business, v1, {
+        cluster: 'audit-wait',
+        placements: [{ cluster: edgeA }],
+      });
+      await commands.upgrade(asActor(member), id, change('2.0'));
+      // The label event finds the deployment waiting for audit, and leaves it alone.
+      await labelCluster(edgeB.id);
+      await s.get(Reconciler).onLabelsChanged({ label: 'audit-wait', clusterIds: [edgeB.id] });
+      expect(await placementsOf(id)).toHaveLength(1);
+
+      await decide(admin, (await deploymentRow({ id })).requestId, AuditStatus.Disapproved);
+      expect(await placementsOf(id)).toEqual(
+        [
+          { clusterId: edgeA.id, status: P.Running, removing: false, requestId: ran },
+          { clusterId: edgeB.id, status: P.Pending, removing: false, requestId: ran },
+        ].sort((x, y) => x.clusterId.localeCompare(y.clusterId)),
+      );
+      expect(await applyJobsOf(id)).toEqual([edgeB.id]);
     });
 
     it('an approved upgrade targets the new version on every placement and joins the history', async () => {
