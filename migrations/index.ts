@@ -14,6 +14,7 @@ import { PlatformHeartbeat1765000000000 } from './1765000000000-platform-heartbe
 import { ChartImageDigests1765100000000 } from './1765100000000-chart-image-digests';
 import { RequestPullCredentials1765200000000 } from './1765200000000-request-pull-credentials';
 import { PlacementGenerations1765300000000 } from './1765300000000-placement-generations';
+import { PlacementsClusterKey1765400000000 } from './1765400000000-placements-cluster-key';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ChartImageDigests1765100000000,
   RequestPullCredentials1765200000000,
   PlacementGenerations1765300000000,
+  PlacementsClusterKey1765400000000,
 ];

@@ -62,7 +62,14 @@ interface PlacementTargets {
   targets: TargetCluster[];
 }
 
-/** $1 to $5 of an insert of Pending placements from `unnest($3::uuid[], $4::text[]) AS t (id, name)`. */
+/**
+ * The target clusters of an insert of Pending placements ($3 their ids, $4 their names), as those that
+ * still exist: a cluster removed since the targets were read gets none (and one removed later takes its
+ * placements with it: placements reference their cluster ON DELETE CASCADE).
+ */
+const TARGET_ROWS = `unnest($3::uuid[], $4::text[]) AS t (id, name) JOIN clusters c ON c.id = t.id`;
+
+/** $1 to $5 of an insert of Pending placements from TARGET_ROWS. */
 const pendingRowParams = ({ deploymentId, requestId, targets }: PlacementTargets) => [
   deploymentId,
   requestId,
@@ -289,7 +296,7 @@ export class PlacementStore {
     if (targets.length > 0) {
       await manager.query(
         `INSERT INTO placements AS p (deployment_id, cluster_id, cluster_name, request_id, status, removing)
-         SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
+         SELECT $1, t.id, t.name, $2, $5, false FROM ${TARGET_ROWS}
          ON CONFLICT (deployment_id, cluster_id) DO UPDATE
            SET request_id = EXCLUDED.request_id, generation = EXCLUDED.generation, status = EXCLUDED.status,
                removing = false, status_since = now(), rollout_deadline_at = NULL, next_retry_at = NULL,
@@ -323,7 +330,7 @@ export class PlacementStore {
     const ids = targets.map((cluster) => cluster.id);
     const added: { cluster_id: string }[] = await manager.query(
       `INSERT INTO placements (deployment_id, cluster_id, cluster_name, request_id, status, removing)
-       SELECT $1, t.id, t.name, $2, $5, false FROM unnest($3::uuid[], $4::text[]) AS t (id, name)
+       SELECT $1, t.id, t.name, $2, $5, false FROM ${TARGET_ROWS}
        ON CONFLICT (deployment_id, cluster_id) DO NOTHING
        RETURNING cluster_id`,
       pendingRowParams(to),
@@ -372,6 +379,11 @@ export class PlacementStore {
       [[P.Pending, P.Deleting]],
     );
     return rows.map((row) => ({ deploymentId: row.deployment_id, clusterId: row.cluster_id }));
+  }
+
+  /** Finishes every record still in progress that no placement holds any more (SoftwareRecords.supersede). */
+  supersedeOrphanedRecords(): Promise<void> {
+    return this.records.supersede(this.placements.manager, 'all');
   }
 
   /** Applied placements past their rollout deadline (their deadline job may have been lost). */

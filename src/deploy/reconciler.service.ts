@@ -106,10 +106,12 @@ export class Reconciler {
 
   /**
    * Every minute: approved work without a live job gets one (an enqueue lost after a commit, a job
-   * that gave up), placements past their deadline are settled, and deployments in flight are rolled up.
+   * that gave up), placements past their deadline are settled, records no placement holds any more are
+   * finished, and deployments in flight are rolled up.
    */
   async repair(): Promise<void> {
     await this.ensureJobs(await this.placements.owed());
+    await this.placements.supersedeOrphanedRecords();
     for (const placement of await this.placements.pastDeadline()) {
       await this.jobs.enqueue(JobName.PlacementDeadline, {
         deploymentId: placement.deploymentId,

@@ -216,18 +216,19 @@ export class SoftwareRecords {
   /**
    * Finishes, FAILED as superseded, the records still in progress of these deployments that belong to no
    * placement as it is now (the placement was given other work, or forgotten with its cluster): no job
-   * will ever finish them. Run where the placements change, in the same transaction.
+   * will ever finish them. Run where the placements change, in the same transaction, and for all of
+   * them by the repair (a cluster's removal takes its placements along by the foreign key).
    */
-  async supersede(manager: EntityManager, deploymentIds: number[]): Promise<void> {
+  async supersede(manager: EntityManager, deploymentIds: number[] | 'all'): Promise<void> {
     await manager.query(
       `UPDATE software_deployments r
           SET status = 'FAILED', status_reason = $2, updated_time = now(),
               output_values = r.output_values || jsonb_build_object('result', 'superseded', 'deploy_status_code', 1)
-        WHERE r.deployment_id = ANY($1) AND r.status = 'IN_PROGRESS'
+        WHERE ($1::int[] IS NULL OR r.deployment_id = ANY($1)) AND r.status = 'IN_PROGRESS'
           AND NOT EXISTS (SELECT 1 FROM placements p
                            WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id
                              AND p.request_id = r.request_id AND p.generation = r.generation)`,
-      [deploymentIds, SUPERSEDED_REASON],
+      [deploymentIds === 'all' ? null : deploymentIds, SUPERSEDED_REASON],
     );
   }
 

@@ -3,6 +3,7 @@ import { lockedDeployment } from '../../src/deploy/deployment-lock';
 import { PlacementApplier } from '../../src/deploy/placement-applier.service';
 import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
+import { Reconciler } from '../../src/deploy/reconciler.service';
 import { RecordInput, SoftwareRecords, SUPERSEDED_REASON } from '../../src/deploy/software-records';
 import { eventually } from '../support/eventually';
 import { MadeBusiness, MadeCluster, MadeDeployment } from './factories';
@@ -177,6 +178,34 @@ describe('software deployment records (service)', () => {
     expect(await recordsOf(deployment)).toMatchObject([
       { action: 'CREATE', status: 'FAILED', reason: SUPERSEDED_REASON, output: { result: 'superseded' } },
     ]);
+  });
+
+  it('a removed cluster takes its placements along; the repair finishes their records; no placement is written for it', async () => {
+    const leaving = await s.make.newCluster();
+    const deployment = await s.make.newDeployment(business, await s.make.newApp(business), {
+      placements: [{ cluster: leaving, status: PlacementStatus.Offline }],
+    });
+    const input = {
+      ...inputOf(deployment),
+      clusterId: leaving.id,
+      generation: deployment.generations[leaving.id],
+    };
+    await records.attemptFailed(input, 'cluster unreachable', false);
+    await s.db.query('DELETE FROM clusters WHERE id = $1', [leaving.id]);
+    expect(await placements.ofDeployments([deployment.id])).toEqual([]);
+    await s.get(Reconciler).repair();
+    expect(await recordsOf(deployment)).toMatchObject([
+      { action: 'CREATE', status: 'FAILED', reason: SUPERSEDED_REASON },
+    ]);
+    // An approval that read the cluster among its targets before it went.
+    await s.db.transaction((manager) =>
+      placements.retarget(manager, {
+        deploymentId: deployment.id,
+        requestId: deployment.requestId,
+        targets: [{ id: leaving.id, name: leaving.name }],
+      }),
+    );
+    expect(await placements.ofDeployments([deployment.id])).toEqual([]);
   });
 
   it('a move writing a new record goes on while a command holds its deployment and writes its placements', async () => {
