@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * one used before, even by a placement since forgotten. A compare-and-set compares it with the request
  * and the status (a placement can come back to the status and request a job read), and a software
  * deployment record is kept per generation: each time a deployment is put on or taken off a cluster is
- * an action with a record of its own (SPEC §9). Records of the placements as they are now are given
+ * an action with a record of its own (SPEC §9), and a chart's apply a Helm release revision of its own
+ * (SPEC §8). Records of the placements as they are now are given
  * their placement's generation; records still in progress for work no placement holds are finished.
  */
 export class PlacementGenerations1765300000000 implements MigrationInterface {
@@ -41,6 +42,17 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
       `ALTER TABLE software_deployments ADD CONSTRAINT software_deployments_action_once
          UNIQUE (request_id, cluster_id, generation, action)`,
     );
+    // Helm release revisions likewise: one per request, cluster and generation.
+    await db.query(`ALTER TABLE releases ADD COLUMN generation bigint NOT NULL DEFAULT 0`);
+    await db.query(`
+      UPDATE releases r SET generation = p.generation
+        FROM placements p
+       WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id AND p.request_id = r.request_id`);
+    await db.query(`ALTER TABLE releases ALTER COLUMN generation DROP DEFAULT`);
+    await db.query(`ALTER TABLE releases DROP CONSTRAINT releases_request_id_cluster_id_key`);
+    await db.query(
+      `ALTER TABLE releases ADD CONSTRAINT releases_revision_once UNIQUE (request_id, cluster_id, generation)`,
+    );
     // The records still in progress of a deployment, found when its placements change (few at a time).
     await db.query(
       `CREATE INDEX software_deployments_in_progress ON software_deployments (deployment_id)
@@ -50,6 +62,15 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX software_deployments_in_progress`);
+    await db.query(`ALTER TABLE releases DROP CONSTRAINT releases_revision_once`);
+    // Of a request's revisions on a cluster, the first stays.
+    await db.query(`
+      DELETE FROM releases r USING releases first
+       WHERE first.request_id = r.request_id AND first.cluster_id = r.cluster_id AND first.revision < r.revision`);
+    await db.query(`ALTER TABLE releases DROP COLUMN generation`);
+    await db.query(
+      `ALTER TABLE releases ADD CONSTRAINT releases_request_id_cluster_id_key UNIQUE (request_id, cluster_id)`,
+    );
     await db.query(`ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_action_once`);
     // Of a request's repeated actions on a cluster, the first keeps its record.
     await db.query(`

@@ -16,7 +16,7 @@ import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { ExternalRepositoryService } from '../registry/external-repository.service';
 import { maskSecrets } from '../release/release-values';
-import { ReleaseService } from '../release/release.service';
+import { ReleaseKey, ReleaseService } from '../release/release.service';
 import {
   AppliedObject,
   DeploymentEntity,
@@ -122,13 +122,15 @@ export class PlacementApplier {
     const failed = await this.placements.moveWith(placement, PlacementStatus.Failed, { message }, (writes) =>
       record ? this.records.attemptFailed(record, message, true, writes) : Promise.resolve(),
     );
-    if (failed)
-      await this.deployments.query(INTERNAL_ERROR_SQL, [
-        deploymentId,
-        placement.requestId,
-        predecessorsOf(DeployStatus.InternalError),
-        [DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying],
-      ]);
+    if (!failed) return;
+    // The Helm release revision begun for this apply (a chart application's) will not finish either.
+    if (work && !placement.removing) await this.releases.failed(releaseKey(work), message);
+    await this.deployments.query(INTERNAL_ERROR_SQL, [
+      deploymentId,
+      placement.requestId,
+      predecessorsOf(DeployStatus.InternalError),
+      [DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying],
+    ]);
   }
 
   /**
@@ -203,7 +205,7 @@ export class PlacementApplier {
     // Done already (its record was written with the move, in one transaction). A run that stopped
     // between the move and its release's update (a killed worker) left that update to this one.
     if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
-      if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
+      if (app.deployType === 'chart') await this.releases.deployed(releaseKey(work));
       return true;
     }
     const record = await this.recordOf(work);
@@ -280,7 +282,7 @@ export class PlacementApplier {
       return this.lost(work, record);
     }
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
-    if (app.deployType === 'chart') await this.releases.deployed(request.id, cluster.id);
+    if (app.deployType === 'chart') await this.releases.deployed(releaseKey(work));
     if (status === PlacementStatus.Applied) {
       const dueAt = (placement.rolloutDeadlineAt ?? deadline).getTime();
       await this.jobs.enqueue(
@@ -338,10 +340,9 @@ export class PlacementApplier {
     const chart = await this.renderer.chartOf(app);
     if (!chart) return;
     await this.releases.begin({
+      ...releaseKey(work),
       businessId: work.deployment.businessId,
       deploymentId: work.deployment.id,
-      clusterId: work.cluster.id,
-      requestId: work.request.id,
       name: work.deployment.deployName,
       namespace: work.namespace,
       appId: app.id,
@@ -403,7 +404,7 @@ export class PlacementApplier {
       (manager) => this.records.attemptFailed(record, reason, final, manager),
     );
     if (!won) return this.lost(work, record);
-    if (final && record.action !== 'DELETE') await this.releases.failed(record.requestId, cluster.id, reason);
+    if (final && record.action !== 'DELETE') await this.releases.failed(releaseKey(work), reason);
     await this.rollup.rollUp(deployment.id);
     if (final) throw new UnrecoverableError(reason);
     throw error;
@@ -487,6 +488,13 @@ function cached<T>(cache: Map<number, Promise<T>>, id: number, load: () => Promi
   }
   return value;
 }
+
+/** The Helm release revision a placement's job carries out (for a chart application). */
+const releaseKey = ({ request, cluster, placement }: Work): ReleaseKey => ({
+  requestId: request.id,
+  clusterId: cluster.id,
+  generation: placement.generation,
+});
 
 /** A record of one action on one cluster, with the parameters applied (SPEC §9 `input_values`). */
 const recordInput = (work: Work, key: RecordKey, app: AppVersion): RecordInput => ({

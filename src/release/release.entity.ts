@@ -24,8 +24,10 @@ export class ReleaseEntity {
   @Column({ name: 'business_id' }) businessId: number;
   @Column({ name: 'deployment_id' }) deploymentId: number;
   @Column({ name: 'cluster_id', type: 'uuid' }) clusterId: string;
-  /** The deploy request this revision carries out: one revision per request and cluster. */
+  /** The deploy request this revision carries out: one revision per request, cluster and placement generation. */
   @Column({ name: 'request_id' }) requestId: number;
+  /** The placement generation it was begun in (opaque; bigint read as a string). */
+  @Column({ type: 'bigint' }) generation: string;
   @Column() name: string;
   @Column() namespace: string;
   @Column({ type: 'int' }) revision: number;

@@ -9,12 +9,21 @@ import { MAX_ROW_ID } from '../common/id.pipe';
 import { ReleaseEntity, ReleaseStatus } from './release.entity';
 import { maskSecrets } from './release-values';
 
+/**
+ * Which revision: a request's on a cluster, in one generation of the deployment's placement there (the
+ * placement applier's opaque token, new whenever the placement gets new work: a cluster that left the
+ * targets and rejoined them under the same request runs a new revision).
+ */
+export interface ReleaseKey {
+  requestId: number;
+  clusterId: string;
+  generation: string;
+}
+
 /** What the placement applier knows when a chart deployment's apply starts on one cluster. */
-export interface ReleaseStart {
+export interface ReleaseStart extends ReleaseKey {
   businessId: number;
   deploymentId: number;
-  clusterId: string;
-  requestId: number;
   name: string;
   namespace: string;
   appId: number;
@@ -63,8 +72,10 @@ const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * SPEC §8: one Helm release per chart deployment and cluster, one revision per request carried out
- * there. The deploy module's placement applier reports each step; every move is a compare-and-set on the status it leaves,
- * so a repeated or late report changes nothing.
+ * there (per placement generation). The deploy module's placement applier reports each step; every move
+ * is a compare-and-set on the status it leaves, so a repeated or late report changes nothing. A new
+ * revision ends those before it that never will: one still pending fails as superseded, one being
+ * uninstalled is superseded; a deployed one is superseded once the new one is deployed.
  */
 @Injectable()
 export class ReleaseService {
@@ -76,7 +87,8 @@ export class ReleaseService {
   /** A new revision, pending, for this request on this cluster; a repeated call keeps the first. */
   async begin(start: ReleaseStart): Promise<void> {
     const where = { deploymentId: start.deploymentId, clusterId: start.clusterId };
-    if (await this.releases.existsBy({ requestId: start.requestId, clusterId: start.clusterId })) return;
+    const key = { requestId: start.requestId, clusterId: start.clusterId, generation: start.generation };
+    if (await this.releases.existsBy(key)) return;
     const latest = await this.releases.findOne({ where, order: { revision: 'DESC' } });
     const installed = latest !== null && latest.status !== 'UNINSTALLED';
     const [status, statusDescription]: [ReleaseStatus, string] = !installed
@@ -92,6 +104,7 @@ export class ReleaseService {
         deploymentId: start.deploymentId,
         clusterId: start.clusterId,
         requestId: start.requestId,
+        generation: start.generation,
         name: start.name,
         namespace: start.namespace,
         revision: (latest?.revision ?? 0) + 1,
@@ -104,11 +117,35 @@ export class ReleaseService {
       })
       .orIgnore()
       .execute();
+    const begun = await this.releases.findOneBy(key);
+    if (!begun) return;
+    await this.endOthers(begun, ['UNINSTALLING'], 'SUPERSEDED', `Superseded by revision ${begun.revision}`);
+  }
+
+  /**
+   * Moves the deployment's other revisions on the cluster that are in one of `from`: pending ones that
+   * will never finish fail as superseded, whatever `status` says for the others.
+   */
+  private async endOthers(
+    current: ReleaseEntity,
+    from: ReleaseStatus[],
+    status: ReleaseStatus,
+    statusDescription: string,
+  ): Promise<void> {
+    const others = { deploymentId: current.deploymentId, clusterId: current.clusterId, id: Not(current.id) };
+    await this.releases.update(
+      { ...others, status: In(PENDING) },
+      {
+        status: 'FAILED',
+        statusDescription: `Superseded by revision ${current.revision} before it finished`,
+      },
+    );
+    await this.releases.update({ ...others, status: In(from) }, { status, statusDescription });
   }
 
   /** Every object is applied: this revision is the deployed one and the one before it superseded. */
-  async deployed(requestId: number, clusterId: string): Promise<void> {
-    const release = await this.releases.findOneBy({ requestId, clusterId, status: In(PENDING) });
+  async deployed(key: ReleaseKey): Promise<void> {
+    const release = await this.releases.findOneBy({ ...key, status: In(PENDING) });
     if (!release) return;
     const description =
       release.status === 'PENDING_INSTALL'
@@ -121,20 +158,12 @@ export class ReleaseService {
       { status: 'DEPLOYED', statusDescription: description },
     );
     if (!moved.affected) return;
-    await this.releases.update(
-      {
-        deploymentId: release.deploymentId,
-        clusterId,
-        id: Not(release.id),
-        status: 'DEPLOYED',
-      },
-      { status: 'SUPERSEDED', statusDescription: `Superseded by revision ${release.revision}` },
-    );
+    await this.endOthers(release, ['DEPLOYED'], 'SUPERSEDED', `Superseded by revision ${release.revision}`);
   }
 
   /** The cluster refused the objects (or the chart refused to render): the reason is the description. */
-  async failed(requestId: number, clusterId: string, reason: string): Promise<void> {
-    const release = await this.releases.findOneBy({ requestId, clusterId, status: In(PENDING) });
+  async failed(key: ReleaseKey, reason: string): Promise<void> {
+    const release = await this.releases.findOneBy({ ...key, status: In(PENDING) });
     if (!release) return;
     await this.releases.update(
       { id: release.id, status: release.status },
@@ -142,17 +171,22 @@ export class ReleaseService {
     );
   }
 
-  /** The deployment's objects are being removed from the cluster: its latest revision is uninstalling. */
+  /**
+   * The deployment's objects are being removed from the cluster: its latest revision is uninstalling,
+   * and one deployed before it is superseded by it.
+   */
   async uninstalling(deploymentId: number, clusterId: string): Promise<void> {
     const latest = await this.releases.findOne({
       where: { deploymentId, clusterId },
       order: { revision: 'DESC' },
     });
     if (!latest || GONE.includes(latest.status)) return;
-    await this.releases.update(
+    const moved = await this.releases.update(
       { id: latest.id, status: latest.status },
       { status: 'UNINSTALLING', statusDescription: 'Deletion in progress' },
     );
+    if (moved.affected)
+      await this.endOthers(latest, ['DEPLOYED'], 'SUPERSEDED', `Superseded by revision ${latest.revision}`);
   }
 
   async uninstalled(deploymentId: number, clusterId: string): Promise<void> {

@@ -241,11 +241,25 @@ describe('software deployment records (service)', () => {
     expect(await recordsOf(deployment)).toMatchObject([{ status: 'IN_PROGRESS' }]);
   });
 
-  it('an internal error of the platform fails the placement, finishes its record FAILED and the deployment as 8', async () => {
+  it('an internal error of the platform fails the placement, finishes its record and its release revision FAILED and the deployment as 8', async () => {
     const deployment = await s.make.newDeployment(business, await s.make.newApp(business), {
       status: DeployStatus.Deploying,
       placements: [{ cluster, status: PlacementStatus.Pending }],
     });
+    // A chart's revision begun for this apply.
+    await s.db.query(
+      `INSERT INTO releases (business_id, deployment_id, cluster_id, request_id, generation, name, namespace,
+         revision, status, app_id, chart_name, chart_version)
+       VALUES ($1, $2, $3, $4, $5, $6, 'ns', 1, 'PENDING_INSTALL', 1, 'demo', '0.1.0')`,
+      [
+        business.id,
+        deployment.id,
+        cluster.id,
+        deployment.requestId,
+        deployment.generations[cluster.id],
+        deployment.deployName,
+      ],
+    );
     await s.get(PlacementApplier).internalError(deployment.id, cluster.id);
     const [record] = await recordsOf(deployment);
     expect(record).toMatchObject({
@@ -257,5 +271,9 @@ describe('software deployment records (service)', () => {
     expect(placement.status).toBe(PlacementStatus.Failed);
     const [{ status }] = await s.db.query('SELECT status FROM deployments WHERE id = $1', [deployment.id]);
     expect(status).toBe(DeployStatus.InternalError);
+    const [release] = await s.db.query('SELECT status FROM releases WHERE deployment_id = $1', [
+      deployment.id,
+    ]);
+    expect(release.status).toBe('FAILED');
   });
 });
