@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
-import { DataSource, In, LessThan, Not, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, LessThan, Not, Repository } from 'typeorm';
 import type { AuditAction } from '../audit/audit-action';
 import { AuditEntry, AuditTrail } from '../audit/audit-trail.service';
 import { BusinessService } from '../business/business.service';
@@ -195,10 +195,15 @@ export class ClusterService {
     return { data: rows.map((row) => this.toView(row, counts.get(row.id) ?? 0)), total };
   }
 
-  /** Clusters a deployment with this target label goes to: `all` or empty means every cluster. */
-  async withLabel(label: string): Promise<ClusterEntity[]> {
-    if (!label || label === 'all') return this.clusters.find({ order: { name: 'ASC' } });
-    return this.clusters
+  /**
+   * Clusters a deployment with this target label goes to: `all` or empty means every cluster. A caller
+   * inside a transaction passes its manager: the read then takes no second connection from the pool
+   * while the transaction holds its locks (callers waiting for those locks may hold all the others).
+   */
+  async withLabel(label: string, manager?: EntityManager): Promise<ClusterEntity[]> {
+    const clusters = manager ? manager.getRepository(ClusterEntity) : this.clusters;
+    if (!label || label === 'all') return clusters.find({ order: { name: 'ASC' } });
+    return clusters
       .createQueryBuilder('c')
       .innerJoin(ClusterLabelEntity, 'l', 'l.cluster_id = c.id AND l.label = :label', { label })
       .orderBy('c.name')

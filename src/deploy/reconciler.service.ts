@@ -38,9 +38,15 @@ export class Reconciler {
     private readonly jobs: JobQueueService,
   ) {}
 
-  /** The clusters a deployment goes to: those carrying its target label (`all` or empty: every one). */
-  async targetsOf(deployment: Pick<DeploymentEntity, 'cluster'>): Promise<TargetCluster[]> {
-    return (await this.clusters.withLabel(deployment.cluster)).map(({ id, name }) => ({ id, name }));
+  /**
+   * The clusters a deployment goes to: those carrying its target label (`all` or empty: every one), read
+   * in the caller's transaction.
+   */
+  async targetsOf(
+    manager: EntityManager,
+    deployment: Pick<DeploymentEntity, 'cluster'>,
+  ): Promise<TargetCluster[]> {
+    return (await this.clusters.withLabel(deployment.cluster, manager)).map(({ id, name }) => ({ id, name }));
   }
 
   /**
@@ -52,7 +58,7 @@ export class Reconciler {
     deployment: DeploymentEntity,
     request: DeployRequestEntity,
   ): Promise<PlacementRef[]> {
-    const targets = request.action === DeployAction.Delete ? [] : await this.targetsOf(deployment);
+    const targets = request.action === DeployAction.Delete ? [] : await this.targetsOf(manager, deployment);
     const clusterIds = await this.placements.retarget(manager, {
       deploymentId: deployment.id,
       requestId: request.id,
@@ -157,7 +163,7 @@ export class Reconciler {
         .getRepository(DeployRequestEntity)
         .findOneByOrFail({ id: current.requestId! });
       if (request.action === DeployAction.Delete) return null;
-      const targets = await this.targetsOf(current);
+      const targets = await this.targetsOf(manager, current);
       return this.placements.follow(manager, { deploymentId: current.id, requestId: request.id, targets });
     });
     if (changed === null) {

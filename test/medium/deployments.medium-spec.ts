@@ -2,7 +2,7 @@ import { Job, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { ErrorKind } from '../../src/common/errors';
 import { APP_CONFIG, AppConfig } from '../../src/config/app-config';
-import { AuditStatus } from '../../src/deploy/deploy.entity';
+import { AuditStatus, DeploymentEntity } from '../../src/deploy/deploy.entity';
 import { DeployCommands } from '../../src/deploy/deploy-commands.service';
 import { DeployQueries } from '../../src/deploy/deploy-queries.service';
 import { DeployAction, DeployStatus } from '../../src/deploy/deployment-status';
@@ -288,6 +288,19 @@ describe('deployments (service)', () => {
       );
       expect(await applyJobsOf(id)).toEqual([edgeB.id]);
     });
+
+    it('more reconciliations of one deployment at once than the pool has connections all finish', async () => {
+      const made = await running();
+      const deployment = await s.db.getRepository(DeploymentEntity).findOneByOrFail({ id: made.id });
+      const reconciler = s.get(Reconciler);
+      // Each waits for the deployment's lock holding a connection: the one holding the lock must read
+      // its targets on its own connection, not wait for another (the pool has 20).
+      const all = Promise.all(Array.from({ length: 25 }, () => reconciler.follow({ deployment })));
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise((resolve) => (timer = setTimeout(() => resolve('stuck'), 15_000)));
+      expect(await Promise.race([all.then(() => 'done'), stuck])).toBe('done');
+      clearTimeout(timer);
+    }, 30_000);
 
     it('an approved upgrade targets the new version on every placement and joins the history', async () => {
       const { id } = await running();
