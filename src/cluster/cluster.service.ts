@@ -233,6 +233,11 @@ export class ClusterService {
     const cluster = await this.findById(clusterId);
     if (!cluster) return;
     const now = new Date();
+    // When the list was asked for, by the database's clock, as a label change records its own time
+    // (NodeService): every replica compares the two on one clock.
+    const [{ readAt }]: { readAt: Date }[] = await this.dataSource.query(
+      `SELECT clock_timestamp() AS "readAt"`,
+    );
     let nodes: V1Node[];
     try {
       nodes = await listNodes(this.connector.clientsFor(cluster));
@@ -243,7 +248,7 @@ export class ClusterService {
       return;
     }
     await this.dataSource.transaction(async (manager) => {
-      const records = nodes.map((node) => nodeRecord(cluster.id, node, now));
+      const records = nodes.map((node) => nodeRecord(cluster.id, node, readAt));
       const repository = manager.getRepository(NodeEntity);
       // A row read after this list began (a node label set meanwhile, or a later sync) is newer than
       // the list: it is neither overwritten nor deleted by it.
@@ -259,7 +264,7 @@ export class ClusterService {
       await repository.delete({
         clusterId: cluster.id,
         name: Not(In(records.map((record) => record.name))),
-        syncTime: LessThan(now),
+        syncTime: LessThan(readAt),
       });
       await manager
         .getRepository(ClusterEntity)

@@ -102,10 +102,11 @@ export class NodeService {
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
           ),
         );
-        // Read now: a sync whose node list began earlier must not put the old labels back (ClusterService.sync).
+        // Read now, by the database's clock: a sync whose node list began earlier must not put the old
+        // labels back (ClusterService.sync).
         await this.nodes.update(
           { clusterId: cluster.id, name },
-          { labels: node.metadata?.labels ?? {}, syncTime: new Date() },
+          { labels: node.metadata?.labels ?? {}, syncTime: () => 'clock_timestamp()' },
         );
       } catch (error) {
         throw clusterFailure(dto.clusterName, error);
