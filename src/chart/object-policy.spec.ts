@@ -117,12 +117,15 @@ describe('objectPolicyProblems', () => {
           metadata: { name: 'db' },
           spec: { type: 'ExternalName', externalName: 'kubernetes.default.svc.cluster.local' },
         } as KubernetesObject,
-        ingress({ 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";' }),
+        ingress({
+          'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";',
+          'nginx.org/server-snippets': 'location /x { }',
+        }),
         apparmor,
       ]),
     ).toEqual([
       'Service db: ExternalName Services are not allowed',
-      'Ingress web: annotations nginx.ingress.kubernetes.io/configuration-snippet are not allowed',
+      'Ingress web: annotations nginx.ingress.kubernetes.io/configuration-snippet, nginx.org/server-snippets are not allowed',
       'Deployment web: container.apparmor.security.beta.kubernetes.io/c: unconfined is not allowed',
     ]);
     expect(problemsOf([ingress({ 'nginx.ingress.kubernetes.io/rewrite-target': '/' })])).toEqual([]);

@@ -87,7 +87,7 @@ export function objectPolicyProblems(
       problems.push(`${what}: ExternalName Services are not allowed`);
     // Snippet annotations are configuration text the ingress controller (which reads every Secret of
     // the cluster) takes in as its own.
-    const snippets = Object.keys(annotationsOf(object.metadata)).filter((key) => key.endsWith('-snippet'));
+    const snippets = Object.keys(annotationsOf(object.metadata)).filter((key) => /-snippets?$/.test(key));
     if (object.kind === 'Ingress' && snippets.length > 0)
       problems.push(`${what}: annotations ${snippets.join(', ')} are not allowed`);
     // A claim binds to the volume it names even when another business's data is on it.

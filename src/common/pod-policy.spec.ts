@@ -172,6 +172,14 @@ describe('podSpecProblems', () => {
       podSpecProblems(
         spec({
           securityContext: { seccompProfile: { type: 'RuntimeDefault' }, seLinuxOptions: { level: 's0:c1' } },
+          // A chart's null is Kubernetes' unset.
+          containers: [
+            {
+              name: 'app',
+              image: 'nginx',
+              securityContext: { ...confined, procMount: null as unknown as string },
+            },
+          ],
         }),
         WRITABLE,
       ),

@@ -188,7 +188,7 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
     );
     if (added.length > 0) problems.push(`${name}: capabilities ${added.join(', ')} may not be added`);
     problems.push(...securityContextProblems(context, name));
-    if (context?.procMount !== undefined && context.procMount !== 'Default')
+    if (context?.procMount != null && context.procMount !== 'Default')
       problems.push(`${name}: procMount ${context.procMount} is not allowed`);
   }
   for (const volume of items(spec.volumes)) {
