@@ -24,7 +24,8 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
         FROM placements p
        WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id AND p.request_id = r.request_id`);
     // Records that earlier code left in progress for work no placement holds any more (an upgrade
-    // approved while the cluster was offline, say) would never be finished: they are now.
+    // approved while the cluster was offline, say, or a removal of a cluster that rejoined the targets
+    // under the same request) would never be finished: they are now.
     await db.query(`
       UPDATE software_deployments r
          SET status = 'FAILED', updated_time = now(),
@@ -33,7 +34,7 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
        WHERE r.status = 'IN_PROGRESS'
          AND NOT EXISTS (SELECT 1 FROM placements p
                           WHERE p.deployment_id = r.deployment_id AND p.cluster_id = r.cluster_id
-                            AND p.request_id = r.request_id)`);
+                            AND p.request_id = r.request_id AND (r.action = 'DELETE') = p.removing)`);
     await db.query(
       `ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_request_id_cluster_id_action_key`,
     );
@@ -63,20 +64,20 @@ export class PlacementGenerations1765300000000 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await db.query(`DROP INDEX software_deployments_in_progress`);
     await db.query(`ALTER TABLE releases DROP CONSTRAINT releases_revision_once`);
-    // Of a request's revisions on a cluster, the first stays.
+    // Of a request's revisions on a cluster, the latest stays.
     await db.query(`
-      DELETE FROM releases r USING releases first
-       WHERE first.request_id = r.request_id AND first.cluster_id = r.cluster_id AND first.revision < r.revision`);
+      DELETE FROM releases r USING releases newer
+       WHERE newer.request_id = r.request_id AND newer.cluster_id = r.cluster_id AND newer.revision > r.revision`);
     await db.query(`ALTER TABLE releases DROP COLUMN generation`);
     await db.query(
       `ALTER TABLE releases ADD CONSTRAINT releases_request_id_cluster_id_key UNIQUE (request_id, cluster_id)`,
     );
     await db.query(`ALTER TABLE software_deployments DROP CONSTRAINT software_deployments_action_once`);
-    // Of a request's repeated actions on a cluster, the first keeps its record.
+    // Of a request's repeated actions on a cluster, the latest keeps its record.
     await db.query(`
-      DELETE FROM software_deployments r USING software_deployments first
-       WHERE first.request_id = r.request_id AND first.cluster_id = r.cluster_id AND first.action = r.action
-         AND first.generation < r.generation`);
+      DELETE FROM software_deployments r USING software_deployments newer
+       WHERE newer.request_id = r.request_id AND newer.cluster_id = r.cluster_id AND newer.action = r.action
+         AND newer.generation > r.generation`);
     await db.query(`ALTER TABLE software_deployments DROP COLUMN generation`);
     await db.query(
       `ALTER TABLE software_deployments ADD CONSTRAINT software_deployments_request_id_cluster_id_action_key

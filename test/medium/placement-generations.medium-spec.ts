@@ -21,7 +21,7 @@ describe('migration PlacementGenerations1765300000000', () => {
     await database?.drop();
   });
 
-  it('keys current records by their placement’s generation and finishes the orphaned ones', async () => {
+  it('keys current records by their placement’s generation and finishes those no placement holds', async () => {
     // Back to the schema before it (and before any migration that came after it).
     let undone: string;
     do {
@@ -46,13 +46,17 @@ describe('migration PlacementGenerations1765300000000', () => {
        VALUES ($1, $2, $3, $4, 'offline', false)`,
       [first.id, cluster.id, cluster.name, upgrade],
     );
-    for (const requestId of [first.requestId, upgrade])
-      await db.query(
+    const inProgress = (requestId: number, action: string) =>
+      db.query(
         `INSERT INTO software_deployments (business_id, deployment_id, request_id, cluster_id, config_id,
            action, output_values, status)
-         VALUES ($1, $2, $3, $4, '1', 'CREATE', '{}', 'IN_PROGRESS')`,
-        [business.id, first.id, requestId, cluster.id],
+         VALUES ($1, $2, $3, $4, '1', $5, '{}', 'IN_PROGRESS')`,
+        [business.id, first.id, requestId, cluster.id, action],
       );
+    await inProgress(first.requestId, 'CREATE');
+    await inProgress(upgrade, 'CREATE');
+    // A removal of the cluster (it had left the targets) that it rejoined before the removal ran.
+    await inProgress(upgrade, 'DELETE');
 
     await db.runMigrations();
 
@@ -60,18 +64,21 @@ describe('migration PlacementGenerations1765300000000', () => {
       first.id,
     ]);
     const records = await db.query(
-      `SELECT request_id AS "requestId", generation, status, status_reason AS reason
-         FROM software_deployments WHERE deployment_id = $1 ORDER BY request_id`,
+      `SELECT request_id AS "requestId", action, status, status_reason AS reason, generation
+         FROM software_deployments WHERE deployment_id = $1 ORDER BY request_id, action`,
       [first.id],
     );
+    const superseded = { status: 'FAILED', reason: expect.stringMatching(/^superseded/) };
     expect(records).toEqual([
+      { requestId: first.requestId, action: 'CREATE', generation: '0', ...superseded },
       {
-        requestId: first.requestId,
-        generation: '0',
-        status: 'FAILED',
-        reason: expect.stringMatching(/^superseded/),
+        requestId: upgrade,
+        action: 'CREATE',
+        generation: placement.generation,
+        status: 'IN_PROGRESS',
+        reason: '',
       },
-      { requestId: upgrade, generation: placement.generation, status: 'IN_PROGRESS', reason: '' },
+      { requestId: upgrade, action: 'DELETE', generation: placement.generation, ...superseded },
     ]);
   });
 });
