@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { AppEntity } from '../app/app.entity';
@@ -49,8 +51,21 @@ export const dataSourceOptions = (databaseUrl: string): DataSourceOptions => ({
   migrationsTableName: 'migrations',
   migrationsTransactionMode: 'each',
   synchronize: false,
-  extra: { max: 20 },
+  extra: { max: 20, onConnect: listenForErrors },
 });
+
+const logger = new Logger('database');
+
+/**
+ * Every pooled connection keeps an error listener for its whole life. The pool listens only while a
+ * connection is idle, TypeORM only while one of its query runners holds it: a connection handed out and
+ * not yet (or no longer) running a query when PostgreSQL goes away (`terminating connection due to
+ * unexpected postmaster exit`) would otherwise emit an 'error' nobody hears, and end the process. Its
+ * holder still sees the failure on its next query, and releases it broken.
+ */
+function listenForErrors(client: PoolClient): void {
+  client.on('error', (error) => logger.warn(`database connection lost: ${error.message}`));
+}
 
 /** Any fixed number: every process migrating the same database takes this advisory lock first. */
 const MIGRATION_LOCK = 7_315_001;
