@@ -124,7 +124,7 @@ export class PlacementApplier {
     );
     if (!failed) return;
     // The Helm release revision begun for this apply (a chart application's) will not finish either.
-    if (work && !placement.removing) await this.releases.failed(releaseKey(work), message);
+    if (work && !placement.removing) await this.releases.failed(workKey(work), message);
     await this.deployments.query(INTERNAL_ERROR_SQL, [
       deploymentId,
       placement.requestId,
@@ -205,7 +205,7 @@ export class PlacementApplier {
     // Done already (its record was written with the move, in one transaction). A run that stopped
     // between the move and its release's update (a killed worker) left that update to this one.
     if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
-      if (app.deployType === 'chart') await this.releases.deployed(releaseKey(work));
+      if (app.deployType === 'chart') await this.releases.deployed(workKey(work));
       return true;
     }
     const record = await this.recordOf(work);
@@ -282,7 +282,7 @@ export class PlacementApplier {
       return this.lost(work, record);
     }
     // Only a chart application has a Helm release (beginRelease), and only its request's can be deployed.
-    if (app.deployType === 'chart') await this.releases.deployed(releaseKey(work));
+    if (app.deployType === 'chart') await this.releases.deployed(workKey(work));
     if (status === PlacementStatus.Applied) {
       const dueAt = (placement.rolloutDeadlineAt ?? deadline).getTime();
       await this.jobs.enqueue(
@@ -340,7 +340,7 @@ export class PlacementApplier {
     const chart = await this.renderer.chartOf(app);
     if (!chart) return;
     await this.releases.begin({
-      ...releaseKey(work),
+      ...workKey(work),
       businessId: work.deployment.businessId,
       deploymentId: work.deployment.id,
       name: work.deployment.deployName,
@@ -404,7 +404,7 @@ export class PlacementApplier {
       (manager) => this.records.attemptFailed(record, reason, final, manager),
     );
     if (!won) return this.lost(work, record);
-    if (final && record.action !== 'DELETE') await this.releases.failed(releaseKey(work), reason);
+    if (final && record.action !== 'DELETE') await this.releases.failed(workKey(work), reason);
     await this.rollup.rollUp(deployment.id);
     if (final) throw new UnrecoverableError(reason);
     throw error;
@@ -430,8 +430,8 @@ export class PlacementApplier {
    * deployment ran), or an apply's CREATE, UPDATE or ROLLBACK (of the request's version).
    */
   private async recordOf(work: Work): Promise<RecordInput> {
-    const { placement, deployment, request, cluster } = work;
-    const key = { requestId: request.id, clusterId: cluster.id, generation: placement.generation };
+    const { placement, deployment, request } = work;
+    const key = workKey(work);
     const action = placement.removing ? 'DELETE' : await this.applyAction(work, key);
     const app = await this.appOf(placement.removing ? deployment.appId : request.appId);
     return recordInput(work, { ...key, action }, app);
@@ -489,8 +489,12 @@ function cached<T>(cache: Map<number, Promise<T>>, id: number, load: () => Promi
   return value;
 }
 
-/** The Helm release revision a placement's job carries out (for a chart application). */
-const releaseKey = ({ request, cluster, placement }: Work): ReleaseKey => ({
+/**
+ * Which work a placement's job carries out: its request on its cluster, in the placement's generation.
+ * It names both the work's software deployment record (with the action) and, for a chart application,
+ * its Helm release revision.
+ */
+const workKey = ({ request, cluster, placement }: Work): ApplyRecordKey & ReleaseKey => ({
   requestId: request.id,
   clusterId: cluster.id,
   generation: placement.generation,

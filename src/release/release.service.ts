@@ -119,28 +119,24 @@ export class ReleaseService {
       .execute();
     const begun = await this.releases.findOneBy(key);
     if (!begun) return;
-    await this.endOthers(begun, ['UNINSTALLING'], 'SUPERSEDED', `Superseded by revision ${begun.revision}`);
+    await this.endOthers(begun, ['UNINSTALLING']);
   }
 
   /**
-   * Moves the deployment's other revisions on the cluster that are in one of `from`: pending ones that
-   * will never finish fail as superseded, whatever `status` says for the others.
+   * The deployment's other revisions on the cluster that `current` replaces: pending ones, which will
+   * never finish, fail as superseded; those in one of `from` are superseded.
    */
-  private async endOthers(
-    current: ReleaseEntity,
-    from: ReleaseStatus[],
-    status: ReleaseStatus,
-    statusDescription: string,
-  ): Promise<void> {
+  private async endOthers(current: ReleaseEntity, from: ReleaseStatus[]): Promise<void> {
     const others = { deploymentId: current.deploymentId, clusterId: current.clusterId, id: Not(current.id) };
+    const superseded = `Superseded by revision ${current.revision}`;
     await this.releases.update(
       { ...others, status: In(PENDING) },
-      {
-        status: 'FAILED',
-        statusDescription: `Superseded by revision ${current.revision} before it finished`,
-      },
+      { status: 'FAILED', statusDescription: `${superseded} before it finished` },
     );
-    await this.releases.update({ ...others, status: In(from) }, { status, statusDescription });
+    await this.releases.update(
+      { ...others, status: In(from) },
+      { status: 'SUPERSEDED', statusDescription: superseded },
+    );
   }
 
   /** Every object is applied: this revision is the deployed one and the one before it superseded. */
@@ -158,7 +154,7 @@ export class ReleaseService {
       { status: 'DEPLOYED', statusDescription: description },
     );
     if (!moved.affected) return;
-    await this.endOthers(release, ['DEPLOYED'], 'SUPERSEDED', `Superseded by revision ${release.revision}`);
+    await this.endOthers(release, ['DEPLOYED']);
   }
 
   /** The cluster refused the objects (or the chart refused to render): the reason is the description. */
@@ -185,8 +181,7 @@ export class ReleaseService {
       { id: latest.id, status: latest.status },
       { status: 'UNINSTALLING', statusDescription: 'Deletion in progress' },
     );
-    if (moved.affected)
-      await this.endOthers(latest, ['DEPLOYED'], 'SUPERSEDED', `Superseded by revision ${latest.revision}`);
+    if (moved.affected) await this.endOthers(latest, ['DEPLOYED']);
   }
 
   async uninstalled(deploymentId: number, clusterId: string): Promise<void> {
