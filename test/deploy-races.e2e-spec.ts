@@ -80,8 +80,15 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     return { held, spy };
   }
 
-  /** Holds the first reconciliation of deployment `id` before it takes the deployment's lock, until release(). */
-  function holdFirstFollow(id: number) {
+  /**
+   * Sends `trigger` (a label change, whose reconciliation of deployment `id` is held before it takes the
+   * deployment's lock), runs `meanwhile` while it is held, then lets it go and waits for the trigger.
+   */
+  async function whileFirstFollowHeld(
+    id: number,
+    trigger: () => PromiseLike<unknown>,
+    meanwhile: () => PromiseLike<unknown>,
+  ): Promise<void> {
     const reconciler = t.app.get(Reconciler);
     const original = reconciler.follow.bind(reconciler);
     const held = gate();
@@ -94,13 +101,17 @@ describe('races, HPA-owned replicas and cluster removal', () => {
       }
       return original(read);
     });
-    return {
-      reached: held.reached,
-      release: () => {
-        spy.mockRestore();
-        held.open();
-      },
-    };
+    try {
+      // supertest sends when then() is called; the label change waits for its listeners, so it is not awaited yet.
+      const triggered = Promise.resolve(trigger());
+      await held.reached;
+      await meanwhile();
+      held.open();
+      await triggered;
+    } finally {
+      spy.mockRestore();
+      held.open();
+    }
   }
 
   const upgrade = (id: number) =>
@@ -180,19 +191,11 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     await label('hold2', ['x-a']).expect(200);
     const id = await deploy('held2', 'race', 'hold2');
     expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const held = holdFirstFollow(id);
-    try {
-      // supertest sends when then() is called; the label change waits for its listeners, so it is not awaited yet.
-      const labelling = label('hold2', ['x-c'])
-        .expect(200)
-        .then(() => undefined);
-      await held.reached;
-      await upgrade(id);
-      held.release();
-      await labelling;
-    } finally {
-      held.release();
-    }
+    await whileFirstFollowHeld(
+      id,
+      () => label('hold2', ['x-c']).expect(200),
+      () => upgrade(id),
+    );
     const done = await finalVersion(id);
     // The upgrade's approval placed it on every cluster carrying the label then, C included.
     expect(done.clusters.map((cluster: { clusterName: string }) => cluster.clusterName)).toEqual([
@@ -206,23 +209,17 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     await label('flip', ['x-a']).expect(200);
     const id = await deploy('flip1', 'race', 'flip');
     expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const held = holdFirstFollow(id);
-    try {
-      const adding = label('flip', ['x-c'])
-        .expect(200)
-        .then(() => undefined);
-      await held.reached;
-      await t
-        .api()
-        .delete('/v1/cluster/label')
-        .set(auth(admin))
-        .send({ clusterLabel: 'flip', clusterName: ['x-c'] })
-        .expect(200);
-      held.release();
-      await adding;
-    } finally {
-      held.release();
-    }
+    await whileFirstFollowHeld(
+      id,
+      () => label('flip', ['x-c']).expect(200),
+      () =>
+        t
+          .api()
+          .delete('/v1/cluster/label')
+          .set(auth(admin))
+          .send({ clusterLabel: 'flip', clusterName: ['x-c'] })
+          .expect(200),
+    );
     await t.waitForQuietQueues();
     const row = await deployment(t, token(), id);
     expect(row.clusters.map((cluster: { clusterName: string }) => cluster.clusterName)).toEqual(['x-a']);
