@@ -73,15 +73,17 @@ async function seed(databaseUrl: string): Promise<void> {
          JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM businesses) b ON b.n = i % $2::int`,
       [DEPLOYMENTS, BUSINESSES],
     );
+    // Placements reference their clusters; a list never opens a cluster's kubeconfig, so none is sealed.
+    await db.query(
+      `INSERT INTO clusters (name, kubeconfig_sealed) VALUES ('edge-east', 'unused'), ('edge-west', 'unused')`,
+    );
     await db.query(
       `INSERT INTO placements (deployment_id, cluster_id, cluster_name, objects, status, running, total)
        SELECT d.id, c.id, c.name, $1::jsonb, 'running', 2, 2
-         FROM deployments d
-        CROSS JOIN (VALUES ('6f1c2a52-9a3b-4c7e-9d61-0b6f3e2a1c01'::uuid, 'edge-east'),
-                           ('0d9b7c4e-5f2a-4e8b-a3c6-7e1f2d3b4a02'::uuid, 'edge-west')) c (id, name)`,
+         FROM deployments d CROSS JOIN clusters c`,
       [OBJECTS],
     );
-    await db.query('VACUUM ANALYZE users, businesses, deployments, placements');
+    await db.query('VACUUM ANALYZE users, businesses, clusters, deployments, placements');
   } finally {
     await db.end();
   }
