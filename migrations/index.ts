@@ -15,6 +15,7 @@ import { ChartImageDigests1765100000000 } from './1765100000000-chart-image-dige
 import { RequestPullCredentials1765200000000 } from './1765200000000-request-pull-credentials';
 import { PlacementGenerations1765300000000 } from './1765300000000-placement-generations';
 import { PlacementsClusterKey1765400000000 } from './1765400000000-placements-cluster-key';
+import { EventOutbox1765500000000 } from './1765500000000-event-outbox';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RequestPullCredentials1765200000000,
   PlacementGenerations1765300000000,
   PlacementsClusterKey1765400000000,
+  EventOutbox1765500000000,
 ];

@@ -1,3 +1,8 @@
+import { DataSource } from 'typeorm';
+import { Reconciler } from '../src/deploy/reconciler.service';
+import { EventBus } from '../src/events/event-bus';
+import { JobQueueService } from '../src/queue/job-queue.service';
+import { JobName, QueueName } from '../src/queue/jobs';
 import { FakeCluster, startFakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
@@ -187,6 +192,43 @@ describe('deployments follow cluster labels, new clusters and node labels', () =
     expect(JSON.parse(running.errorMessage)).toEqual({ running: 2, error: 0, total: 2 });
     expect(b.get('apps/v1', 'Deployment', ns(), 'future1')).toBeDefined();
     expect(a.get('apps/v1', 'Deployment', ns(), 'future1')).toBeUndefined();
+  });
+
+  it('a label change whose deployments were not followed (the process ended after its commit) is followed by the event sweep', async () => {
+    const id = await create({ deployName: 'swept1', cluster: 'swept' });
+    expect(await waitForStatus(t, business.admin.token, id, [5, 6, 7, 8], 10_000)).toMatchObject({
+      status: 7,
+    });
+    // The label's commit stands, its listeners never run: as if the API process ended right after it.
+    const follow = jest
+      .spyOn(t.app.get(Reconciler), 'onLabelsChanged')
+      .mockRejectedValueOnce(new Error('the process ended'));
+    await t
+      .api()
+      .post('/v1/cluster/label')
+      .set(auth(admin))
+      .send({ clusterLabel: 'swept', clusterName: ['r-b'] })
+      .expect(200);
+    expect(follow).toHaveBeenCalledTimes(1);
+    follow.mockRestore();
+    const undelivered = await t.app
+      .get(DataSource)
+      .query(`SELECT payload FROM event_outbox WHERE name = 'cluster.labels-changed'`);
+    expect(undelivered).toEqual([
+      { payload: { label: 'swept', clusterIds: [await clusterIdOf(t, admin, 'r-b')] } },
+    ]);
+    expect(await deployment(t, business.admin.token, id)).toMatchObject({ status: 7, clusters: [] });
+
+    // The sweep every worker runs every minute (here at once, without its minute of grace).
+    const sweep = await t.app
+      .get(JobQueueService)
+      .queue(QueueName.Cluster)
+      .getJobScheduler(JobName.EventsRedeliver);
+    expect(sweep?.every).toBe(60_000);
+    expect(await t.app.get(EventBus).redeliverStale(0)).toBe(1);
+    await settledOn(id, ['r-b']);
+    expect(b.get('apps/v1', 'Deployment', ns(), 'swept1')).toBeDefined();
+    expect(await t.app.get(DataSource).query(`SELECT id FROM event_outbox`)).toEqual([]);
   });
 
   it('a deployment to "all" (and one with an empty cluster label) reaches a cluster registered later', async () => {

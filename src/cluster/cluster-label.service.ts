@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { notFound } from '../common/errors';
 import { Paged, toPage, UnlimitedPageQuery } from '../common/paging';
 import { unixSeconds } from '../common/time';
@@ -17,26 +17,26 @@ export class ClusterLabelService {
     @InjectRepository(ClusterLabelEntity) private readonly labels: Repository<ClusterLabelEntity>,
     private readonly clusterService: ClusterService,
     private readonly events: EventBus,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async add(dto: ClusterLabelDto): Promise<void> {
     const clusters = await this.findAll(dto.clusterName);
-    await this.labels
-      .createQueryBuilder()
-      .insert()
-      .values(clusters.map((cluster) => ({ clusterId: cluster.id, label: dto.clusterLabel })))
-      .orIgnore()
-      .execute();
-    await this.notify(dto.clusterLabel, clusters);
+    await this.change(dto.clusterLabel, clusters, (labels) =>
+      labels
+        .createQueryBuilder()
+        .insert()
+        .values(clusters.map((cluster) => ({ clusterId: cluster.id, label: dto.clusterLabel })))
+        .orIgnore()
+        .execute(),
+    );
   }
 
   async remove(dto: ClusterLabelDto): Promise<void> {
     const clusters = await this.findAll(dto.clusterName);
-    await this.labels.delete({
-      label: dto.clusterLabel,
-      clusterId: In(clusters.map((cluster) => cluster.id)),
-    });
-    await this.notify(dto.clusterLabel, clusters);
+    await this.change(dto.clusterLabel, clusters, (labels) =>
+      labels.delete({ label: dto.clusterLabel, clusterId: In(clusters.map((cluster) => cluster.id)) }),
+    );
   }
 
   async names(): Promise<string[]> {
@@ -72,10 +72,19 @@ export class ClusterLabelService {
     return clusters;
   }
 
-  private async notify(label: string, clusters: ClusterEntity[]): Promise<void> {
-    await this.events.emit('cluster.labels-changed', {
-      label,
-      clusterIds: clusters.map((cluster) => cluster.id),
+  /** The label change, and its announcement in the same transaction: deployments follow it even after a crash. */
+  private async change(
+    label: string,
+    clusters: ClusterEntity[],
+    write: (labels: Repository<ClusterLabelEntity>) => Promise<unknown>,
+  ): Promise<void> {
+    const announcement = await this.dataSource.transaction(async (manager: EntityManager) => {
+      await write(manager.getRepository(ClusterLabelEntity));
+      return this.events.announce(manager, 'cluster.labels-changed', {
+        label,
+        clusterIds: clusters.map((cluster) => cluster.id),
+      });
     });
+    await this.events.deliver(announcement);
   }
 }

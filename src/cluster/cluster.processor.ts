@@ -1,6 +1,5 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { KubeError } from '../kube/kube-error';
 import { JobHandler } from '../queue/job-handler.decorator';
 import { JobQueueService } from '../queue/job-queue.service';
@@ -9,17 +8,11 @@ import { ClusterService } from './cluster.service';
 
 /** Cluster side effects: node syncs and business namespaces. Every handler is safe to run again. */
 @Injectable()
-export class ClusterProcessor implements OnApplicationBootstrap {
+export class ClusterProcessor {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clusters: ClusterService,
     private readonly jobs: JobQueueService,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    if (!runsWorkers(this.config)) return;
-    await this.jobs.schedule(JobName.ClusterSyncAll, {}, this.config.clusterSyncSeconds * 1000);
-  }
 
   @JobHandler(JobName.ClusterSyncAll)
   async syncAll(): Promise<void> {

@@ -133,7 +133,7 @@ export class ClusterService {
       throw conflict(`cluster ${dto.clusterName} already exists`);
     const { nodes, canonical } = await answeringNodes(dto.kubeconfig);
     const now = new Date();
-    const cluster = await this.dataSource.transaction(async (manager) => {
+    const { cluster, announcement } = await this.dataSource.transaction(async (manager) => {
       const saved = await manager.getRepository(ClusterEntity).save({
         name: dto.clusterName,
         kubeconfigSealed: this.secrets.seal(canonical),
@@ -144,14 +144,15 @@ export class ClusterService {
       });
       await manager.getRepository(NodeEntity).insert(nodes.map((node) => nodeRecord(saved.id, node, now)));
       await this.auditTrail.record(manager, clusterEntry(actor, 'cluster.register', saved));
-      return saved;
+      const announcement = await this.events.announce(manager, 'cluster.registered', { clusterId: saved.id });
+      return { cluster: saved, announcement };
     });
     const businessIds = await this.businesses.approvedIds();
     await this.jobs.enqueueMany(
       JobName.NamespaceEnsure,
       businessIds.map((businessId) => ({ businessId, clusterId: cluster.id })),
     );
-    await this.events.emit('cluster.registered', { clusterId: cluster.id });
+    await this.events.deliver(announcement);
   }
 
   /**

@@ -1,32 +1,20 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { KubeError } from '../kube/kube-error';
 import { JobHandler } from '../queue/job-handler.decorator';
-import { JobQueueService } from '../queue/job-queue.service';
 import { JobName, JobPayloads } from '../queue/jobs';
 import { PlacementApplier } from './placement-applier.service';
 import { Reconciler } from './reconciler.service';
 import { StatusRollup } from './status-rollup.service';
 
-const REPAIR_EVERY_MS = 60_000;
-
 /** The deploy module's jobs: short, idempotent, retried by BullMQ. */
 @Injectable()
-export class DeployProcessor implements OnApplicationBootstrap {
+export class DeployProcessor {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly applier: PlacementApplier,
     private readonly reconciler: Reconciler,
     private readonly rollup: StatusRollup,
-    private readonly jobs: JobQueueService,
   ) {}
-
-  /** The repair runs every minute (and at once), whichever worker replica takes it. */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!runsWorkers(this.config)) return;
-    await this.jobs.schedule(JobName.DeployRepair, {}, REPAIR_EVERY_MS);
-  }
 
   /** Transient failures throw so that BullMQ retries with its back-off; permanent ones are UnrecoverableError. */
   @JobHandler(JobName.PlacementApply)
@@ -57,6 +45,7 @@ export class DeployProcessor implements OnApplicationBootstrap {
     return this.rollup.rollUpNow(deploymentId);
   }
 
+  /** Every minute (JOBS), whichever worker replica takes it. */
   @JobHandler(JobName.DeployRepair)
   repair(): Promise<void> {
     return this.reconciler.repair();

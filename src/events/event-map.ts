@@ -25,3 +25,10 @@ export interface EventMap {
 }
 
 export type EventName = keyof EventMap;
+
+/**
+ * Events whose listeners' work must not be lost with the process that committed the change: they are
+ * announced in its transaction (EventBus.announce) and delivered after it, again if need be. Their
+ * listeners act on the state as it is when they run, so a second delivery does no harm.
+ */
+export type DurableEventName = 'cluster.labels-changed' | 'cluster.registered';

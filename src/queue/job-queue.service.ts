@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { redisConnection } from '../redis/redis.module';
-import { ALL_QUEUES, bullPrefix, JobName, JobPayloads, JOBS, QueueName } from './jobs';
+import { ALL_QUEUES, bullPrefix, JobName, JobPayloads, JOBS, QueueName, RepeatingJobName } from './jobs';
 
 /** Enqueues jobs with the options the registry gives them; the only producer API other modules use. */
 @Injectable()
@@ -47,14 +47,14 @@ export class JobQueueService implements OnApplicationShutdown {
     );
   }
 
-  /** Installs (or moves) a repeating job; the scheduler id makes this idempotent across replicas. */
-  async schedule<K extends JobName>(name: K, payload: JobPayloads[K], everyMs: number): Promise<void> {
+  /** Installs (or moves) a repeating job's scheduler; its id (the job's name) makes this idempotent across replicas. */
+  async schedule(name: RepeatingJobName, everyMs: number): Promise<void> {
     const definition = JOBS[name];
     const install = async () => {
       await this.queue(definition.queue).upsertJobScheduler(
         name,
         { every: everyMs },
-        { name, data: payload, opts: definition.options(payload) },
+        { name, data: {}, opts: definition.options({}) },
       );
     };
     this.schedules.set(name, install);

@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import type { AppConfig } from '../config/app-config';
 
 /**
  * The one registry of background jobs: each job's queue, payload type and options (deterministic id,
@@ -25,6 +26,8 @@ export enum JobName {
   DeploymentRollUp = 'deployment.roll-up',
   /** Re-enqueues approved work that has no live job; repeated every minute. */
   DeployRepair = 'deploy.repair',
+  /** Delivers durable events left undelivered (src/events/event-bus.ts); repeated every minute. */
+  EventsRedeliver = 'events.redeliver',
   /** Decides one application version's package state: available, incomplete or corrupt. */
   PackageVerify = 'package.verify',
 }
@@ -37,13 +40,26 @@ export interface JobPayloads {
   [JobName.PlacementDeadline]: { deploymentId: number; clusterId: string; requestId: number; dueAt: number };
   [JobName.DeploymentRollUp]: { deploymentId: number };
   [JobName.DeployRepair]: Record<string, never>;
+  [JobName.EventsRedeliver]: Record<string, never>;
   [JobName.PackageVerify]: { appId: number };
 }
+
+/** The jobs without a payload, which may repeat. */
+export type RepeatingJobName = {
+  [K in JobName]: JobPayloads[K] extends Record<string, never> ? K : never;
+}[JobName];
 
 interface JobDefinition<K extends JobName> {
   queue: QueueName;
   options: (payload: JobPayloads[K]) => JobsOptions;
+  /**
+   * A repeating job (its payload empty): how often it runs. Processes that run workers install its
+   * scheduler at start; the scheduler's id is the job's name, so every replica installs the same one.
+   */
+  everyMs?: K extends RepeatingJobName ? (config: AppConfig) => number : never;
 }
+
+const EVERY_MINUTE = () => 60_000;
 
 /**
  * How long a roll-up job waits for more placement changes to share it: a fan-out's placements change a
@@ -69,6 +85,7 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
   [JobName.ClusterSyncAll]: {
     queue: QueueName.Cluster,
     options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
+    everyMs: (config) => config.clusterSyncSeconds * 1000,
   },
   [JobName.NamespaceEnsure]: {
     queue: QueueName.Cluster,
@@ -124,6 +141,13 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
   [JobName.DeployRepair]: {
     queue: QueueName.Deploy,
     options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
+    everyMs: EVERY_MINUTE,
+  },
+  [JobName.EventsRedeliver]: {
+    // The durable events are cluster changes (labels, registrations) today.
+    queue: QueueName.Cluster,
+    options: () => ({ attempts: 1, removeOnComplete: true, removeOnFail: 100 }),
+    everyMs: EVERY_MINUTE,
   },
   [JobName.PackageVerify]: {
     queue: QueueName.Package,

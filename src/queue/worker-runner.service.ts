@@ -7,7 +7,7 @@ import { Metrics } from '../metrics/metrics';
 import { redisConnection } from '../redis/redis.module';
 import { JOB_HANDLER } from './job-handler.decorator';
 import { JobQueueService } from './job-queue.service';
-import { ALL_QUEUES, JobName, JOBS, QUEUE_CONCURRENCY, QueueName } from './jobs';
+import { ALL_QUEUES, JobName, JOBS, QUEUE_CONCURRENCY, QueueName, RepeatingJobName } from './jobs';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -30,11 +30,12 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly metrics: Metrics,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const handlers = this.discoverHandlers();
     if (!runsWorkers(this.config)) return;
     for (const queue of ALL_QUEUES) this.workers.push(this.startWorker(queue, handlers));
     this.logger.log(`workers started for queues: ${ALL_QUEUES.join(', ')}`);
+    for (const [name, everyMs] of repeatingJobs(this.config)) await this.jobs.schedule(name, everyMs);
   }
 
   /** Lets running jobs finish before the process exits, so no cluster is left half-applied. */
@@ -98,4 +99,12 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     if (missing.length > 0) throw new Error(`jobs without a handler: ${missing.join(', ')}`);
     return handlers;
   }
+}
+
+/** The repeating jobs (the cluster sync, the repairs) and how often each runs, from the registry. */
+function repeatingJobs(config: AppConfig): [RepeatingJobName, number][] {
+  return (Object.keys(JOBS) as JobName[]).flatMap((name) => {
+    const everyMs = (JOBS[name] as { everyMs?: (config: AppConfig) => number }).everyMs;
+    return everyMs ? [[name as RepeatingJobName, everyMs(config)]] : [];
+  });
 }
