@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { redisConnection } from '../redis/redis.module';
+import { closeConnection, redisConnection } from '../redis/redis.module';
 import { ALL_QUEUES, bullPrefix, JobName, JobPayloads, JOBS, QueueName, RepeatingJobName } from './jobs';
 
 /** Enqueues jobs with the options the registry gives them; the only producer API other modules use. */
@@ -76,6 +76,6 @@ export class JobQueueService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    await closeConnection(this.connection);
   }
 }

@@ -4,7 +4,7 @@ import { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig, runsWorkers } from '../config/app-config';
 import { Metrics } from '../metrics/metrics';
-import { redisConnection } from '../redis/redis.module';
+import { closeConnection, redisConnection } from '../redis/redis.module';
 import { JOB_HANDLER } from './job-handler.decorator';
 import { JobQueueService } from './job-queue.service';
 import { ALL_QUEUES, JobName, JOBS, QUEUE_CONCURRENCY, QueueName, RepeatingJobName } from './jobs';
@@ -46,9 +46,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** A connection handed to a BullMQ worker stays ours to close. */
   private async disconnect(): Promise<void> {
-    await Promise.all(
-      this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
-    );
+    await Promise.all(this.connections.map(closeConnection));
     this.connections.length = 0;
   }
 

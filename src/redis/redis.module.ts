@@ -8,12 +8,23 @@ export const REDIS = Symbol('REDIS');
 export const redisConnection = (config: AppConfig, options: RedisOptions = {}): Redis =>
   new IORedis(config.redisUrl, { maxRetriesPerRequest: null, ...options });
 
+/**
+ * Closes a connection of ours: QUIT while it is up, so that replies still due arrive first; at once
+ * otherwise. A QUIT sent while Redis is down joins the offline queue behind the commands waiting
+ * there, and on a BullMQ connection (no retry limit) those wait for Redis forever, and the QUIT with
+ * them: a shutdown during an outage hung.
+ */
+export async function closeConnection(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+  else connection.disconnect();
+}
+
 @Injectable()
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+  onApplicationShutdown(): Promise<void> {
+    return closeConnection(this.redis);
   }
 }
 
