@@ -16,6 +16,7 @@ import { RequestPullCredentials1765200000000 } from './1765200000000-request-pul
 import { PlacementGenerations1765300000000 } from './1765300000000-placement-generations';
 import { PlacementsClusterKey1765400000000 } from './1765400000000-placements-cluster-key';
 import { EventOutbox1765500000000 } from './1765500000000-event-outbox';
+import { EventOutboxAttempts1765600000000 } from './1765600000000-event-outbox-attempts';
 
 /** Every migration, oldest first; TypeORM runs the ones a database has not seen yet. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   PlacementGenerations1765300000000,
   PlacementsClusterKey1765400000000,
   EventOutbox1765500000000,
+  EventOutboxAttempts1765600000000,
 ];

@@ -219,13 +219,14 @@ describe('deployments follow cluster labels, new clusters and node labels', () =
     ]);
     expect(await deployment(t, business.admin.token, id)).toMatchObject({ status: 7, clusters: [] });
 
-    // The sweep every worker runs every minute (here at once, without its minute of grace).
+    // The sweep every worker runs every minute (here at once, as if the minute of grace were over).
     const sweep = await t.app
       .get(JobQueueService)
       .queue(QueueName.Cluster)
       .getJobScheduler(JobName.EventsRedeliver);
     expect(sweep?.every).toBe(60_000);
-    expect(await t.app.get(EventBus).redeliverStale(0)).toBe(1);
+    await t.app.get(DataSource).query(`UPDATE event_outbox SET deliver_after = now()`);
+    expect(await t.app.get(EventBus).redeliverDue()).toBe(1);
     await settledOn(id, ['r-b']);
     expect(b.get('apps/v1', 'Deployment', ns(), 'swept1')).toBeDefined();
     expect(await t.app.get(DataSource).query(`SELECT id FROM event_outbox`)).toEqual([]);

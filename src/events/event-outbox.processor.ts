@@ -10,6 +10,6 @@ export class EventOutboxProcessor {
 
   @JobHandler(JobName.EventsRedeliver)
   async redeliver(): Promise<void> {
-    await this.events.redeliverStale();
+    await this.events.redeliverDue();
   }
 }

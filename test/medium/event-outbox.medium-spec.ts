@@ -1,5 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { EventBus } from '../../src/events/event-bus';
+import { EventBus, REDELIVER_BATCH } from '../../src/events/event-bus';
 import type { EventMap } from '../../src/events/event-map';
 import { ServiceContext, startServiceContext } from './service-context';
 
@@ -11,12 +11,15 @@ describe('event outbox (service)', () => {
   let bus: EventBus;
   const heard: LabelsChanged[] = [];
   let failNext = 0;
+  /** Labels whose listener fails every time. */
+  const failing = new Set<string>();
 
   beforeAll(async () => {
     s = await startServiceContext();
     bus = s.get(EventBus);
     s.get(EventEmitter2).on('cluster.labels-changed', async (payload: LabelsChanged) => {
       heard.push(payload);
+      if (failing.has(payload.label)) throw new Error('listener failed again');
       if (failNext > 0) {
         failNext--;
         throw new Error('listener failed');
@@ -26,7 +29,9 @@ describe('event outbox (service)', () => {
   afterAll(() => s?.close());
   beforeEach(() => {
     heard.length = 0;
+    failing.clear();
   });
+  afterEach(() => s.db.query('DELETE FROM event_outbox'));
 
   const outbox = async () =>
     (await s.db.query('SELECT name, payload FROM event_outbox ORDER BY id')) as {
@@ -37,6 +42,20 @@ describe('event outbox (service)', () => {
     s.db.transaction((manager) =>
       bus.announce(manager, 'cluster.labels-changed', { label, clusterIds: ['c-1'] }),
     );
+  /** As if the minute of grace had passed; announcements a sweep has tried wait out their back-off still. */
+  const graceOver = () => s.db.query('UPDATE event_outbox SET deliver_after = now() WHERE attempts = 0');
+  /** As if every wait were over, back-offs included. */
+  const allDue = () => s.db.query('UPDATE event_outbox SET deliver_after = now()');
+  /** How many times the sweep tried it, and in how many seconds it will be due again. */
+  const schedule = async (label: string) =>
+    (
+      (await s.db.query(
+        `SELECT attempts, extract(epoch FROM deliver_after - clock_timestamp())::float8 AS "dueInS"
+           FROM event_outbox WHERE payload->>'label' = $1`,
+        [label],
+      )) as { attempts: number; dueInS: number }[]
+    )[0];
+  const labelsHeard = () => heard.map((payload) => payload.label);
 
   it('an announcement rolled back with its change is never stored nor delivered', async () => {
     await expect(
@@ -46,7 +65,8 @@ describe('event outbox (service)', () => {
       }),
     ).rejects.toThrow('the change failed');
     expect(await outbox()).toEqual([]);
-    expect(await bus.redeliverStale(0)).toBe(0);
+    await allDue();
+    expect(await bus.redeliverDue()).toBe(0);
     expect(heard).toEqual([]);
   });
 
@@ -66,9 +86,10 @@ describe('event outbox (service)', () => {
     await expect(bus.deliver(announcement)).resolves.toBeUndefined();
     expect(await outbox()).toHaveLength(1);
     // Younger than the grace: a delivery may still be under way in the process that committed it.
-    expect(await bus.redeliverStale(60_000)).toBe(0);
+    expect(await bus.redeliverDue()).toBe(0);
     expect(heard).toHaveLength(1);
-    expect(await bus.redeliverStale(0)).toBe(1);
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(1);
     expect(heard).toEqual([
       { label: 'retried', clusterIds: ['c-1'] },
       { label: 'retried', clusterIds: ['c-1'] },
@@ -79,7 +100,78 @@ describe('event outbox (service)', () => {
   it('the sweep delivers the oldest first', async () => {
     await announce('first');
     await announce('second');
-    expect(await bus.redeliverStale(0)).toBe(2);
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(2);
     expect(heard.map((payload) => payload.label)).toEqual(['first', 'second']);
+  });
+
+  it('a successful sweep forgets the announcement: the next sweep finds nothing', async () => {
+    await announce('swept');
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(1);
+    expect(await outbox()).toEqual([]);
+    await allDue();
+    expect(await bus.redeliverDue()).toBe(0);
+    expect(labelsHeard()).toEqual(['swept']);
+  });
+
+  it('two sweeps at once deliver each due announcement once', async () => {
+    const labels = ['c0', 'c1', 'c2', 'c3', 'c4'];
+    for (const label of labels) await announce(label);
+    await graceOver();
+    const [one, other] = await Promise.all([bus.redeliverDue(), bus.redeliverDue()]);
+    expect(one + other).toBe(labels.length);
+    expect(labelsHeard().sort()).toEqual(labels);
+    expect(await outbox()).toEqual([]);
+  });
+
+  it('a failed sweep delivery waits out a back-off instead of being tried again at once; newer announcements are not held back', async () => {
+    await announce('broken');
+    failing.add('broken');
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(1);
+    const backedOff = await schedule('broken');
+    expect(backedOff?.attempts).toBe(1);
+    expect(backedOff?.dueInS).toBeGreaterThan(50);
+    expect(await bus.redeliverDue()).toBe(0);
+
+    await announce('behind');
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(1);
+    expect(labelsHeard()).toEqual(['broken', 'behind']);
+    expect(await outbox()).toEqual([
+      { name: 'cluster.labels-changed', payload: { label: 'broken', clusterIds: ['c-1'] } },
+    ]);
+  });
+
+  it('the back-off doubles with each failed attempt, up to an hour', async () => {
+    await announce('broken');
+    failing.add('broken');
+    const waits: number[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await allDue();
+      expect(await bus.redeliverDue()).toBe(1);
+      waits.push(Math.round((await schedule('broken'))!.dueInS / 60));
+    }
+    await s.db.query('UPDATE event_outbox SET attempts = 9');
+    await allDue();
+    expect(await bus.redeliverDue()).toBe(1);
+    expect((await schedule('broken'))?.attempts).toBe(10);
+    waits.push(Math.round((await schedule('broken'))!.dueInS / 60));
+    expect(waits).toEqual([1, 2, 4, 60]);
+  });
+
+  it('a full batch of announcements that keep failing does not hold back a newer one', async () => {
+    for (let i = 0; i < REDELIVER_BATCH; i++) {
+      await announce(`broken-${i}`);
+      failing.add(`broken-${i}`);
+    }
+    await announce('behind');
+    await graceOver();
+    expect(await bus.redeliverDue()).toBe(REDELIVER_BATCH);
+    expect(labelsHeard()).not.toContain('behind');
+    expect(await bus.redeliverDue()).toBe(1);
+    expect(labelsHeard().at(-1)).toBe('behind');
+    expect(heard).toHaveLength(REDELIVER_BATCH + 1);
   });
 });
