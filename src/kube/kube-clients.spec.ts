@@ -1,3 +1,4 @@
+import { eventually } from '../../test/support/eventually';
 import { startFakeCluster, type FakeCluster } from '../sim';
 import { makeKubeClients, type KubeClients } from './kube-clients';
 import { canonicalKubeconfig, openStoredKubeconfig } from './kubeconfig';
@@ -33,5 +34,24 @@ describe('kube clients', () => {
   it('open a connection per request only for requests at the same time', async () => {
     await Promise.all([1, 2, 3].map(() => clients.getJson('/api/v1/namespaces/default/pods')));
     expect(cluster.connectionsAccepted).toBe(3);
+  });
+
+  it('keep an idle connection for their keep-alive, then close it themselves', async () => {
+    // The cluster keeps it 90 s and sends no hint (as kube-apiserver): the clients' setting decides.
+    const brief = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(cluster.kubeconfig)), 10_000, 300);
+    try {
+      await brief.getJson('/api/v1/namespaces/default/pods');
+      expect(cluster.openConnections).toBe(1);
+      const began = Date.now();
+      await eventually(
+        () => cluster.openConnections,
+        (open) => open === 0,
+        { timeoutMs: 10_000, intervalMs: 50, what: 'the idle connection closed' },
+      );
+      // Well before undici's own default (4 s) would have closed it.
+      expect(Date.now() - began).toBeLessThan(2_000);
+    } finally {
+      await brief.close();
+    }
   });
 });

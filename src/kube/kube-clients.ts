@@ -5,15 +5,23 @@ import {
   CoreV1Api,
   createConfiguration,
   HttpMethod,
-  KubeConfig,
   KubernetesObjectApi,
   RequestContext,
   SecurityAuthentication,
   ServerConfiguration,
 } from '@kubernetes/client-node';
 import { setImmediate } from 'node:timers/promises';
+import { Agent } from 'undici';
+import type { VettedKubeConfig } from './kubeconfig';
 
 const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
+/**
+ * How long a connection to a cluster is kept open while idle. undici's default, 4 s, closes it between
+ * one fan-out or sync and the next, and each new connection to an https cluster costs a TLS handshake on
+ * both ends. kube-apiserver closes idle connections after 90 s (and sends no Keep-Alive hint); 55 s stays
+ * under that and under the 60 s idle timeout of common load balancers in front of an API server.
+ */
+const CLUSTER_KEEP_ALIVE_MS = 55_000;
 
 export interface KubeClients {
   core: CoreV1Api;
@@ -51,7 +59,7 @@ interface JsonRequest {
 /** What a request to the cluster carries: its credentials' headers and the connection pool (TLS options) to use. */
 interface Connection {
   headers: Record<string, string>;
-  dispatcher: ReturnType<RequestContext['getDispatcher']>;
+  dispatcher: Agent;
 }
 
 /**
@@ -59,14 +67,16 @@ interface Connection {
  * it on every request, and builds a new connection pool (undici Agent) each time whenever the cluster
  * has TLS options: every request then opens a new connection (a TLS handshake for https). A vetted
  * kubeconfig holds static inline credentials only (no exec, no auth provider, no files), so the headers
- * and the pool can be kept and shared by every request of these clients.
+ * and the pool can be kept and shared by every request of these clients. The pool is our own, with
+ * client-node's TLS options and a keep-alive of `keepAliveMs`.
  */
 class CachedAuthentication implements SecurityAuthentication {
   private connection: Promise<Connection> | null = null;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: VettedKubeConfig,
     private readonly server: string,
+    private readonly keepAliveMs: number,
   ) {}
 
   getName(): string {
@@ -76,23 +86,28 @@ class CachedAuthentication implements SecurityAuthentication {
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     const { headers, dispatcher } = await this.resolve();
     for (const [key, value] of Object.entries(headers)) context.setHeaderParam(key, value);
-    if (dispatcher) context.setDispatcher(dispatcher);
+    context.setDispatcher(dispatcher);
   }
 
   /** Closes the pool once its requests are done; a request after this opens a new one (idle, it closes itself). */
   async close(): Promise<void> {
     const connection = await this.connection?.catch(() => null);
     this.connection = null;
-    await connection?.dispatcher?.close().catch(() => undefined);
+    await connection?.dispatcher.close().catch(() => undefined);
   }
 
   resolve(): Promise<Connection> {
     if (!this.connection) {
       const probe = new RequestContext(this.server, HttpMethod.GET);
-      this.connection = this.kc.applySecurityAuthentication(probe).then(() => ({
-        headers: { ...probe.getHeaders() },
-        dispatcher: probe.getDispatcher(),
-      }));
+      this.connection = this.kc.applySecurityAuthentication(probe).then(async () => {
+        // The pool client-node made for the probe has opened nothing yet: ours takes its place.
+        await probe.getDispatcher()?.close();
+        const keepAlive = { keepAliveTimeout: this.keepAliveMs, keepAliveMaxTimeout: this.keepAliveMs };
+        return {
+          headers: { ...probe.getHeaders() },
+          dispatcher: new Agent({ ...keepAlive, connect: this.kc.connectOptions }),
+        };
+      });
       // A failure is not kept: the next request tries again.
       this.connection.catch(() => (this.connection = null));
     }
@@ -105,9 +120,13 @@ class CachedAuthentication implements SecurityAuthentication {
  * deadline on every request, so that a cluster that stops answering cannot hold a worker forever, and
  * with one connection pool shared by all of them (see CachedAuthentication).
  */
-export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT_MS): KubeClients {
+export function makeKubeClients(
+  kc: VettedKubeConfig,
+  timeoutMs = DEFAULT_KUBE_TIMEOUT_MS,
+  keepAliveMs = CLUSTER_KEEP_ALIVE_MS,
+): KubeClients {
   const server = kc.getCurrentCluster()!.server;
-  const authentication = new CachedAuthentication(kc, server);
+  const authentication = new CachedAuthentication(kc, server, keepAliveMs);
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: authentication },
@@ -123,9 +142,9 @@ export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT
   });
   const objects = new KubernetesObjectApi(configuration);
   /**
-   * The request straight through the clients' connection pool (undici's Dispatcher.request) when there
-   * is one, else through client-node's fetch: fetch's Request/Response objects and web streams cost
-   * more CPU than the small JSON a hot-path request carries.
+   * The request straight through the clients' connection pool (undici's Dispatcher.request), not
+   * client-node's fetch: fetch's Request/Response objects and web streams cost more CPU than the small
+   * JSON a hot-path request carries.
    */
   const send = async (
     method: HttpMethod,
@@ -138,44 +157,32 @@ export function makeKubeClients(kc: KubeConfig, timeoutMs = DEFAULT_KUBE_TIMEOUT
     const { headers, dispatcher } = await authentication.resolve();
     const context = configuration.baseServer.makeRequestContext(path, method);
     for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
-    const signal = AbortSignal.timeout(timeoutMs);
-    let code: number;
-    let text: string;
-    let responseHeaders: Record<string, string>;
-    if (dispatcher) {
-      const url = new URL(context.getUrl());
-      const response = await dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: {
-          ...headers,
-          accept: 'application/json',
-          ...(contentType ? { 'content-type': contentType } : {}),
-        },
-        body,
-        signal,
-      });
-      code = response.statusCode;
-      text = await response.body.text();
-      responseHeaders = response.headers as Record<string, string>;
-    } else {
-      context.setHeaderParam('Accept', 'application/json');
-      if (contentType) context.setHeaderParam('Content-Type', contentType);
-      if (body !== undefined) context.setBody(body);
-      context.setSignal(signal);
-      await authentication.applySecurityAuthentication(context);
-      const response = await configuration.httpApi.send(context).toPromise();
-      code = response.httpStatusCode;
-      text = await response.body.text();
-      responseHeaders = response.headers;
-    }
+    const url = new URL(context.getUrl());
+    const response = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method,
+      headers: {
+        ...headers,
+        accept: 'application/json',
+        ...(contentType ? { 'content-type': contentType } : {}),
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const code = response.statusCode;
+    const text = await response.body.text();
     // undici frees the connection for another request only a turn of the event loop after the answer
     // was read: the next request of the same job (a placement's pods read right after its apply) would
     // otherwise open a connection of its own, with a TLS handshake of its own to an https cluster.
     await setImmediate();
     if (code < 200 || code > 299)
-      throw new ApiException(code, 'HTTP error', code === 401 ? undefined : text, responseHeaders);
+      throw new ApiException(
+        code,
+        'HTTP error',
+        code === 401 ? undefined : text,
+        response.headers as Record<string, string>,
+      );
     return read ? (JSON.parse(text) as unknown) : undefined;
   };
   const getJson = (path: string, query: Record<string, string> = {}) =>

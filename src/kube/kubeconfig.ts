@@ -191,12 +191,35 @@ export function canonicalKubeconfig(text: string): string {
 }
 
 /**
+ * A vetted kubeconfig (see openStoredKubeconfig) that keeps the TLS options client-node works out for
+ * its cluster's connections (CA, client certificate, server name, verification) when it authenticates a
+ * request: makeKubeClients builds the clients' own connection pool from them, because client-node's
+ * pool cannot be told how long to keep an idle connection.
+ */
+type ConnectOptions = Extract<
+  ReturnType<KubeConfig['createDispatcherOptions']>,
+  { type: 'agent' }
+>['connect'];
+
+export class VettedKubeConfig extends KubeConfig {
+  /** Set by the first authentication; undefined for a cluster without TLS options. */
+  connectOptions: ConnectOptions | undefined;
+
+  override createDispatcherOptions(...args: Parameters<KubeConfig['createDispatcherOptions']>) {
+    const options = super.createDispatcherOptions(...args);
+    // A vetted kubeconfig has no proxy-url: its options are a plain pool's ('agent') or none.
+    this.connectOptions = options.type === 'agent' ? options.connect : undefined;
+    return options;
+  }
+}
+
+/**
  * A stored kubeconfig as a client-node config, through the same checks as at registration (it may
  * predate them). One stored as canonicalKubeconfig made it is read as JSON; older ones as YAML.
  */
-export function openStoredKubeconfig(text: string): KubeConfig {
+export function openStoredKubeconfig(text: string): VettedKubeConfig {
   const { context, cluster, user } = check(parseStored(text));
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new VettedKubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [cluster],
     users: [user],

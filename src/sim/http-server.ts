@@ -8,6 +8,9 @@ import type { ClusterMode, FakeClusterOptions, RequestLogEntry } from './types';
 import { J, JsonText, MAX_BODY, REQUEST_LOG_CAP, jsonText } from './util';
 import { ApiVerbs } from './verbs';
 
+/** kube-apiserver's http.Server IdleTimeout (k8s.io/apiserver, secure_serving.go). */
+const APISERVER_IDLE_TIMEOUT_MS = 90_000;
+
 interface ParsedPath {
   def: ResDef;
   namespace: string | undefined;
@@ -28,6 +31,9 @@ export abstract class ApiHttpServer extends ApiVerbs {
   protected readonly server: http.Server;
   protected readonly sockets = new Set<Socket>();
   connectionsAccepted = 0;
+  get openConnections(): number {
+    return this.sockets.size;
+  }
   latencyMs: number;
   protected port = 0;
 
@@ -37,6 +43,9 @@ export abstract class ApiHttpServer extends ApiVerbs {
     this._mode = opts.mode ?? 'healthy';
     this.latencyMs = opts.latencyMs ?? 0;
     this.server = http.createServer((req, res) => this.onRequest(req, res));
+    // kube-apiserver closes a connection idle for 90 s (its http.Server's IdleTimeout), not after
+    // Node's default 5 s.
+    this.server.keepAliveTimeout = APISERVER_IDLE_TIMEOUT_MS;
     this.server.on('connection', (sock: Socket) => {
       if (this._mode === 'unreachable') {
         sock.resetAndDestroy();
@@ -99,6 +108,9 @@ export abstract class ApiHttpServer extends ApiVerbs {
         'Content-Length': Buffer.byteLength(text),
         'Cache-Control': 'no-cache, private',
         'Audit-Id': randomUUID(),
+        // Said explicitly so that Node adds no `Keep-Alive: timeout=` hint: kube-apiserver (Go) sends
+        // none, and a client cannot learn from it how long the server keeps an idle connection.
+        ...(res.shouldKeepAlive ? { Connection: 'keep-alive' } : {}),
       });
       res.end(text);
     };

@@ -41,6 +41,8 @@ export interface FakeCluster {
   readonly name: string;
   /** TCP connections accepted so far (refused ones while unreachable are not counted). */
   readonly connectionsAccepted: number;
+  /** Connections open now (idle ones included). */
+  readonly openConnections: number;
   readonly url: string;
   /** Kubeconfig YAML: current-context set, bearer-token user, server http://127.0.0.1:PORT */
   readonly kubeconfig: string;

@@ -96,6 +96,15 @@ describe('fake kube-apiserver over raw HTTP', () => {
     expect(c.kubeconfig).toContain('current-context: "edge-a"');
   });
 
+  test('keeps an idle connection open as kube-apiserver does, without a Keep-Alive hint', async () => {
+    const r = await fetch(`${c.url}/version`, { headers: { authorization: `Bearer ${c.token}` } });
+    await r.text();
+    expect(r.headers.get('connection')).toBe('keep-alive');
+    // Node's http.Server would add `Keep-Alive: timeout=5`; kube-apiserver (Go) says nothing.
+    expect(r.headers.get('keep-alive')).toBeNull();
+    expect(c.openConnections).toBe(1);
+  });
+
   test('401 Status without or with a wrong bearer token', async () => {
     expectStatus(await call(c, 'GET', '/api/v1/nodes', undefined, undefined, null), 401, 'Unauthorized');
     expectStatus(await call(c, 'GET', '/version', undefined, undefined, 'nope'), 401, 'Unauthorized');
