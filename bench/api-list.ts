@@ -132,6 +132,8 @@ interface Measurement {
   bad: number;
   /** The server process's CPU time (user + system) per answered request, in milliseconds. */
   cpuMs: number;
+  /** The server process's read and write system calls per answered request (sockets included). */
+  syscalls: number;
 }
 
 /** A process's CPU time so far (user + system) in milliseconds, from /proc (Linux). */
@@ -141,6 +143,15 @@ function cpuTimeMs(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   return (ticks * 1000) / CLOCK_TICKS;
+}
+/**
+ * A process's read and write system calls so far, from /proc (Linux): on a virtual machine each costs
+ * microseconds, so how a server batches its socket writes shows in its CPU time.
+ */
+function syscallCount(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)![1]);
+  return field('syscr') + field('syscw');
 }
 /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
 const CLOCK_TICKS = 100;
@@ -153,6 +164,7 @@ async function drive(
 ): Promise<Measurement> {
   const pages = DEPLOYMENTS / BUSINESSES / PAGE_SIZE;
   const cpuBefore = cpuTimeMs(server.child.pid!);
+  const syscallsBefore = syscallCount(server.child.pid!);
   const result = await autocannon({
     url: server.url,
     connections,
@@ -174,6 +186,7 @@ async function drive(
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
     cpuMs: (cpuTimeMs(server.child.pid!) - cpuBefore) / Math.max(1, result.requests.total),
+    syscalls: (syscallCount(server.child.pid!) - syscallsBefore) / Math.max(1, result.requests.total),
   };
 }
 
@@ -316,8 +329,8 @@ export async function runApiList(): Promise<string[]> {
 
     for (const server of [product, baseline]) await drive(server, token, 16, 2); // warm-up
     out(`\nGET /v1/deploy?page=N&pageSize=${PAGE_SIZE}, ${SECONDS} s per run, ${ROUNDS} alternating rounds`);
-    out('| connections | server   | req/s   | p50 (ms) | p99 (ms) | CPU ms/req |');
-    out('| ----------- | -------- | ------- | -------- | -------- | ---------- |');
+    out('| connections | server   | req/s   | p50 (ms) | p99 (ms) | CPU ms/req | syscalls/req |');
+    out('| ----------- | -------- | ------- | -------- | -------- | ---------- | ------------ |');
     const ratios: string[] = [];
     for (const connections of CONNECTIONS) {
       const runs = new Map<Server, Measurement[]>([
@@ -339,12 +352,13 @@ export async function runApiList(): Promise<string[]> {
           p99: mean(measurements.map((x) => x.p99)),
           bad: measurements.reduce((sum, x) => sum + x.bad, 0),
           cpuMs: mean(measurements.map((x) => x.cpuMs)),
+          syscalls: mean(measurements.map((x) => x.syscalls)),
         };
         summary.set(server, m);
         if (m.bad > 0)
           problems.push(`${server.name} at ${connections} connections: ${m.bad} answers not 200`);
         out(
-          `| ${String(connections).padEnd(11)} | ${server.name.padEnd(8)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(8)} | ${m.p99.toFixed(1).padStart(8)} | ${m.cpuMs.toFixed(2).padStart(10)} |`,
+          `| ${String(connections).padEnd(11)} | ${server.name.padEnd(8)} | ${m.rps.toFixed(0).padStart(7)} | ${m.p50.toFixed(1).padStart(8)} | ${m.p99.toFixed(1).padStart(8)} | ${m.cpuMs.toFixed(2).padStart(10)} | ${m.syscalls.toFixed(1).padStart(12)} |`,
         );
       }
       const ratio = summary.get(product)!.rps / summary.get(baseline)!.rps;

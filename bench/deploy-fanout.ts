@@ -6,8 +6,8 @@
  * - this process serves the API only (PROCESS_ROLE=api); the work is done by worker processes started
  *   from the build (PROCESS_ROLE=worker), as production runs them;
  * - one application is deployed to `cluster: all` with one worker, then another with two workers, each
- *   timed from `POST /v1/deploy` until the deployment reads status 5; before each, an untimed deployment
- *   warms the workers up;
+ *   timed from `POST /v1/deploy` until the deployment reads status 5; before each, untimed deployments
+ *   warm the workers up (see warmUp), and every deployment is removed from the fleet after it;
  * - at N = OUTAGE_N, the same with every cluster answering each request EDGE_LATENCY_MS late (the round
  *   trip to an edge over a WAN; BENCH_EDGE_LATENCY_MS, 0 skips it), with two workers, then one;
  * - at N = OUTAGE_N, OUTAGE_CLUSTERS clusters are down during a third deployment (which settles as 6)
@@ -29,6 +29,7 @@ import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { forEachLimited } from '../src/common/concurrency';
 import { JobQueueService } from '../src/queue/job-queue.service';
+import { DeployStatus } from '../src/deploy/deployment-status';
 import { QueueName } from '../src/queue/jobs';
 import { registerCluster } from '../test/support/clusters';
 import { createApp, deployment, deploymentByName } from '../test/support/deploys';
@@ -48,6 +49,8 @@ const OUTAGE_SYNC_S = 5;
 /** Fake clusters answer instantly; an edge over a WAN answers each request a round trip later. */
 const EDGE_LATENCY_MS = Number(process.env.BENCH_EDGE_LATENCY_MS ?? 50);
 const REGISTER_CONCURRENCY = 20;
+/** Untimed fan-outs (each a deployment to every cluster and its removal) before each measured one. */
+const WARMUPS = 4;
 const STATUS_POLL_MS = 20;
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
 const DEPLOY_WAIT_MS = 15 * 60 * 1000;
@@ -193,6 +196,8 @@ interface Phase {
   deployS: number;
   status: number;
   requestsPerCluster: number;
+  /** Connections the clusters accepted: requests that found no open connection to reuse. */
+  connectionsPerCluster: number;
   cpuPerClusterMs: number;
   /** Of which the worker processes' (the rest is this process: the API and its status polls). */
   workerCpuPerClusterMs: number;
@@ -239,6 +244,31 @@ async function deployAll(t: TestApp, token: string, deployName: string): Promise
 }
 
 /**
+ * Deletes a deployment from every cluster and waits until that is done: each measured fan-out then meets
+ * the same fleet, one workload per cluster (a fake cluster's controllers take longer with every workload
+ * it runs, so a run after more deployments than another would be slower for the fleet's sake).
+ */
+async function removeEverywhere(t: TestApp, token: string, id: number): Promise<void> {
+  await t.api().delete(`/v1/deploy/id/${id}`).set(auth(token)).expect(200);
+  await settled(t, token, id, [DeployStatus.Deleted]);
+  await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
+}
+
+/**
+ * Deploys and removes `name` everywhere WARMUPS times. A worker started just now takes about half the
+ * jobs of each fan-out with two workers; after these rounds it has met almost every cluster (the measured
+ * run's new connections per cluster show how many it had not), and the JIT has compiled the hot path of
+ * every worker. Both measured runs get as many rounds.
+ */
+async function warmUp(t: TestApp, token: string, name: string): Promise<void> {
+  for (let round = 1; round <= WARMUPS; round++) {
+    const id = await deployAll(t, token, `${name}-${round}`);
+    await settled(t, token, id, [5]);
+    await removeEverywhere(t, token, id);
+  }
+}
+
+/**
  * Waits until the deployment's status is one of `statuses`, read from its row every STATUS_POLL_MS, then
  * reads it once through the API, which must agree. Watching costs the machine next to nothing: the API's
  * view of a deployment over N clusters aggregates its N placements (about 10 ms of PostgreSQL and as much
@@ -279,7 +309,8 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
     };
   };
   const redis = new IORedis(TEST_REDIS_URL);
-  const requests = async () => (await fleet.ask<number[]>({ op: 'requests' })).reduce((a, b) => a + b, 0);
+  const fleetTotal = async (op: 'requests' | 'connections') =>
+    (await fleet.ask<number[]>({ op })).reduce((a, b) => a + b, 0);
   try {
     const business = await approvedBusiness(t);
     const token = business.admin.token;
@@ -299,8 +330,9 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
 
     /** One timed deployment to every cluster with the workers running now. */
     const measure = async (latencyMs: number): Promise<Phase> => {
-      const [requestsBefore, redisBefore, cpuBefore] = [
-        await requests(),
+      const [requestsBefore, connectionsBefore, redisBefore, cpuBefore] = [
+        await fleetTotal('requests'),
+        await fleetTotal('connections'),
         await redisCpuSeconds(redis),
         productCpu(),
       ];
@@ -314,14 +346,15 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         latencyMs,
         deployS,
         status: row.status,
-        requestsPerCluster: ((await requests()) - requestsBefore) / n,
+        requestsPerCluster: ((await fleetTotal('requests')) - requestsBefore) / n,
+        connectionsPerCluster: ((await fleetTotal('connections')) - connectionsBefore) / n,
         cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
         workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
         fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
         postgresCpuPerClusterMs: (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / n,
         redisCpuPerClusterMs: ((redisAfter - redisBefore) * 1000) / n,
       };
-      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
+      await removeEverywhere(t, token, id);
       return phase;
     };
 
@@ -329,11 +362,10 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
     for (const count of [1, 2]) {
       while (workers.length < count) workers.push(new Worker(t.env, profileDir));
       await waitForWorkers(t, count);
-      // A worker replica runs for days: each measured one has done a fan-out already (its code compiled
-      // by the JIT, its connections and its clients for every cluster made), as the first worker had done
-      // the registration's syncs, and a second one started just now had not.
-      await settled(t, token, await deployAll(t, token, `fanout-warm-${count}w`), [5]);
-      await t.waitForQuietQueues({ timeoutMs: QUIET_TIMEOUT_MS });
+      // A worker replica runs for days: each measured one has done fan-outs already (its code compiled by
+      // the JIT, its connections and its clients for every cluster made), as the first worker had done the
+      // registration's syncs, and a second one started just now had not (see warmUp).
+      await warmUp(t, token, `fanout-warm-${count}w`);
       phases.push(await measure(0));
     }
 
@@ -459,7 +491,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
         if (phase.status !== 5) failures.push(`${label}: status ${phase.status}`);
         out(
           `${label}: ${fmt(phase.deployS)} s to status ${phase.status} | ` +
-            `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster | ` +
+            `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster ` +
+            `(${fmt(phase.connectionsPerCluster, 2)} new connections/cluster) | ` +
             `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster ` +
             `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms) | ` +
             `beside it: fake fleet ${fmt(phase.fleetCpuPerClusterMs, 2)} ms, PostgreSQL ${fmt(phase.postgresCpuPerClusterMs, 2)} ms, ` +

@@ -9,6 +9,7 @@ export type FleetCommand =
   | { op: 'mode'; names: string[]; mode: 'healthy' | 'unreachable' }
   | { op: 'latency'; ms: number }
   | { op: 'requests' }
+  | { op: 'connections' }
   | { op: 'stop' };
 export type FleetRequest = FleetCommand & { id: number };
 
@@ -41,6 +42,9 @@ async function handle(request: FleetRequest): Promise<unknown> {
     case 'requests':
       // Requests each cluster answered so far (refused ones while unreachable are not counted).
       return clusters.map((cluster) => cluster.requestLog.length);
+    case 'connections':
+      // Connections each cluster accepted so far: a request that found none open to reuse opened one.
+      return clusters.map((cluster) => cluster.connectionsAccepted);
     case 'stop':
       await Promise.all(clusters.map((cluster) => cluster.stop()));
       clusters = [];
