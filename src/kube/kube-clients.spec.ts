@@ -1,6 +1,8 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { eventually } from '../../test/support/eventually';
 import { startFakeCluster, type FakeCluster } from '../sim';
 import { makeKubeClients, type KubeClients } from './kube-clients';
+import { toKubeError } from './kube-error';
 import { canonicalKubeconfig, openStoredKubeconfig } from './kubeconfig';
 
 describe('kube clients', () => {
@@ -52,6 +54,26 @@ describe('kube clients', () => {
       expect(Date.now() - began).toBeLessThan(2_000);
     } finally {
       await brief.close();
+    }
+  });
+
+  it('give up on a cluster that takes a request and never answers, at their deadline', async () => {
+    const held: Socket[] = [];
+    const silent: Server = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const kubeconfig = cluster.kubeconfig.replace(cluster.url, `http://127.0.0.1:${port}`);
+    const patient = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(kubeconfig)), 300);
+    try {
+      const began = Date.now();
+      const failure = await patient.getJson('/api/v1/namespaces/default/pods').catch((error) => error);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(250);
+      const error = toKubeError(failure);
+      expect([error.kind, error.message]).toEqual(['unreachable', 'the cluster did not answer in time']);
+    } finally {
+      await patient.close();
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });
