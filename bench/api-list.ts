@@ -29,6 +29,7 @@ import { closedPort } from '../test/support/clusters';
 import { createTestDatabase } from '../test/support/database';
 import { eventually } from '../test/support/eventually';
 import { TEST_REDIS_URL } from '../test/support/test-app';
+import { cpuSeconds, syscalls } from './proc-stats';
 import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '..');
@@ -136,26 +137,6 @@ interface Measurement {
   syscalls: number;
 }
 
-/** A process's CPU time so far (user + system) in milliseconds, from /proc (Linux). */
-function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-  return (ticks * 1000) / CLOCK_TICKS;
-}
-/**
- * A process's read and write system calls so far, from /proc (Linux): on a virtual machine each costs
- * microseconds, so how a server batches its socket writes shows in its CPU time.
- */
-function syscallCount(pid: number): number {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)![1]);
-  return field('syscr') + field('syscw');
-}
-/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
-const CLOCK_TICKS = 100;
-
 async function drive(
   server: Server,
   token: string,
@@ -163,8 +144,8 @@ async function drive(
   seconds: number,
 ): Promise<Measurement> {
   const pages = DEPLOYMENTS / BUSINESSES / PAGE_SIZE;
-  const cpuBefore = cpuTimeMs(server.child.pid!);
-  const syscallsBefore = syscallCount(server.child.pid!);
+  const cpuBefore = cpuSeconds(server.child.pid) * 1000;
+  const syscallsBefore = syscalls(server.child.pid);
   const result = await autocannon({
     url: server.url,
     connections,
@@ -185,8 +166,8 @@ async function drive(
     p50: result.latency.p50,
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
-    cpuMs: (cpuTimeMs(server.child.pid!) - cpuBefore) / Math.max(1, result.requests.total),
-    syscalls: (syscallCount(server.child.pid!) - syscallsBefore) / Math.max(1, result.requests.total),
+    cpuMs: (cpuSeconds(server.child.pid) * 1000 - cpuBefore) / Math.max(1, result.requests.total),
+    syscalls: (syscalls(server.child.pid) - syscallsBefore) / Math.max(1, result.requests.total),
   };
 }
 

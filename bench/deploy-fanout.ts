@@ -37,6 +37,7 @@ import { eventually } from '../test/support/eventually';
 import { approvedBusiness, auth, loginAdmin } from '../test/support/factories';
 import { startTestApp, TEST_REDIS_URL, TestApp } from '../test/support/test-app';
 import type { FleetCluster, FleetCommand } from './fake-fleet';
+import { cpuSeconds, syscalls } from './proc-stats';
 import { stopChild } from './stop-child';
 
 const ROOT = resolve(__dirname, '..');
@@ -54,7 +55,6 @@ const WARMUPS = 4;
 const STATUS_POLL_MS = 20;
 const QUIET_TIMEOUT_MS = 30 * 60 * 1000;
 const DEPLOY_WAIT_MS = 15 * 60 * 1000;
-const CLOCK_TICKS = 100; // /proc/<pid>/stat counts CPU time in USER_HZ, 100 on Linux
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE ? resolve(process.env.BENCH_CPU_PROFILE) : null;
 const APP = {
   appName: 'fanout',
@@ -78,16 +78,6 @@ export function benchSizes(env = process.env.BENCH_SIZES): number[] {
   return sizes;
 }
 
-/** User + system CPU seconds of a process so far, from /proc (0 once it has gone). */
-function processCpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * CPU seconds so far of each PostgreSQL backend serving `database` (their process title names it), by
  * pid: the API's and the workers' pooled connections. The server's own background processes (WAL
@@ -103,7 +93,7 @@ function postgresCpuSeconds(database: string): Map<number, number> {
       continue;
     }
     if (title.startsWith('postgres:') && title.includes(` ${database} `))
-      byPid.set(Number(pid), processCpuSeconds(Number(pid)));
+      byPid.set(Number(pid), cpuSeconds(Number(pid)));
   }
   return byPid;
 }
@@ -181,7 +171,11 @@ class Worker {
   }
 
   cpuSeconds(): number {
-    return processCpuSeconds(this.process.pid);
+    return cpuSeconds(this.process.pid);
+  }
+
+  syscalls(): number {
+    return syscalls(this.process.pid);
   }
 
   stop(): Promise<void> {
@@ -201,6 +195,8 @@ interface Phase {
   cpuPerClusterMs: number;
   /** Of which the worker processes' (the rest is this process: the API and its status polls). */
   workerCpuPerClusterMs: number;
+  /** The worker processes' read and write system calls (their sockets to clusters, PostgreSQL, Redis). */
+  workerSyscallsPerCluster: number;
   /** Beside the product: the fake fleet's process, the PostgreSQL backends of the bench's database, Redis. */
   fleetCpuPerClusterMs: number;
   postgresCpuPerClusterMs: number;
@@ -298,13 +294,15 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
   const fleet = Fleet.start(compiledDir, profileDir);
   let workers: Worker[] = [];
   const workerCpu = () => workers.reduce((sum, worker) => sum + worker.cpuSeconds(), 0);
+  const workerSyscalls = () => workers.reduce((sum, worker) => sum + worker.syscalls(), 0);
   const database = new URL(t.env.DATABASE_URL).pathname.slice(1);
   const productCpu = () => {
     const own = process.cpuUsage();
     return {
       all: (own.user + own.system) / 1e6 + workerCpu(),
       workers: workerCpu(),
-      fleet: processCpuSeconds(fleet.child.pid),
+      workerSyscalls: workerSyscalls(),
+      fleet: cpuSeconds(fleet.child.pid),
       postgres: postgresCpuSeconds(database),
     };
   };
@@ -350,6 +348,7 @@ async function runSize(n: number, compiledDir: string): Promise<SizeResult> {
         connectionsPerCluster: ((await fleetTotal('connections')) - connectionsBefore) / n,
         cpuPerClusterMs: ((cpuAfter.all - cpuBefore.all) * 1000) / n,
         workerCpuPerClusterMs: ((cpuAfter.workers - cpuBefore.workers) * 1000) / n,
+        workerSyscallsPerCluster: (cpuAfter.workerSyscalls - cpuBefore.workerSyscalls) / n,
         fleetCpuPerClusterMs: ((cpuAfter.fleet - cpuBefore.fleet) * 1000) / n,
         postgresCpuPerClusterMs: (postgresCpuBetween(cpuBefore.postgres, cpuAfter.postgres) * 1000) / n,
         redisCpuPerClusterMs: ((redisAfter - redisBefore) * 1000) / n,
@@ -494,7 +493,8 @@ export async function runDeployFanout(sizes = benchSizes()): Promise<string[]> {
             `${fmt(phase.requestsPerCluster, 1)} kube requests/cluster ` +
             `(${fmt(phase.connectionsPerCluster, 2)} new connections/cluster) | ` +
             `${fmt(phase.cpuPerClusterMs, 2)} ms product CPU/cluster ` +
-            `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms) | ` +
+            `(workers ${fmt(phase.workerCpuPerClusterMs, 2)} ms, API ${fmt(phase.cpuPerClusterMs - phase.workerCpuPerClusterMs, 2)} ms; ` +
+            `workers' system calls ${fmt(phase.workerSyscallsPerCluster, 1)}/cluster) | ` +
             `beside it: fake fleet ${fmt(phase.fleetCpuPerClusterMs, 2)} ms, PostgreSQL ${fmt(phase.postgresCpuPerClusterMs, 2)} ms, ` +
             `Redis ${fmt(phase.redisCpuPerClusterMs, 2)} ms | ` +
             `load average ${loadavg()[0].toFixed(1)}`,
