@@ -260,6 +260,28 @@ describe('races, HPA-owned replicas and cluster removal', () => {
         expect(response.body.data.map((row: { clusterName: string }) => row.clusterName)).toContain('x-c'),
       );
 
+    // A forced removal that fails in the database forgets nothing: its placements go with the cluster's
+    // row, in the same transaction.
+    const database = t.app.get(DataSource);
+    const placedOnXc = () =>
+      database.query(
+        `SELECT p.deployment_id FROM placements p JOIN clusters c ON c.id = p.cluster_id WHERE c.name = 'x-c'`,
+      );
+    const before = await placedOnXc();
+    expect(before.length).toBeGreaterThan(0);
+    await database.query(`CREATE FUNCTION refuse_removal() RETURNS trigger LANGUAGE plpgsql AS
+                            $$ BEGIN RAISE EXCEPTION 'removal refused'; END $$`);
+    await database.query(`CREATE TRIGGER refuse_removal BEFORE DELETE ON clusters
+                            FOR EACH ROW EXECUTE FUNCTION refuse_removal()`);
+    try {
+      await t.api().delete('/v1/cluster/x-c?force=true').set(auth(admin)).expect(500);
+    } finally {
+      await database.query(`DROP TRIGGER refuse_removal ON clusters`);
+      await database.query(`DROP FUNCTION refuse_removal()`);
+    }
+    expect(await placedOnXc()).toEqual(before);
+    expect((await deployment(t, token(), id)).status).toBe(6);
+
     await t.api().delete('/v1/cluster/x-c?force=true').set(auth(admin)).expect(200);
     const after = await eventually(
       () => deployment(t, token(), id),

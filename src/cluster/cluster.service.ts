@@ -175,10 +175,18 @@ export class ClusterService {
   async remove(actor: Actor, clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
     await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
-    await this.auditTrail.recordWith(clusterEntry(actor, 'cluster.remove', cluster, { force }), (manager) =>
-      manager.getRepository(ClusterEntity).delete(cluster.id),
+    // The placements on it go with its row (their foreign key cascades), in this one transaction: a
+    // removal that fails or is cut short forgets nothing. What follows from them (records finished,
+    // deployments rolled up) is announced with it.
+    const announcement = await this.auditTrail.recordWith(
+      clusterEntry(actor, 'cluster.remove', cluster, { force }),
+      async (manager) => {
+        await manager.getRepository(ClusterEntity).delete(cluster.id);
+        return this.events.announce(manager, 'cluster.removed', { clusterId: cluster.id });
+      },
     );
     this.connector.forget(cluster.id);
+    await this.events.deliver(announcement);
   }
 
   async list(query: ClusterListQuery): Promise<Paged<ClusterView>> {

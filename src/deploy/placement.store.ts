@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import { ClusterEntity } from '../cluster/cluster.entity';
 import { preparedQuery } from '../database/prepared-query';
 import { AppliedObject, DeploymentEntity, PlacementEntity } from './deploy.entity';
+import { DeployStatus } from './deployment-status';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
 import type { PodCounts } from './pod-counts';
 import { podsReason, SoftwareRecords } from './software-records';
@@ -395,15 +396,17 @@ export class PlacementStore {
   }
 
   /**
-   * Forgets every placement on a cluster that is being removed, and finishes their records still in
-   * progress; returns the deployments they belonged to.
+   * After a cluster's removal, which took its placements along: finishes the records still in progress
+   * there (no job will) and returns the live deployments that had work there, to be rolled up without it.
+   * A placement no job had tried yet has no record; its deployment is in flight, and the repair rolls
+   * those up every minute.
    */
-  async forgetCluster(clusterId: string): Promise<number[]> {
+  async settleRemovedCluster(clusterId: string): Promise<number[]> {
     return this.placements.manager.transaction(async (manager) => {
-      const rows = returned<{ deployment_id: number }>(
-        await manager.query(`DELETE FROM placements WHERE cluster_id = $1 RETURNING deployment_id`, [
-          clusterId,
-        ]),
+      const rows: { deployment_id: number }[] = await manager.query(
+        `SELECT DISTINCT r.deployment_id FROM software_deployments r JOIN deployments d ON d.id = r.deployment_id
+          WHERE r.cluster_id = $1 AND d.status NOT IN ($2, $3)`,
+        [clusterId, DeployStatus.Disapproved, DeployStatus.Deleted],
       );
       const deploymentIds = rows.map((row) => row.deployment_id);
       await this.records.supersede(manager, deploymentIds);

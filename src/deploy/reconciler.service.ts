@@ -83,7 +83,7 @@ export class Reconciler {
     await this.reconcileWhere({ cluster: In(['all', '']) });
   }
 
-  /** SPEC §4: 409 naming the live deployments placed there, unless forced, which forgets their placements. */
+  /** SPEC §4: 409 naming the live deployments placed there, unless forced (their placements go with the cluster). */
   @OnEvent('cluster.removal-checking')
   async onClusterRemoval({
     clusterId,
@@ -99,7 +99,12 @@ export class Reconciler {
       const names = live.map((row) => row.deploy_name).join(', ');
       throw conflict(`cluster ${clusterName} runs deployments ${names}; remove them first or use force=true`);
     }
-    await this.rollup.rollUpAll(await this.placements.forgetCluster(clusterId));
+  }
+
+  /** The deployments that had work on a removed cluster are rolled up without it. */
+  @OnEvent('cluster.removed')
+  async onClusterRemoved({ clusterId }: EventMap['cluster.removed']): Promise<void> {
+    await this.rollup.rollUpAll(await this.placements.settleRemovedCluster(clusterId));
   }
 
   /**

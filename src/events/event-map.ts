@@ -18,6 +18,8 @@ export interface EventMap {
   'cluster.synced': { clusterId: string; answered: boolean };
   /** A cluster is about to be forgotten; `force` forgets what is placed there too. */
   'cluster.removal-checking': { clusterId: string; clusterName: string; force: boolean };
+  /** A cluster was removed (committed), the placements on it with it (their foreign key cascades). */
+  'cluster.removed': { clusterId: string };
   /** A node label is about to be removed from a cluster's nodes. */
   'node-label.removal-checking': { clusterId: string; label: string; deleteDeploy: boolean };
   /** Application versions are about to be deleted. */
@@ -31,4 +33,4 @@ export type EventName = keyof EventMap;
  * announced in its transaction (EventBus.announce) and delivered after it, again if need be. Their
  * listeners act on the state as it is when they run, so a second delivery does no harm.
  */
-export type DurableEventName = 'cluster.labels-changed' | 'cluster.registered';
+export type DurableEventName = 'cluster.labels-changed' | 'cluster.registered' | 'cluster.removed';
