@@ -57,23 +57,62 @@ describe('kube clients', () => {
     }
   });
 
-  it('give up on a cluster that takes a request and never answers, at their deadline', async () => {
-    const held: Socket[] = [];
-    const silent: Server = createServer((socket) => held.push(socket));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as { port: number }).port;
+  /** Clients of a server on 127.0.0.1 that `serve` answers as it likes, with a 300 ms deadline. */
+  async function againstServer(
+    serve: (socket: Socket) => void,
+    use: (clients: KubeClients) => Promise<void>,
+  ) {
+    const sockets: Socket[] = [];
+    const server: Server = createServer((socket) => {
+      sockets.push(socket);
+      serve(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
     const kubeconfig = cluster.kubeconfig.replace(cluster.url, `http://127.0.0.1:${port}`);
     const patient = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(kubeconfig)), 300);
     try {
-      const began = Date.now();
-      const failure = await patient.getJson('/api/v1/namespaces/default/pods').catch((error) => error);
-      expect(Date.now() - began).toBeGreaterThanOrEqual(250);
-      const error = toKubeError(failure);
-      expect([error.kind, error.message]).toEqual(['unreachable', 'the cluster did not answer in time']);
+      await use(patient);
     } finally {
       await patient.close();
-      for (const socket of held) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
     }
+  }
+
+  const timedOut = async (request: Promise<unknown>) => {
+    const began = Date.now();
+    const error = toKubeError(
+      await request.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      ),
+    );
+    expect(Date.now() - began).toBeGreaterThanOrEqual(250);
+    expect([error.kind, error.message]).toEqual(['unreachable', 'the cluster did not answer in time']);
+  };
+
+  it('give up on a cluster that takes a request and never answers, at their deadline', async () => {
+    await againstServer(
+      () => undefined,
+      async (patient) => {
+        await timedOut(patient.getJson('/api/v1/namespaces/default/pods'));
+        await timedOut(patient.core.listNode());
+      },
+    );
+  });
+
+  it('give up on a cluster that trickles its answer: the deadline covers reading it', async () => {
+    const trickle = (socket: Socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+        const drip = setInterval(() => (socket.destroyed ? clearInterval(drip) : socket.write(' ')), 50);
+        socket.on('close', () => clearInterval(drip));
+      });
+    };
+    await againstServer(trickle, async (patient) => {
+      await timedOut(patient.getJson('/api/v1/namespaces/default/pods'));
+      await timedOut(patient.core.listNode());
+    });
   });
 });

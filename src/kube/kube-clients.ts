@@ -7,8 +7,10 @@ import {
   HttpMethod,
   KubernetesObjectApi,
   RequestContext,
+  ResponseContext,
   SecurityAuthentication,
   ServerConfiguration,
+  wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import { setImmediate } from 'node:timers/promises';
 import { Agent } from 'undici';
@@ -84,9 +86,9 @@ class CachedAuthentication implements SecurityAuthentication {
   }
 
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
-    const { headers, dispatcher } = await this.resolve();
+    // The credentials only: every request goes through the pool itself (makeKubeClients' exchange).
+    const { headers } = await this.resolve();
     for (const [key, value] of Object.entries(headers)) context.setHeaderParam(key, value);
-    context.setDispatcher(dispatcher);
   }
 
   /** Closes the pool once its requests are done; a request after this opens a new one (idle, it closes itself). */
@@ -115,6 +117,21 @@ class CachedAuthentication implements SecurityAuthentication {
   }
 }
 
+/** A cluster's answer, read whole. */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** An answer's headers as client-node keeps them: one text each (repeated ones joined, as fetch does). */
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}
+
 /**
  * Runs a request with a deadline that ends with it. AbortSignal.timeout's timer outlives the request: it
  * fires `timeoutMs` later all the same, and builds a DOMException, and undici an error with its stack, for
@@ -135,8 +152,9 @@ async function withDeadline<T>(timeoutMs: number, run: (signal: AbortSignal) => 
 
 /**
  * API clients for the current context of a vetted kubeconfig (see openStoredKubeconfig), like KubeConfig.makeApiClient but with a
- * deadline on every request, so that a cluster that stops answering cannot hold a worker forever, and
- * with one connection pool shared by all of them (see CachedAuthentication).
+ * deadline on every request (its answer read whole within it), so that a cluster that stops answering,
+ * or trickles its answer, cannot hold a worker forever, and with one connection pool shared by all of
+ * them (see CachedAuthentication).
  */
 export function makeKubeClients(
   kc: VettedKubeConfig,
@@ -145,25 +163,64 @@ export function makeKubeClients(
 ): KubeClients {
   const server = kc.getCurrentCluster()!.server;
   const authentication = new CachedAuthentication(kc, server, keepAliveMs);
+  /**
+   * One request to the cluster through the clients' connection pool (undici's Dispatcher.request, not
+   * client-node's fetch, whose Request/Response objects and web streams cost more CPU than the small JSON
+   * a request carries), its answer read whole within the deadline.
+   */
+  const exchange = async (
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<Answer> => {
+    const { dispatcher } = await authentication.resolve();
+    const answer = await withDeadline(timeoutMs, async (signal) => {
+      const response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as HttpMethod,
+        headers,
+        body,
+        signal,
+      });
+      return {
+        status: response.statusCode,
+        headers: flatHeaders(response.headers),
+        text: await response.body.text(),
+      };
+    });
+    // undici frees the connection for another request only a turn of the event loop after the answer
+    // was read: the next request of the same job (a placement's pods read right after its apply) would
+    // otherwise open a connection of its own, with a TLS handshake of its own to an https cluster.
+    await setImmediate();
+    return answer;
+  };
   const configuration = createConfiguration({
     baseServer: new ServerConfiguration(server, {}),
     authMethods: { default: authentication },
-    promiseMiddleware: [
-      {
-        pre: async (context) => {
-          context.setSignal(AbortSignal.timeout(timeoutMs));
-          return context;
-        },
-        post: async (response) => response,
+    // The typed clients' requests take the same way (their bodies are JSON text).
+    httpApi: wrapHttpLibrary({
+      send: async (context: RequestContext) => {
+        const body = context.getBody();
+        if (body !== undefined && typeof body !== 'string')
+          throw new TypeError('a request body must be text');
+        const answer = await exchange(
+          context.getHttpMethod(),
+          new URL(context.getUrl()),
+          context.getHeaders(),
+          body,
+        );
+        return new ResponseContext(answer.status, answer.headers, {
+          text: async () => answer.text,
+          binary: async () => Buffer.from(answer.text),
+          stream: () => null,
+        });
       },
-    ],
+    }),
   });
   const objects = new KubernetesObjectApi(configuration);
-  /**
-   * The request straight through the clients' connection pool (undici's Dispatcher.request), not
-   * client-node's fetch: fetch's Request/Response objects and web streams cost more CPU than the small
-   * JSON a hot-path request carries.
-   */
+  /** A request of getJson or sendJson: an answer other than 2xx throws client-node's ApiException. */
   const send = async (
     method: HttpMethod,
     path: string,
@@ -172,38 +229,19 @@ export function makeKubeClients(
     contentType: string | undefined,
     read: boolean,
   ): Promise<unknown> => {
-    const { headers, dispatcher } = await authentication.resolve();
+    const { headers } = await authentication.resolve();
     const context = configuration.baseServer.makeRequestContext(path, method);
     for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
-    const url = new URL(context.getUrl());
-    const { response, text } = await withDeadline(timeoutMs, async (signal) => {
-      const answer = await dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: {
-          ...headers,
-          accept: 'application/json',
-          ...(contentType ? { 'content-type': contentType } : {}),
-        },
-        body,
-        signal,
-      });
-      return { response: answer, text: await answer.body.text() };
-    });
-    const code = response.statusCode;
-    // undici frees the connection for another request only a turn of the event loop after the answer
-    // was read: the next request of the same job (a placement's pods read right after its apply) would
-    // otherwise open a connection of its own, with a TLS handshake of its own to an https cluster.
-    await setImmediate();
+    const answer = await exchange(
+      method,
+      new URL(context.getUrl()),
+      { ...headers, accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
+      body,
+    );
+    const code = answer.status;
     if (code < 200 || code > 299)
-      throw new ApiException(
-        code,
-        'HTTP error',
-        code === 401 ? undefined : text,
-        response.headers as Record<string, string>,
-      );
-    return read ? (JSON.parse(text) as unknown) : undefined;
+      throw new ApiException(code, 'HTTP error', code === 401 ? undefined : answer.text, answer.headers);
+    return read ? (JSON.parse(answer.text) as unknown) : undefined;
   };
   const getJson = (path: string, query: Record<string, string> = {}) =>
     send(HttpMethod.GET, path, query, undefined, undefined, true);
