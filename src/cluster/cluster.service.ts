@@ -174,15 +174,26 @@ export class ClusterService {
   /** SPEC §4: 409 while live deployments are placed there, unless `force` forgets their placements. */
   async remove(actor: Actor, clusterName: string, force: boolean): Promise<void> {
     const cluster = await this.findByName(clusterName);
-    await this.events.emit('cluster.removal-checking', { clusterId: cluster.id, clusterName, force });
-    // The placements on it go with its row (their foreign key cascades), in this one transaction: a
-    // removal that fails or is cut short forgets nothing. What follows from them (records finished,
-    // deployments rolled up) is announced with it.
+    // One transaction, the cluster's row locked first (a placement written for it meanwhile waits, then
+    // fails its foreign key): the check, the removal, the placements going with the row, and the
+    // announcement of what follows for their deployments. A removal that fails forgets nothing.
     const announcement = await this.auditTrail.recordWith(
       clusterEntry(actor, 'cluster.remove', cluster, { force }),
       async (manager) => {
+        await manager.query(`SELECT 1 FROM clusters WHERE id = $1 FOR UPDATE`, [cluster.id]);
+        const placed: number[] = [];
+        await this.events.emit('cluster.removal-checking', {
+          clusterId: cluster.id,
+          clusterName,
+          force,
+          manager,
+          placed,
+        });
         await manager.getRepository(ClusterEntity).delete(cluster.id);
-        return this.events.announce(manager, 'cluster.removed', { clusterId: cluster.id });
+        return this.events.announce(manager, 'cluster.removed', {
+          clusterId: cluster.id,
+          deploymentIds: placed,
+        });
       },
     );
     this.connector.forget(cluster.id);

@@ -4,7 +4,6 @@ import { EntityManager, Repository } from 'typeorm';
 import { ClusterEntity } from '../cluster/cluster.entity';
 import { preparedQuery } from '../database/prepared-query';
 import { AppliedObject, DeploymentEntity, PlacementEntity } from './deploy.entity';
-import { DeployStatus } from './deployment-status';
 import { canPlacementMove, PlacementStatus, placementPredecessorsOf } from './placement-status';
 import type { PodCounts } from './pod-counts';
 import { podsReason, SoftwareRecords } from './software-records';
@@ -382,9 +381,12 @@ export class PlacementStore {
     return rows.map((row) => ({ deploymentId: row.deployment_id, clusterId: row.cluster_id }));
   }
 
-  /** Finishes every record still in progress that no placement holds any more (SoftwareRecords.supersede). */
-  supersedeOrphanedRecords(): Promise<void> {
-    return this.records.supersede(this.placements.manager, 'all');
+  /**
+   * Finishes the records still in progress, of these deployments or of all, that no placement holds any
+   * more (SoftwareRecords.supersede).
+   */
+  supersedeOrphanedRecords(deploymentIds: number[] | 'all' = 'all'): Promise<void> {
+    return this.records.supersede(this.placements.manager, deploymentIds);
   }
 
   /** Applied placements past their rollout deadline (their deadline job may have been lost). */
@@ -393,25 +395,6 @@ export class PlacementStore {
       .createQueryBuilder('p')
       .where('p.status = :applied AND p.rollout_deadline_at < now()', { applied: P.Applied })
       .getMany();
-  }
-
-  /**
-   * After a cluster's removal, which took its placements along: finishes the records still in progress
-   * there (no job will) and returns the live deployments that had work there, to be rolled up without it.
-   * A placement no job had tried yet has no record; its deployment is in flight, and the repair rolls
-   * those up every minute.
-   */
-  async settleRemovedCluster(clusterId: string): Promise<number[]> {
-    return this.placements.manager.transaction(async (manager) => {
-      const rows: { deployment_id: number }[] = await manager.query(
-        `SELECT DISTINCT r.deployment_id FROM software_deployments r JOIN deployments d ON d.id = r.deployment_id
-          WHERE r.cluster_id = $1 AND d.status NOT IN ($2, $3)`,
-        [clusterId, DeployStatus.Disapproved, DeployStatus.Deleted],
-      );
-      const deploymentIds = rows.map((row) => row.deployment_id);
-      await this.records.supersede(manager, deploymentIds);
-      return deploymentIds;
-    });
   }
 }
 

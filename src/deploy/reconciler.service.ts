@@ -83,28 +83,37 @@ export class Reconciler {
     await this.reconcileWhere({ cluster: In(['all', '']) });
   }
 
-  /** SPEC §4: 409 naming the live deployments placed there, unless forced (their placements go with the cluster). */
+  /**
+   * SPEC §4: 409 naming the live deployments placed there, unless forced; the deployments placed there are
+   * rolled up once the cluster is gone (onClusterRemoved).
+   */
   @OnEvent('cluster.removal-checking')
   async onClusterRemoval({
     clusterId,
     clusterName,
     force,
+    manager,
+    placed,
   }: EventMap['cluster.removal-checking']): Promise<void> {
-    const live: { deploy_name: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT d.deploy_name FROM placements p JOIN deployments d ON d.id = p.deployment_id
-        WHERE p.cluster_id = $1 AND d.status NOT IN ($2, $3) ORDER BY d.deploy_name`,
+    const rows: { id: number; deploy_name: string; live: boolean }[] = await manager.query(
+      `SELECT DISTINCT d.id, d.deploy_name, d.status NOT IN ($2, $3) AS live
+         FROM placements p JOIN deployments d ON d.id = p.deployment_id
+        WHERE p.cluster_id = $1 ORDER BY d.deploy_name`,
       [clusterId, DeployStatus.Disapproved, DeployStatus.Deleted],
     );
+    const live = rows.filter((row) => row.live);
     if (live.length > 0 && !force) {
       const names = live.map((row) => row.deploy_name).join(', ');
       throw conflict(`cluster ${clusterName} runs deployments ${names}; remove them first or use force=true`);
     }
+    placed.push(...rows.map((row) => row.id));
   }
 
-  /** The deployments that had work on a removed cluster are rolled up without it. */
+  /** The deployments that were placed on a removed cluster: their records there finished, rolled up without it. */
   @OnEvent('cluster.removed')
-  async onClusterRemoved({ clusterId }: EventMap['cluster.removed']): Promise<void> {
-    await this.rollup.rollUpAll(await this.placements.settleRemovedCluster(clusterId));
+  async onClusterRemoved({ deploymentIds }: EventMap['cluster.removed']): Promise<void> {
+    await this.placements.supersedeOrphanedRecords(deploymentIds);
+    await this.rollup.rollUpAll(deploymentIds);
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { AppVersion } from '../app/app-version';
 
 /**
@@ -16,10 +17,20 @@ export interface EventMap {
   'cluster.labels-changed': { label: string; clusterIds: string[] };
   /** A cluster's node sync finished; `answered` tells whether the cluster answered it. */
   'cluster.synced': { clusterId: string; answered: boolean };
-  /** A cluster is about to be forgotten; `force` forgets what is placed there too. */
-  'cluster.removal-checking': { clusterId: string; clusterName: string; force: boolean };
-  /** A cluster was removed (committed), the placements on it with it (their foreign key cascades). */
-  'cluster.removed': { clusterId: string };
+  /**
+   * A cluster is about to be removed, in the removal's transaction (`manager`, the cluster's row locked);
+   * `force` removes it with what is placed there. Listeners add to `placed` the deployments placed there,
+   * whose placements the removal takes along (their foreign key cascades).
+   */
+  'cluster.removal-checking': {
+    clusterId: string;
+    clusterName: string;
+    force: boolean;
+    manager: EntityManager;
+    placed: number[];
+  };
+  /** A cluster was removed (committed) with the placements of these deployments. */
+  'cluster.removed': { clusterId: string; deploymentIds: number[] };
   /** A node label is about to be removed from a cluster's nodes. */
   'node-label.removal-checking': { clusterId: string; label: string; deleteDeploy: boolean };
   /** Application versions are about to be deleted. */
