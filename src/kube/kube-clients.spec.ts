@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { eventually } from '../../test/support/eventually';
 import { startFakeCluster, type FakeCluster } from '../sim';
-import { makeKubeClients, type KubeClients } from './kube-clients';
+import { makeKubeClients, withDeadline, type KubeClients } from './kube-clients';
 import { toKubeError } from './kube-error';
 import { canonicalKubeconfig, openStoredKubeconfig } from './kubeconfig';
 
@@ -114,5 +114,33 @@ describe('kube clients', () => {
       await timedOut(patient.getJson('/api/v1/namespaces/default/pods'));
       await timedOut(patient.core.listNode());
     });
+  });
+});
+
+describe('a request deadline', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('ends with the request: nothing fires once it is answered', async () => {
+    let seen: AbortSignal | undefined;
+    await expect(
+      withDeadline(50, async (signal) => {
+        seen = signal;
+        return 'answered';
+      }),
+    ).resolves.toBe('answered');
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(1_000);
+    expect(seen?.aborted).toBe(false);
+  });
+
+  it('aborts a request still under way when it passes, as a timeout', async () => {
+    const pending = withDeadline(
+      50,
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+    jest.advanceTimersByTime(50);
+    const error = toKubeError(await pending.catch((failure: unknown) => failure));
+    expect([error.kind, error.message]).toEqual(['unreachable', 'the cluster did not answer in time']);
   });
 });

@@ -137,7 +137,10 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
  * fires `timeoutMs` later all the same, and builds a DOMException, and undici an error with its stack, for
  * a request long answered (2 % of a worker's CPU in bench/deploy-fanout).
  */
-async function withDeadline<T>(timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  timeoutMs: number,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new DOMException('the cluster did not answer in time', 'TimeoutError')),
