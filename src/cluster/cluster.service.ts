@@ -67,7 +67,7 @@ async function answeringNodes(kubeconfig: string): Promise<{ nodes: V1Node[]; ca
   let clients: KubeClients | undefined;
   try {
     const canonical = canonicalKubeconfig(kubeconfig);
-    clients = makeKubeClients(openStoredKubeconfig(canonical), REGISTRATION_TIMEOUT_MS);
+    clients = makeKubeClients(openStoredKubeconfig(canonical), { timeoutMs: REGISTRATION_TIMEOUT_MS });
     return { nodes: await listNodes(clients), canonical };
   } catch (error) {
     // Only our own words: never the cluster's body, not even a Status message, since the server

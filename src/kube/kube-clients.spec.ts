@@ -40,7 +40,9 @@ describe('kube clients', () => {
 
   it('keep an idle connection for their keep-alive, then close it themselves', async () => {
     // The cluster keeps it 90 s and sends no hint (as kube-apiserver): the clients' setting decides.
-    const brief = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(cluster.kubeconfig)), 10_000, 300);
+    const brief = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(cluster.kubeconfig)), {
+      keepAliveMs: 300,
+    });
     try {
       await brief.getJson('/api/v1/namespaces/default/pods');
       expect(cluster.openConnections).toBe(1);
@@ -57,7 +59,7 @@ describe('kube clients', () => {
     }
   });
 
-  /** Clients of a server on 127.0.0.1 that `serve` answers as it likes, with a 300 ms deadline. */
+  /** Clients of a server on 127.0.0.1 that `serve` answers as it likes: a 300 ms deadline, answers up to 64 KiB. */
   async function againstServer(
     serve: (socket: Socket) => void,
     use: (clients: KubeClients) => Promise<void>,
@@ -70,7 +72,10 @@ describe('kube clients', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const kubeconfig = cluster.kubeconfig.replace(cluster.url, `http://127.0.0.1:${port}`);
-    const patient = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(kubeconfig)), 300);
+    const patient = makeKubeClients(openStoredKubeconfig(canonicalKubeconfig(kubeconfig)), {
+      timeoutMs: 300,
+      maxAnswerBytes: 64 * 1024,
+    });
     try {
       await use(patient);
     } finally {
@@ -113,6 +118,27 @@ describe('kube clients', () => {
     await againstServer(trickle, async (patient) => {
       await timedOut(patient.getJson('/api/v1/namespaces/default/pods'));
       await timedOut(patient.core.listNode());
+    });
+  });
+
+  it('refuse an answer larger than their cap, however fast it comes', async () => {
+    const flood = (socket: Socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n');
+        socket.write(`[${' '.repeat(1024 * 1024 - 2)}]`);
+      });
+    };
+    await againstServer(flood, async (patient) => {
+      const failure = await patient.getJson('/api/v1/nodes').then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toMatchObject({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
+      const error = toKubeError(failure);
+      expect([error.kind, error.message]).toEqual([
+        'server_error',
+        'the answer from the cluster is too large',
+      ]);
     });
   });
 });

@@ -24,6 +24,22 @@ const DEFAULT_KUBE_TIMEOUT_MS = 10_000;
  * under that and under the 60 s idle timeout of common load balancers in front of an API server.
  */
 const CLUSTER_KEEP_ALIVE_MS = 55_000;
+/**
+ * The largest answer read from a cluster. An edge cluster's API server is not ours to trust (an edge can
+ * be taken over), and within the deadline it could send gigabytes into a worker's memory. A list of
+ * thousands of pods or nodes is a few tens of megabytes.
+ */
+const MAX_CLUSTER_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** How the clients talk to their cluster; each has a default fit for production. */
+export interface KubeClientOptions {
+  /** The deadline of a request, its answer read whole. */
+  timeoutMs?: number;
+  /** How long an idle connection is kept. */
+  keepAliveMs?: number;
+  /** The largest answer read (bytes of its body); a larger one fails the request. */
+  maxAnswerBytes?: number;
+}
 
 export interface KubeClients {
   core: CoreV1Api;
@@ -70,7 +86,7 @@ interface Connection {
  * has TLS options: every request then opens a new connection (a TLS handshake for https). A vetted
  * kubeconfig holds static inline credentials only (no exec, no auth provider, no files), so the headers
  * and the pool can be kept and shared by every request of these clients. The pool is our own, with
- * client-node's TLS options and a keep-alive of `keepAliveMs`.
+ * client-node's TLS options, our keep-alive and our cap on answers.
  */
 class CachedAuthentication implements SecurityAuthentication {
   private connection: Promise<Connection> | null = null;
@@ -78,7 +94,7 @@ class CachedAuthentication implements SecurityAuthentication {
   constructor(
     private readonly kc: VettedKubeConfig,
     private readonly server: string,
-    private readonly keepAliveMs: number,
+    private readonly pool: { keepAliveMs: number; maxAnswerBytes: number },
   ) {}
 
   getName(): string {
@@ -104,10 +120,15 @@ class CachedAuthentication implements SecurityAuthentication {
       this.connection = this.kc.applySecurityAuthentication(probe).then(async () => {
         // The pool client-node made for the probe has opened nothing yet: ours takes its place.
         await probe.getDispatcher()?.close();
-        const keepAlive = { keepAliveTimeout: this.keepAliveMs, keepAliveMaxTimeout: this.keepAliveMs };
+        const { keepAliveMs, maxAnswerBytes } = this.pool;
         return {
           headers: { ...probe.getHeaders() },
-          dispatcher: new Agent({ ...keepAlive, connect: this.kc.connectOptions }),
+          dispatcher: new Agent({
+            keepAliveTimeout: keepAliveMs,
+            keepAliveMaxTimeout: keepAliveMs,
+            maxResponseSize: maxAnswerBytes,
+            connect: this.kc.connectOptions,
+          }),
         };
       });
       // A failure is not kept: the next request tries again.
@@ -161,11 +182,14 @@ export async function withDeadline<T>(
  */
 export function makeKubeClients(
   kc: VettedKubeConfig,
-  timeoutMs = DEFAULT_KUBE_TIMEOUT_MS,
-  keepAliveMs = CLUSTER_KEEP_ALIVE_MS,
+  {
+    timeoutMs = DEFAULT_KUBE_TIMEOUT_MS,
+    keepAliveMs = CLUSTER_KEEP_ALIVE_MS,
+    maxAnswerBytes = MAX_CLUSTER_ANSWER_BYTES,
+  }: KubeClientOptions = {},
 ): KubeClients {
   const server = kc.getCurrentCluster()!.server;
-  const authentication = new CachedAuthentication(kc, server, keepAliveMs);
+  const authentication = new CachedAuthentication(kc, server, { keepAliveMs, maxAnswerBytes });
   /**
    * One request to the cluster through the clients' connection pool (undici's Dispatcher.request, not
    * client-node's fetch, whose Request/Response objects and web streams cost more CPU than the small JSON

@@ -123,6 +123,8 @@ function fromLocalFailure(error: unknown): KubeError {
   const unreachable = (reason: string) => new KubeError('unreachable', reason);
   if (codes.some((code) => code === 'TimeoutError' || code === 'AbortError' || TIMEOUT_CODES.has(code)))
     return unreachable('the cluster did not answer in time');
+  if (codes.includes('UND_ERR_RES_EXCEEDED_MAX_SIZE'))
+    return new KubeError('server_error', 'the answer from the cluster is too large');
   const tls = codes.find((code) => TLS_REASONS[code] || /^ERR_(TLS|SSL|OSSL)_|^EPROTO$|CERT/.test(code));
   if (tls) return unreachable(`TLS failure (${TLS_REASONS[tls] ?? 'handshake failed'})`);
   const network = codes.find((code) => NETWORK_REASONS[code]);
