@@ -87,6 +87,18 @@ describe('kube clients', () => {
     }
   }
 
+  /** A server that, once the request comes, starts a 200 JSON answer of `length` bytes and lets `body` send it. */
+  const answering =
+    (length: number, body: (socket: Socket) => void) =>
+    (socket: Socket): void => {
+      socket.once('data', () => {
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
+        );
+        body(socket);
+      });
+    };
+
   const timedOut = async (request: Promise<unknown>) => {
     const began = Date.now();
     const error = toKubeError(
@@ -110,13 +122,11 @@ describe('kube clients', () => {
   });
 
   it('give up on a cluster that trickles its answer: the deadline covers reading it', async () => {
-    const trickle = (socket: Socket) => {
-      socket.once('data', () => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
-        const drip = setInterval(() => (socket.destroyed ? clearInterval(drip) : socket.write(' ')), 50);
-        socket.on('close', () => clearInterval(drip));
-      });
-    };
+    const trickle = answering(1000, (socket) => {
+      socket.write('{');
+      const drip = setInterval(() => (socket.destroyed ? clearInterval(drip) : socket.write(' ')), 50);
+      socket.on('close', () => clearInterval(drip));
+    });
     await againstServer(trickle, async (patient) => {
       await timedOut(patient.getJson('/api/v1/namespaces/default/pods'));
       await timedOut(patient.core.listNode());
@@ -124,12 +134,7 @@ describe('kube clients', () => {
   });
 
   it('refuse an answer larger than their cap, however fast it comes', async () => {
-    const flood = (socket: Socket) => {
-      socket.once('data', () => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n');
-        socket.write(`[${' '.repeat(1024 * 1024 - 2)}]`);
-      });
-    };
+    const flood = answering(1024 * 1024, (socket) => socket.write(`[${' '.repeat(1024 * 1024 - 2)}]`));
     await againstServer(flood, async (patient) => {
       const failure = await patient.getJson('/api/v1/nodes').then(
         () => undefined,

@@ -141,7 +141,7 @@ class CachedAuthentication implements SecurityAuthentication {
 /** A cluster's answer, read whole. */
 interface Answer {
   status: number;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
   text: string;
 }
 
@@ -213,7 +213,7 @@ export function makeKubeClients(
       });
       return {
         status: response.statusCode,
-        headers: flatHeaders(response.headers),
+        headers: response.headers,
         text: await response.body.text(),
       };
     });
@@ -238,7 +238,7 @@ export function makeKubeClients(
           context.getHeaders(),
           body,
         );
-        return new ResponseContext(answer.status, answer.headers, {
+        return new ResponseContext(answer.status, flatHeaders(answer.headers), {
           text: async () => answer.text,
           binary: async () => Buffer.from(answer.text),
           stream: () => null,
@@ -267,7 +267,12 @@ export function makeKubeClients(
     );
     const code = answer.status;
     if (code < 200 || code > 299)
-      throw new ApiException(code, 'HTTP error', code === 401 ? undefined : answer.text, answer.headers);
+      throw new ApiException(
+        code,
+        'HTTP error',
+        code === 401 ? undefined : answer.text,
+        flatHeaders(answer.headers),
+      );
     return read ? (JSON.parse(answer.text) as unknown) : undefined;
   };
   const getJson = (path: string, query: Record<string, string> = {}) =>

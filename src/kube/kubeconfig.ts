@@ -190,17 +190,18 @@ export function canonicalKubeconfig(text: string): string {
   });
 }
 
+/** The TLS options of client-node's connection pool for a cluster (an undici Agent's `connect`). */
+type ConnectOptions = Extract<
+  ReturnType<KubeConfig['createDispatcherOptions']>,
+  { type: 'agent' }
+>['connect'];
+
 /**
  * A vetted kubeconfig (see openStoredKubeconfig) that keeps the TLS options client-node works out for
  * its cluster's connections (CA, client certificate, server name, verification) when it authenticates a
  * request: makeKubeClients builds the clients' own connection pool from them, because client-node's
  * pool cannot be told how long to keep an idle connection.
  */
-type ConnectOptions = Extract<
-  ReturnType<KubeConfig['createDispatcherOptions']>,
-  { type: 'agent' }
->['connect'];
-
 export class VettedKubeConfig extends KubeConfig {
   /** Set by the first authentication; undefined for a cluster without TLS options. */
   connectOptions: ConnectOptions | undefined;
