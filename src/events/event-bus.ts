@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent as NestOnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { DurableEventName, EventMap, EventName } from './event-map';
+import { DURABLE_EVENTS, type DurableEventName, type EventMap, type EventName } from './event-map';
 
 /** An announcement of a durable event, stored in its change's transaction until it is delivered. */
 export interface Announcement<E extends DurableEventName = DurableEventName> {
@@ -75,6 +75,9 @@ export class EventBus {
   /**
    * Claims the due announcements, oldest first, and delivers them; returns how many it tried. A failed
    * one waits out its back-off; one whose sweep ended midway is due again when the lease runs out.
+   * Only the events this version knows are claimed: during a rolling upgrade an older replica's sweep
+   * would find no listener for a newer event, call it delivered and forget it; it is left to a replica
+   * that knows it.
    */
   async redeliverDue(): Promise<number> {
     // One statement claims the batch: rows another sweep is claiming are skipped (SKIP LOCKED), and those
@@ -84,11 +87,11 @@ export class EventBus {
          UPDATE event_outbox
             SET deliver_after = clock_timestamp() + make_interval(secs => $1::float8 / 1000),
                 attempts = attempts + 1
-          WHERE id IN (SELECT id FROM event_outbox WHERE deliver_after <= now()
+          WHERE id IN (SELECT id FROM event_outbox WHERE deliver_after <= now() AND name = ANY($2::text[])
                         ORDER BY id LIMIT ${REDELIVER_BATCH} FOR UPDATE SKIP LOCKED)
           RETURNING id, name, payload, attempts)
        SELECT * FROM claimed ORDER BY id`,
-      [CLAIM_LEASE_MS],
+      [CLAIM_LEASE_MS, DURABLE_EVENTS],
     );
     for (const announcement of claimed) {
       const error = await this.tryDelivering(announcement);

@@ -44,4 +44,9 @@ export type EventName = keyof EventMap;
  * announced in its transaction (EventBus.announce) and delivered after it, again if need be. Their
  * listeners act on the state as it is when they run, so a second delivery does no harm.
  */
-export type DurableEventName = 'cluster.labels-changed' | 'cluster.registered' | 'cluster.removed';
+export const DURABLE_EVENTS = [
+  'cluster.labels-changed',
+  'cluster.registered',
+  'cluster.removed',
+] as const satisfies readonly EventName[];
+export type DurableEventName = (typeof DURABLE_EVENTS)[number];

@@ -125,6 +125,17 @@ describe('event outbox (service)', () => {
     expect(await outbox()).toEqual([]);
   });
 
+  it("an event this version does not know (a newer replica's, during a rolling upgrade) is left to a replica that knows it", async () => {
+    await s.db.query(`INSERT INTO event_outbox (name, payload) VALUES ('cluster.from-a-later-version', '{}')`);
+    await announce('known');
+    await allDue();
+    expect(await bus.redeliverDue()).toBe(1);
+    expect(labelsHeard()).toEqual(['known']);
+    expect(await s.db.query('SELECT name, attempts FROM event_outbox')).toEqual([
+      { name: 'cluster.from-a-later-version', attempts: 0 },
+    ]);
+  });
+
   it('a failed sweep delivery waits out a back-off instead of being tried again at once; newer announcements are not held back', async () => {
     await announce('broken');
     failing.add('broken');
