@@ -254,6 +254,40 @@ describe('deployment failures (fast settle, DEPLOY_TEST_ENV)', () => {
     expect((await waitForStatus(t, business.admin.token, id, [7, 8, 9])).status).toBe(9);
     expect(workloadOn(flaky)).toBeUndefined();
   });
+
+  it('a delete refused by a cluster (7) becomes 9 once that cluster is removed with force (SPEC §4), its name free again', async () => {
+    const token = business.admin.token;
+    const id = await deploy(t, token, 'refuse2', 'web', { cluster: 'wobbly' });
+    expect((await waitForStatus(t, token, id, [5, 6, 7, 8])).status).toBe(5);
+    const credentials = flaky as unknown as { token: string };
+    const kept = credentials.token;
+    credentials.token = 'revoked';
+    try {
+      await t.api().delete(`/v1/deploy/id/${id}`).set(auth(token)).expect(200);
+      expect((await waitForStatus(t, token, id, [7, 8, 9])).status).toBe(7);
+    } finally {
+      credentials.token = kept;
+    }
+    // The last test of this block: f-flaky leaves the platform.
+    await t
+      .api()
+      .delete('/v1/cluster/f-flaky?force=true')
+      .set(auth(await loginAdmin(t)))
+      .expect(200);
+    const rolledUp = await eventually(
+      () => deployment(t, token, id),
+      (row) => row.status !== 7,
+      { timeoutMs: 15_000, what: 'refuse2 rolled up without f-flaky' },
+    );
+    expect(rolledUp.status).toBe(9);
+    // The name is free again: a new deployment of it runs.
+    await requestDeploy(t, token, deployBody('refuse2', 'web', { cluster: 'fine' })).expect(200);
+    const list = await t.api().get('/v1/deploy?pageSize=0').set(auth(token)).expect(200);
+    const again = (list.body.data as { id: number; deployName: string }[]).find(
+      (row) => row.deployName === 'refuse2' && row.id !== id,
+    );
+    expect((await waitForStatus(t, token, again!.id, [5, 6, 7, 8])).status).toBe(5);
+  });
 });
 
 describe('deployment failures that need the rollout deadline (DEPLOY_TIMEOUT_SECONDS=3)', () => {

@@ -22,8 +22,8 @@ const ALLOWED = new Set([
   '4>5', '4>6', '4>7', '4>9', '4>8',
   '5>0', '5>1', '5>6', '5>7',
   '6>0', '6>1', '6>5', '6>7',
-  '7>0', '7>1', '7>5', '7>6',
-  '8>0', '8>1', '8>5', '8>6', '8>7',
+  '7>0', '7>1', '7>5', '7>6', '7>9',
+  '8>0', '8>1', '8>5', '8>6', '8>7', '8>9',
 ]);
 
 describe('deployment state machine', () => {
@@ -94,6 +94,14 @@ describe('status rolled up from placements', () => {
   it('a delete that a cluster refused for good fails (7), its objects still there', () => {
     expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 0, 0, 1))).toBe(S.Failed);
     expect(rolledUpStatus(S.Deploying, DeployAction.Delete, tally(0, 0, 1, 0, 1))).toBeNull();
+  });
+
+  it('a refused delete is done (9) once nothing refuses it: the refusing cluster was removed', () => {
+    for (const settled of [S.Failed, S.InternalError]) {
+      const next = rolledUpStatus(settled, DeployAction.Delete, tally(0, 0, 0, 0, 0));
+      expect(next).toBe(S.Deleted);
+      expect(canMove(settled, next!)).toBe(true);
+    }
   });
 
   it('leaves pending, disapproved and deleted deployments alone', () => {

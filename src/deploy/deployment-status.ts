@@ -52,8 +52,10 @@ const TRANSITIONS: Record<DeployStatus, readonly DeployStatus[]> = {
   [S.Deploying]: [...ROLLED_UP, S.Deleted, S.InternalError],
   [S.Success]: [S.Pending, S.Approved, S.PartialSuccess, S.Failed],
   [S.PartialSuccess]: [S.Pending, S.Approved, S.Success, S.Failed],
-  [S.Failed]: [S.Pending, S.Approved, S.Success, S.PartialSuccess],
-  [S.InternalError]: [S.Pending, S.Approved, ...ROLLED_UP],
+  // A delete that a cluster refused (7) or that failed in the platform (8) is done once nothing refuses
+  // it any more: the refusing cluster was removed with force, say.
+  [S.Failed]: [S.Pending, S.Approved, S.Success, S.PartialSuccess, S.Deleted],
+  [S.InternalError]: [S.Pending, S.Approved, ...ROLLED_UP, S.Deleted],
   [S.Deleted]: [],
 };
 
