@@ -54,6 +54,16 @@ describe('hostPathProblem', () => {
     ['/var/lib/lxd', true],
     ['/var/lib/incus', true],
     ['/opt/agent/api.socket', true],
+    ['/tmp', true],
+    ['/tmp/ssh-XXXX', true],
+    ['/var/tmp', true],
+    ['/opt/local-path-provisioner', true],
+    ['/opt/local-path-provisioner/pvc-1_ns7_data/root', true],
+    ['/opt', true],
+    ['/var/openebs/local/pvc-1', true],
+    ['/var/lib/longhorn', true],
+    ['/var/lib/rook/rook-ceph', true],
+    ['/mnt/disks/vol1', true],
   ])('refuses %s (read-only: %s)', (path, readOnly) => {
     expect(hostPathProblem(path, readOnly, WRITABLE)).toMatch(/hostPath/);
   });
@@ -184,6 +194,26 @@ describe('podSpecProblems', () => {
         WRITABLE,
       ),
     ).toEqual([]);
+  });
+
+  it("refuses probes and lifecycle hooks that name a host (the node would connect to it), not those on the pod's own address", () => {
+    const container = {
+      name: 'app',
+      image: 'x',
+      securityContext: confined,
+      livenessProbe: { httpGet: { host: '127.0.0.1', port: 10248, path: '/healthz' } },
+      readinessProbe: { tcpSocket: { host: '169.254.169.254', port: 80 } },
+      startupProbe: { httpGet: { host: '', port: 8080 } },
+      lifecycle: {
+        preStop: { httpGet: { host: 'kubernetes.default', port: 443 } },
+        postStart: { tcpSocket: { port: 80 } },
+      },
+    };
+    expect(podSpecProblems(spec({ containers: [container] }), WRITABLE)).toEqual([
+      'pod container app: livenessProbe may not name a host (the node would connect to it)',
+      'pod container app: readinessProbe may not name a host (the node would connect to it)',
+      'pod container app: lifecycle.preStop may not name a host (the node would connect to it)',
+    ]);
   });
 
   it('judges a host path volume by how every container mounts it', () => {

@@ -14,7 +14,12 @@ import type { V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubern
  * snaps (MicroK8s keeps its containerd socket, an admin kubeconfig and its kubelet's pods under
  * /var/snap; LXD its socket), KubeEdge's node database (every pod's Secrets), CRI-O's and Podman's
  * storage, LXD's and Incus's own, and other tenants' pod logs. A read-only mount does not stop a
- * container from connecting to a socket in it, so a folder holding one is as dangerous as the socket.
+ * container from connecting to a socket in it, so a folder holding one is as dangerous as the socket
+ * (the node's temporary folders hold SSH agents' and X11's). And the folders where node-local storage
+ * provisioners keep persistent volumes (Rancher's local-path, OpenEBS LocalPV, Longhorn, Rook's keyrings,
+ * the local static provisioner's disks): a tenant writes in its volume there through a claim, so it
+ * could leave a link there to `/` that the node follows when it mounts a path through it, and other
+ * tenants' volumes are there too.
  */
 const DENIED_HOST_PATHS = [
   '/etc',
@@ -40,6 +45,13 @@ const DENIED_HOST_PATHS = [
   '/var/lib/containers',
   '/var/lib/lxd',
   '/var/lib/incus',
+  '/tmp',
+  '/var/tmp',
+  '/opt/local-path-provisioner',
+  '/var/openebs',
+  '/var/lib/longhorn',
+  '/var/lib/rook',
+  '/mnt/disks',
 ];
 /** Device files a tenant may use: cameras and GPUs are what edge inference runs on. */
 const ALLOWED_DEVICE_PREFIXES = ['/dev/video', '/dev/nvidia'];
@@ -190,6 +202,19 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
     problems.push(...securityContextProblems(context, name));
     if (context?.procMount != null && context.procMount !== 'Default')
       problems.push(`${name}: procMount ${context.procMount} is not allowed`);
+    // The kubelet sends probes and lifecycle hooks from the node: a host of the pod's choosing would let
+    // it reach what only the node reaches (Pod Security's baseline refuses it since Kubernetes 1.34).
+    const handlers = [
+      ...(['livenessProbe', 'readinessProbe', 'startupProbe'] as const).map(
+        (field) => [field, container?.[field]] as const,
+      ),
+      ...(['postStart', 'preStop'] as const).map(
+        (hook) => [`lifecycle.${hook}`, container?.lifecycle?.[hook]] as const,
+      ),
+    ];
+    for (const [field, handler] of handlers)
+      if (hostOf(handler?.httpGet) || hostOf(handler?.tcpSocket))
+        problems.push(`${name}: ${field} may not name a host (the node would connect to it)`);
   }
   for (const volume of items(spec.volumes)) {
     const what = `${where} volume ${volume?.name}`;
@@ -212,6 +237,10 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
   }
   return problems;
 }
+
+/** A probe's or hook's `host`, when set to anything (a chart may render any type). */
+const hostOf = (action: { host?: unknown } | undefined): boolean =>
+  action?.host !== undefined && action.host !== null && action.host !== '';
 
 /**
  * What Pod Security's baseline level refuses in a pod's or a container's security context: leaving

@@ -74,7 +74,7 @@ describe('applications (service)', () => {
       { volume: [{ path: '/s', hostPath: '/var/run/docker.sock', readOnly: true }] },
       'volume[0]',
     ],
-    ['a writable /opt', { volume: [{ path: '/o', hostPath: '/opt' }] }, 'read-only'],
+    ['a writable /opt/models', { volume: [{ path: '/o', hostPath: '/opt/models' }] }, 'read-only'],
     [
       'a path below a writable folder',
       { volume: [{ path: '/m', hostPath: '/data/models/v1', readOnly: true }] },
