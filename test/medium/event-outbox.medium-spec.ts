@@ -126,7 +126,9 @@ describe('event outbox (service)', () => {
   });
 
   it("an event this version does not know (a newer replica's, during a rolling upgrade) is left to a replica that knows it", async () => {
-    await s.db.query(`INSERT INTO event_outbox (name, payload) VALUES ('cluster.from-a-later-version', '{}')`);
+    await s.db.query(
+      `INSERT INTO event_outbox (name, payload) VALUES ('cluster.from-a-later-version', '{}')`,
+    );
     await announce('known');
     await allDue();
     expect(await bus.redeliverDue()).toBe(1);
