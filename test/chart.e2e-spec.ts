@@ -1,8 +1,10 @@
+import { PlacementStore } from '../src/deploy/placement.store';
 import { ReleaseService } from '../src/release/release.service';
 import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
+import { gate } from './support/gate';
 import { createApp, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
 import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
@@ -526,6 +528,58 @@ describe('chart applications and their releases', () => {
     await waitForStatus(t, business.admin.token, rejected, [9]);
     for (const cluster of clusters)
       expect(objectsIn(cluster).filter((ref) => ref.includes('rejected'))).toEqual([]);
+
+    // A cluster that gains the label later refuses the Deployment too, after accepting the ConfigMap; a
+    // delete lands while that apply's failure is held before it is recorded. The failure loses its
+    // compare-and-set to the delete, and the ConfigMap it left is removed with the rest.
+    const admin = await loginAdmin(t);
+    const label = (names: string[]) =>
+      t
+        .api()
+        .post('/v1/cluster/label')
+        .set(auth(admin))
+        .send({ clusterLabel: 'gained', clusterName: names })
+        .expect(200);
+    await label(['edge-a']);
+    await t
+      .api()
+      .post('/v1/deploy')
+      .set(auth(business.admin.token))
+      .send({
+        deployName: 'gained',
+        appName: 'ported',
+        version: '1.0',
+        cluster: 'gained',
+        values: { port: 70000 },
+      })
+      .expect(200);
+    const gained = (await deploymentByName(t, business.admin.token, 'gained')).id as number;
+    expect((await waitForStatus(t, business.admin.token, gained, [5, 6, 7, 8])).status).toBe(7);
+    const store = t.app.get(PlacementStore);
+    const move = store.move.bind(store);
+    const held = gate();
+    let holding = true;
+    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
+      if (holding && placement.deploymentId === gained && placement.status === 'pending') {
+        holding = false;
+        held.entered();
+        await held.opened;
+      }
+      return move(placement, to, changes, manager);
+    });
+    try {
+      await label(['edge-b']);
+      await held.reached;
+      expect(clusters[1].get('v1', 'ConfigMap', namespace(), 'gained-config')).toBeDefined();
+      await t.api().delete(`/v1/deploy/id/${gained}`).set(auth(business.admin.token)).expect(200);
+      held.open();
+      expect((await waitForStatus(t, business.admin.token, gained, [9], 20_000)).status).toBe(9);
+    } finally {
+      spy.mockRestore();
+      held.open();
+    }
+    for (const cluster of clusters)
+      expect(objectsIn(cluster).filter((ref) => ref.includes('gained'))).toEqual([]);
 
     const refused = await deploy('refused', 'ported', '1.0', { privileged: true });
     expect((await waitForStatus(t, business.admin.token, refused, [5, 6, 7, 8])).status).toBe(7);

@@ -403,7 +403,11 @@ export class PlacementApplier {
           },
       (manager) => this.records.attemptFailed(record, reason, final, manager),
     );
-    if (!won) return this.lost(work, record);
+    if (!won) {
+      // What the cluster accepted before it failed is there whoever moved the placement (see place()).
+      if (changes.objects) await this.placements.noteApplied(placement, changes.objects);
+      return this.lost(work, record);
+    }
     if (final && record.action !== 'DELETE') await this.releases.failed(workKey(work), reason);
     await this.rollup.rollUp(deployment.id);
     if (final) throw new UnrecoverableError(reason);
