@@ -1,3 +1,5 @@
+import { PlacementStore } from '../src/deploy/placement.store';
+import { StatusRollup } from '../src/deploy/status-rollup.service';
 import { FakeCluster } from './fake-kube';
 import { clusterIdOf } from './support/clusters';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
@@ -132,6 +134,36 @@ describe('a cluster offline for longer than DEPLOY_TIMEOUT_SECONDS (SPEC §7)', 
     expect(records[0]).toMatchObject({ action: 'CREATE', status: 'COMPLETE' });
     expect(records[0].output_values.deploy_stderr).toMatch(/unreachable/);
     expect(records[0].output_values.deploy_stdout).toBe('deployment.apps/off1 created\n');
+  });
+
+  it("a worker that stops between a returning cluster's record and its roll-up: the job's retry rolls it up, 6 → 5", async () => {
+    await down.setMode('unreachable');
+    const id = await deploy('off-rollup');
+    // Once the returning cluster's placement is moved to running (committed), the roll-up it asks for
+    // next never happens in that run.
+    const rollup = t.app.get(StatusRollup);
+    const placements = t.app.get(PlacementStore);
+    const rollUp = rollup.rollUp.bind(rollup);
+    let stopped = false;
+    const spy = jest.spyOn(rollup, 'rollUp').mockImplementation(async (deploymentId) => {
+      if (deploymentId === id && !stopped && (await placements.find(id, downId))?.status === 'running') {
+        stopped = true;
+        throw new Error('the worker stopped here');
+      }
+      return rollUp(deploymentId);
+    });
+    try {
+      try {
+        await settlesWithoutTheOfflineCluster(id, 6);
+      } finally {
+        await down.setMode('healthy');
+      }
+      const done = await rolledUpTo(id, 5);
+      expect(stopped).toBe(true);
+      expect(row(done.clusters, 'o-down')!.status).toBe('running');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('upgrade: the returning cluster gets the new version, a COMPLETE UPDATE record, 5', async () => {

@@ -125,12 +125,15 @@ export class PlacementApplier {
     if (!failed) return;
     // The Helm release revision begun for this apply (a chart application's) will not finish either.
     if (work && !placement.removing) await this.releases.failed(workKey(work), message);
-    await this.deployments.query(INTERNAL_ERROR_SQL, [
+    // TypeORM answers an UPDATE with its rows and how many it changed.
+    const [, madeInternalError] = (await this.deployments.query(INTERNAL_ERROR_SQL, [
       deploymentId,
       placement.requestId,
       predecessorsOf(DeployStatus.InternalError),
       [DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying],
-    ]);
+    ])) as [unknown[], number];
+    // A settled deployment keeps its status, but the failed placement changes what it rolls up to.
+    if (madeInternalError === 0) await this.rollup.rollUp(deploymentId);
   }
 
   /**
@@ -206,6 +209,9 @@ export class PlacementApplier {
     // between the move and its release's update (a killed worker) left that update to this one.
     if (placement.appliedRequestId === request.id && settled.includes(placement.status)) {
       if (app.deployType === 'chart') await this.releases.deployed(workKey(work));
+      // And the roll-up it asks for, which that run may not have reached (a roll-up is coalesced, and
+      // safe to repeat): a settled deployment is rolled up by nothing else.
+      await this.rollup.rollUp(deployment.id);
       return true;
     }
     const record = await this.recordOf(work);

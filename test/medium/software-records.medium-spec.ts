@@ -5,6 +5,7 @@ import { PlacementStatus } from '../../src/deploy/placement-status';
 import { PlacementStore } from '../../src/deploy/placement.store';
 import { Reconciler } from '../../src/deploy/reconciler.service';
 import { RecordInput, SoftwareRecords, SUPERSEDED_REASON } from '../../src/deploy/software-records';
+import { StatusRollup } from '../../src/deploy/status-rollup.service';
 import { eventually } from '../support/eventually';
 import { MadeBusiness, MadeCluster, MadeDeployment } from './factories';
 import { ServiceContext, startServiceContext } from './service-context';
@@ -260,7 +261,11 @@ describe('software deployment records (service)', () => {
         deployment.deployName,
       ],
     );
+    const rollUp = jest.spyOn(s.get(StatusRollup), 'rollUp');
     await s.get(PlacementApplier).internalError(deployment.id, cluster.id);
+    // 8 stands: a roll-up now would turn it into 7 at once.
+    expect(rollUp).not.toHaveBeenCalled();
+    rollUp.mockRestore();
     const [record] = await recordsOf(deployment);
     expect(record).toMatchObject({
       status: 'FAILED',
@@ -275,5 +280,21 @@ describe('software deployment records (service)', () => {
       deployment.id,
     ]);
     expect(release.status).toBe('FAILED');
+  });
+
+  it('an internal error on a placement of a settled deployment leaves its status to a roll-up, which it asks for', async () => {
+    const deployment = await s.make.newDeployment(business, await s.make.newApp(business), {
+      status: DeployStatus.Success,
+      placements: [{ cluster, status: PlacementStatus.Running }],
+    });
+    const rollUp = jest.spyOn(s.get(StatusRollup), 'rollUp').mockResolvedValue();
+    try {
+      await s.get(PlacementApplier).internalError(deployment.id, cluster.id);
+      const [{ status }] = await s.db.query('SELECT status FROM deployments WHERE id = $1', [deployment.id]);
+      expect(status).toBe(DeployStatus.Success);
+      expect(rollUp).toHaveBeenCalledWith(deployment.id);
+    } finally {
+      rollUp.mockRestore();
+    }
   });
 });
