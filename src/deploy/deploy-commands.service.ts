@@ -34,6 +34,7 @@ import {
 } from './deployment-status';
 import { AuditDeployDto, ChangeVersionDto, CreateDeployDto } from './dto';
 import { objectsDiff } from './object-diff';
+import { PlacementStatus } from './placement-status';
 import { ObjectRenderer } from './object-renderer';
 import { lockedDeployment } from './deployment-lock';
 import { Reconciler } from './reconciler.service';
@@ -256,19 +257,30 @@ export class DeployCommands {
   }
 
   /**
-   * A deleted deployment whose objects still wait on an offline cluster keeps its name there: a new
-   * deployment of that name would share the objects the returning cluster is about to delete.
+   * A deleted deployment whose objects are still on a cluster keeps its name there: a new deployment of
+   * that name would share them. They wait on an offline cluster, which deletes them when it returns, or
+   * on one that refused their removal for good (our credentials revoked there, say): nothing retries
+   * that, so the answer says what frees the name.
    */
   private async refuseWhileBeingRemoved(businessId: number, deployName: string): Promise<void> {
-    const leftover: { cluster_name: string }[] = await this.dataSource.query(
-      `SELECT p.cluster_name FROM deployments d JOIN placements p ON p.deployment_id = d.id
+    const leftover: { cluster_name: string; refused: boolean }[] = await this.dataSource.query(
+      `SELECT p.cluster_name, p.status = $4 AS refused FROM deployments d JOIN placements p ON p.deployment_id = d.id
         WHERE d.business_id = $1 AND d.deploy_name = $2 AND d.status = $3 ORDER BY p.cluster_name`,
-      [businessId, deployName, DeployStatus.Deleted],
+      [businessId, deployName, DeployStatus.Deleted, PlacementStatus.Failed],
     );
-    if (leftover.length > 0) {
-      const clusters = leftover.map((row) => row.cluster_name).join(', ');
-      throw conflict(`deployment ${deployName} is still being removed from offline clusters ${clusters}`);
-    }
+    const names = (refused: boolean) =>
+      leftover
+        .filter((row) => row.refused === refused)
+        .map((row) => row.cluster_name)
+        .join(', ');
+    const waiting = names(false);
+    const refused = names(true);
+    if (waiting)
+      throw conflict(`deployment ${deployName} is still being removed from offline clusters ${waiting}`);
+    if (refused)
+      throw conflict(
+        `deployment ${deployName} still runs on clusters ${refused}, which refused to remove it; its name is free once those clusters are removed from the platform (force=true)`,
+      );
   }
 
   private async saveRequest(

@@ -240,6 +240,15 @@ describe('deployments (service)', () => {
       });
     });
 
+    it('a deleted deployment whose removal a cluster refused keeps its name, and the 409 says what frees it', async () => {
+      const placements: MadePlacement[] = [{ cluster: edgeB, status: P.Failed }];
+      const { deployName } = await running({ status: S.Deleted, action: DeployAction.Delete, placements });
+      await expect(createAs(admin, deployName)).rejects.toMatchObject({
+        kind: ErrorKind.Conflict,
+        message: `deployment ${deployName} still runs on clusters ${edgeB.name}, which refused to remove it; its name is free once those clusters are removed from the platform (force=true)`,
+      });
+    });
+
     it('an upgrade waits for audit with the diff of its objects; disapproved, the deployment runs on as it was', async () => {
       const { id, requestId: ran } = await running();
       await commands.upgrade(asActor(member), id, change('2.0'));
