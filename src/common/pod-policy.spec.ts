@@ -216,6 +216,34 @@ describe('podSpecProblems', () => {
     ]);
   });
 
+  it("refuses tolerating every taint or the control plane's, not other taints", () => {
+    const containers = [{ name: 'app', image: 'x', securityContext: confined }];
+    const tolerating = (tolerations: unknown[]) =>
+      podSpecProblems(spec({ containers, tolerations: tolerations as V1PodSpec['tolerations'] }), WRITABLE);
+    expect(
+      tolerating([
+        { operator: 'Exists' },
+        { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'node-role.kubernetes.io/master', operator: 'Exists' },
+      ]),
+    ).toEqual([
+      'pod: may not tolerate every taint',
+      'pod: may not tolerate the taint node-role.kubernetes.io/control-plane',
+      'pod: may not tolerate the taint node-role.kubernetes.io/master',
+    ]);
+    expect(
+      tolerating([
+        { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+        {
+          key: 'node.kubernetes.io/not-ready',
+          operator: 'Exists',
+          effect: 'NoExecute',
+          tolerationSeconds: 300,
+        },
+      ]),
+    ).toEqual([]);
+  });
+
   it('judges a host path volume by how every container mounts it', () => {
     const volumes = [{ name: 'models', hostPath: { path: '/opt/models' } }];
     const mounted = (readOnly: boolean) => ({

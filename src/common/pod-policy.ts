@@ -53,6 +53,11 @@ const DENIED_HOST_PATHS = [
   '/var/lib/rook',
   '/mnt/disks',
 ];
+/** The taints that keep workloads off a cluster's control-plane nodes (the second before Kubernetes 1.24). */
+const CONTROL_PLANE_TAINTS = new Set([
+  'node-role.kubernetes.io/control-plane',
+  'node-role.kubernetes.io/master',
+]);
 /** Device files a tenant may use: cameras and GPUs are what edge inference runs on. */
 const ALLOWED_DEVICE_PREFIXES = ['/dev/video', '/dev/nvidia'];
 
@@ -173,6 +178,13 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
   // Pods go to the nodes their node selector picks, through the scheduler: a node named outright (a
   // control-plane node, say) or a system priority class (which evicts others) is the cluster's to give.
   if (spec.nodeName) problems.push(`${where}: nodeName is not allowed`);
+  // Nor by tolerating the taints that keep workloads off control-plane nodes (a toleration without a key
+  // tolerates every taint).
+  for (const toleration of items(spec.tolerations)) {
+    const key = toleration?.key ?? '';
+    if (key === '' || CONTROL_PLANE_TAINTS.has(key))
+      problems.push(`${where}: may not tolerate ${key === '' ? 'every taint' : `the taint ${key}`}`);
+  }
   if (String(spec.priorityClassName ?? '').startsWith('system-'))
     problems.push(`${where}: priority class ${spec.priorityClassName} is the cluster's own`);
   problems.push(...securityContextProblems(spec.securityContext, where));
