@@ -1,10 +1,9 @@
-import { PlacementStore } from '../src/deploy/placement.store';
 import { ReleaseService } from '../src/release/release.service';
 import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
 import { clusterIdOf } from './support/clusters';
 import { eventually } from './support/eventually';
-import { gate } from './support/gate';
+import { holdFirstPendingMove } from './support/gate';
 import { createApp, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
 import { waitForStatus } from './support/deploys';
 import { approvedBusiness, auth, loginAdmin, subUser, TestBusiness, TestUser } from './support/factories';
@@ -555,18 +554,7 @@ describe('chart applications and their releases', () => {
       .expect(200);
     const gained = (await deploymentByName(t, business.admin.token, 'gained')).id as number;
     expect((await waitForStatus(t, business.admin.token, gained, [5, 6, 7, 8])).status).toBe(7);
-    const store = t.app.get(PlacementStore);
-    const move = store.move.bind(store);
-    const held = gate();
-    let holding = true;
-    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
-      if (holding && placement.deploymentId === gained && placement.status === 'pending') {
-        holding = false;
-        held.entered();
-        await held.opened;
-      }
-      return move(placement, to, changes, manager);
-    });
+    const { held, spy } = holdFirstPendingMove(t, gained);
     try {
       await label(['edge-b']);
       await held.reached;

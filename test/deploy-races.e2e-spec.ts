@@ -1,11 +1,10 @@
 import { DataSource } from 'typeorm';
-import { PlacementStore } from '../src/deploy/placement.store';
 import { Reconciler } from '../src/deploy/reconciler.service';
 import { FakeCluster } from './fake-kube';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName } from './support/deploys';
 import { registerClusters, startClusters, waitForStatus } from './support/deploys';
 import { eventually } from './support/eventually';
-import { gate } from './support/gate';
+import { gate, holdFirstPendingMove } from './support/gate';
 import { approvedBusiness, auth, loginAdmin, TestBusiness } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -58,26 +57,6 @@ describe('races, HPA-owned replicas and cluster removal', () => {
       .send({ deployName, appName, version: '1.2', cluster, nodeLabel: 'all', comment: '' })
       .expect(200);
     return (await deploymentByName(t, token(), deployName)).id;
-  }
-
-  /**
-   * Holds the first compare-and-set of a pending placement of deployment `id` (its job has applied, not
-   * yet recorded it) until the test opens the gate.
-   */
-  function holdFirstPendingMove(id: number) {
-    const store = t.app.get(PlacementStore);
-    const original = store.move.bind(store);
-    const held = gate();
-    let holding = true;
-    const spy = jest.spyOn(store, 'move').mockImplementation(async (placement, to, changes, manager) => {
-      if (holding && placement.deploymentId === id && placement.status === 'pending') {
-        holding = false;
-        held.entered();
-        await held.opened;
-      }
-      return original(placement, to, changes, manager);
-    });
-    return { held, spy };
   }
 
   /**
@@ -134,7 +113,7 @@ describe('races, HPA-owned replicas and cluster removal', () => {
 
     // B gains the label: the reconciliation's apply job for B reads request 1.2, applies it, and is held
     // just before its compare-and-set on the placement.
-    const { held, spy } = holdFirstPendingMove(id);
+    const { held, spy } = holdFirstPendingMove(t, id);
     try {
       await label('held', ['x-b']).expect(200);
       await held.reached;
@@ -170,7 +149,7 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     await label('hold3', ['x-a']).expect(200);
     const id = await deploy('held3', 'race', 'hold3');
     expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const { held, spy } = holdFirstPendingMove(id);
+    const { held, spy } = holdFirstPendingMove(t, id);
     try {
       // C gains the label: its apply job puts the Deployment there and is held before recording it.
       await label('hold3', ['x-c']).expect(200);
