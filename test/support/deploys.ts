@@ -28,9 +28,10 @@ export async function startClusters(names: string[], options: Parameters<typeof 
 export async function startWithClusters(
   names: string[],
   env: Record<string, string> = {},
+  clusterOptions: Parameters<typeof startClusters>[1] = {},
 ): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
   const t = await startTestApp({ ...DEPLOY_TEST_ENV, ...env });
-  const clusters = await startClusters(names);
+  const clusters = await startClusters(names, clusterOptions);
   await registerClusters(t, clusters);
   return { t, clusters };
 }
