@@ -132,7 +132,10 @@ export const JOBS: { [K in JobName]: JobDefinition<K> } = {
     options: ({ deploymentId }) => ({
       delay: ROLL_UP_COALESCE_MS,
       deduplication: { id: `deployment.roll-up.${deploymentId}`, keepLastIfActive: true },
-      attempts: 5,
+      // Through an outage of PostgreSQL of up to about 8 minutes (1 + 2 + … + 256 s): the repair rolls up
+      // only deployments in flight, so a settled one's roll-up (6 → 5 on a cluster's return) that gave up
+      // would be lost. Requests meanwhile share the waiting retry, which may run up to 4 minutes late.
+      attempts: 10,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: true,
       removeOnFail: true,
