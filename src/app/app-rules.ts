@@ -1,4 +1,4 @@
-import { hostPathProblem } from '../common/pod-policy';
+import { hostPathProblem, HostPathRules } from '../common/pod-policy';
 import { PackageStatus } from './app-version';
 
 /** A DNS label (RFC 1123): the name becomes a Kubernetes label value. */
@@ -236,10 +236,10 @@ export function duplicateProblems(spec: {
 /** SPEC §12 for the host paths an application mounts, each problem naming its volume. */
 export function volumeProblems(
   volumes: { hostPath: string; readOnly?: boolean | null }[],
-  writablePrefixes: string[],
+  rules: HostPathRules,
 ): string[] {
   return volumes.flatMap((volume, index) => {
-    const problem = hostPathProblem(volume.hostPath, volume.readOnly ?? false, writablePrefixes);
+    const problem = hostPathProblem(volume.hostPath, volume.readOnly ?? false, rules);
     return problem ? [`volume[${index}]: ${problem}`] : [];
   });
 }

@@ -11,6 +11,7 @@ import { EventBus } from '../events/event-bus';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { AppEntity } from './app.entity';
+import { hostPathRules } from '../common/pod-policy';
 import { duplicateProblems, resolveScaling, scalingProblems, volumeProblems } from './app-rules';
 import { AppVersion, PackageStatus, SEVERITY_LEVELS } from './app-version';
 import { PACKAGE_STATES, packageStateDetails } from './package-state';
@@ -71,7 +72,7 @@ export class AppService {
     const problems = [
       ...scalingProblems(dto, scaling),
       ...duplicateProblems(dto),
-      ...volumeProblems(dto.volume ?? [], this.config.hostPathWritablePrefixes),
+      ...volumeProblems(dto.volume ?? [], hostPathRules(this.config)),
     ];
     if (problems.length > 0) throw invalid(problems.join('; '));
     await this.refuseDuplicate(businessId, dto.appName, dto.version);

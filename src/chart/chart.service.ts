@@ -14,6 +14,7 @@ import { ChartArchiveError, ChartMetadata } from './chart-archive';
 import { ChartEntity } from './chart.entity';
 import { UploadChartDto } from './dto';
 import { ChartRenderError, renderChart } from './helm-renderer';
+import { hostPathRules } from '../common/pod-policy';
 import { adoptObjects, objectPolicyProblems, podTemplates } from './object-policy';
 
 /** Where a chart is rendered for: the release (a deployment's name) in a business's namespace. */
@@ -87,7 +88,7 @@ export class ChartService {
       values: target.values,
     });
     const objects = adoptObjects(rendered.objects, target.namespace, target.labels, target.podLabels);
-    const problems = objectPolicyProblems(objects, target.namespace, this.config.hostPathWritablePrefixes);
+    const problems = objectPolicyProblems(objects, target.namespace, hostPathRules(this.config));
     if (problems.length > 0) throw new ChartRenderError(`chart is refused: ${problems.join('; ')}`);
     return { chart: rendered.chart, objects };
   }

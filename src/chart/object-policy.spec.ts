@@ -20,7 +20,7 @@ const container = (securityContext: Record<string, unknown> = {}) => ({
   securityContext,
 });
 const problemsOf = (objects: KubernetesObject[]) =>
-  objectPolicyProblems(adoptObjects(objects, NS, {}), NS, WRITABLE);
+  objectPolicyProblems(adoptObjects(objects, NS, {}), NS, { writable: WRITABLE, denied: [] });
 
 describe('objectPolicyProblems', () => {
   it('accepts namespaced workloads, services, config and secrets', () => {

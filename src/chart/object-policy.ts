@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1PodSpec, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { items, podSpecProblems } from '../common/pod-policy';
+import { HostPathRules, items, podSpecProblems } from '../common/pod-policy';
 
 /**
  * SPEC §12 for what a tenant's chart renders: only namespaced kinds that cannot reach beyond the
@@ -58,7 +58,7 @@ const describeObject = (object: KubernetesObject) =>
 export function objectPolicyProblems(
   objects: KubernetesObject[],
   namespace: string,
-  writablePrefixes: string[],
+  rules: HostPathRules,
 ): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -107,7 +107,7 @@ export function objectPolicyProblems(
     if (templates.length === 0 && WORKLOAD_KINDS.has(object.kind ?? ''))
       problems.push(`${what}: needs a pod template`);
     for (const template of templates) {
-      problems.push(...podSpecProblems((template.spec ?? {}) as V1PodSpec, writablePrefixes, what));
+      problems.push(...podSpecProblems((template.spec ?? {}) as V1PodSpec, rules, what));
       // The annotation form of an AppArmor profile, which kubelets still honour.
       const unconfined = Object.entries(annotationsOf(template.metadata)).filter(
         ([key, value]) =>

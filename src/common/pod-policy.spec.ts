@@ -2,6 +2,7 @@ import type { V1PodSpec } from '@kubernetes/client-node';
 import { hostPathProblem, podSpecProblems } from './pod-policy';
 
 const WRITABLE = ['/data', '/var/data'];
+const RULES = { writable: WRITABLE, denied: [] };
 
 describe('hostPathProblem', () => {
   it.each([
@@ -14,7 +15,7 @@ describe('hostPathProblem', () => {
     ['/dev/nvidia0', true],
     ['/database', true],
   ])('allows %s (read-only: %s)', (path, readOnly) => {
-    expect(hostPathProblem(path, readOnly, WRITABLE)).toBeNull();
+    expect(hostPathProblem(path, readOnly, RULES)).toBeNull();
   });
 
   it.each([
@@ -65,7 +66,16 @@ describe('hostPathProblem', () => {
     ['/var/lib/rook/rook-ceph', true],
     ['/mnt/disks/vol1', true],
   ])('refuses %s (read-only: %s)', (path, readOnly) => {
-    expect(hostPathProblem(path, readOnly, WRITABLE)).toMatch(/hostPath/);
+    expect(hostPathProblem(path, readOnly, RULES)).toMatch(/hostPath/);
+  });
+
+  it("refuses the operator's denied folders (HOSTPATH_DENIED_PREFIXES), and any folder above one", () => {
+    const rules = { writable: WRITABLE, denied: ['/srv/storage/'] };
+    expect(hostPathProblem('/srv/storage/pvc-1/root', true, rules)).toBe(
+      'hostPath /srv/storage/pvc-1/root may not be mounted (/srv/storage belongs to the node)',
+    );
+    expect(hostPathProblem('/srv', true, rules)).toMatch(/\/srv\/storage belongs to the node/);
+    expect(hostPathProblem('/srv/www', true, rules)).toBeNull();
   });
 
   // A pod that mounts /data/a writable can turn /data/a/x into a link to /, which the node follows when
@@ -76,16 +86,16 @@ describe('hostPathProblem', () => {
     ['/var/data/cache/models/v1', true, '/var/data/cache'],
     ['/data//a/./x/', true, '/data/a'],
   ])('refuses %s (read-only: %s), below a folder tenants may write', (path, readOnly, folder) => {
-    expect(hostPathProblem(path, readOnly, WRITABLE)).toBe(
+    expect(hostPathProblem(path, readOnly, RULES)).toBe(
       `hostPath ${path} lies below ${folder}, a folder tenants may write (and leave a link in that the node would follow): mount ${folder} itself`,
     );
   });
 
   it('refuses a writable prefix itself read-write, where a tenant could replace the folders in it', () => {
-    expect(hostPathProblem('/data', false, WRITABLE)).toBe(
+    expect(hostPathProblem('/data', false, RULES)).toBe(
       'hostPath /data may only be mounted read-only (writable: the folders in it, such as /data/<name>)',
     );
-    expect(hostPathProblem('/data/', true, WRITABLE)).toBeNull();
+    expect(hostPathProblem('/data/', true, RULES)).toBeNull();
   });
 });
 
@@ -97,7 +107,7 @@ describe('podSpecProblems', () => {
   });
 
   it('accepts a plain pod', () => {
-    expect(podSpecProblems(spec(), WRITABLE)).toEqual([]);
+    expect(podSpecProblems(spec(), RULES)).toEqual([]);
   });
 
   it('names privileged and escalating containers, added capabilities and the node namespaces', () => {
@@ -123,7 +133,7 @@ describe('podSpecProblems', () => {
           },
         ],
       }),
-      WRITABLE,
+      RULES,
       'Deployment web',
     );
     expect(problems).toEqual([
@@ -164,7 +174,7 @@ describe('podSpecProblems', () => {
           },
         ],
       }),
-      WRITABLE,
+      RULES,
       'Deployment web',
     );
     expect(problems).toEqual([
@@ -191,7 +201,7 @@ describe('podSpecProblems', () => {
             },
           ],
         }),
-        WRITABLE,
+        RULES,
       ),
     ).toEqual([]);
   });
@@ -209,7 +219,7 @@ describe('podSpecProblems', () => {
         postStart: { tcpSocket: { port: 80 } },
       },
     };
-    expect(podSpecProblems(spec({ containers: [container] }), WRITABLE)).toEqual([
+    expect(podSpecProblems(spec({ containers: [container] }), RULES)).toEqual([
       'pod container app: livenessProbe may not name a host (the node would connect to it)',
       'pod container app: readinessProbe may not name a host (the node would connect to it)',
       'pod container app: lifecycle.preStop may not name a host (the node would connect to it)',
@@ -219,7 +229,7 @@ describe('podSpecProblems', () => {
   it("refuses tolerating every taint or the control plane's, not other taints", () => {
     const containers = [{ name: 'app', image: 'x', securityContext: confined }];
     const tolerating = (tolerations: unknown[]) =>
-      podSpecProblems(spec({ containers, tolerations: tolerations as V1PodSpec['tolerations'] }), WRITABLE);
+      podSpecProblems(spec({ containers, tolerations: tolerations as V1PodSpec['tolerations'] }), RULES);
     expect(
       tolerating([
         { operator: 'Exists' },
@@ -252,11 +262,11 @@ describe('podSpecProblems', () => {
       securityContext: confined,
       volumeMounts: [{ name: 'models', mountPath: '/m', readOnly }],
     });
-    expect(podSpecProblems(spec({ volumes, containers: [mounted(true)] }), WRITABLE)).toEqual([]);
+    expect(podSpecProblems(spec({ volumes, containers: [mounted(true)] }), RULES)).toEqual([]);
     expect(
       podSpecProblems(
         spec({ volumes, containers: [mounted(true), { ...mounted(false), name: 'b' }] }),
-        WRITABLE,
+        RULES,
       ),
     ).toEqual([
       'pod volume models: hostPath /opt/models may only be mounted read-only (writable under /data, /var/data)',
@@ -264,7 +274,7 @@ describe('podSpecProblems', () => {
   });
 
   it('requires allowPrivilegeEscalation: false, which Kubernetes does not default to', () => {
-    expect(podSpecProblems(spec({ containers: [{ name: 'app', image: 'x' }] }), WRITABLE)).toEqual([
+    expect(podSpecProblems(spec({ containers: [{ name: 'app', image: 'x' }] }), RULES)).toEqual([
       'pod container app: allowPrivilegeEscalation must be false',
     ]);
   });
@@ -282,7 +292,7 @@ describe('podSpecProblems', () => {
         ephemeral: { volumeClaimTemplate: { spec: { volumeName: 'someone-elses-pv' } } },
       },
     ] as V1PodSpec['volumes'];
-    expect(podSpecProblems(spec({ volumes }), WRITABLE)).toEqual([
+    expect(podSpecProblems(spec({ volumes }), RULES)).toEqual([
       'pod volume share: nfs volumes are not allowed',
       'pod volume repo: gitRepo volumes are not allowed',
       'pod volume driver: csi volumes are not allowed',
@@ -302,7 +312,7 @@ describe('podSpecProblems', () => {
       ],
       volumes: [{ name: 'host', hostPath: {} }],
     } as unknown as V1PodSpec;
-    expect(podSpecProblems(malformed, WRITABLE)).toEqual([
+    expect(podSpecProblems(malformed, RULES)).toEqual([
       'pod: needs a list of containers',
       'pod container init: capabilities.add must be a list',
       'pod volume host: hostPath needs a path',

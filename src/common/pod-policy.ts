@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { V1PodSecurityContext, V1PodSpec, V1SecurityContext } from '@kubernetes/client-node';
+import type { AppConfig } from '../config/app-config';
 
 /**
  * SPEC §12, what a tenant may run on a node. One rule set for the workloads we render from an
@@ -106,12 +107,23 @@ export const POD_SECURITY_LABELS = { 'pod-security.kubernetes.io/warn': 'baselin
 
 const isWithin = (path: string, folder: string) => path === folder || path.startsWith(`${folder}/`);
 
+/**
+ * Where tenants' host paths may go, as the operator configured it: read-write only in folders directly
+ * in a `writable` prefix (HOSTPATH_WRITABLE_PREFIXES), not at all in a `denied` folder
+ * (HOSTPATH_DENIED_PREFIXES: the node folders a cluster's own storage keeps volumes in, say) nor in
+ * DENIED_HOST_PATHS.
+ */
+export interface HostPathRules {
+  writable: string[];
+  denied: string[];
+}
+
+export const hostPathRules = (
+  config: Pick<AppConfig, 'hostPathWritablePrefixes' | 'hostPathDeniedPrefixes'>,
+): HostPathRules => ({ writable: config.hostPathWritablePrefixes, denied: config.hostPathDeniedPrefixes });
+
 /** Why a host path may not be mounted this way, or null when it may. */
-export function hostPathProblem(
-  hostPath: string,
-  readOnly: boolean,
-  writablePrefixes: string[],
-): string | null {
+export function hostPathProblem(hostPath: string, readOnly: boolean, rules: HostPathRules): string | null {
   // `//etc/../etc/` is /etc: judge the path the kubelet will mount, not its spelling.
   const path = normalizedPath(hostPath);
   if (!path.startsWith('/')) return `hostPath ${hostPath} is not an absolute path`;
@@ -119,11 +131,11 @@ export function hostPathProblem(
   if (path.split('/').some((part) => part.endsWith('.sock') || part.endsWith('.socket')))
     return `hostPath ${hostPath} is a socket, which would hand the node's daemons to the container`;
   const allowedDevice = ALLOWED_DEVICE_PREFIXES.some((prefix) => path.startsWith(prefix));
-  const denied = DENIED_HOST_PATHS.find(
+  const denied = [...DENIED_HOST_PATHS, ...rules.denied.map(normalizedPath)].find(
     (folder) => (isWithin(path, folder) && !allowedDevice) || isWithin(folder, path),
   );
   if (denied) return `hostPath ${hostPath} may not be mounted (${denied} belongs to the node)`;
-  const prefixes = writablePrefixes.map(normalizedPath);
+  const prefixes = rules.writable.map(normalizedPath);
   // A tenant can write a link into any folder it mounts writable, and the node follows links in a host
   // path when it mounts one: a pod that turns `/data/a/x` into a link to `/` gets the node's root at
   // its mount of `/data/a/x` on its next start. So only folders directly in a writable prefix may be
@@ -139,7 +151,7 @@ export function hostPathProblem(
   if (!readOnly && prefixes.includes(path))
     return `hostPath ${hostPath} may only be mounted read-only (writable: the folders in it, such as ${path}/<name>)`;
   if (!readOnly && !prefixes.some((prefix) => isWithin(path, prefix)))
-    return `hostPath ${hostPath} may only be mounted read-only (writable under ${writablePrefixes.join(', ')})`;
+    return `hostPath ${hostPath} may only be mounted read-only (writable under ${rules.writable.join(', ')})`;
   return null;
 }
 
@@ -170,7 +182,7 @@ export const items = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ?
  * capabilities beyond Pod Security's baseline, the node's namespaces, volume sources and host paths.
  * A chart renders whatever it likes, so no field is trusted to have its type.
  */
-export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], where = 'pod'): string[] {
+export function podSpecProblems(spec: V1PodSpec, rules: HostPathRules, where = 'pod'): string[] {
   const problems: string[] = [];
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     if (spec[field]) problems.push(`${where}: ${field} is not allowed`);
@@ -244,7 +256,7 @@ export function podSpecProblems(spec: V1PodSpec, writablePrefixes: string[], whe
       items(container?.volumeMounts).filter((mount) => mount?.name === volume.name),
     );
     const readOnly = mounts.every((mount) => mount.readOnly === true);
-    const problem = hostPathProblem(volume.hostPath.path, readOnly, writablePrefixes);
+    const problem = hostPathProblem(volume.hostPath.path, readOnly, rules);
     if (problem) problems.push(`${what}: ${problem}`);
   }
   return problems;

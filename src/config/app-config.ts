@@ -269,6 +269,17 @@ export class AppConfig {
   hostPathWritablePrefixes = ['/data', '/var/data'];
 
   @Env({
+    name: 'HOSTPATH_DENIED_PREFIXES',
+    description:
+      'Host folders (comma-separated) that applications may not mount at all, besides the node’s own that are always refused (`SECURITY.md`): where a cluster’s node-local storage keeps persistent volumes, if not in one of the folders already refused.',
+    documentedDefault: 'none',
+  })
+  @IsOptional()
+  @Transform(splitCommaList)
+  @Matches(/^\/[^\0]*$/, { each: true, message: 'must be comma-separated absolute paths' })
+  hostPathDeniedPrefixes: string[] = [];
+
+  @Env({
     name: 'LOGIN_MAX_FAILURES',
     description:
       'Failed logins per user name within 15 minutes before each further attempt must wait 1 s, 2 s, 4 s … up to 15 minutes after the one before; attempts during the wait get 429 with `Retry-After`, unchecked.',
