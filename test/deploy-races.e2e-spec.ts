@@ -166,26 +166,6 @@ describe('races, HPA-owned replicas and cluster removal', () => {
     expect(imageOf(c, ns(), 'held3')).toBeUndefined();
   });
 
-  it('an apply that stops after applying, before recording it, while a delete lands: the removal still deletes what it applied', async () => {
-    await label('hold4', ['x-a']).expect(200);
-    const id = await deploy('held4', 'race', 'hold4');
-    expect((await waitForStatus(t, token(), id, [5, 6, 7, 8])).status).toBe(5);
-    const { held, spy } = holdFirstPendingMove(t, id, 'stop');
-    try {
-      await label('hold4', ['x-c']).expect(200);
-      await held.reached;
-      expect(imageOf(c, ns(), 'held4')).toBe('nginx:1.25');
-      await t.api().delete(`/v1/deploy/id/${id}`).set(auth(token())).expect(200);
-      held.open();
-      expect((await waitForStatus(t, token(), id, [7, 8, 9], 20_000)).status).toBe(9);
-    } finally {
-      spy.mockRestore();
-      held.open();
-    }
-    expect(imageOf(a, ns(), 'held4')).toBeUndefined();
-    expect(imageOf(c, ns(), 'held4')).toBeUndefined();
-  });
-
   it('a reconciliation held between reading the deployment and writing its placements while an upgrade lands: it stops, the upgrade runs', async () => {
     await label('hold2', ['x-a']).expect(200);
     const id = await deploy('held2', 'race', 'hold2');

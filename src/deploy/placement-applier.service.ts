@@ -11,7 +11,7 @@ import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
 import { KubeClients } from '../kube/kube-clients';
-import { deleteIfExists, deleteIfLabelled, objectRef, serverSideApply } from '../kube/object-applier';
+import { deleteIfExists, objectRef, serverSideApply } from '../kube/object-applier';
 import { JobQueueService } from '../queue/job-queue.service';
 import { JobName } from '../queue/jobs';
 import { ExternalRepositoryService } from '../registry/external-repository.service';
@@ -334,10 +334,6 @@ export class PlacementApplier {
     const lines: string[] = [];
     try {
       const { objects: api } = this.connector.clientsFor(cluster);
-      for (const object of (await this.unrecorded(work)).map(fromApplied(namespace))) {
-        const outcome = await deleteIfLabelled(api, object, INSTANCE_LABEL, deployment.deployName);
-        if (outcome === 'deleted') lines.push(`${objectRef(object)} deleted`);
-      }
       for (const object of [...placement.objects].reverse().map(fromApplied(namespace)))
         lines.push(`${objectRef(object)} ${await deleteIfExists(api, object)}`);
     } catch (error) {
@@ -351,25 +347,6 @@ export class PlacementApplier {
     if (!(await this.placements.forget(placement))) return this.lost(work, record);
     await this.rollup.rollUp(deployment.id);
     return true;
-  }
-
-  /**
-   * What the request's version renders to that the placement has not recorded: a run that applied
-   * objects and stopped before recording them (a killed worker) left them unrecorded, and a removal must
-   * not leave them behind. They are deleted only if they carry this deployment's mark (deleteIfLabelled),
-   * as the cluster may never have seen this request; usually there are none.
-   */
-  private async unrecorded(work: Work): Promise<AppliedObject[]> {
-    let rendered: KubernetesObject[];
-    try {
-      rendered = await this.render(work, await this.appOf(work.request.appId), false);
-    } catch (error) {
-      // A chart that no longer renders: what was recorded is all a removal can know.
-      if (error instanceof ChartArchiveError) return [];
-      throw error;
-    }
-    const recorded = new Set(work.placement.objects.map(appliedKey));
-    return rendered.map(toApplied).filter((object) => !recorded.has(appliedKey(object)));
   }
 
   /** A chart application's apply is a new revision of its Helm release in the cluster (SPEC §8). */
@@ -390,11 +367,8 @@ export class PlacementApplier {
     });
   }
 
-  /**
-   * The objects the request's version becomes in this cluster, with the pull secret its repository needs
-   * (not when only the objects' names are wanted: the credentials may be gone by then).
-   */
-  private async render(work: Work, app: AppVersion, withPullSecret = true): Promise<KubernetesObject[]> {
+  /** The objects the request's version becomes in this cluster, with the pull secret its repository needs. */
+  private async render(work: Work, app: AppVersion): Promise<KubernetesObject[]> {
     const target = {
       deployName: work.deployment.deployName,
       namespace: work.namespace,
@@ -403,7 +377,6 @@ export class PlacementApplier {
     };
     if (app.deployType === 'chart')
       return cached(this.chartObjectsCache, work.request.id, () => this.renderer.render(app, target));
-    if (!withPullSecret) return this.renderer.render(app, target);
     // The credentials the request kept (requests from before it kept them: the repository's now).
     const pullCredentials = work.request.pullCredentialsSealed
       ? this.externalRepositories.openPullCredentials(work.request.pullCredentialsSealed)

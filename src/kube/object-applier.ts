@@ -23,45 +23,6 @@ export async function deleteIfExists(
   }
 }
 
-/**
- * Deletes the object only if it carries `label: value` (the platform's mark on what it applied), and
- * only the very object read (its uid as the delete's precondition): for objects a removal is not sure it
- * applied, which must not take another's object of the same name.
- */
-export async function deleteIfLabelled(
-  api: KubernetesObjectApi,
-  object: KubernetesObject,
-  label: string,
-  value: string,
-): Promise<'deleted' | 'absent' | 'not ours'> {
-  let found: KubernetesObject;
-  try {
-    const { apiVersion, kind, metadata } = object;
-    found = await kube(() =>
-      api.read({
-        apiVersion,
-        kind,
-        metadata: { name: metadata?.name ?? '', namespace: metadata?.namespace },
-      }),
-    );
-  } catch (error) {
-    if (isNotFound(error)) return 'absent';
-    throw error;
-  }
-  if (found.metadata?.labels?.[label] !== value) return 'not ours';
-  try {
-    await kube(() =>
-      api.delete(object, undefined, undefined, undefined, undefined, undefined, {
-        preconditions: { uid: found.metadata?.uid },
-      }),
-    );
-    return 'deleted';
-  } catch (error) {
-    if (isNotFound(error)) return 'absent';
-    throw error;
-  }
-}
-
 /** A resource's REST name and scope, as discovery reports them. */
 interface ResourceName {
   plural: string;

@@ -16,11 +16,9 @@ export function gate() {
 
 /**
  * Holds the first compare-and-set of a pending placement of deployment `id` (its job has applied, or
- * failed to, and not yet recorded it) until the test opens the gate; `spy.mockRestore()` ends it. With
- * `then: 'stop'` the move is not made once the gate opens: the job fails there, as if its worker had
- * been killed between applying and recording.
+ * failed to, and not yet recorded it) until the test opens the gate; `spy.mockRestore()` ends it.
  */
-export function holdFirstPendingMove(t: TestApp, id: number, then: 'move' | 'stop' = 'move') {
+export function holdFirstPendingMove(t: TestApp, id: number) {
   const store = t.app.get(PlacementStore);
   const original = store.move.bind(store);
   const held = gate();
@@ -30,7 +28,6 @@ export function holdFirstPendingMove(t: TestApp, id: number, then: 'move' | 'sto
       holding = false;
       held.entered();
       await held.opened;
-      if (then === 'stop') throw new Error('the worker stopped here');
     }
     return original(placement, to, changes, manager);
   });
