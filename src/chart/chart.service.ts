@@ -24,8 +24,6 @@ export interface ChartTarget {
   values: JsonObject;
   /** Labels every rendered object and pod template gets, so the platform finds them again. */
   labels: Record<string, string>;
-  /** Labels only the pod templates get. */
-  podLabels?: Record<string, string>;
 }
 
 /** The release name the upload check renders with; real releases are named after their deployment. */
@@ -87,7 +85,7 @@ export class ChartService {
       namespace: target.namespace,
       values: target.values,
     });
-    const objects = adoptObjects(rendered.objects, target.namespace, target.labels, target.podLabels);
+    const objects = adoptObjects(rendered.objects, target.namespace, target.labels);
     const problems = objectPolicyProblems(objects, target.namespace, hostPathRules(this.config));
     if (problems.length > 0) throw new ChartRenderError(`chart is refused: ${problems.join('; ')}`);
     return { chart: rendered.chart, objects };

@@ -122,15 +122,14 @@ export function objectPolicyProblems(
 
 /**
  * The rendered objects as the platform applies them: in the business's namespace unless a template
- * named another (which the policy then refuses), with our labels on each object and pod template (and
- * `podLabels` on pod templates only), so status reading and clean-up find them like any other deployment's, and every container that leaves
+ * named another (which the policy then refuses), with our labels on each object and pod template, so
+ * status reading and clean-up find them like any other deployment's, and every container that leaves
  * allowPrivilegeEscalation unset (Kubernetes then allows it) running without it, as SPEC §12 says.
  */
 export function adoptObjects(
   objects: KubernetesObject[],
   namespace: string,
   labels: Record<string, string>,
-  podLabels: Record<string, string> = {},
 ): KubernetesObject[] {
   return objects.map((original) => {
     const object = structuredClone(original);
@@ -140,10 +139,7 @@ export function adoptObjects(
       labels: { ...object.metadata?.labels, ...labels },
     };
     for (const template of podTemplates(object)) {
-      template.metadata = {
-        ...template.metadata,
-        labels: { ...template.metadata?.labels, ...labels, ...podLabels },
-      };
+      template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, ...labels } };
       const spec = template.spec;
       for (const container of [spec?.initContainers, spec?.containers, spec?.ephemeralContainers].flatMap(
         (list) => items(list),

@@ -4,14 +4,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { AppVersion } from '../app/app-version';
 import { ChartMetadata } from '../chart/chart-archive';
 import { ChartService } from '../chart/chart.service';
-import {
-  INSTANCE_LABEL,
-  renderWorkload,
-  VALUES_LABEL,
-  valuesDigest,
-  VERSION_LABEL,
-  WorkloadTarget,
-} from './workload';
+import { INSTANCE_LABEL, renderWorkload, VERSION_LABEL, WorkloadTarget } from './workload';
 
 /** Where and how one application version runs: the deployment's name, namespace, node label and values. */
 export interface RenderTarget extends WorkloadTarget {
@@ -33,13 +26,12 @@ export class ObjectRenderer {
       releaseName: target.deployName,
       namespace: target.namespace,
       values: target.values,
-      // Status reading selects pods by instance and counts those of the version and values being rolled out.
+      // Status reading selects pods by instance and counts those of the version being rolled out.
       labels: {
         [INSTANCE_LABEL]: target.deployName,
         [VERSION_LABEL]: app.version,
         'app.kubernetes.io/managed-by': 'ote-stack',
       },
-      podLabels: { [VALUES_LABEL]: valuesDigest(target.values) },
     });
   }
 

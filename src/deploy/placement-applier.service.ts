@@ -27,15 +27,7 @@ import { DeployAction, DeployStatus, predecessorsOf } from './deployment-status'
 import { ObjectRenderer } from './object-renderer';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore, PlacementWork } from './placement.store';
-import {
-  clusterFailed,
-  clusterSucceeded,
-  countPods,
-  expectedPods,
-  PodCounts,
-  Rollout,
-  rolloutOf,
-} from './pod-counts';
+import { clusterFailed, clusterSucceeded, countPods, expectedPods, PodCounts } from './pod-counts';
 import {
   ApplyRecordKey,
   podsReason,
@@ -165,7 +157,7 @@ export class PlacementApplier {
     let counts: PodCounts;
     let pods: Parameters<typeof podProblems>[0];
     try {
-      ({ counts, pods } = await this.readPods(work, rolloutOf(app, work.deployment.values)));
+      ({ counts, pods } = await this.readPods(work, app.version));
     } catch (error) {
       if (!(error instanceof KubeError)) throw error;
       const { running, error: failing, total } = work.placement;
@@ -249,7 +241,7 @@ export class PlacementApplier {
         const gone = fromApplied(namespace)(stale);
         lines.push(`${objectRef(gone)} ${await deleteIfExists(api, gone)}`);
       }
-      ({ counts, pods } = await this.readPods(work, rolloutOf(app, work.deployment.values)));
+      ({ counts, pods } = await this.readPods(work, app.version));
     } catch (error) {
       if (!(error instanceof KubeError) && !(error instanceof ChartArchiveError)) throw error;
       const kept = new Set(accepted.map((object) => appliedKey(toApplied(object))));
@@ -470,7 +462,7 @@ export class PlacementApplier {
    * cost more CPU than the rest of a placement's work): countPods and podProblems read only names,
    * labels, the deletion mark and the status, whose JSON shape is the typed model's (timestamps stay strings).
    */
-  private async readPods(work: Work, rollout: Rollout) {
+  private async readPods(work: Work, version: string) {
     const { getJson } = this.connector.clientsFor(work.cluster);
     const list = await kube(() =>
       getJson(`/api/v1/namespaces/${encodeURIComponent(work.namespace)}/pods`, {
@@ -480,7 +472,7 @@ export class PlacementApplier {
     const items = (list as { items?: unknown } | null)?.items;
     if (!Array.isArray(items)) throw notKubernetes();
     const pods = items as V1Pod[];
-    return { counts: countPods(pods, rollout), pods };
+    return { counts: countPods(pods, version), pods };
   }
 
   private requestOf(id: number): Promise<DeployRequestEntity> {

@@ -12,7 +12,7 @@ import { DeploymentEntity, PlacementEntity } from './deploy.entity';
 import { podProblems } from './placement-applier.service';
 import { PlacementStatus } from './placement-status';
 import { PlacementStore } from './placement.store';
-import { clusterFailed, clusterSucceeded, countPods, expectedPods, Rollout, rolloutOf } from './pod-counts';
+import { clusterFailed, clusterSucceeded, countPods, expectedPods } from './pod-counts';
 import { Reconciler } from './reconciler.service';
 import { StatusRollup } from './status-rollup.service';
 import { INSTANCE_LABEL } from './workload';
@@ -82,11 +82,7 @@ export class PlacementObserver {
       if (!deployment) continue;
       const own = byInstance.get(`ns${deployment.businessId}/${deployment.deployName}`) ?? [];
       const app = expected.get(deployment.appId);
-      const rollout = rolloutOf(
-        app ?? { deployType: 'deployment', version: deployment.version },
-        deployment.values,
-      );
-      if (await this.update(placement, rollout, own, app ? expectedPods(app) : 1))
+      if (await this.update(placement, deployment, own, app ? expectedPods(app) : 1))
         changed.push(deployment.id);
     }
     await this.rollup.rollUpAll(changed);
@@ -94,11 +90,11 @@ export class PlacementObserver {
 
   private async update(
     placement: PlacementEntity,
-    rollout: Rollout,
+    deployment: DeploymentEntity,
     pods: V1Pod[],
     expected: number,
   ): Promise<boolean> {
-    const counts = countPods(pods, rollout);
+    const counts = countPods(pods, deployment.version);
     const overdue =
       placement.status === PlacementStatus.Applied &&
       placement.rolloutDeadlineAt !== null &&

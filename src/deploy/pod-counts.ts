@@ -1,7 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AppVersion } from '../app/app-version';
-import type { JsonObject } from '../common/json';
-import { VALUES_LABEL, valuesDigest, VERSION_LABEL } from './workload';
+import { VERSION_LABEL } from './workload';
 
 export interface PodCounts {
   running: number;
@@ -32,29 +31,11 @@ const isRunning = (pod: V1Pod) =>
   (pod.status.containerStatuses ?? []).length > 0 &&
   (pod.status.containerStatuses ?? []).every((status) => status.ready);
 
-/** What a placement rolls out: its version and, for a chart, the digest of its values (VALUES_LABEL). */
-export interface Rollout {
-  version: string;
-  values?: string;
-}
-
-export const rolloutOf = (app: Pick<AppVersion, 'deployType' | 'version'>, values: JsonObject): Rollout =>
-  app.deployType === 'chart'
-    ? { version: app.version, values: valuesDigest(values) }
-    : { version: app.version };
-
-/**
- * Counts the pods of the rollout; pods of older versions or values and terminating pods are on their
- * way out. A pod without the values label was started before the platform set it, and is judged by its
- * version alone.
- */
-export function countPods(pods: V1Pod[], rollout: Rollout): PodCounts {
-  const isCurrent = (labels: Record<string, string> = {}) =>
-    labels[VERSION_LABEL] === rollout.version &&
-    (rollout.values === undefined ||
-      labels[VALUES_LABEL] === undefined ||
-      labels[VALUES_LABEL] === rollout.values);
-  const current = pods.filter((pod) => !pod.metadata?.deletionTimestamp && isCurrent(pod.metadata?.labels));
+/** Counts the pods of the version being rolled out; pods of older versions and terminating pods are on their way out. */
+export function countPods(pods: V1Pod[], version: string): PodCounts {
+  const current = pods.filter(
+    (pod) => !pod.metadata?.deletionTimestamp && pod.metadata?.labels?.[VERSION_LABEL] === version,
+  );
   return {
     running: current.filter(isRunning).length,
     error: current.filter(isError).length,

@@ -1,27 +1,11 @@
 import type { KubernetesObject, V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { createHash } from 'node:crypto';
-import stableStringify from 'safe-stable-stringify';
 import type { AppVersion } from '../app/app-version';
 import { nodeLabelKey } from '../cluster/node.service';
-import type { JsonObject } from '../common/json';
 import { CONTAINER_SECURITY_CONTEXT } from '../common/pod-policy';
 import { pullSecretName, RegistryCredentials, renderPullSecret } from '../registry/pull-secret';
 
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 export const VERSION_LABEL = 'app.kubernetes.io/version';
-/**
- * On a chart's pods: a digest of the values they were rendered with. A chart deployment may be upgraded
- * to new values of the version it runs, and its old pods carry the same version: without it they would
- * be taken for the new ones, and the upgrade for done before it rolled out.
- */
-export const VALUES_LABEL = 'ote-stack.io/values';
-
-/** VALUES_LABEL's value: the same for the same values, whatever the order of their keys. */
-export const valuesDigest = (values: JsonObject): string =>
-  createHash('sha256')
-    .update(stableStringify(values) ?? '{}')
-    .digest('hex')
-    .slice(0, 16);
 
 export interface WorkloadTarget {
   deployName: string;

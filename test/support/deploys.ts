@@ -28,10 +28,9 @@ export async function startClusters(names: string[], options: Parameters<typeof 
 export async function startWithClusters(
   names: string[],
   env: Record<string, string> = {},
-  clusterOptions: Parameters<typeof startClusters>[1] = {},
 ): Promise<{ t: TestApp; clusters: FakeCluster[] }> {
   const t = await startTestApp({ ...DEPLOY_TEST_ENV, ...env });
-  const clusters = await startClusters(names, clusterOptions);
+  const clusters = await startClusters(names);
   await registerClusters(t, clusters);
   return { t, clusters };
 }
