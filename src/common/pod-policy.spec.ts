@@ -235,11 +235,13 @@ describe('podSpecProblems', () => {
         { operator: 'Exists' },
         { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
         { key: 'node-role.kubernetes.io/master', operator: 'Exists' },
+        { key: 'CriticalAddonsOnly', operator: 'Equal', value: 'true', effect: 'NoExecute' },
       ]),
     ).toEqual([
       'pod: may not tolerate every taint',
       'pod: may not tolerate the taint node-role.kubernetes.io/control-plane',
       'pod: may not tolerate the taint node-role.kubernetes.io/master',
+      'pod: may not tolerate the taint CriticalAddonsOnly',
     ]);
     expect(
       tolerating([

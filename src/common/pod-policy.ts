@@ -54,10 +54,14 @@ const DENIED_HOST_PATHS = [
   '/var/lib/rook',
   '/mnt/disks',
 ];
-/** The taints that keep workloads off a cluster's control-plane nodes (the second before Kubernetes 1.24). */
+/**
+ * The taints that keep workloads off a cluster's control-plane nodes: Kubernetes' own (the second before
+ * 1.24), and `CriticalAddonsOnly`, with which RKE2 (and AKS's system pools) keep them off its servers.
+ */
 const CONTROL_PLANE_TAINTS = new Set([
   'node-role.kubernetes.io/control-plane',
   'node-role.kubernetes.io/master',
+  'CriticalAddonsOnly',
 ]);
 /** Device files a tenant may use: cameras and GPUs are what edge inference runs on. */
 const ALLOWED_DEVICE_PREFIXES = ['/dev/video', '/dev/nvidia'];
