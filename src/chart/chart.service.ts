@@ -9,12 +9,12 @@ import { AppVersion } from '../app/app-version';
 import { businessNamespace } from '../cluster/cluster.service';
 import { Principal } from '../common/auth/principal';
 import { invalid } from '../common/errors';
+import { hostPathRules } from '../common/pod-policy';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ChartArchiveError, ChartMetadata } from './chart-archive';
 import { ChartEntity } from './chart.entity';
 import { UploadChartDto } from './dto';
 import { ChartRenderError, renderChart } from './helm-renderer';
-import { hostPathRules } from '../common/pod-policy';
 import { adoptObjects, objectPolicyProblems, podTemplates } from './object-policy';
 
 /** Where a chart is rendered for: the release (a deployment's name) in a business's namespace. */

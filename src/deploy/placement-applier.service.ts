@@ -9,6 +9,7 @@ import { ChartArchiveError } from '../chart/chart-archive';
 import { ClusterConnector } from '../cluster/cluster-connector.service';
 import { businessNamespace, ClusterService } from '../cluster/cluster.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { preparedQuery } from '../database/prepared-query';
 import { isNotFound, kube, KubeError, notKubernetes } from '../kube/kube-error';
 import { KubeClients } from '../kube/kube-clients';
 import { deleteIfExists, objectRef, serverSideApply } from '../kube/object-applier';
@@ -125,15 +126,14 @@ export class PlacementApplier {
     if (!failed) return;
     // The Helm release revision begun for this apply (a chart application's) will not finish either.
     if (work && !placement.removing) await this.releases.failed(workKey(work), message);
-    // TypeORM answers an UPDATE with its rows and how many it changed.
-    const [, madeInternalError] = (await this.deployments.query(INTERNAL_ERROR_SQL, [
+    const { rowCount } = await preparedQuery(this.deployments.manager, INTERNAL_ERROR_SQL, [
       deploymentId,
       placement.requestId,
       predecessorsOf(DeployStatus.InternalError),
       [DeployStatus.Approved, DeployStatus.Processing, DeployStatus.Deploying],
-    ])) as [unknown[], number];
+    ]);
     // A settled deployment keeps its status, but the failed placement changes what it rolls up to.
-    if (madeInternalError === 0) await this.rollup.rollUp(deploymentId);
+    if (!rowCount) await this.rollup.rollUp(deploymentId);
   }
 
   /**
