@@ -1,7 +1,7 @@
 import { ReleaseService } from '../src/release/release.service';
 import { FakeCluster } from './fake-kube';
 import { CHART_YAML, ChartFiles, chartArchive, WEB_CHART } from './support/charts';
-import { clusterIdOf } from './support/clusters';
+import { clusterIdOf, labelClusters } from './support/clusters';
 import { eventually } from './support/eventually';
 import { holdFirstPendingMove } from './support/gate';
 import { createApp, deploymentByName, startWithClusters, decideDeploy } from './support/deploys';
@@ -109,12 +109,19 @@ describe('chart applications and their releases', () => {
     (await releases(business.admin.token, clusterId))
       .filter((release) => release.name === name)
       .map((release) => [release.version, release.status]);
-  const deploy = async (deployName: string, appName: string, version: string, values?: object) => {
+  /** Deploys as the business administrator, to every cluster unless `cluster` names a label. */
+  const deploy = async (
+    deployName: string,
+    appName: string,
+    version: string,
+    values?: object,
+    cluster?: string,
+  ) => {
     await t
       .api()
       .post('/v1/deploy')
       .set(auth(business.admin.token))
-      .send({ deployName, appName, version, ...(values ? { values } : {}) })
+      .send({ deployName, appName, version, ...(values ? { values } : {}), ...(cluster ? { cluster } : {}) })
       .expect(200);
     return (await deploymentByName(t, business.admin.token, deployName)).id as number;
   };
@@ -531,32 +538,12 @@ describe('chart applications and their releases', () => {
     // A cluster that gains the label later refuses the Deployment too, after accepting the ConfigMap; a
     // delete lands while that apply's failure is held before it is recorded. The failure loses its
     // compare-and-set to the delete, and the ConfigMap it left is removed with the rest.
-    const admin = await loginAdmin(t);
-    const label = (names: string[]) =>
-      t
-        .api()
-        .post('/v1/cluster/label')
-        .set(auth(admin))
-        .send({ clusterLabel: 'gained', clusterName: names })
-        .expect(200);
-    await label(['edge-a']);
-    await t
-      .api()
-      .post('/v1/deploy')
-      .set(auth(business.admin.token))
-      .send({
-        deployName: 'gained',
-        appName: 'ported',
-        version: '1.0',
-        cluster: 'gained',
-        values: { port: 70000 },
-      })
-      .expect(200);
-    const gained = (await deploymentByName(t, business.admin.token, 'gained')).id as number;
+    await labelClusters(t, 'gained', ['edge-a']);
+    const gained = await deploy('gained', 'ported', '1.0', { port: 70000 }, 'gained');
     expect((await waitForStatus(t, business.admin.token, gained, [5, 6, 7, 8])).status).toBe(7);
     const { held, spy } = holdFirstPendingMove(t, gained);
     try {
-      await label(['edge-b']);
+      await labelClusters(t, 'gained', ['edge-b']);
       await held.reached;
       expect(clusters[1].get('v1', 'ConfigMap', namespace(), 'gained-config')).toBeDefined();
       await t.api().delete(`/v1/deploy/id/${gained}`).set(auth(business.admin.token)).expect(200);

@@ -1,5 +1,5 @@
 import { FakeCluster } from './fake-kube';
-import { clusterIdOf } from './support/clusters';
+import { clusterIdOf, labelClusters } from './support/clusters';
 import { createApp, DEPLOY_TEST_ENV, deployment, deploymentByName, deployBody } from './support/deploys';
 import { requestDeploy } from './support/deploys';
 import { registerClusters, startClusters, waitForStatus } from './support/deploys';
@@ -29,16 +29,6 @@ interface SoftwareDeployment {
   status_reason: string;
   input_values: { deployName: string };
   output_values: { deploy_stdout: string; deploy_stderr: string; deploy_status_code: number; result: string };
-}
-
-async function labelClusters(t: TestApp, label: string, names: string[]): Promise<void> {
-  const admin = await loginAdmin(t);
-  await t
-    .api()
-    .post('/v1/cluster/label')
-    .set(auth(admin))
-    .send({ clusterLabel: label, clusterName: names })
-    .expect(200);
 }
 
 /** Requests a deployment as `token` (every node unless `overrides` say otherwise); returns its id. */

@@ -21,6 +21,17 @@ export async function registerCluster(
     .expect(200);
 }
 
+/** Gives the named clusters `label`, as the system administrator. */
+export async function labelClusters(t: TestApp, label: string, names: string[]): Promise<void> {
+  const admin = await loginAdmin(t);
+  await t
+    .api()
+    .post('/v1/cluster/label')
+    .set(auth(admin))
+    .send({ clusterLabel: label, clusterName: names })
+    .expect(200);
+}
+
 /** The UUID the product gave a cluster, read through the API. */
 export async function clusterIdOf(t: TestApp, token: string, clusterName: string): Promise<string> {
   const response = await t.api().get('/v1/cluster').set(auth(token)).expect(200);
